@@ -1,0 +1,46 @@
+# The two set-up commands of the README:
+#   make app    install everything and start the app on the demo project
+#   make test   install everything and run the whole test suite (what CI runs)
+# Both are idempotent: a second run reuses the virtualenv and the demo database.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_DB ?= dazi-demo/demo.db
+PORT   ?= 8501
+
+.PHONY: app test test-fast install browser-deps demo bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/dazi --db $(DEMO_DB) demo --if-missing
+
+app: demo
+	DAZI_DATABASE_URL=$(DEMO_DB) $(BIN)/streamlit run app.py \
+		--server.port $(PORT) --browser.gatherUsageStats false
+
+# Debian's chromium and CJK fonts for the real-browser tests (Playwright drives
+# /usr/bin/chromium; it cannot download its own browser here).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
+	fi
+
+test: install browser-deps
+	$(BIN)/python -m pytest -n 2 --runslow
+
+test-fast: install
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+
+bench: install
+	$(BIN)/python benchmarks/run.py

@@ -1,0 +1,118 @@
+"""The ``dazi`` command: one thin face over the core.
+
+Each command parses its options, calls one function of ``corpus``,
+``coding`` or ``reports``, and prints the result.  Errors are translated in
+one place (:class:`_Group`): a :class:`dazi.errors.DaziError` prints
+``Error: ...`` and its hint to stderr and exits with status 1; nothing else
+is caught, because anything else is a bug worth a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+
+import click
+
+from dazi import __version__
+from dazi.errors import DaziError
+
+__all__ = ["main", "cli", "Context", "pass_ctx"]
+
+#: Command modules under dazi/commands, each defining ``register(cli)``.
+_COMMAND_MODULES = (
+    "project",
+    "corpus",
+    "codebook",
+    "workflow",
+    "reliability",
+    "reports",
+    "text",
+)
+
+
+@dataclass
+class Context:
+    """What every command needs: where the database is and which project."""
+
+    db_url: str | None
+    project_name: str
+    _db: object = field(default=None, repr=False)
+
+    @property
+    def db(self):
+        """The database, opened (and migrated) on first use."""
+        if self._db is None:
+            from dazi.db import connect
+
+            self._db = connect(self.db_url)
+        return self._db
+
+    def project(self, create: bool = False):
+        """The selected project; created on demand when ``create``."""
+        from dazi.projects import ensure_project, get_project
+
+        return ensure_project(self.db, self.project_name) if create else get_project(self.db, self.project_name)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DaziError as exc:
+            click.secho(f"Error: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(exc.hint, err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="dazi")
+@click.option(
+    "--db",
+    "db_url",
+    envvar="DAZI_DATABASE_URL",
+    metavar="PATH|URL",
+    help="Database: a SQLite file path or a postgresql:// URL. Default: $DAZI_DATABASE_URL or ./dazi.db.",
+)
+@click.option(
+    "--project", "-p", "project_name", default="default", show_default=True, envvar="DAZI_PROJECT",
+    help="Project inside the database.",
+)
+@click.pass_context
+def cli(ctx, db_url, project_name):
+    """dazi (搭子): qualitative content analysis of social media posts.
+
+    Load crawler exports, code posts with several coders, measure
+    inter-coder reliability, and export tables and reports.
+
+    \b
+    Example:
+      dazi init
+      dazi import notes.jsonl
+      dazi corpus
+    """
+    ctx.obj = Context(db_url=db_url, project_name=project_name)
+
+
+for _name in _COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"dazi.commands.{_name}")
+    except ModuleNotFoundError as _exc:  # a command module not written yet
+        if _exc.name != f"dazi.commands.{_name}":
+            raise
+        continue
+    _module.register(cli)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (``dazi``)."""
+    cli.main(args=argv, prog_name="dazi")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The storage layer: URLs, SQLite rules, migrations, projects."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from dazi.db import connect, resolve_url
+from dazi.errors import NotFound, StorageError, ValidationError
+from dazi.projects import create_project, ensure_project, get_project, list_projects, set_blind, update_settings
+
+
+@pytest.mark.parametrize(
+    "given, expected_start",
+    [
+        pytest.param("proj.db", "sqlite:////", id="bare path is sqlite"),
+        pytest.param("postgresql://u@h/db", "postgresql+psycopg://u@h/db", id="postgres uses psycopg 3"),
+        pytest.param("sqlite:///x.db", "sqlite:///x.db", id="url kept"),
+    ],
+)
+def test_resolve_url(given, expected_start):
+    assert resolve_url(given).startswith(expected_start)
+
+
+def test_resolve_url_env_and_default(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DAZI_DATABASE_URL", raising=False)
+    assert resolve_url(None) == f"sqlite:///{tmp_path / 'dazi.db'}"
+    monkeypatch.setenv("DAZI_DATABASE_URL", "postgresql://a@b/c")
+    assert resolve_url(None) == "postgresql+psycopg://a@b/c"
+
+
+def test_sqlite_runs_wal_with_foreign_keys(sqlite_db):
+    with sqlite_db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_schema_is_at_head(db):
+    assert db.schema_revision() == "0001"
+    with db.read() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+    assert {"projects", "posts", "comments", "coding_events", "codings", "adjudications"} <= tables
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    connect(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    with pytest.raises(StorageError, match="newer version of dazi"):
+        connect(path)
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(StorageError, match="folder for the database does not exist"):
+        connect(tmp_path / "nope" / "dazi.db")
+
+
+def test_read_only_database_gives_a_clear_error(tmp_path):
+    # root ignores file permissions, so open the file read-only the SQLite way
+    path = tmp_path / "ro.db"
+    db = connect(path)
+    create_project(db, "p")
+    db.close()
+    db = connect(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(StorageError) as info:
+        create_project(db, "q")
+    assert "read-only" in info.value.describe()
+    assert [p.name for p in list_projects(db)] == ["p"]
+
+
+def test_projects(db):
+    p = create_project(db, "study 1")
+    assert p.blind is True and len(p.salt) == 32
+    assert get_project(db, "study 1") == p
+    assert ensure_project(db, "study 1") == p
+    assert ensure_project(db, "other").name == "other"
+    assert [x.name for x in list_projects(db)] == ["other", "study 1"]
+    with pytest.raises(ValidationError, match="already exists"):
+        create_project(db, "study 1")
+    with pytest.raises(NotFound, match="No project named 'nope'") as info:
+        get_project(db, "nope")
+    assert "other, study 1" in info.value.hint
+    assert set_blind(db, p, False).blind is False
+    assert update_settings(db, p, pseudonymize=True).settings == {"pseudonymize": True}
+
+
+@pytest.mark.parametrize("name", [pytest.param("", id="empty"), pytest.param("a/b", id="slash")])
+def test_bad_project_names(db, name):
+    with pytest.raises(ValidationError):
+        create_project(db, name)
+
+
+def test_write_rolls_back_on_error(db, project):
+    from dazi.schema import projects
+
+    with pytest.raises(RuntimeError):
+        with db.write() as conn:
+            conn.execute(projects.update().values(blind=False))
+            raise RuntimeError("boom")
+    assert get_project(db, "default").blind is True
