@@ -1,0 +1,753 @@
+"""Tokenise Chinese / English social-media text into typed tokens.
+
+One pipeline reads every post: ``spacy.blank("zh")`` configured with the
+jieba segmenter for Chinese and ``spacy.blank("en")`` for English (no trained
+spaCy model is needed or downloaded).  Before segmenting, one regular
+expression cuts the text into *protected spans* and *ordinary runs*:
+
+=========  ==============================================================
+kind       what is protected (one token each, never split)
+=========  ==============================================================
+url        ``https://...``, ``www....``, ``xhslink.com/...``
+emoji      one emoji, including ZWJ sequences, skin tones, flags, keycaps
+hashtag    ``#饭搭子[话题]#`` (Xiaohongshu), ``#话题#`` (Weibo), ``#tag``
+mention    ``@昵称``
+sticker    ``[笑哭R]``, ``[doge]``: bracketed sticker codes
+number     numbers with separators or a percent sign: ``3.5``, ``18:30``, ``50%``
+word       multi-word dictionary entries such as ``city walk``
+=========  ==============================================================
+
+Only the ordinary runs are segmented.  Each run is cut into script
+segments: Han text (with any Latin word glued to it, so ``i人`` stays whole)
+goes to the jieba-backed Chinese tokenizer, free-standing Latin text goes to
+spaCy's English tokenizer, and digits, spaces and punctuation join the
+segment before them.  The tokens that come back are typed ``word``,
+``number``, ``punct`` or ``space``.
+
+The token list always covers the text exactly: concatenating the token texts
+gives the input back, and offsets are code-point offsets into it (Python
+string indices), so ``text[t.start:t.end] == t.text``.
+
+A shipped user dictionary (``corpus/resources/userdict.txt``) teaches jieba
+the companion-culture words it splits wrongly (饭搭子, 同城, i人, ...), and two
+editable stop-word lists feed :func:`words`.  :data:`PIPELINE_VERSION`
+changes whenever the dictionary, the stop words, the rules in this module or
+the jieba / spaCy versions change, so a token cache keyed by
+``(text hash, PIPELINE_VERSION)`` never serves stale tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import logging
+import multiprocessing
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import jieba
+import spacy
+
+__all__ = [
+    "KINDS",
+    "PIPELINE_VERSION",
+    "Pipeline",
+    "Token",
+    "fold",
+    "hashtag_name",
+    "load_stopwords",
+    "load_userdict",
+    "tokenize",
+    "tokenize_many",
+    "tokenizer",
+    "words",
+]
+
+#: Bump when a rule in this module changes the tokens it produces.
+_RULES_VERSION = "1"
+
+#: Every token kind, in the order the docs list them.
+KINDS: tuple[str, ...] = (
+    "word",
+    "hashtag",
+    "mention",
+    "sticker",
+    "emoji",
+    "url",
+    "number",
+    "punct",
+    "space",
+)
+
+Kind = Literal[
+    "word", "hashtag", "mention", "sticker", "emoji", "url", "number", "punct", "space"
+]
+
+#: Kinds that :func:`words` returns unless told otherwise.
+DEFAULT_WORD_KINDS: tuple[str, ...] = ("word", "hashtag")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a post.
+
+    Attributes
+    ----------
+    text : str
+        The token exactly as it appears in the post (``text[start:end]``).
+    kind : str
+        One of :data:`KINDS`.
+    lang : str
+        ``"zh"`` or ``"en"`` for tokens produced by the Chinese or English
+        tokenizer; for protected spans the script of their text (``"zh"`` if
+        it holds a Han character, ``"en"`` if it holds a letter, else ``""``);
+        ``""`` for emoji, stickers and URLs.
+    start, end : int
+        Code-point offsets into the post text (Python string indices).
+    """
+
+    text: str
+    kind: str
+    lang: str
+    start: int
+    end: int
+
+
+# ---------------------------------------------------------------------------
+# Character classes and the protected-span expression
+# ---------------------------------------------------------------------------
+
+#: Han ideographs (with 々〆〇), kana, bopomofo and CJK radicals: letters
+#: of the scripts that go to the Chinese segmenter.  CJK punctuation is not
+#: in this class: like ASCII punctuation it joins the segment before it.
+_CJK = (
+    "\u2e80-\u2fdf\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_HAN_RE = re.compile(f"[{_HAN}]")
+
+# Emoji.  Python's re has no \p{Extended_Pictographic}; these ranges follow
+# Unicode's emoji-data.txt.  Code points that default to *text* presentation
+# (arrows, ©, ™, geometric shapes ...) count as emoji only when followed by
+# VS16 (U+FE0F); the pictograph planes and the Miscellaneous Symbols and
+# Dingbats blocks (☀ ★ ♡ ✨ ❤ ...) always do.
+_EMOJI_ALWAYS = (
+    "\U0001f000-\U0001f0ff\U0001f10d-\U0001f1e5\U0001f200-\U0001faff"
+    "\u2600-\u27bf\u231a\u231b\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe"
+    "\u2b1b\u2b1c\u2b50\u2b55"
+)
+_EMOJI_WITH_VS16 = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21ff\u2300-\u23ff\u24c2"
+    "\u25a0-\u25ff\u2900-\u297f\u2b00-\u2bff\u3030\u303d\u3297\u3299"
+)
+_EMOJI_ELEMENT = (
+    "(?:"
+    "[\U0001f1e6-\U0001f1ff]{2}"  # flag: two regional indicators
+    "|[0-9#*]\ufe0f?\u20e3"  # keycap
+    f"|(?:[{_EMOJI_ALWAYS}]|[{_EMOJI_WITH_VS16}](?=\ufe0f))"
+    "\ufe0f?[\U0001f3fb-\U0001f3ff]?"  # presentation selector, skin tone
+    "(?:[\U000e0020-\U000e007e]+\U000e007f)?"  # tag sequence (subdivision flags)
+    ")"
+)
+_EMOJI = f"{_EMOJI_ELEMENT}(?:\u200d{_EMOJI_ELEMENT})*\ufe0f?"
+
+# Characters that end a URL, a mention or a bare hashtag.
+_CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_URL = (
+    r"(?:https?://|www\.|xhslink\.com/)"
+    rf"[^\s<>\"'{_CJK_PUNCT}{_HAN}]*"
+    rf"[^\s<>\"'.,;:!?)\]}}{_CJK_PUNCT}{_HAN}]"
+)
+# A '#' glued to an ASCII letter/digit is not a hashtag (C#, &#123;, URL#frag).
+_HASH = r"(?<![A-Za-z0-9&/])#"
+_HASHTAG_XHS = _HASH + r"[^#\n\[\]]{1,50}\[话题\]#"
+_HASHTAG_PAIR = _HASH + r"[^#\s\[\]]{1,50}#"
+_HASHTAG_BARE = _HASH + r"\w+"
+_MENTION = (
+    r"(?<![A-Za-z0-9._%+\-])@"
+    rf"[^\s@#,.!?:;()\[\]<>\"'“”‘’{_CJK_PUNCT}]{{1,30}}"
+)
+_STICKER = rf"\[(?=[^\]]*[A-Za-z{_HAN}])[A-Za-z0-9_{_HAN}]{{1,10}}\]"
+_NUMBER = r"(?<![A-Za-z0-9.])[0-9]+(?:(?:[.,:/][0-9]+)+%?|%)(?![A-Za-z0-9])"
+
+_BASE_ALTERNATIVES: tuple[tuple[str, str], ...] = (
+    ("url", _URL),
+    ("emoji", _EMOJI),
+    ("hashtag", f"{_HASHTAG_XHS}|{_HASHTAG_PAIR}|{_HASHTAG_BARE}"),
+    ("mention", _MENTION),
+    ("sticker", _STICKER),
+    ("number", _NUMBER),
+)
+
+# Ordinary runs: a Han/CJK run, or a run of letters and digits of other
+# scripts (a Latin "word"), or anything else one character at a time.
+_CHUNK_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<alnum>(?:(?![{_CJK}])[^\W_])+)", re.UNICODE)
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_HAS_ALNUM_RE = re.compile(r"[^\W_]")
+_NUMBER_TOKEN_RE = re.compile(r"[+\-]?\d+(?:[.,:/]\d+)*%?")
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def fold(text: str) -> str:
+    """Fold case and full-width ASCII for matching, keeping the length.
+
+    Lower-cases (``YYDS`` -> ``yyds``) and maps full-width ASCII forms to
+    ASCII (``ＹＹＤＳ`` -> ``yyds``, ideographic space -> space).  Every
+    character maps to exactly one character, so offsets into the folded text
+    are offsets into the original: search, highlighting and keyword
+    suggestions all match on ``fold(text)`` and report spans of ``text``.
+
+    Examples
+    --------
+    >>> fold("City Walk ＹＹＤＳ 饭搭子")
+    'city walk yyds 饭搭子'
+    """
+    folded = text.translate(_FULLWIDTH).lower()
+    if len(folded) == len(text):
+        return folded
+    # A few characters lower-case to two (U+0130 İ -> i̇): keep those as is.
+    return "".join(
+        low if len(low := ch.lower()) == 1 else ch for ch in text.translate(_FULLWIDTH)
+    )
+
+
+def hashtag_name(text: str) -> str:
+    """The name inside a hashtag token: ``#饭搭子[话题]#`` -> ``饭搭子``.
+
+    Examples
+    --------
+    >>> [hashtag_name(t) for t in ["#饭搭子[话题]#", "#旅行搭子#", "#citywalk"]]
+    ['饭搭子', '旅行搭子', 'citywalk']
+    """
+    name = text[1:] if text.startswith("#") else text
+    if name.endswith("[话题]#"):
+        return name[: -len("[话题]#")]
+    if name.endswith("#"):
+        return name[:-1]
+    return name
+
+
+def _name_span(token: Token) -> tuple[int, int]:
+    """Offsets of the name inside a hashtag or mention token."""
+    if token.kind == "hashtag":
+        name = hashtag_name(token.text)
+        return token.start + 1, token.start + 1 + len(name)
+    if token.kind == "mention":
+        return token.start + 1, token.end
+    return token.start, token.end
+
+
+# ---------------------------------------------------------------------------
+# Resources: user dictionary and stop words
+# ---------------------------------------------------------------------------
+
+
+def _resource_text(name: str) -> str:
+    return importlib.resources.files("corpus.resources").joinpath(name).read_text("utf-8")
+
+
+def _entries(text: str) -> list[str]:
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def load_userdict() -> list[tuple[str, int | None]]:
+    """The shipped user dictionary as ``(word, frequency or None)`` pairs.
+
+    ``None`` lets jieba choose the smallest frequency that keeps the word
+    whole (``jieba.Tokenizer.suggest_freq``).
+    """
+    out: list[tuple[str, int | None]] = []
+    for entry in _entries(_resource_text("userdict.txt")):
+        word, _, freq = entry.partition("\t")
+        out.append((word.strip(), int(freq) if freq.strip() else None))
+    return out
+
+
+def load_stopwords(lang: str) -> frozenset[str]:
+    """The shipped stop words for ``lang`` (``"zh"`` or ``"en"``), folded."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"no stop-word list for language {lang!r}; use 'zh' or 'en'")
+    return frozenset(fold(w) for w in _entries(_resource_text(f"stopwords_{lang}.txt")))
+
+
+def _resources_digest() -> str:
+    digest = hashlib.sha256()
+    for name in ("userdict.txt", "stopwords_zh.txt", "stopwords_en.txt"):
+        digest.update(name.encode())
+        digest.update(_resource_text(name).encode("utf-8"))
+    digest.update(f"rules={_RULES_VERSION} jieba={jieba.__version__}".encode())
+    digest.update(f"spacy={spacy.__version__}".encode())
+    return digest.hexdigest()[:12]
+
+
+#: Version of the default pipeline: changes when the shipped dictionary or
+#: stop words, the rules of this module, or the jieba / spaCy versions change.
+PIPELINE_VERSION: str = f"text-{_RULES_VERSION}-{_resources_digest()}"
+
+
+# ---------------------------------------------------------------------------
+# The pipeline
+# ---------------------------------------------------------------------------
+
+_JIEBA_LOCK = threading.Lock()
+
+
+def _quiet_jieba() -> tuple[logging.Logger, int]:
+    logger = logging.getLogger("jieba")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    return logger, level
+
+
+def _blank_zh() -> spacy.language.Language:
+    """``spacy.blank("zh")`` with the jieba segmenter, jieba's log kept quiet."""
+    logger, level = _quiet_jieba()
+    try:
+        with _JIEBA_LOCK:
+            return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    finally:
+        logger.setLevel(level)
+
+
+def _private_jieba() -> jieba.Tokenizer:
+    """A jieba tokenizer with its own copy of the default dictionary.
+
+    spaCy's Chinese tokenizer segments with the module-level ``jieba``
+    (``jieba.dt``), so ``jieba.load_userdict`` would change every pipeline in
+    the process (and every other user of jieba).  Each :class:`Pipeline`
+    instead gets a private ``jieba.Tokenizer`` and sets it as
+    ``nlp.tokenizer.jieba_seg``.  The copy reuses the default dictionary
+    that spaCy already loaded (copying the frequency table takes
+    milliseconds; loading it again takes about a second).
+    """
+    logger, level = _quiet_jieba()
+    try:
+        with _JIEBA_LOCK:
+            jieba.dt.check_initialized()
+            private = jieba.Tokenizer()
+            private.FREQ = dict(jieba.dt.FREQ)
+            private.total = jieba.dt.total
+            private.initialized = True
+    finally:
+        logger.setLevel(level)
+    return private
+
+
+def _clean_words(words: Iterable[str], what: str) -> list[str]:
+    out = []
+    for word in words:
+        if not isinstance(word, str):
+            raise TypeError(f"{what} must be strings, got {word!r}")
+        word = " ".join(word.split())
+        if word:
+            out.append(word)
+    return out
+
+
+class Pipeline:
+    """The tokenisation pipeline: user dictionary, stop words, spaCy + jieba.
+
+    A class because it holds state: the loaded jieba dictionary (about a
+    second to build) and the two blank spaCy pipelines.  Build one per
+    project vocabulary and reuse it; :func:`tokenizer` caches the default.
+
+    Parameters
+    ----------
+    extra_words : iterable of str
+        Project words to keep whole, added to the shipped user dictionary.
+        Entries with spaces (``"city walk"``) or other non-word characters
+        are matched case-insensitively as one token before segmentation.
+    extra_stopwords : iterable of str
+        Project stop words, added to the shipped lists for :meth:`words`.
+    userdict : bool
+        ``False`` leaves out the shipped user dictionary (used to measure
+        what it changes; ``extra_words`` still apply).
+
+    Attributes
+    ----------
+    version : str
+        :data:`PIPELINE_VERSION` for the default set-up; with extra words or
+        stop words (or without the user dictionary) a version that also
+        hashes those, so caches of different vocabularies never mix.
+    """
+
+    def __init__(
+        self,
+        extra_words: Iterable[str] = (),
+        extra_stopwords: Iterable[str] = (),
+        *,
+        userdict: bool = True,
+    ):
+        self.extra_words: tuple[str, ...] = tuple(_clean_words(extra_words, "extra_words"))
+        self.extra_stopwords: tuple[str, ...] = tuple(
+            _clean_words(extra_stopwords, "extra_stopwords")
+        )
+        self.userdict = userdict
+        entries: list[tuple[str, int | None]] = load_userdict() if userdict else []
+        entries += [(w, None) for w in self.extra_words]
+
+        self._zh = _blank_zh()
+        self._jieba = _private_jieba()
+        self._zh.tokenizer.jieba_seg = self._jieba
+        self._en = spacy.blank("en")
+
+        phrases: list[str] = []
+        for word, freq in entries:
+            if re.fullmatch(r"[^\W_]+", word):
+                for variant in dict.fromkeys((word, word.lower(), word.upper())):
+                    self._jieba.add_word(variant, freq)
+            else:
+                phrases.append(word)
+        self.user_words: tuple[str, ...] = tuple(w for w, _ in entries)
+        self._protect_re = _protect_regex(phrases)
+        self.stopwords: frozenset[str] = (
+            load_stopwords("zh")
+            | load_stopwords("en")
+            | frozenset(fold(w) for w in self.extra_stopwords)
+        )
+        if userdict and not self.extra_words and not self.extra_stopwords:
+            self.version = PIPELINE_VERSION
+        else:
+            digest = hashlib.sha256(
+                repr((userdict, sorted(self.extra_words), sorted(self.extra_stopwords))).encode()
+            ).hexdigest()[:8]
+            self.version = f"{PIPELINE_VERSION}+{digest}"
+
+    def __repr__(self) -> str:
+        return (
+            f"Pipeline(version={self.version!r}, extra_words={len(self.extra_words)}, "
+            f"extra_stopwords={len(self.extra_stopwords)}, userdict={self.userdict})"
+        )
+
+    # -- tokenising ---------------------------------------------------------
+
+    def tokenize(self, text: str) -> list[Token]:
+        """Tokens of ``text``, covering it exactly (see the module docs).
+
+        Examples
+        --------
+        >>> [(t.text, t.kind) for t in tokenizer().tokenize("找饭搭子😋 #美食[话题]#")]
+        [('找', 'word'), ('饭搭子', 'word'), ('😋', 'emoji'), (' ', 'space'), ('#美食[话题]#', 'hashtag')]
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
+        tokens: list[Token] = []
+        if not text:
+            return tokens
+        default = "zh" if _CJK_RE.search(text) else "en"
+        pos = 0
+        for match in self._protect_re.finditer(text):
+            if match.start() > pos:
+                self._segment_run(text, pos, match.start(), default, tokens)
+            kind = match.lastgroup or "word"
+            span = match.group()
+            lang = "" if kind in ("emoji", "sticker", "url", "number") else _script_of(span)
+            tokens.append(Token(span, kind, lang, match.start(), match.end()))
+            pos = match.end()
+        if pos < len(text):
+            self._segment_run(text, pos, len(text), default, tokens)
+        return _merge_spaces(tokens)
+
+    def _segment_run(
+        self, text: str, start: int, end: int, default: str, out: list[Token]
+    ) -> None:
+        for seg_start, seg_end, lang in _script_segments(text, start, end, default):
+            nlp = self._zh if lang == "zh" else self._en
+            segment = text[seg_start:seg_end]
+            for tok in nlp.make_doc(segment):
+                begin = seg_start + tok.idx
+                piece = tok.text
+                out.append(Token(piece, _kind(piece), lang, begin, begin + len(piece)))
+                if tok.whitespace_:
+                    begin += len(piece)
+                    out.append(Token(tok.whitespace_, "space", lang, begin, begin + 1))
+
+    def tokenize_many(
+        self,
+        texts: Iterable[str],
+        n_process: int = 1,
+        *,
+        chunk_size: int = 2000,
+        start_method: str | None = None,
+    ) -> list[list[Token]]:
+        """Tokenise many texts, on one or several processes, in input order.
+
+        Parameters
+        ----------
+        texts : iterable of str
+        n_process : int
+            ``1`` tokenises in this process; ``2`` (the machine's cores) splits
+            the texts into chunks handled by a process pool.  Worth it from a
+            few thousand posts on: starting the workers costs about a second.
+        chunk_size : int
+            Texts per chunk sent to a worker.
+        start_method : str, optional
+            Multiprocessing start method.  Default: ``"fork"`` when this
+            process runs a single thread (workers then inherit the loaded
+            pipeline), else ``"spawn"`` (workers rebuild it from the same
+            extra words and stop words).
+
+        Returns
+        -------
+        list of list of Token
+            ``result[i] == self.tokenize(texts[i])`` for every ``i``.
+        """
+        texts = list(texts)
+        if n_process < 1:
+            raise ValueError(f"n_process must be at least 1, got {n_process}")
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+        if n_process == 1 or len(texts) <= chunk_size:
+            return [self.tokenize(t) for t in texts]
+        if start_method is None:
+            forkable = "fork" in multiprocessing.get_all_start_methods()
+            start_method = "fork" if forkable and threading.active_count() == 1 else "spawn"
+        ctx = multiprocessing.get_context(start_method)
+        chunks = [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
+        config = (self.extra_words, self.extra_stopwords, self.userdict, self.version)
+        global _WORKER_PIPELINE
+        _WORKER_PIPELINE = self  # inherited by forked workers
+        try:
+            with ctx.Pool(n_process, initializer=_init_worker, initargs=(config,)) as pool:
+                packed = pool.map(_tokenize_chunk, chunks, chunksize=1)
+        finally:
+            _WORKER_PIPELINE = None
+        out: list[list[Token]] = []
+        for chunk, chunk_packed in zip(chunks, packed):
+            out.extend(_unpack(text, p) for text, p in zip(chunk, chunk_packed))
+        return out
+
+    # -- words --------------------------------------------------------------
+
+    def is_stopword(self, word: str) -> bool:
+        """Whether ``word`` (any case) is a stop word of this pipeline."""
+        return fold(word) in self.stopwords
+
+    def words(
+        self,
+        text_or_tokens: str | Sequence[Token],
+        *,
+        kinds: Iterable[str] = DEFAULT_WORD_KINDS,
+        keep_stopwords: bool = False,
+    ) -> list[str]:
+        """The countable terms of a post, folded, in order.
+
+        Words exclude stop words, punctuation, spaces, numbers, emoji, URLs,
+        mentions (they name people) and sticker codes (kept in the text, not
+        counted as words).  Hashtags count, as ``#`` + their folded name, so
+        ``#饭搭子[话题]#``, ``#饭搭子#`` and ``#饭搭子`` are one term.
+
+        Parameters
+        ----------
+        text_or_tokens : str or sequence of Token
+            A post, or its tokens (from a token cache).
+        kinds : iterable of str
+            Token kinds to keep; default ``("word", "hashtag")``.  Add
+            ``"emoji"`` to count emoji as terms.
+        keep_stopwords : bool
+            Keep stop words (for phrase statistics).
+
+        Examples
+        --------
+        >>> tokenizer().words("周末想找饭搭子，一起吃火锅吧[笑哭R] #饭搭子[话题]#")
+        ['周末', '想', '找', '饭搭子', '一起', '吃火锅', '#饭搭子']
+        """
+        tokens = self.tokenize(text_or_tokens) if isinstance(text_or_tokens, str) else text_or_tokens
+        wanted = set(kinds)
+        unknown = wanted - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown token kinds {sorted(unknown)}; choose from {KINDS}")
+        out = []
+        for token in tokens:
+            if token.kind not in wanted:
+                continue
+            if token.kind == "hashtag":
+                name = fold(hashtag_name(token.text)).strip()
+                if name:
+                    out.append("#" + name)
+                continue
+            term = fold(token.text)
+            if token.kind == "word" and " " in token.text.strip():
+                term = " ".join(term.split())  # "City  Walk" -> "city walk"
+            if keep_stopwords or term not in self.stopwords:
+                out.append(term)
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Helpers of the pipeline
+# ---------------------------------------------------------------------------
+
+
+def _protect_regex(phrases: Sequence[str]) -> re.Pattern[str]:
+    alternatives = [f"(?P<{kind}>{pattern})" for kind, pattern in _BASE_ALTERNATIVES]
+    if phrases:
+        parts = []
+        for phrase in sorted(set(phrases), key=len, reverse=True):
+            body = r"\s+".join(re.escape(w) for w in phrase.split())
+            # A Latin edge must not continue a Latin word ("city walker");
+            # a Han edge may touch anything (Han text has no spaces).
+            parts.append(rf"(?<![A-Za-z0-9\u00c0-\u024f]){body}(?![A-Za-z0-9\u00c0-\u024f])")
+        alternatives.append(f"(?P<word>(?i:{'|'.join(parts)}))")
+    return re.compile("|".join(alternatives))
+
+
+def _script_of(span: str) -> str:
+    if _HAN_RE.search(span):
+        return "zh"
+    if _LETTER_RE.search(span):
+        return "en"
+    return ""
+
+
+def _script_segments(
+    text: str, start: int, end: int, default: str
+) -> Iterator[tuple[int, int, str]]:
+    """Cut ``text[start:end]`` into ``(start, end, lang)`` script segments.
+
+    CJK runs are ``zh``; a run of letters/digits of another script is ``en``
+    unless it touches a CJK character (``i人``, ``iPhone15很好用``: jieba keeps
+    those together); digits-only runs, spaces and punctuation are neutral and
+    join the segment before them (the one after, at the start of the run).
+    """
+    pieces: list[tuple[int, int, str | None]] = []
+    for m in _CHUNK_RE.finditer(text, start, end):
+        if m.lastgroup == "cjk":
+            lang: str | None = "zh"
+        elif not _LETTER_RE.search(m.group()):
+            continue  # digits only: neutral
+        else:
+            before = text[m.start() - 1] if m.start() > start else ""
+            after = text[m.end()] if m.end() < end else ""
+            glued = bool(_CJK_RE.match(before) or _CJK_RE.match(after))
+            lang = "zh" if glued else "en"
+        pieces.append((m.start(), m.end(), lang))
+    if not pieces:
+        yield start, end, default
+        return
+    seg_start, seg_lang = start, pieces[0][2]
+    for p_start, _p_end, lang in pieces[1:]:
+        if lang != seg_lang:
+            yield seg_start, p_start, seg_lang  # type: ignore[misc]
+            seg_start, seg_lang = p_start, lang
+    yield seg_start, end, seg_lang  # type: ignore[misc]
+
+
+def _kind(piece: str) -> str:
+    if piece.isspace():
+        return "space"
+    if _NUMBER_TOKEN_RE.fullmatch(piece):
+        return "number"
+    if not _HAS_ALNUM_RE.search(piece):
+        return "punct"
+    return "word"
+
+
+def _merge_spaces(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for token in tokens:
+        if token.kind == "space" and out and out[-1].kind == "space" and out[-1].end == token.start:
+            prev = out[-1]
+            out[-1] = Token(prev.text + token.text, "space", prev.lang, prev.start, token.end)
+        else:
+            out.append(token)
+    return out
+
+
+# Worker side of tokenize_many.  Tokens travel back packed as
+# (end, kind index, lang index) triples; the parent slices the text again.
+_WORKER_PIPELINE: Pipeline | None = None
+_LANGS = ("", "zh", "en")
+
+
+def _init_worker(config: tuple) -> None:
+    global _WORKER_PIPELINE
+    extra_words, extra_stopwords, userdict, version = config
+    if _WORKER_PIPELINE is None or _WORKER_PIPELINE.version != version:
+        _WORKER_PIPELINE = Pipeline(extra_words, extra_stopwords, userdict=userdict)
+
+
+def _tokenize_chunk(texts: list[str]) -> list[bytes]:
+    import array
+
+    assert _WORKER_PIPELINE is not None
+    kind_index = {k: i for i, k in enumerate(KINDS)}
+    lang_index = {lang: i for i, lang in enumerate(_LANGS)}
+    packed = []
+    for text in texts:
+        arr = array.array("i")
+        for t in _WORKER_PIPELINE.tokenize(text):
+            arr.extend((t.end, kind_index[t.kind], lang_index[t.lang]))
+        packed.append(arr.tobytes())
+    return packed
+
+
+def _unpack(text: str, packed: bytes) -> list[Token]:
+    import array
+
+    arr = array.array("i")
+    arr.frombytes(packed)
+    tokens = []
+    start = 0
+    for i in range(0, len(arr), 3):
+        end = arr[i]
+        tokens.append(Token(text[start:end], KINDS[arr[i + 1]], _LANGS[arr[i + 2]], start, end))
+        start = end
+    return tokens
+
+
+# ---------------------------------------------------------------------------
+# Module-level shortcuts over a cached default pipeline
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _cached_pipeline(
+    extra_words: tuple[str, ...], extra_stopwords: tuple[str, ...]
+) -> Pipeline:
+    return Pipeline(extra_words, extra_stopwords)
+
+
+def tokenizer(
+    extra_words: Iterable[str] = (), extra_stopwords: Iterable[str] = ()
+) -> Pipeline:
+    """The pipeline for a project vocabulary, built once and cached.
+
+    ``tokenizer()`` is the default pipeline (shipped dictionary and stop
+    words); its ``version`` is :data:`PIPELINE_VERSION`.
+    """
+    return _cached_pipeline(
+        tuple(sorted(set(_clean_words(extra_words, "extra_words")))),
+        tuple(sorted(set(_clean_words(extra_stopwords, "extra_stopwords")))),
+    )
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of ``text`` with the default pipeline (see :meth:`Pipeline.tokenize`)."""
+    return tokenizer().tokenize(text)
+
+
+def words(
+    text_or_tokens: str | Sequence[Token],
+    *,
+    kinds: Iterable[str] = DEFAULT_WORD_KINDS,
+    keep_stopwords: bool = False,
+) -> list[str]:
+    """Countable terms of a post with the default pipeline (see :meth:`Pipeline.words`)."""
+    return tokenizer().words(text_or_tokens, kinds=kinds, keep_stopwords=keep_stopwords)
+
+
+def tokenize_many(texts: Iterable[str], n_process: int = 1, *, chunk_size: int = 2000) -> list[list[Token]]:
+    """Tokenise many texts with the default pipeline (see :meth:`Pipeline.tokenize_many`)."""
+    return tokenizer().tokenize_many(texts, n_process, chunk_size=chunk_size)
