@@ -97,3 +97,35 @@ def project(db):
     from dazi.projects import create_project
 
     return create_project(db, "default")
+
+
+def make_posts(db, project, n: int, *, platform: str = "xiaohongshu", seed: int = 0) -> list[int]:
+    """Insert ``n`` simple canonical posts straight into the database; returns their keys.
+
+    For tests of sampling, assignment and coding that do not need the loaders.
+    """
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from dazi.schema import posts
+
+    rng = random.Random(seed)
+    keywords = ["找搭子", "饭搭子", "旅行搭子", "学习搭子"]
+    rows = []
+    for i in range(n):
+        likes = rng.randint(0, 2000)
+        comments = rng.randint(0, 200)
+        kw = keywords[i % len(keywords)]
+        rows.append({
+            "project_id": project.id, "platform": platform, "post_id": f"{i:024x}",
+            "title": f"帖子 {i}", "text": f"{kw} 第{i}条 #{kw}[话题]#", "author_id": f"u{i % 37}",
+            "author_name": f"用户{i % 37}", "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i),
+            "likes": likes, "collects": 0, "comments": comments, "shares": 0, "engagement": likes + comments,
+            "counts_approximate": False, "hashtags": [kw], "mentions": [], "source_keywords": [kw],
+            "lang": "zh", "status": "ok" if i % 50 != 49 else "deleted",
+        })
+    with db.write() as conn:
+        conn.execute(posts.insert(), rows)
+        from sqlalchemy import select
+
+        return list(conn.execute(select(posts.c.id).where(posts.c.project_id == project.id).order_by(posts.c.id)).scalars())

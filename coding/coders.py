@@ -1,0 +1,228 @@
+"""Coders, their roles and passcodes.
+
+A coder has a display name, a role and a passcode stored only as a salted
+scrypt hash.  Roles:
+
+``coder``
+    codes their assigned posts; while the project is blind they read only
+    their own codings.
+``adjudicator``
+    also sees every coder's values and records final values.
+``admin``
+    the lead researcher: imports, codebook, coders, assignment, unblinding.
+
+Signing in (:func:`authenticate`) answers the same for an unknown name and a
+wrong passcode, compares in constant time, and slows down after repeated
+failures, so a wrong guess gives nothing away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Connection, select, update
+
+from dazi.db import Database
+from dazi.errors import AccessDenied, NotFound, ValidationError
+from dazi.projects import Project
+from dazi.schema import coders, login_attempts, utcnow
+
+__all__ = [
+    "Coder",
+    "ROLES",
+    "add_coder",
+    "list_coders",
+    "get_coder",
+    "remove_coder",
+    "set_passcode",
+    "authenticate",
+    "hash_passcode",
+    "check_passcode",
+    "can_see_all",
+]
+
+ROLES = ("coder", "adjudicator", "admin")
+
+# scrypt cost: ~50 ms per check on this class of machine, the OWASP minimum
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_FAILURES_BEFORE_DELAY = 3
+_WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Coder:
+    """A coder record (never carries the passcode or its hash)."""
+
+    id: int
+    project_id: int
+    name: str
+    role: str
+    active: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def can_see_all(coder: Coder, project: Project) -> bool:
+    """Whether ``coder`` may read other coders' codings in ``project``."""
+    return coder.role in ("adjudicator", "admin") or not project.blind
+
+
+def hash_passcode(passcode: str) -> str:
+    """A salted scrypt hash in the form ``scrypt$n$r$p$salt$hash``."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(passcode.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def check_passcode(passcode: str, stored: str | None) -> bool:
+    """Constant-time check of ``passcode`` against a :func:`hash_passcode` value."""
+    if not stored:
+        # still spend the time, so a missing hash is not faster to detect
+        hashlib.scrypt(passcode.encode(), salt=b"0" * 16, dklen=32, **_SCRYPT)
+        return False
+    _, n, r, p, salt, digest = stored.split("$")
+    got = hashlib.scrypt(passcode.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(got, bytes.fromhex(digest))
+
+
+def _row(row) -> Coder:
+    return Coder(id=row.id, project_id=row.project_id, name=row.name, role=row.role, active=bool(row.active))
+
+
+def _find(conn: Connection, project: Project, name: str):
+    return conn.execute(
+        select(coders).where(coders.c.project_id == project.id, coders.c.name == name)
+    ).first()
+
+
+def _new_passcode() -> str:
+    # six digits are easy to type and, with the slow-down, hard to guess
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def add_coder(
+    db: Database, project: Project, name: str, *, role: str = "coder", passcode: str | None = None
+) -> tuple[Coder, str]:
+    """Add a coder; returns the coder and their passcode (shown once).
+
+    A passcode is generated when none is given.  Adding a name that was
+    removed earlier reactivates it with the new passcode.
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError("A coder needs a name of 1 to 100 characters.")
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role {role!r}", f"Use one of: {', '.join(ROLES)}.")
+    passcode = passcode if passcode is not None else _new_passcode()
+    if len(passcode) < 4:
+        raise ValidationError("A passcode needs at least 4 characters.")
+    hashed = hash_passcode(passcode)
+    with db.write() as conn:
+        existing = _find(conn, project, name)
+        if existing is not None and existing.active:
+            raise ValidationError(f"Coder {name!r} already exists in project {project.name!r}.")
+        if existing is not None:
+            conn.execute(
+                update(coders).where(coders.c.id == existing.id).values(active=True, role=role, passcode_hash=hashed)
+            )
+        else:
+            conn.execute(
+                coders.insert().values(
+                    project_id=project.id, name=name, role=role, passcode_hash=hashed, active=True, created_at=utcnow()
+                )
+            )
+        return _row(_find(conn, project, name)), passcode
+
+
+def list_coders(db: Database, project: Project, *, include_inactive: bool = False) -> list[Coder]:
+    """The project's coders by name."""
+    query = select(coders).where(coders.c.project_id == project.id).order_by(coders.c.name)
+    if not include_inactive:
+        query = query.where(coders.c.active.is_(True))
+    with db.read() as conn:
+        return [_row(r) for r in conn.execute(query)]
+
+
+def get_coder(db: Database, project: Project, name: str) -> Coder:
+    """The coder called ``name``; :class:`NotFound` listing the others if absent."""
+    with db.read() as conn:
+        row = _find(conn, project, name)
+    if row is None or not row.active:
+        names = [c.name for c in list_coders(db, project)]
+        raise NotFound(
+            f"No coder named {name!r} in project {project.name!r}",
+            f"Coders: {', '.join(names)}." if names else "Add one with `dazi coders add NAME`.",
+        )
+    return _row(row)
+
+
+def remove_coder(db: Database, project: Project, name: str) -> Coder:
+    """Deactivate a coder: they cannot sign in, their codings stay in history."""
+    coder = get_coder(db, project, name)
+    with db.write() as conn:
+        conn.execute(update(coders).where(coders.c.id == coder.id).values(active=False))
+    return Coder(coder.id, coder.project_id, coder.name, coder.role, False)
+
+
+def set_passcode(db: Database, project: Project, name: str, passcode: str | None = None) -> str:
+    """Give a coder a new passcode (generated if not given); returns it."""
+    coder = get_coder(db, project, name)
+    passcode = passcode if passcode is not None else _new_passcode()
+    if len(passcode) < 4:
+        raise ValidationError("A passcode needs at least 4 characters.")
+    with db.write() as conn:
+        conn.execute(update(coders).where(coders.c.id == coder.id).values(passcode_hash=hash_passcode(passcode)))
+    return passcode
+
+
+def _recent_failures(conn: Connection, coder_id: int) -> tuple[int, object]:
+    since = utcnow() - _WINDOW
+    rows = conn.execute(
+        select(login_attempts.c.success, login_attempts.c.at)
+        .where(login_attempts.c.coder_id == coder_id, login_attempts.c.at >= since)
+        .order_by(login_attempts.c.at.desc(), login_attempts.c.id.desc())
+    ).all()
+    failures = 0
+    for success, _at in rows:
+        if success:
+            break
+        failures += 1
+    return failures, (rows[0].at if rows else None)
+
+
+def authenticate(db: Database, project: Project, name: str, passcode: str) -> Coder:
+    """Sign a coder in, or raise :class:`AccessDenied`.
+
+    The message is the same whether the name or the passcode is wrong.  After
+    three failures in 15 minutes each further attempt must wait 2, 4, 8 ...
+    (at most 300) seconds after the previous one; attempts during the wait are
+    refused without checking the passcode.
+    """
+    denied = AccessDenied("Wrong coder name or passcode.", "Ask the project's admin if you forgot your passcode.")
+    with db.read() as conn:
+        row = _find(conn, project, name)
+    if row is None or not row.active:
+        check_passcode(passcode, None)  # same cost as a real check
+        raise denied
+    with db.read() as conn:
+        failures, last = _recent_failures(conn, row.id)
+    if failures >= _FAILURES_BEFORE_DELAY and last is not None:
+        wait = min(2 ** (failures - _FAILURES_BEFORE_DELAY + 1), 300)
+        remaining = (last + timedelta(seconds=wait) - utcnow()).total_seconds()
+        if remaining > 0:
+            raise AccessDenied(
+                "Too many wrong passcodes for this name.",
+                f"Wait {int(remaining) + 1} seconds before trying again.",
+            )
+    ok = check_passcode(passcode, row.passcode_hash)
+    with db.write() as conn:
+        conn.execute(login_attempts.insert().values(coder_id=row.id, at=utcnow(), success=ok))
+    if not ok:
+        raise denied
+    return _row(row)

@@ -1,0 +1,200 @@
+"""``dazi import``, ``dazi corpus``, ``dazi posts``, ``dazi sample``, ``dazi samples``, ``dazi demo``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dazi.cli import Context, pass_ctx
+from dazi.errors import ValidationError
+
+
+def register(cli: click.Group) -> None:
+    for command in (import_cmd, corpus_cmd, posts_cmd, sample_cmd, samples_cmd, demo_cmd):
+        cli.add_command(command)
+
+
+def _parse_mapping(pairs: tuple[str, ...]) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    mapping = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValidationError(f"--map {pair!r} is not FIELD=COLUMN", "Example: --map text=正文 --map likes=点赞数")
+        field, column = pair.split("=", 1)
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+class _Counter:
+    """A progress line on stderr for streams of unknown length."""
+
+    def __init__(self, label: str):
+        from tqdm import tqdm
+
+        self.bar = tqdm(desc=label, unit=" posts", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+        self.seen = 0
+
+    def __call__(self, total: int) -> None:
+        self.bar.update(total - self.seen)
+        self.seen = total
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--preset", help="Force a preset instead of detecting it from the columns (see `dazi import --presets`).")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="Column mapping for files no preset knows; repeatable.")
+@click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; write rejected rows with reasons to a CSV.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Where --skip-bad-rows writes rejected rows.")
+@click.option("--pseudonymize", is_flag=True, help="Replace author ids, names and @mentions with stable pseudonyms; drop avatars.")
+@pass_ctx
+def import_cmd(ctx: Context, files, preset, mapping, skip_bad_rows, rejects, pseudonymize):
+    """Import crawler exports (CSV/TSV, XLSX, JSON, JSONL, .zst, MediaCrawler sqlite).
+
+    The import is all or nothing: a bad row stops it and nothing changes,
+    unless --skip-bad-rows is given.
+
+    \b
+    Example:
+      dazi import xhs_notes.jsonl xhs_comments.jsonl
+      dazi import weibo.csv --map text=正文 --map likes=点赞数 --map post_id=id
+    """
+    from corpus.importer import import_files
+    from dazi.projects import update_settings
+
+    project = ctx.project(create=True)
+    if pseudonymize and not project.settings.get("pseudonymize"):
+        project = update_settings(ctx.db, project, pseudonymize=True)
+    counter = _Counter("importing")
+    try:
+        report = import_files(
+            ctx.db, project, files, preset=preset, mapping=_parse_mapping(mapping), skip_bad_rows=skip_bad_rows,
+            pseudonymize=pseudonymize or None, rejects_path=rejects, progress=counter,
+        )
+    finally:
+        counter.close()
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command("corpus")
+@click.option("--top", default=10, show_default=True, help="How many hashtags and keywords to list.")
+@pass_ctx
+def corpus_cmd(ctx: Context, top: int):
+    """Summarise the corpus: platforms, status, dates, hashtags, engagement.
+
+    \b
+    Example:
+      dazi corpus --top 5
+    """
+    from corpus.overview import overview
+
+    for line in overview(ctx.db, ctx.project(), top=top).lines():
+        click.echo(line)
+
+
+@click.command("posts")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--offset", default=0, show_default=True)
+@click.option("--sort", type=click.Choice(["created_at", "engagement", "likes", "comments", "post_id"]), default="created_at", show_default=True)
+@click.option("--text", help="Only posts whose title or text contains this.")
+@click.option("--hashtag", help="Only posts with this hashtag (without #).")
+@pass_ctx
+def posts_cmd(ctx: Context, limit, offset, sort, text, hashtag):
+    """List posts, newest (or most engaging) first.
+
+    \b
+    Example:
+      dazi posts --sort engagement --limit 5
+    """
+    from corpus.store import list_posts
+
+    page = list_posts(ctx.db, ctx.project(), offset=offset, limit=limit, sort=sort, text=text, hashtag=hashtag)
+    for p in page.posts:
+        when = f"{p['created_at']:%Y-%m-%d}" if p["created_at"] else "?"
+        first = (p["title"] or p["text"] or "").replace("\n", " ")[:40]
+        approx = "~" if p["counts_approximate"] else ""
+        click.echo(f"{p['post_id']}\t{when}\t{approx}{p['engagement'] if p['engagement'] is not None else '-'}\t{first}")
+    click.echo(f"({offset + len(page.posts)} of {page.total:,})", err=True)
+
+
+@click.command("sample")
+@click.argument("name")
+@click.option("--method", type=click.Choice(["random", "stratified", "purposive"]), default="random", show_default=True)
+@click.option("--size", type=int, help="Number of posts.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed on the same corpus gives the same sample.")
+@click.option("--by", help="Stratify by this field (platform, source_keywords, hashtags, lang, location).")
+@click.option("--per-stratum", type=int, help="Equal allocation: this many posts per stratum.")
+@click.option("--keyword", "keywords", multiple=True, help="Purposive: keep posts containing any of these; repeatable.")
+@click.option("--min-likes", type=int)
+@click.option("--min-comments", type=int)
+@click.option("--min-engagement", type=int)
+@click.option("--order", type=click.Choice(["engagement", "random"]), default="engagement", show_default=True,
+              help="Purposive: take the most engaging posts or random ones.")
+@click.option("--replace", is_flag=True, help="Redraw a sample that already exists.")
+@pass_ctx
+def sample_cmd(ctx: Context, name, method, size, seed, by, per_stratum, keywords, min_likes, min_comments,
+               min_engagement, order, replace):
+    """Draw a named, reproducible sample of posts.
+
+    \b
+    Example:
+      dazi sample main --size 500 --seed 7
+      dazi sample strat --method stratified --by source_keywords --size 500
+      dazi sample top --method purposive --min-likes 100 --min-comments 10 --size 500 --by source_keywords
+    """
+    from corpus.sampling import draw_sample
+
+    thresholds = {k: v for k, v in (("min_likes", min_likes), ("min_comments", min_comments),
+                                    ("min_engagement", min_engagement)) if v is not None}
+    sample = draw_sample(
+        ctx.db, ctx.project(), name, method=method, size=size, seed=seed, by=by, per_stratum=per_stratum,
+        keywords=list(keywords) or None, order=order, replace=replace, **thresholds,
+    )
+    click.echo(f"Sample {sample.name!r}: {sample.size:,} posts ({sample.method}, seed {sample.seed})")
+    for stratum, n in sample.strata.items():
+        click.echo(f"  {stratum}\t{n}")
+
+
+@click.command("samples")
+@pass_ctx
+def samples_cmd(ctx: Context):
+    """List the project's samples.
+
+    \b
+    Example:
+      dazi samples
+    """
+    from corpus.sampling import list_samples
+
+    for s in list_samples(ctx.db, ctx.project()):
+        click.echo(f"{s.name}\t{s.size:,} posts\t{s.method}\tseed {s.seed}\t{s.created_at:%Y-%m-%d %H:%M}")
+
+
+@click.command("demo")
+@click.option("--if-missing", is_flag=True, help="Do nothing if the project already exists (for `make app`).")
+@pass_ctx
+def demo_cmd(ctx: Context, if_missing: bool):
+    """Build the demo project from the shipped synthetic corpus.
+
+    Imports about 500 synthetic Xiaohongshu notes and their comments, loads
+    the cloud-companion codebook, adds two coders and an adjudicator
+    (passcodes printed once), assigns a sample with a 100-post overlap and
+    simulates their codings.
+
+    \b
+    Example:
+      dazi --db demo.db demo
+    """
+    from dazi.demo import build_demo
+
+    if ctx.db_url and "://" not in ctx.db_url:
+        Path(ctx.db_url).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    result = build_demo(ctx.db, ctx.project_name, if_missing=if_missing)
+    for line in result.lines():
+        click.echo(line)

@@ -1,0 +1,126 @@
+"""The demo project: a ready study on the shipped synthetic corpus.
+
+``dazi demo`` (and ``make app``) builds it: about 500 synthetic Xiaohongshu
+notes with comments, the cloud-companion codebook, coders ``alice`` and
+``bob`` and adjudicator ``carol``, a 500-post sample assigned with a 100-post
+overlap, and simulated codings (the coders mostly agree with the text's
+intended codes, with realistic slips) so reliability, adjudication and tables
+have something real to show.  Part of each coder's share is left uncoded for
+trying the coding workspace.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dazi.db import Database
+from dazi.projects import Project, create_project, get_project, list_projects
+
+__all__ = ["DemoResult", "build_demo", "DEMO_NOTES", "DEMO_COMMENTS", "DEMO_CODERS"]
+
+_DATA = Path(__file__).resolve().parent.parent / "corpus" / "data"
+DEMO_NOTES = _DATA / "demo_xhs_notes.jsonl"
+DEMO_COMMENTS = _DATA / "demo_xhs_comments.jsonl"
+#: name -> (role, passcode). Demo passcodes are fixed so the README can name them.
+DEMO_CODERS = {"alice": ("coder", "1111"), "bob": ("coder", "2222"), "carol": ("adjudicator", "3333"),
+               "admin": ("admin", "0000")}
+_SLIP = {"alice": 0.08, "bob": 0.12}
+
+
+@dataclass
+class DemoResult:
+    project: str
+    created: bool
+    lines_: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return self.lines_
+
+
+def _simulate(rng: random.Random, variable, truth_value, slip: float):
+    """A coder's value: the intended one, or with probability ``slip`` a plausible other."""
+    codes = [c.id for c in variable.active_codes()] if variable.type in ("single", "multi", "ordinal") else []
+    if variable.type == "multi":
+        chosen = set(truth_value or [])
+        for code in codes:
+            if rng.random() < slip / 2:
+                chosen ^= {code}
+        return [c for c in codes if c in chosen] or None
+    if variable.type in ("single", "ordinal"):
+        if truth_value is None:
+            return None
+        if rng.random() < slip and len(codes) > 1:
+            if variable.type == "ordinal":
+                i = codes.index(truth_value) if truth_value in codes else 0
+                return codes[max(0, min(len(codes) - 1, i + rng.choice((-1, 1))))]
+            return rng.choice([c for c in codes if c != truth_value])
+        return truth_value
+    if variable.type == "numeric":
+        if truth_value is None:
+            return None
+        if rng.random() < slip:
+            return max(0.0, float(truth_value) + rng.choice((-1, 1)))
+        return truth_value
+    return truth_value
+
+
+def build_demo(db: Database, name: str = "default", *, if_missing: bool = False, seed: int = 2026) -> DemoResult:
+    """Build the demo project ``name`` in ``db``.
+
+    With ``if_missing`` an existing project is left alone (so ``make app``
+    can run twice); otherwise an existing name is an error.
+    """
+    from coding.assignments import assign
+    from coding.codebook import load_codebook
+    from coding.codebook_store import current_codebook, save_codebook
+    from coding.coders import add_coder, get_coder
+    from coding.codings import save_coding
+    from codebooks import shipped_path
+    from corpus.importer import import_files
+    from corpus.sampling import draw_sample
+    from corpus.synthetic import demo_truths
+
+    if if_missing and name in {p.name for p in list_projects(db)}:
+        return DemoResult(name, False, [f"Demo project {name!r} already exists in {db.url}; left as it is."])
+    project: Project = create_project(db, name)
+    lines = [f"Demo project {name!r} in {db.url}"]
+    report = import_files(db, project, [DEMO_NOTES, DEMO_COMMENTS])
+    lines.append(f"  imported {report.imported} posts, {report.comments} comments ({report.merged} duplicate rows merged)")
+    save_codebook(db, project, load_codebook(shipped_path("cloud_companion")), created_by="demo")
+    stored = current_codebook(db, project)
+    lines.append(f"  codebook {stored.codebook.name!r}, version {stored.version}")
+    for coder, (role, passcode) in DEMO_CODERS.items():
+        add_coder(db, project, coder, role=role, passcode=passcode)
+        lines.append(f"  {role:<12} {coder:<6} passcode {passcode}")
+    sample = draw_sample(db, project, "main", method="random", size=500, seed=seed)
+    summary = assign(db, project, sample.name, ["alice", "bob"], overlap=100, seed=seed)
+    lines.append(f"  sample 'main' of {sample.size} posts; {summary.overlap} coded by both coders for reliability")
+
+    truths = demo_truths()
+    from coding.assignments import assigned_post_pks
+    from corpus.store import get_posts_by_pk
+
+    rng = random.Random(seed)
+    codebook = stored.codebook
+    for coder_name in ("alice", "bob"):
+        coder = get_coder(db, project, coder_name)
+        pks = assigned_post_pks(db, project, coder)
+        posts_ = get_posts_by_pk(db, project, pks)
+        from coding.assignments import overlap_post_pks
+
+        overlap = set(overlap_post_pks(db, project))
+        todo = [pk for pk in pks if pk in overlap] + [pk for pk in pks if pk not in overlap][: int(0.6 * (len(pks) - len(overlap)))]
+        for pk in todo:
+            truth = truths.get(posts_[pk]["post_id"], {})
+            values = {}
+            for variable in codebook.variables:
+                values[variable.id] = _simulate(rng, variable, truth.get(variable.id), _SLIP[coder_name])
+            memo = "不确定是否算情感支持" if rng.random() < 0.04 else None
+            save_coding(db, project, coder, pk, values, memo=memo, uncertain=memo is not None,
+                        seconds=round(rng.uniform(8, 60), 1), done=True)
+    lines.append("  simulated codings: alice and bob coded the overlap and part of their own share")
+    lines.append("Start the app with: make app   (sign in as alice / 1111)")
+    project = get_project(db, name)
+    return DemoResult(name, True, lines)
