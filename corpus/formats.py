@@ -1,0 +1,763 @@
+"""Read any supported export file as a stream of raw records with row numbers.
+
+A file holds one or more *parts*: a CSV, JSON or JSONL file is one part; an
+Excel workbook has one part per sheet (MediaCrawler writes ``Contents``,
+``Comments`` and ``Creators``); a MediaCrawler SQLite store has one part per
+table (``xhs_note``, ``xhs_note_comment`` ...).  :func:`iter_parts` yields,
+for each part, a :class:`FileInfo` and an iterator of ``(row, record)`` pairs,
+where *record* is a ``dict`` of column name to value as the file holds it (no
+type guessing: ids stay strings) or, for a row that cannot be read, a
+:class:`BadRecord` saying why.  Bad rows are yielded, not raised, so that the
+loader can either stop with a precise error or skip them (``--skip-bad-rows``)
+and go on reading.
+
+Rows are numbered as a person opening the file would count them: the header
+is row 1 of a CSV or sheet, so the first record is row 2 (a record with
+newlines inside quoted fields is still one row); JSONL rows are line numbers;
+JSON array rows are 1-based element positions; SQLite rows are 1-based
+positions in the table.
+
+Everything streams: memory stays bounded whatever the file size (a JSON array
+is parsed element by element).  ``orjson`` is used for JSON when installed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from dazi.errors import InputError
+
+try:  # orjson parses JSON several times faster than the standard library
+    import orjson
+
+    _loads = orjson.loads
+    _JSONError: tuple[type[Exception], ...] = (orjson.JSONDecodeError, ValueError)
+except ImportError:  # pragma: no cover - exercised when orjson is absent
+    orjson = None  # type: ignore[assignment]
+    _loads = json.loads
+    _JSONError = (ValueError,)
+
+__all__ = [
+    "FORMATS",
+    "BadRecord",
+    "FileInfo",
+    "detect_format",
+    "iter_parts",
+    "iter_raw_records",
+]
+
+#: Formats this module reads, as :attr:`FileInfo.format` names them.
+FORMATS: tuple[str, ...] = ("csv", "tsv", "xlsx", "json", "jsonl", "jsonl.zst", "jsonl.gz", "sqlite")
+
+# Rows with fields longer than the csv module's default (128 KiB) exist: a long
+# note with its image list.  Raise the process-wide limit once, never lower it.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+
+_SAMPLE = 1 << 20  # bytes read to choose an encoding and a delimiter
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_ZIP_MAGIC = b"PK\x03\x04"
+_GZIP_MAGIC = b"\x1f\x8b"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls
+
+
+@dataclass
+class FileInfo:
+    """What was found out about one part of an input file.
+
+    Attributes
+    ----------
+    path : str
+        The file as given.
+    format : str
+        One of :data:`FORMATS`.
+    encoding : str or None
+        ``"utf-8"``, ``"utf-8-sig"`` (UTF-8 with BOM), ``"gb18030"`` or
+        ``"utf-16"`` for text formats; None for XLSX and SQLite.
+    part : str or None
+        Sheet or table name; None for single-part formats.
+    columns : list of str
+        Column names (header, sheet header, table columns, or the keys of the
+        first record of a JSON file).
+    warnings : list of str
+        Things the user should know; filled while reading, so complete only
+        after the records have been consumed.
+    """
+
+    path: str
+    format: str
+    encoding: str | None = None
+    part: str | None = None
+    columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The file name plus the part, for messages (``export.xlsx [Contents]``)."""
+        return f"{self.path} [{self.part}]" if self.part else self.path
+
+
+@dataclass
+class BadRecord:
+    """A row that could not be read; yielded in place of its record.
+
+    Attributes
+    ----------
+    reason : str
+        What is wrong, in words a researcher understands.
+    hint : str or None
+        What to do about it.
+    column : str or None
+        The column concerned, when one is.
+    raw : dict
+        What could be read of the row (for a rejects file).
+    """
+
+    reason: str
+    hint: str | None = None
+    column: str | None = None
+    raw: dict = field(default_factory=dict)
+
+
+Records = Iterator[tuple[int, "dict | BadRecord"]]
+
+
+# ---------------------------------------------------------------------------
+# format detection
+# ---------------------------------------------------------------------------
+
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".zst": "jsonl.zst",
+    ".zstd": "jsonl.zst",
+    ".gz": "jsonl.gz",
+    ".db": "sqlite",
+    ".sqlite": "sqlite",
+    ".sqlite3": "sqlite",
+}
+
+
+def detect_format(path: str | os.PathLike) -> str:
+    """Name the format of *path* from its first bytes, then its extension.
+
+    Magic numbers win over the extension (a workbook renamed ``.csv`` is still
+    read as a workbook).
+
+    Raises
+    ------
+    InputError
+        If the file is missing, a directory, an old binary ``.xls`` workbook,
+        or of no supported kind.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", "Check the path.", file=str(path))
+    if p.is_dir():
+        raise InputError("is a folder, not a file", "Give the export files themselves.", file=str(path))
+    with open(p, "rb") as fh:
+        head = fh.read(16)
+    if head.startswith(_SQLITE_MAGIC):
+        return "sqlite"
+    if head.startswith(_ZSTD_MAGIC):
+        return "jsonl.zst"
+    if head.startswith(_GZIP_MAGIC):
+        return "jsonl.gz"
+    if head.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(_OLE_MAGIC):
+        raise InputError(
+            "this is an old binary Excel workbook (.xls), which dazi does not read",
+            "Open it in Excel or LibreOffice and save it as .xlsx, or as CSV UTF-8.",
+            file=str(path),
+        )
+    suffix = p.suffix.lower()
+    fmt = _EXTENSIONS.get(suffix)
+    if fmt in ("xlsx", "sqlite", "jsonl.zst", "jsonl.gz"):
+        raise InputError(
+            f"the file is named {suffix} but its content is not of that kind",
+            "The file may be damaged or incompletely downloaded; export it again.",
+            file=str(path),
+        )
+    if fmt is not None:
+        return fmt
+    if suffix == ".xls":  # an .xls that is not OLE is usually HTML or text: try CSV
+        return "csv"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        return "jsonl"
+    return "csv"
+
+
+# ---------------------------------------------------------------------------
+# public entry points
+# ---------------------------------------------------------------------------
+
+
+def iter_parts(path: str | os.PathLike) -> Iterator[tuple[FileInfo, Records]]:
+    """Yield ``(FileInfo, records)`` for each part (sheet, table) of a file.
+
+    Consume each part's records before asking for the next part.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be opened or its header cannot be read.
+    """
+    fmt = detect_format(path)
+    spath = str(path)
+    if fmt in ("csv", "tsv"):
+        yield _open_delimited(spath, fmt)
+    elif fmt == "xlsx":
+        yield from _iter_xlsx(spath)
+    elif fmt == "json":
+        yield _open_json(spath)
+    elif fmt in ("jsonl", "jsonl.zst", "jsonl.gz"):
+        info = FileInfo(spath, fmt, encoding="utf-8")
+        yield info, _iter_jsonl(info)
+    elif fmt == "sqlite":
+        yield from _iter_sqlite(spath)
+    else:  # pragma: no cover - detect_format returns only the above
+        raise AssertionError(fmt)
+
+
+def iter_raw_records(path: str | os.PathLike) -> tuple[FileInfo, Records]:
+    """The first part of a file as ``(FileInfo, records)``.
+
+    Convenient for single-part files (CSV, JSON, JSONL); use
+    :func:`iter_parts` for workbooks and SQLite stores.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.jsonl").write_text('{"note_id": "1"}\\n{"note_id": "2"}\\n')
+    >>> info, records = iter_raw_records(d / "a.jsonl")
+    >>> info.format, list(records)
+    ('jsonl', [(1, {'note_id': '1'}), (2, {'note_id': '2'})])
+    """
+    for info, records in iter_parts(path):
+        return info, records
+    raise InputError("the file holds no table or sheet", file=str(path))
+
+
+# ---------------------------------------------------------------------------
+# CSV / TSV
+# ---------------------------------------------------------------------------
+
+
+def _choose_encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # Excel's "Unicode Text" export
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def _choose_delimiter(header_line: str, fmt: str) -> str:
+    if fmt == "tsv":
+        return "\t"
+    counts = {d: header_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "gb18030": "GB18030 (GBK)",
+    "utf-16": "UTF-16",
+}
+
+
+def _open_delimited(path: str, fmt: str) -> tuple[FileInfo, Records]:
+    with open(path, "rb") as fh:
+        sample = fh.read(_SAMPLE)
+    encoding = _choose_encoding(sample)
+    info = FileInfo(path, fmt, encoding=encoding)
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(info, 1, exc) from exc
+    text = text.lstrip("\ufeff")
+    delimiter = _choose_delimiter(text.split("\n", 1)[0], fmt)
+    if delimiter == "\t":
+        info.format = "tsv"
+    # The header is read from the sample so that no file stays open until the
+    # records are iterated; the records generator reads the file itself.
+    info.columns = _read_header(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), info)
+    return info, _iter_delimited(info, delimiter)
+
+
+def _read_header(reader, info: FileInfo) -> list[str]:  # type: ignore[no-untyped-def]
+    try:
+        for raw_header in reader:
+            if any(cell.strip() for cell in raw_header):
+                break
+        else:
+            raise InputError("the file is empty (no header row)", file=info.path)
+    except csv.Error as exc:
+        raise InputError(f"cannot read the header row: {exc}", file=info.path, row=1) from exc
+    header = [h.strip().lstrip("\ufeff") for h in raw_header]
+    while header and not header[-1]:  # trailing delimiters written by Excel
+        header.pop()
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise InputError(
+                f"column {name!r} appears twice in the header",
+                "Rename one of the two columns so that each name is unique, then import again.",
+                file=info.path,
+                row=1,
+                column=name,
+            )
+        seen.add(name)
+    return header
+
+
+def _decode_error(info: FileInfo, row: int | None, exc: UnicodeDecodeError) -> InputError:
+    name = _ENCODING_NAMES.get(info.encoding or "", info.encoding)
+    return InputError(
+        f"the file is not valid {name} text here ({exc.reason} at byte {exc.start} of a block)",
+        "Save the file again as 'CSV UTF-8' (in Excel: File > Save As > CSV UTF-8), then import it.",
+        file=info.path,
+        row=row,
+    )
+
+
+def _iter_delimited(info: FileInfo, delimiter: str) -> Records:
+    header = info.columns
+    width = len(header)
+    check_qmarks = info.encoding == "gb18030"
+    qmark_rows = 0
+    stream = open(info.path, encoding=info.encoding, newline="", errors="strict")  # noqa: SIM115
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    row = 0
+    try:
+        for fields in reader:  # skip to the header row
+            row += 1
+            if any(cell.strip() for cell in fields):
+                break
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except UnicodeDecodeError as exc:
+                raise _decode_error(info, row + 1, exc) from exc
+            except csv.Error as exc:
+                row += 1
+                yield row, BadRecord(
+                    f"the row cannot be read as CSV ({exc})",
+                    "Check the quotes in this row: a field that contains the delimiter, a quote "
+                    "or a newline must be enclosed in double quotes.",
+                )
+                continue
+            row += 1
+            n = len(fields)
+            if n != width:
+                if n == 0 or (n == 1 and not fields[0]):
+                    continue  # blank line
+                if n > width and not any(fields[width:]):
+                    fields = fields[:width]  # trailing empty cells
+                else:
+                    yield row, BadRecord(
+                        f"the row has {n} fields but the header has {width}",
+                        "The file mixes rows of different layouts (MediaCrawler appends rows of a "
+                        "newer schema under an older header). Split the file by layout, or export "
+                        "again into a new file.",
+                        raw=dict(zip(header, fields)),
+                    )
+                    continue
+            if check_qmarks:
+                for value in fields:
+                    if "??" in value:
+                        qmark_rows += 1
+                        break
+            yield row, dict(zip(header, fields))
+    finally:
+        stream.close()
+        if qmark_rows:
+            info.warnings.append(
+                f"{qmark_rows} row(s) contain runs of '?' (like '??'): the file was saved as "
+                "GBK/GB18030, which cannot hold emoji, so they were probably replaced by '?'. "
+                "Export again as CSV UTF-8 to keep them."
+            )
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+# ---------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text, so that ids and counts are never floats downstream."""
+    if value is None:
+        return ""
+    tp = type(value)
+    if tp is str:
+        return value  # type: ignore[return-value]
+    if tp is int:
+        return str(value)
+    if tp is float:
+        if value.is_integer() and abs(value) < 1e15:  # type: ignore[union-attr]
+            return str(int(value))  # type: ignore[call-overload]
+        # Excel keeps 15 significant digits; show them as Excel does, so that
+        # an id stored as a number is recognisably mangled ("4.75E+15").
+        return "%.15G" % value
+    if tp is bool:
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)
+
+
+def _iter_xlsx(path: str) -> Iterator[tuple[FileInfo, Records]]:
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise InputError(
+            f"cannot open the Excel workbook ({exc})",
+            "Open it in Excel and save it again as .xlsx, or export CSV UTF-8.",
+            file=path,
+        ) from exc
+    try:
+        for ws in wb.worksheets:
+            info = FileInfo(path, "xlsx", part=ws.title)
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # some writers store wrong sheet dimensions
+            rows = ws.iter_rows(values_only=True)
+            header: list[str] = []
+            header_row = 0
+            for header_row, values in enumerate(rows, start=1):
+                if any(v is not None and str(v).strip() for v in values):
+                    header = [_cell_text(v).strip() for v in values]
+                    break
+            while header and not header[-1]:
+                header.pop()
+            info.columns = header
+            yield info, _xlsx_records(info, rows, header, header_row)
+    finally:
+        wb.close()
+
+
+def _xlsx_records(info: FileInfo, rows, header: list[str], header_row: int) -> Records:  # type: ignore[no-untyped-def]
+    width = len(header)
+    if not width:
+        return
+    dupes = {h for h in header if h and header.count(h) > 1}
+    if dupes:
+        name = sorted(dupes)[0]
+        raise InputError(
+            f"column {name!r} appears twice in the header",
+            "Rename one of the two columns so that each name is unique, then import again.",
+            file=info.label,
+            row=header_row,
+            column=name,
+        )
+    row = header_row
+    extra_cells = 0
+    for values in rows:
+        row += 1
+        cells = [_cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        if len(cells) > width:
+            if any(c.strip() for c in cells[width:]):
+                extra_cells += 1
+            cells = cells[:width]
+        elif len(cells) < width:
+            cells.extend([""] * (width - len(cells)))
+        yield row, dict(zip(header, cells))
+    if extra_cells:
+        info.warnings.append(
+            f"{extra_cells} row(s) have values in cells to the right of the last named "
+            "column; those cells were ignored."
+        )
+
+
+# ---------------------------------------------------------------------------
+# JSON array / object
+# ---------------------------------------------------------------------------
+
+
+def _open_json(path: str) -> tuple[FileInfo, Records]:
+    with open(path, "rb") as fh:
+        head = fh.read(_SAMPLE)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"{"):
+        # A JSON file that starts with an object is either JSONL saved as
+        # .json, or one object (an X API page).  JSONL's first line parses.
+        first_line = text.split(b"\n", 1)[0]
+        try:
+            _loads(first_line)
+        except _JSONError:
+            info = FileInfo(path, "json", encoding="utf-8")
+            return info, _json_object(info)
+        info = FileInfo(path, "jsonl", encoding="utf-8")
+        info.warnings.append("the .json file holds one JSON object per line; read as JSONL")
+        return info, _iter_jsonl(info)
+    if not text.startswith(b"["):
+        raise InputError(
+            "the file is not a JSON array of records",
+            "Export the posts as JSON (an array of objects) or JSONL (one object per line).",
+            file=path,
+        )
+    info = FileInfo(path, "json", encoding="utf-8")
+    return info, _json_array(info)
+
+
+def _json_object(info: FileInfo) -> Records:
+    with open(info.path, "rb") as fh:
+        data = fh.read()
+    try:
+        obj = _loads(data)
+    except _JSONError as exc:
+        raise InputError(f"the file is not valid JSON ({exc})", file=info.path) from exc
+    if not isinstance(obj, dict):  # pragma: no cover - we saw "{" first
+        raise InputError("the file is not a JSON object", file=info.path)
+    info.columns = list(obj)
+    yield 1, obj
+
+
+def _json_array(info: FileInfo) -> Records:
+    """Stream the elements of a top-level JSON array, one parse per element."""
+    decoder = json.JSONDecoder()
+    chunk_size = 1 << 20
+    with open(info.path, encoding="utf-8-sig") as fh:
+        buf = fh.read(chunk_size)
+        pos = buf.index("[") + 1
+        eof = False
+        index = 0
+        lines_before = 0  # newlines in the text already dropped from buf
+        expect_value = True
+        while True:
+            # skip whitespace and one comma
+            while True:
+                while pos < len(buf) and buf[pos] in " \t\r\n":
+                    pos += 1
+                if pos < len(buf) or eof:
+                    break
+                lines_before += buf.count("\n")
+                buf, pos = fh.read(chunk_size), 0
+                eof = not buf
+            if pos >= len(buf):
+                raise InputError(
+                    "the JSON array ends early (the closing ']' is missing)",
+                    "The export was probably cut off; export again.",
+                    file=info.path,
+                    row=index + 1,
+                )
+            ch = buf[pos]
+            if ch == "]":
+                return
+            if ch == ",":
+                if expect_value:
+                    raise _json_syntax(info, index + 1, lines_before + buf.count("\n", 0, pos))
+                pos += 1
+                expect_value = True
+                continue
+            if not expect_value:
+                raise _json_syntax(info, index + 1, lines_before + buf.count("\n", 0, pos))
+            while True:
+                try:
+                    obj, end = decoder.raw_decode(buf, pos)
+                    break
+                except json.JSONDecodeError as exc:
+                    if eof:
+                        raise InputError(
+                            f"invalid JSON in element {index + 1} ({exc.msg}, line "
+                            f"{lines_before + buf.count(chr(10), 0, exc.pos) + 1})",
+                            "The export is damaged or was cut off; export again.",
+                            file=info.path,
+                            row=index + 1,
+                        ) from exc
+                    more = fh.read(chunk_size)
+                    eof = not more
+                    lines_before += buf.count("\n", 0, pos)
+                    buf, pos = buf[pos:] + more, 0
+                    chunk_size *= 2  # an element larger than a chunk: grow
+            index += 1
+            pos = end
+            expect_value = False
+            if isinstance(obj, dict):
+                if index == 1:
+                    info.columns = list(obj)
+                yield index, obj
+            else:
+                yield index, BadRecord(f"element {index} is a JSON {type(obj).__name__}, not an object")
+            if pos > chunk_size:  # drop consumed text so memory stays bounded
+                lines_before += buf.count("\n", 0, pos)
+                buf, pos = buf[pos:], 0
+
+
+def _json_syntax(info: FileInfo, element: int, line0: int) -> InputError:
+    return InputError(
+        f"invalid JSON near element {element} (line {line0 + 1}): expected ',' or ']'",
+        "The export is damaged; export again.",
+        file=info.path,
+        row=element,
+    )
+
+
+# ---------------------------------------------------------------------------
+# JSONL (plain, zstd, gzip)
+# ---------------------------------------------------------------------------
+
+
+def _open_binary_lines(info: FileInfo) -> io.BufferedIOBase:
+    raw = open(info.path, "rb")  # noqa: SIM115
+    if info.format == "jsonl.zst":
+        import zstandard
+
+        # Pushshift and Arctic Shift dumps use a 2 GiB window (--long=31).
+        dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
+        return io.BufferedReader(dctx.stream_reader(raw, closefd=True), buffer_size=1 << 20)  # type: ignore[arg-type]
+    if info.format == "jsonl.gz":
+        import gzip
+
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw  # type: ignore[return-value]
+
+
+def _iter_jsonl(info: FileInfo) -> Records:
+    """Parse one JSON object per line; a broken *last* line is only a warning.
+
+    A crawler stopped mid-write leaves a truncated last line: the records
+    before it are good, so it is reported as a warning.  A broken line with
+    good lines after it is an error, yielded as a :class:`BadRecord`.
+    """
+    loads = _loads
+    pending: tuple[int, str] | None = None
+    lineno = 0
+    try:
+        fh = _open_binary_lines(info)
+    except OSError as exc:
+        raise InputError(f"cannot open the file ({exc})", file=info.path) from exc
+    try:
+        with fh:
+            for lineno, line in enumerate(fh, start=1):  # noqa: B007
+                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
+                try:
+                    obj = loads(line)
+                except _JSONError as exc:
+                    if not line.strip():
+                        continue
+                    if pending is not None:
+                        yield pending[0], BadRecord(pending[1], _JSONL_HINT)
+                    pending = (lineno, f"line {lineno} is not valid JSON ({_short(exc)})")
+                    continue
+                if pending is not None:
+                    yield pending[0], BadRecord(pending[1], _JSONL_HINT)
+                    pending = None
+                if type(obj) is dict:
+                    if not info.columns:
+                        info.columns = list(obj)
+                    yield lineno, obj
+                else:
+                    yield lineno, BadRecord(f"line {lineno} is a JSON {type(obj).__name__}, not an object")
+    except _damaged_errors() as exc:
+        raise InputError(
+            f"the compressed file is damaged after line {lineno} ({exc})",
+            "Download or export the file again.",
+            file=info.path,
+            row=lineno + 1,
+        ) from exc
+    if pending is not None:
+        info.warnings.append(
+            f"the last line ({pending[0]}) is incomplete and was skipped: the crawler was "
+            "probably stopped while writing it"
+        )
+
+
+_JSONL_HINT = "Fix or delete this line (each line must hold one complete JSON object)."
+
+
+_POSITION_RE = re.compile(r":? line \d+ column \d+ \(char \d+\)")
+
+
+def _short(exc: Exception) -> str:
+    """The parser's message without its position (which counts within the line)."""
+    text = _POSITION_RE.sub("", str(exc).split("\n", 1)[0])
+    return text[:120]
+
+
+def _damaged_errors() -> tuple[type[Exception], ...]:
+    """Exceptions that mean a (compressed) file is damaged or cut off."""
+    import zlib
+
+    errors: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error)
+    try:
+        import zstandard
+    except ImportError:  # pragma: no cover - zstandard is a dependency
+        return errors
+    return errors + (zstandard.ZstdError,)
+
+
+# ---------------------------------------------------------------------------
+# SQLite (MediaCrawler's store)
+# ---------------------------------------------------------------------------
+
+
+def _iter_sqlite(path: str) -> Iterator[tuple[FileInfo, Records]]:
+    uri = "file:" + Path(path).resolve().as_posix() + "?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"cannot read the SQLite file ({exc})", file=path) from exc
+    try:
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            columns = [r[1] for r in con.execute(f"PRAGMA table_info({quoted})")]
+            info = FileInfo(path, "sqlite", part=name, columns=columns)
+            yield info, _sqlite_records(con, quoted, columns)
+    finally:
+        con.close()
+
+
+def _sqlite_records(con: sqlite3.Connection, quoted: str, columns: list[str]) -> Records:
+    cur = con.execute(f"SELECT * FROM {quoted}")
+    row = 0
+    while True:
+        rows = cur.fetchmany(2000)
+        if not rows:
+            break
+        for values in rows:
+            row += 1
+            yield row, dict(zip(columns, values))

@@ -1,0 +1,479 @@
+"""Pure parsers for the values crawler exports carry: counts, times, tags, ids.
+
+Every function here is called once or more per post, on corpora of a million
+posts, so each one takes the cheap path first (plain digits, an ``int``, text
+without ``#``) and uses only precompiled regular expressions.  None of them
+raises anything but :class:`ValueError` for malformed input: the loader turns
+that into an :class:`~dazi.errors.InputError` naming the file, row and column.
+
+Examples
+--------
+>>> parse_count("1.3万")
+(13000, True)
+>>> parse_time(1703323974000).isoformat()
+'2023-12-23T09:32:54+00:00'
+>>> extract_hashtags("周末去爬山 #旅行搭子[话题]##上海[话题]# 求带 #citywalk")
+['旅行搭子', '上海', 'citywalk']
+>>> detect_lang("Looking for a 饭搭子 in Shanghai")
+'mixed'
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from datetime import datetime, timedelta, timezone, tzinfo
+
+__all__ = [
+    "SHANGHAI",
+    "STICKER_RE",
+    "detect_lang",
+    "extract_hashtags",
+    "extract_mentions",
+    "is_mangled_id",
+    "parse_count",
+    "parse_list",
+    "parse_time",
+    "replace_mentions",
+]
+
+
+def _shanghai() -> tzinfo:
+    """Asia/Shanghai from the tz database, or a fixed UTC+8 where it is missing.
+
+    China has kept UTC+8 without daylight saving since 1991, so the fixed
+    offset differs from the real zone only for times before then.
+    """
+    try:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    except ImportError:  # pragma: no cover - Python 3.11 always has zoneinfo
+        return timezone(timedelta(hours=8), "Asia/Shanghai")
+    try:
+        return ZoneInfo("Asia/Shanghai")
+    except ZoneInfoNotFoundError:  # pragma: no cover - depends on the machine
+        return timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+#: Time zone assumed for naive date-time strings (Chinese crawlers write local time).
+SHANGHAI: tzinfo = _shanghai()
+
+_UTC = timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
+
+# ---------------------------------------------------------------------------
+# counts
+# ---------------------------------------------------------------------------
+
+_MISSING = frozenset({"", "none", "null", "nan", "n/a", "na", "-"})
+
+# A number (plain, or with correct thousands separators), an optional unit,
+# an optional "+".  "1,234" and "1.3万+" match; "1,2" and "1.2.3" do not.
+_COUNT_RE = re.compile(
+    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<unit>[万wW千kK亿]?)\s*(?P<plus>\+?)"
+)
+_UNITS = {
+    "": 1,
+    "万": 10_000,
+    "w": 10_000,
+    "W": 10_000,
+    "千": 1_000,
+    "k": 1_000,
+    "K": 1_000,
+    "亿": 100_000_000,
+}
+
+
+def parse_count(value: object) -> tuple[int | None, bool]:
+    """Parse an engagement count as platforms display it.
+
+    Parameters
+    ----------
+    value : str, int, float or None
+        ``"3585"``, ``"1,234"``, ``"1.3万"``, ``"10万+"``, ``"2.1w"``, ``"1.2k"``,
+        ``"1千+"``, ``"10+"``, ``"1.5亿"``; empty values (``""``, ``"None"``,
+        ``None``, NaN) mean "not given".
+
+    Returns
+    -------
+    (int or None, bool)
+        The number, and whether it is approximate (it carried a unit such as
+        万 or a trailing ``+``, so the platform rounded it).
+
+    Raises
+    ------
+    ValueError
+        For text that is not a count (``"abc"``, ``"1.2.3"``, ``"-5"``), a
+        negative number, or a fractional count without a unit (``"3.5"``).
+
+    Examples
+    --------
+    >>> parse_count("3585"), parse_count("10万+"), parse_count("1.2k")
+    ((3585, False), (100000, True), (1200, True))
+    >>> parse_count("None")
+    (None, False)
+    """
+    if value is None:
+        return None, False
+    tp = type(value)
+    if tp is str:
+        s = value.strip()  # type: ignore[union-attr]
+        if s.isdigit() and s.isascii():
+            return int(s), False
+    elif tp is int:
+        if value < 0:  # type: ignore[operator]
+            raise ValueError(f"a count cannot be negative: {value!r}")
+        return value, False  # type: ignore[return-value]
+    elif tp is float:
+        if value != value:  # NaN: a blank cell read by pandas or Excel
+            return None, False
+        if not value.is_integer() or value < 0:  # type: ignore[union-attr]
+            raise ValueError(f"not a whole, non-negative count: {value!r}")
+        return int(value), False  # type: ignore[call-overload]
+    elif tp is bool:
+        raise ValueError(f"not a count: {value!r}")
+    elif isinstance(value, int):  # int subclasses such as numpy ints
+        return parse_count(int(value))
+    else:
+        s = str(value).strip()
+    if s.lower() in _MISSING:
+        return None, False
+    m = _COUNT_RE.fullmatch(s)
+    if m is None:
+        raise ValueError(f"not a count: {value!r}")
+    num = m.group("num").replace(",", "")
+    unit = m.group("unit")
+    approx = bool(unit) or bool(m.group("plus"))
+    if "." in num:
+        if not unit:
+            whole, _, frac = num.partition(".")
+            if frac.strip("0"):
+                raise ValueError(f"a count must be a whole number: {value!r}")
+            return int(whole), approx
+        # round() of a float is exact enough: "1.15万" -> 11499.999... -> 11500
+        return int(round(float(num) * _UNITS[unit])), approx
+    return int(num) * _UNITS[unit], approx
+
+
+# ---------------------------------------------------------------------------
+# times
+# ---------------------------------------------------------------------------
+
+_NUMBER_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# Epoch values at or above this are milliseconds: 1e11 s is the year 5138,
+# 1e11 ms is March 1973, before any social platform.
+_MS_THRESHOLD = 100_000_000_000
+_EXTRA_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%a %b %d %H:%M:%S %z %Y",  # Twitter v1.1 and the Weibo API
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+)
+
+
+def parse_time(value: object, unit: str = "auto", *, naive_tz: tzinfo = SHANGHAI) -> datetime | None:
+    """Parse an epoch number or a date-time string into an aware UTC datetime.
+
+    Parameters
+    ----------
+    value : int, float, str, datetime or None
+        Epoch seconds or milliseconds (number or digit string), or an ISO 8601
+        string with or without offset (``"2023-12-23 17:12:54+08:00"``,
+        ``"2024-01-05T10:00:00.000Z"``), or ``"%Y-%m-%d %H:%M[:%S]"``, or
+        ``"%Y/%m/%d ..."`` as Excel rewrites dates.  Empty values give None.
+    unit : {"auto", "ms", "s"}
+        How to read a number.  ``"auto"`` takes values of 1e11 and above as
+        milliseconds (1e11 seconds is the year 5138).
+    naive_tz : tzinfo
+        Zone of strings without an offset; Asia/Shanghai by default because
+        the Chinese crawlers write local time.
+
+    Returns
+    -------
+    datetime or None
+        Timezone-aware, in UTC.
+
+    Raises
+    ------
+    ValueError
+        For text that is no date, or a number out of the datetime range.
+
+    Examples
+    --------
+    >>> parse_time("2023-12-23 17:12:54").isoformat()
+    '2023-12-23T09:12:54+00:00'
+    >>> parse_time("1703323974", unit="s") == parse_time(1703323974000)
+    True
+    """
+    if value is None:
+        return None
+    tp = type(value)
+    if tp is str:
+        s = value.strip()  # type: ignore[union-attr]
+        if not s or s.lower() in _MISSING:
+            return None
+        if s.isdigit() and s.isascii():
+            return _from_epoch(int(s), unit)
+        if _NUMBER_RE.fullmatch(s):
+            return _from_epoch(float(s), unit)
+        return _parse_time_text(s, naive_tz)
+    if tp is int or tp is float:
+        if value != value:  # NaN
+            return None
+        return _from_epoch(value, unit)  # type: ignore[arg-type]
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=naive_tz)
+        return value.astimezone(_UTC)
+    if isinstance(value, bool):
+        raise ValueError(f"not a time: {value!r}")
+    if isinstance(value, int | float):
+        return _from_epoch(value, unit)
+    raise ValueError(f"not a time: {value!r}")
+
+
+def _from_epoch(number: int | float, unit: str) -> datetime:
+    if unit == "auto":
+        unit = "ms" if abs(number) >= _MS_THRESHOLD else "s"
+    try:
+        if unit == "ms":
+            return _EPOCH + timedelta(milliseconds=number)
+        if unit == "s":
+            return _EPOCH + timedelta(seconds=number)
+    except OverflowError as exc:
+        raise ValueError(f"epoch value out of range: {number!r}") from exc
+    raise ValueError(f"unit must be 'auto', 'ms' or 's', not {unit!r}")
+
+
+def _parse_time_text(s: str, naive_tz: tzinfo) -> datetime:
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        for fmt in _EXTRA_FORMATS:
+            try:
+                dt = datetime.strptime(s, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"not a date or time: {s!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=naive_tz)
+    return dt.astimezone(_UTC)
+
+
+# ---------------------------------------------------------------------------
+# hashtags, mentions, stickers
+# ---------------------------------------------------------------------------
+
+# One scan, three alternatives tried left to right at each "#":
+#  1. Xiaohongshu  #旅行搭子[话题]#  (also Weibo super topics  #名字[超话]# ),
+#     the closing "#" optional because exports sometimes drop it;
+#  2. Weibo        #话题#  : no newline, no sentence punctuation, not
+#     starting or ending with a space (so "#a #b" is two plain tags);
+#  3. plain        #tag   : word characters (Latin, digits, Han, _).
+_HASHTAG_RE = re.compile(
+    r"(?<![A-Za-z0-9_&/])#"
+    r"(?:"
+    r"(?P<xhs>[^#\[\]\n]{1,100}?)\[(?:话题|超话)\]#?"
+    r"|(?P<weibo>[^#\s，。！？；,;!?](?:[^#\n，。！？；,;!?]{0,62}[^#\s，。！？；,;!?])?)#"
+    r"|(?P<plain>\w+)"
+    r")"
+)
+
+
+def extract_hashtags(text: str | None) -> list[str]:
+    """Hashtags in a post, without ``#`` or ``[话题]``, deduplicated, in order.
+
+    Recognises Xiaohongshu's ``#旅行搭子[话题]#`` (also written adjacent:
+    ``#a[话题]##b[话题]#``), Weibo's ``#话题#``, and plain ``#tag`` made of
+    word characters (Latin letters, digits, Han characters, ``_``), which ends
+    at whitespace, punctuation or emoji.  Purely numeric plain tags (``#1``)
+    are not tags.
+
+    Examples
+    --------
+    >>> extract_hashtags("#学习搭子[话题]# 打卡第3天 #考研##考研# #1")
+    ['学习搭子', '考研']
+    """
+    if not text or "#" not in text:
+        return []
+    seen: dict[str, None] = {}
+    for m in _HASHTAG_RE.finditer(text):
+        tag = m.group("xhs") or m.group("weibo")
+        if tag is None:
+            tag = m.group("plain")
+            if tag.isdigit():
+                continue
+        else:
+            tag = tag.strip()
+        if tag:
+            seen[tag] = None
+    return list(seen)
+
+
+# "@" not preceded by an e-mail-ish character; a name is word characters plus
+# "-" and "·" (Weibo and Xiaohongshu nicknames), ending at space or punctuation.
+_MENTION_RE = re.compile(r"(?<![A-Za-z0-9_.+\-])@(?P<name>[\w\-·]{1,50})")
+
+
+def extract_mentions(text: str | None) -> list[str]:
+    """``@name`` mentions in a post, without ``@``, deduplicated, in order.
+
+    A name is made of word characters (Han, Latin, digits, ``_``), ``-`` and
+    ``·``; it ends at whitespace, punctuation or emoji.  An ``@`` inside an
+    e-mail address (``me@example.com``) is not a mention.
+
+    Examples
+    --------
+    >>> extract_mentions("谢谢@小红薯123 和 @Amy_Li，邮件 me@example.com")
+    ['小红薯123', 'Amy_Li']
+    """
+    if not text or "@" not in text:
+        return []
+    return list(dict.fromkeys(m.group("name") for m in _MENTION_RE.finditer(text)))
+
+
+def replace_mentions(text: str, replace) -> str:  # type: ignore[no-untyped-def]
+    """Rewrite each ``@name`` in *text* as ``@`` + ``replace(name)``.
+
+    Uses the same pattern as :func:`extract_mentions`, so what one finds the
+    other rewrites (the pseudonymiser relies on that).
+
+    Examples
+    --------
+    >>> replace_mentions("hi @Amy!", str.upper)
+    'hi @AMY!'
+    """
+    if not text or "@" not in text:
+        return text
+    return _MENTION_RE.sub(lambda m: "@" + replace(m.group("name")), text)
+
+
+#: Sticker (emoticon) codes such as ``[笑哭R]``, ``[允悲]``, ``[doge]``; they stay in
+#: the text, but this pattern lets search and language detection skip them.
+STICKER_RE = re.compile(r"\[(?!话题\]|超话\])[\u4e00-\u9fffA-Za-z0-9_]{1,8}\]")
+
+# ---------------------------------------------------------------------------
+# language
+# ---------------------------------------------------------------------------
+
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_NOISE_RE = re.compile(r"https?://\S+|www\.\S+|@[\w\-·]+|\[[^\[\]\n]{1,10}\]")
+
+
+def detect_lang(text: str | None) -> str | None:
+    """Say whether a text is Chinese, Latin-script, or mixed, by script counts.
+
+    Compares Han characters with Latin-script *words* (one Chinese character
+    carries about as much as one English word), after dropping URLs,
+    ``@mentions`` and bracketed codes (``[话题]``, ``[doge]``).  A text is
+    ``"zh"`` when at least 85% of those units are Han, ``"en"`` when at most
+    15% are, ``"mixed"`` in between, and None without letters of either kind.
+
+    Examples
+    --------
+    >>> detect_lang("周末找个饭搭子"), detect_lang("Any study buddy?"), detect_lang("🙂 123")
+    ('zh', 'en', None)
+    """
+    if not text:
+        return None
+    if "http" in text or "@" in text or "[" in text or "www." in text:
+        text = _NOISE_RE.sub(" ", text)
+    han = len(_HAN_RE.findall(text))
+    latin = len(_LATIN_WORD_RE.findall(text))
+    total = han + latin
+    if total == 0:
+        return None
+    share = han / total
+    if share >= 0.85:
+        return "zh"
+    if share <= 0.15:
+        return "en"
+    return "mixed"
+
+
+# ---------------------------------------------------------------------------
+# ids and lists
+# ---------------------------------------------------------------------------
+
+_SCI_RE = re.compile(r"\s*[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+\s*")
+
+
+def is_mangled_id(value: object) -> bool:
+    """True if an id went through a spreadsheet as a number and lost digits.
+
+    Excel shows and saves long numeric ids in scientific notation
+    (``"4.75E+15"``, ``"1.23457E+18"``) and keeps only 15 significant digits,
+    so the original id cannot be recovered.  Any ``float`` id is suspect in the
+    same way (a 19-digit Douyin id does not fit a double).
+
+    Examples
+    --------
+    >>> is_mangled_id("4.75E+15"), is_mangled_id(4.75e15), is_mangled_id("7301234567890123456")
+    (True, True, False)
+    """
+    if type(value) is str:
+        return "e" in value.lower() and _SCI_RE.fullmatch(value) is not None  # type: ignore[union-attr]
+    return isinstance(value, float)
+
+
+_LIST_SPLIT_RE = re.compile(r"\s*[,，]\s*")
+_MAX_LITERAL = 100_000
+
+
+def parse_list(value: object) -> list[str]:
+    """Read a list value however the crawler wrote it.
+
+    Accepts a real list; a JSON array (``'["a", "b"]'``); a Python repr
+    (``"['a', 'b']"``, as Spider_XHS writes, read with
+    :func:`ast.literal_eval`, which evaluates literals only); a JSON-quoted
+    string (``'"a,b"'``, as MediaCrawler's SQLite store writes); or a
+    comma-joined string (``"a,b"``).  Empty items are dropped.
+
+    Raises
+    ------
+    ValueError
+        When a value that looks like a list literal cannot be read.
+
+    Examples
+    --------
+    >>> parse_list("['旅行', '搭子']"), parse_list('"a,b"'), parse_list("a, b,")
+    (['旅行', '搭子'], ['a', 'b'], ['a', 'b'])
+    """
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    s = str(value).strip()
+    if not s or s.lower() in _MISSING:
+        return []
+    first = s[0]
+    if first == "[" and s[-1] == "]":
+        return parse_list(_read_literal(s))
+    if first == '"' and s[-1] == '"' and len(s) >= 2:
+        try:
+            inner = json.loads(s)
+        except ValueError as exc:
+            raise ValueError(f"not a JSON string: {s[:80]!r}") from exc
+        return parse_list(inner)
+    return [part for part in _LIST_SPLIT_RE.split(s) if part]
+
+
+def _read_literal(s: str) -> object:
+    try:
+        return json.loads(s)
+    except ValueError:
+        pass
+    if len(s) > _MAX_LITERAL:
+        raise ValueError(f"list literal too long ({len(s)} characters)")
+    try:
+        result = ast.literal_eval(s)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
+        raise ValueError(f"not a list: {s[:80]!r}") from exc
+    if not isinstance(result, list | tuple):
+        raise ValueError(f"not a list: {s[:80]!r}")
+    return list(result)
