@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import orjson
@@ -62,7 +62,7 @@ class ImportReport:
             out.append(
                 f"{f.get('file')}: {f.get('format')}"
                 + (f", encoding {f['encoding']}" if f.get("encoding") else "")
-                + f", preset {f.get('preset')}, {f.get('rows', 0)} rows"
+                + f", preset {f.get('preset')}, {f.get('rows_read', 0)} rows"
             )
         out.append(f"read        {self.read:>9,} posts")
         out.append(f"imported    {self.imported:>9,} new posts")
@@ -202,7 +202,7 @@ def import_files(
                 _write_comments(conn, project, batch.comments, pseudonymize and pseudonymize_comment, report)
             if progress:
                 progress(report.read)
-        report.files = [dict(f) for f in getattr(loaded, "report", [])]
+        report.files = [asdict(f) for f in loaded.reports]
         for f in report.files:
             report.warnings += [f"{f.get('file')}: {w}" for w in f.get("warnings", [])]
         report.import_id = import_id

@@ -66,6 +66,13 @@ def _json_dumps(value) -> str:
     return orjson.dumps(value).decode()
 
 
+def _json_loads(value):
+    # SQLite gives JSON columns NUMERIC affinity: a stored "3" comes back as 3
+    if isinstance(value, (int, float)):
+        return value
+    return orjson.loads(value)
+
+
 def _is_retryable(exc: BaseException) -> bool:
     """Lock and serialisation failures that succeed when tried again."""
     orig = getattr(exc, "orig", exc)
@@ -118,7 +125,7 @@ class Database:
             engine = create_engine(
                 self.url,
                 json_serializer=_json_dumps,
-                json_deserializer=orjson.loads,
+                json_deserializer=_json_loads,
                 # a shared in-memory database needs one connection; files use
                 # a fresh connection per checkout so each thread has its own
                 poolclass=None if memory else NullPool,
@@ -130,7 +137,7 @@ class Database:
             return create_engine(
                 self.url,
                 json_serializer=_json_dumps,
-                json_deserializer=orjson.loads,
+                json_deserializer=_json_loads,
                 pool_pre_ping=True,
                 pool_size=5,
                 max_overflow=10,

@@ -1,0 +1,466 @@
+"""Codings: what each coder decided for each post, with full history.
+
+A coding is (post, coder, variable) -> value, and per (post, coder) a memo,
+an "uncertain" flag and the seconds spent.  Every save appends events to
+``coding_events`` (who, when, old value, new value, codebook version) and
+updates the current state in the same transaction, so nothing is ever
+overwritten: any earlier state can be replayed (:func:`codings_long` with
+``as_of``), and undo is a new event.
+
+Saving the same values twice writes nothing the second time, so a double
+click cannot record a decision twice.
+
+Blind coding is enforced here, not only in the app: every read takes the
+*viewer* and, while the project is blind, returns only the viewer's own
+codings unless the viewer is an adjudicator or admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Connection, and_, func, select, update
+
+from dazi.db import Database
+from dazi.errors import AccessDenied, NotFound, ValidationError
+from dazi.projects import Project
+from dazi.schema import assignments, coders, coding_events, coding_units, codings, posts, utcnow
+
+from coding.codebook import Codebook, is_applicable, validate_value
+from coding.codebook_store import current_codebook
+from coding.coders import Coder, can_see_all
+
+__all__ = [
+    "SaveResult",
+    "Unit",
+    "save_coding",
+    "undo_last",
+    "get_unit",
+    "codings_long",
+    "units_frame",
+    "history",
+    "next_uncoded",
+    "assert_can_code",
+]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save changed: the variables whose values changed, and events written."""
+
+    post_pk: int
+    changed: list[str]
+    events: int
+    codebook_version: int
+
+
+@dataclass
+class Unit:
+    """One coder's current coding of one post."""
+
+    post_pk: int
+    coder: str
+    values: dict = field(default_factory=dict)
+    memo: str | None = None
+    uncertain: bool = False
+    seconds: float = 0.0
+    done: bool = False
+    updated_at: datetime | None = None
+
+
+def _frame(rows, columns: list[str], *, strings: tuple[str, ...] = (), objects: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Rows to a frame: id-like columns as pandas strings, values kept as Python objects."""
+    data = {col: [r[i] for r in rows] for i, col in enumerate(columns)}
+    frame = pd.DataFrame({
+        col: pd.Series(vals, dtype=object) if col in objects else pd.Series(vals, dtype="string" if col in strings else None)
+        for col, vals in data.items()
+    }, columns=columns)
+    return frame
+
+
+def _check_coder(conn: Connection, project: Project, coder: Coder) -> None:
+    row = conn.execute(select(coders.c.active, coders.c.project_id).where(coders.c.id == coder.id)).first()
+    if row is None or row.project_id != project.id or not row.active:
+        raise AccessDenied(f"Coder {coder.name!r} may not code in project {project.name!r}.")
+
+
+def assert_can_code(conn: Connection, project: Project, coder: Coder, post_pk: int) -> None:
+    """Raise unless ``coder`` is active and the post is assigned to them (admins may code any post)."""
+    _check_coder(conn, project, coder)
+    exists = conn.execute(select(posts.c.id).where(posts.c.id == post_pk, posts.c.project_id == project.id)).first()
+    if exists is None:
+        raise NotFound(f"No post #{post_pk} in project {project.name!r}")
+    if coder.role == "admin":
+        return
+    assigned = conn.execute(
+        select(assignments.c.id).where(assignments.c.coder_id == coder.id, assignments.c.post_pk == post_pk)
+    ).first()
+    if assigned is None:
+        raise AccessDenied(
+            f"Post #{post_pk} is not assigned to {coder.name!r}.", "Ask the admin to assign it (dazi assign)."
+        )
+
+
+def _normalise(codebook: Codebook, values: Mapping[str, object], current: Mapping[str, object]) -> dict:
+    """Validate every value; values of variables whose condition fails become None."""
+    known = set(codebook.variable_ids())
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        ids = ", ".join(v.id for v in codebook.variables)
+        raise ValidationError(f"Unknown variable(s): {', '.join(unknown)}", f"Variables of this codebook: {ids}.")
+    merged = {**current, **values}
+    out: dict[str, object] = {}
+    problems = []
+    for variable in codebook.variables:
+        if variable.id not in values:
+            continue
+        raw = values[variable.id]
+        if raw is None or raw == [] or raw == "":
+            out[variable.id] = None
+            continue
+        try:
+            out[variable.id] = validate_value(variable, raw)
+        except ValidationError as exc:
+            problems.append(f"{variable.id}: {exc.message}")
+    if problems:
+        raise ValidationError("Invalid coding: " + "; ".join(problems))
+    resolved = {**merged, **out}
+    for variable in codebook.variables:
+        if variable.when and not is_applicable(variable, resolved, codebook) and resolved.get(variable.id) is not None:
+            # structurally missing: a skipped question has no value
+            out[variable.id] = None
+            resolved[variable.id] = None
+    return out
+
+
+def _current_values(conn: Connection, coder_id: int, post_pk: int) -> dict:
+    return {
+        r.variable: r.value
+        for r in conn.execute(
+            select(codings.c.variable, codings.c.value).where(codings.c.coder_id == coder_id, codings.c.post_pk == post_pk)
+        )
+    }
+
+
+def _write_values(conn, project, coder_id, post_pk, new: Mapping[str, object], current: Mapping, version: int,
+                  now: datetime, note: str | None = None) -> list[str]:
+    changed = []
+    for variable, value in new.items():
+        old = current.get(variable)
+        if old == value:
+            continue
+        event_id = conn.execute(
+            coding_events.insert().values(
+                project_id=project.id, post_pk=post_pk, coder_id=coder_id, field="value", variable=variable,
+                value=value, old_value=old, note=note, codebook_version=version, created_at=now,
+            )
+        ).inserted_primary_key[0]
+        if variable in current:
+            conn.execute(
+                update(codings)
+                .where(codings.c.post_pk == post_pk, codings.c.coder_id == coder_id, codings.c.variable == variable)
+                .values(value=value, codebook_version=version, updated_at=now, event_id=event_id)
+            )
+        else:
+            conn.execute(
+                codings.insert().values(
+                    project_id=project.id, post_pk=post_pk, coder_id=coder_id, variable=variable, value=value,
+                    codebook_version=version, updated_at=now, event_id=event_id,
+                )
+            )
+        changed.append(variable)
+    return changed
+
+
+def save_coding(
+    db: Database,
+    project: Project,
+    coder: Coder,
+    post_pk: int,
+    values: Mapping[str, object],
+    *,
+    memo: str | None = None,
+    uncertain: bool | None = None,
+    seconds: float | None = None,
+    done: bool = True,
+) -> SaveResult:
+    """Record ``coder``'s values for one post, committed before returning.
+
+    Parameters
+    ----------
+    values : mapping
+        ``{variable_id: value}``; a value of None clears it.  Values are
+        checked against the current codebook (unknown codes, numbers out of
+        range, two codes on a single-choice variable are errors and nothing
+        is written).
+    memo, uncertain : optional
+        The coder's memo and "uncertain" flag for this post (None: unchanged).
+    seconds : float, optional
+        Time spent on this save; added to the unit's total.
+    done : bool
+        Mark the post as coded (required variables that apply must then have
+        values).  ``False`` saves a draft.
+
+    Returns
+    -------
+    SaveResult
+        Which variables changed; saving identical values changes nothing.
+    """
+
+    def _tx(conn: Connection) -> SaveResult:
+        assert_can_code(conn, project, coder, post_pk)
+        stored = current_codebook(db, project, conn=conn)
+        current = _current_values(conn, coder.id, post_pk)
+        new = _normalise(stored.codebook, values, current)
+        resolved = {**current, **new}
+        if done:
+            missing = [
+                v.id for v in stored.codebook.variables
+                if v.required and is_applicable(v, resolved, stored.codebook) and resolved.get(v.id) in (None, [], "")
+            ]
+            if missing:
+                raise ValidationError(
+                    f"Post #{post_pk}: required variable(s) not coded: {', '.join(missing)}",
+                    "Code them, or save as a draft.",
+                )
+        now = utcnow()
+        changed = _write_values(conn, project, coder.id, post_pk, new, current, stored.version, now)
+        events = len(changed)
+        unit = conn.execute(
+            select(coding_units).where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
+        ).first()
+        state = {
+            "memo": unit.memo if unit else None,
+            "uncertain": bool(unit.uncertain) if unit else False,
+            "done": bool(unit.done) if unit else False,
+        }
+        wanted = {"memo": memo if memo is not None else state["memo"],
+                  "uncertain": uncertain if uncertain is not None else state["uncertain"],
+                  "done": done or state["done"]}
+        if wanted["memo"] == "":
+            wanted["memo"] = None if state["memo"] is None else ""
+        for name in ("memo", "uncertain"):
+            if wanted[name] != state[name]:
+                conn.execute(
+                    coding_events.insert().values(
+                        project_id=project.id, post_pk=post_pk, coder_id=coder.id, field=name, value=wanted[name],
+                        old_value=state[name], codebook_version=stored.version, created_at=now,
+                    )
+                )
+                events += 1
+        spent = float(seconds or 0.0)
+        if spent:
+            conn.execute(
+                coding_events.insert().values(
+                    project_id=project.id, post_pk=post_pk, coder_id=coder.id, field="seconds", value=spent,
+                    codebook_version=stored.version, created_at=now,
+                )
+            )
+        if unit is None:
+            conn.execute(
+                coding_units.insert().values(
+                    project_id=project.id, post_pk=post_pk, coder_id=coder.id, memo=wanted["memo"],
+                    uncertain=wanted["uncertain"], seconds=spent, done=wanted["done"], updated_at=now,
+                )
+            )
+        elif events or spent or wanted["done"] != state["done"]:
+            conn.execute(
+                update(coding_units)
+                .where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
+                .values(memo=wanted["memo"], uncertain=wanted["uncertain"], seconds=coding_units.c.seconds + spent,
+                        done=wanted["done"], updated_at=now)
+            )
+        return SaveResult(post_pk, changed, events, stored.version)
+
+    return db.retrying(_tx)
+
+
+def undo_last(db: Database, project: Project, coder: Coder, post_pk: int) -> SaveResult:
+    """Undo ``coder``'s latest change of values on a post, as new events.
+
+    The latest save's value events (those sharing its timestamp) are reverted
+    to their old values; undoing twice redoes.
+    """
+
+    def _tx(conn: Connection) -> SaveResult:
+        assert_can_code(conn, project, coder, post_pk)
+        last = conn.execute(
+            select(func.max(coding_events.c.created_at)).where(
+                coding_events.c.coder_id == coder.id, coding_events.c.post_pk == post_pk, coding_events.c.field == "value"
+            )
+        ).scalar()
+        if last is None:
+            raise ValidationError(f"Nothing to undo on post #{post_pk} for {coder.name!r}.")
+        events = conn.execute(
+            select(coding_events).where(
+                coding_events.c.coder_id == coder.id, coding_events.c.post_pk == post_pk,
+                coding_events.c.field == "value", coding_events.c.created_at == last,
+            ).order_by(coding_events.c.id)
+        ).all()
+        stored = current_codebook(db, project, conn=conn)
+        current = _current_values(conn, coder.id, post_pk)
+        revert = {e.variable: e.old_value for e in events}
+        changed = _write_values(
+            conn, project, coder.id, post_pk, revert, current, stored.version, utcnow(),
+            note="undo of event " + ",".join(str(e.id) for e in events),
+        )
+        return SaveResult(post_pk, changed, len(changed), stored.version)
+
+    return db.retrying(_tx)
+
+
+def _visible_coder_ids(conn: Connection, project: Project, viewer: Coder) -> list[int] | None:
+    """None means every coder; otherwise the ids the viewer may read."""
+    fresh = get_project_by_id(conn, project.id)
+    if can_see_all(viewer, fresh):
+        return None
+    return [viewer.id]
+
+
+def get_project_by_id(conn: Connection, project_id: int) -> Project:
+    from dazi.projects import _row_to_project
+    from dazi.schema import projects
+
+    return _row_to_project(conn.execute(select(projects).where(projects.c.id == project_id)).one())
+
+
+def get_unit(db: Database, project: Project, viewer: Coder, post_pk: int, coder: Coder | None = None) -> Unit:
+    """``coder``'s (default: the viewer's own) current coding of one post."""
+    coder = coder or viewer
+    with db.read() as conn:
+        visible = _visible_coder_ids(conn, project, viewer)
+        if visible is not None and coder.id not in visible:
+            raise AccessDenied(
+                f"{viewer.name!r} may not see {coder.name!r}'s codings while the project is blind."
+            )
+        values = _current_values(conn, coder.id, post_pk)
+        unit = conn.execute(
+            select(coding_units).where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
+        ).first()
+    if unit is None:
+        return Unit(post_pk, coder.name, values)
+    return Unit(post_pk, coder.name, values, unit.memo, bool(unit.uncertain), float(unit.seconds), bool(unit.done),
+                unit.updated_at)
+
+
+def codings_long(
+    db: Database,
+    project: Project,
+    viewer: Coder | None,
+    *,
+    coder: str | None = None,
+    variables: list[str] | None = None,
+    as_of: datetime | None = None,
+) -> pd.DataFrame:
+    """Current codings in long form: one row per (post, coder, variable).
+
+    Columns: ``post_pk``, ``post_id`` (string), ``platform``, ``coder``,
+    ``variable``, ``value``, ``codebook_version``, ``updated_at``.
+    ``viewer=None`` is the trusted, in-process view (reports and the CLI run
+    by the project owner); the app always passes the signed-in coder.
+    ``as_of`` replays the event history up to that time instead.
+    """
+    with db.read() as conn:
+        visible = None if viewer is None else _visible_coder_ids(conn, project, viewer)
+        if as_of is None:
+            query = (
+                select(codings.c.post_pk, posts.c.post_id, posts.c.platform, coders.c.name.label("coder"),
+                       codings.c.variable, codings.c.value, codings.c.codebook_version, codings.c.updated_at)
+                .join(posts, posts.c.id == codings.c.post_pk)
+                .join(coders, coders.c.id == codings.c.coder_id)
+                .where(codings.c.project_id == project.id)
+            )
+            cond = codings.c
+        else:
+            latest = (
+                select(func.max(coding_events.c.id).label("id"))
+                .where(coding_events.c.project_id == project.id, coding_events.c.field == "value",
+                       coding_events.c.created_at <= as_of)
+                .group_by(coding_events.c.post_pk, coding_events.c.coder_id, coding_events.c.variable)
+                .subquery()
+            )
+            query = (
+                select(coding_events.c.post_pk, posts.c.post_id, posts.c.platform, coders.c.name.label("coder"),
+                       coding_events.c.variable, coding_events.c.value, coding_events.c.codebook_version,
+                       coding_events.c.created_at.label("updated_at"))
+                .join(latest, latest.c.id == coding_events.c.id)
+                .join(posts, posts.c.id == coding_events.c.post_pk)
+                .join(coders, coders.c.id == coding_events.c.coder_id)
+            )
+            cond = coding_events.c
+        if visible is not None:
+            query = query.where(cond.coder_id.in_(visible))
+        if coder is not None:
+            query = query.where(coders.c.name == coder)
+        if variables:
+            query = query.where(cond.variable.in_(variables))
+        rows = conn.execute(query.order_by(cond.post_pk, coders.c.name, cond.variable)).all()
+    if as_of is not None:
+        rows = [r for r in rows if r.value is not None]
+    return _frame(rows, ["post_pk", "post_id", "platform", "coder", "variable", "value", "codebook_version",
+                         "updated_at"], strings=("post_id", "platform", "coder", "variable"), objects=("value",))
+
+
+def units_frame(db: Database, project: Project, viewer: Coder | None) -> pd.DataFrame:
+    """Per (post, coder): memo, uncertain, seconds, done, updated_at (blind-aware)."""
+    with db.read() as conn:
+        visible = None if viewer is None else _visible_coder_ids(conn, project, viewer)
+        query = (
+            select(coding_units.c.post_pk, posts.c.post_id, coders.c.name.label("coder"), coding_units.c.memo,
+                   coding_units.c.uncertain, coding_units.c.seconds, coding_units.c.done, coding_units.c.updated_at)
+            .join(posts, posts.c.id == coding_units.c.post_pk)
+            .join(coders, coders.c.id == coding_units.c.coder_id)
+            .where(coding_units.c.project_id == project.id)
+        )
+        if visible is not None:
+            query = query.where(coding_units.c.coder_id.in_(visible))
+        rows = conn.execute(query.order_by(coding_units.c.post_pk, coders.c.name)).all()
+    return _frame(rows, ["post_pk", "post_id", "coder", "memo", "uncertain", "seconds", "done", "updated_at"],
+                  strings=("post_id", "coder"), objects=("memo",))
+
+
+def history(db: Database, project: Project, viewer: Coder | None, *, post_pk: int | None = None,
+            coder: str | None = None) -> pd.DataFrame:
+    """The append-only event log (blind-aware), oldest first."""
+    with db.read() as conn:
+        visible = None if viewer is None else _visible_coder_ids(conn, project, viewer)
+        query = (
+            select(coding_events.c.id, coding_events.c.created_at, coding_events.c.post_pk, posts.c.post_id,
+                   coders.c.name.label("coder"), coding_events.c.field, coding_events.c.variable,
+                   coding_events.c.old_value, coding_events.c.value, coding_events.c.note,
+                   coding_events.c.codebook_version)
+            .join(posts, posts.c.id == coding_events.c.post_pk)
+            .join(coders, coders.c.id == coding_events.c.coder_id)
+            .where(coding_events.c.project_id == project.id)
+        )
+        if visible is not None:
+            query = query.where(coding_events.c.coder_id.in_(visible))
+        if post_pk is not None:
+            query = query.where(coding_events.c.post_pk == post_pk)
+        if coder is not None:
+            query = query.where(coders.c.name == coder)
+        rows = conn.execute(query.order_by(coding_events.c.id)).all()
+    return _frame(rows, ["event_id", "created_at", "post_pk", "post_id", "coder", "field", "variable", "old_value",
+                         "value", "note", "codebook_version"],
+                  strings=("post_id", "coder", "field", "variable"), objects=("old_value", "value", "note"))
+
+
+def next_uncoded(db: Database, project: Project, coder: Coder) -> int | None:
+    """The first post in ``coder``'s order that they have not finished, or None."""
+    with db.read() as conn:
+        row = conn.execute(
+            select(assignments.c.post_pk)
+            .outerjoin(
+                coding_units,
+                and_(coding_units.c.post_pk == assignments.c.post_pk, coding_units.c.coder_id == assignments.c.coder_id),
+            )
+            .where(assignments.c.project_id == project.id, assignments.c.coder_id == coder.id,
+                   func.coalesce(coding_units.c.done, False).is_(False))
+            .order_by(assignments.c.sample_id, assignments.c.position, assignments.c.post_pk)
+            .limit(1)
+        ).first()
+    return None if row is None else row.post_pk
+
