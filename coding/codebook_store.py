@@ -21,7 +21,7 @@ from dazi.schema import codebook_versions, utcnow
 
 from coding.codebook import Codebook
 
-__all__ = ["StoredCodebook", "save_codebook", "current_codebook", "codebook_version", "list_versions"]
+__all__ = ["StoredCodebook", "save_codebook", "change_codebook", "current_codebook", "codebook_version", "list_versions"]
 
 
 @dataclass(frozen=True)
@@ -130,3 +130,75 @@ def list_versions(db: Database, project: Project) -> list[StoredCodebook]:
             select(codebook_versions).where(codebook_versions.c.project_id == project.id).order_by(codebook_versions.c.version)
         ).all()
     return [_stored(r) for r in rows]
+
+
+def change_codebook(
+    db: Database,
+    project: Project,
+    codebook: Codebook,
+    *,
+    merges: dict[str, dict[str, str]] | None = None,
+    changes: list | None = None,
+    created_by: str | None = None,
+) -> StoredCodebook:
+    """Store a changed codebook and carry existing codings along merges, atomically.
+
+    Parameters
+    ----------
+    merges : dict, optional
+        ``{variable_id: {source_code: target_code}}`` as returned by
+        :func:`coding.codebook.merge_codes`.  Every current coding (and
+        adjudicated value) holding a source code gets a new event with the
+        target code, so the history shows the merge and nothing is lost.
+    """
+    from dazi.schema import adjudications, coding_events, codings
+
+    def _map(value, mapping):
+        if isinstance(value, list):
+            out = []
+            for v in value:
+                v = mapping.get(v, v)
+                if v not in out:
+                    out.append(v)
+            return out
+        return mapping.get(value, value) if isinstance(value, str) else value
+
+    with db.write() as conn:
+        stored = save_codebook(db, project, codebook, changes=changes, created_by=created_by, conn=conn)
+        now = utcnow()
+        for variable, mapping in (merges or {}).items():
+            rows = conn.execute(
+                select(codings).where(codings.c.project_id == project.id, codings.c.variable == variable)
+            ).all()
+            for row in rows:
+                new = _map(row.value, mapping)
+                if new == row.value:
+                    continue
+                event_id = conn.execute(
+                    coding_events.insert().values(
+                        project_id=project.id, post_pk=row.post_pk, coder_id=row.coder_id, field="value",
+                        variable=variable, value=new, old_value=row.value, codebook_version=stored.version,
+                        note="merge: " + ", ".join(f"{a} -> {b}" for a, b in mapping.items()), created_at=now,
+                    )
+                ).inserted_primary_key[0]
+                conn.execute(
+                    codings.update()
+                    .where(codings.c.post_pk == row.post_pk, codings.c.coder_id == row.coder_id,
+                           codings.c.variable == variable)
+                    .values(value=new, codebook_version=stored.version, updated_at=now, event_id=event_id)
+                )
+            latest = {}
+            for row in conn.execute(
+                select(adjudications).where(adjudications.c.project_id == project.id, adjudications.c.variable == variable)
+                .order_by(adjudications.c.id)
+            ):
+                latest[row.post_pk] = row
+            for row in latest.values():
+                new = _map(row.value, mapping)
+                if new != row.value:  # appended, like every decision
+                    conn.execute(adjudications.insert().values(
+                        project_id=project.id, post_pk=row.post_pk, variable=variable, value=new,
+                        rationale=f"{row.rationale or ''} [codes merged]".strip(), adjudicator_id=row.adjudicator_id,
+                        codebook_version=stored.version, created_at=now,
+                    ))
+    return stored

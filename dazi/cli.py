@@ -25,6 +25,7 @@ _COMMAND_MODULES = (
     "project",
     "corpus",
     "codebook",
+    "team",
     "workflow",
     "reliability",
     "reports",
