@@ -191,7 +191,7 @@ def _id(rec: Mapping, column: str) -> str:
     if tp is str:
         s = value.strip()  # type: ignore[union-attr]
         if s and s not in _NONE_TEXT:
-            if ("E" in s or "e" in s) and is_mangled_id(s):
+            if ("+" in s or "." in s) and is_mangled_id(s):  # "4.75E+15", "1.23457E+18"
                 raise RowError(column, f"the id {s!r} is in scientific notation", _MANGLED_HINT)
             return s
         raise RowError(column, "the id is empty", "Every row needs an id; fill it in or delete the row.")
