@@ -368,15 +368,42 @@ def bootstrap_alpha(
             counts = rng.multinomial(m_pairs, prob, size=stop - start)
             out[start:stop] = 1.0 - (counts @ distinct) * scale
     else:
-        cdf = np.cumsum(prob)
-        cdf[-1] = 1.0
-        rows = max(1, max_block // m_pairs)
-        for start in range(0, n_resamples, rows):
-            stop = min(n_resamples, start + rows)
-            idx = np.searchsorted(cdf, rng.random((stop - start, m_pairs)), side="right")
-            np.minimum(idx, k - 1, out=idx)
-            out[start:stop] = 1.0 - distinct[idx].sum(axis=1) * scale
+        _resample_pairs(parts, out, rng, scale, max_block)
     return out
+
+
+def _resample_pairs(
+    parts: AlphaParts, out: np.ndarray, rng: np.random.Generator, scale: float, max_block: int
+) -> None:
+    """Draw pairs directly (many distinct distances, e.g. continuous values).
+
+    A pair's probability is ``weight / n`` and weights take one value per
+    unit size ``m_u``, so a pair is drawn in O(1): one uniform number picks
+    the weight class (a search among a handful of classes) and, rescaled
+    within the class, a pair of that class uniformly.
+    """
+    weight = parts.pairs.weight
+    order = np.argsort(weight, kind="stable")
+    delta = parts.delta[order]
+    classes, starts, counts = np.unique(weight[order], return_index=True, return_counts=True)
+    mass = classes * counts
+    upper = np.cumsum(mass) / mass.sum()
+    upper[-1] = 1.0
+    lower = np.concatenate(([0.0], upper[:-1]))
+    m_pairs = delta.size
+    rows = max(1, max_block // m_pairs)
+    for start in range(0, out.size, rows):
+        stop = min(out.size, start + rows)
+        if classes.size == 1:
+            idx = rng.integers(0, m_pairs, size=(stop - start, m_pairs))
+        else:
+            u = rng.random((stop - start, m_pairs))
+            cls = np.searchsorted(upper, u, side="right")
+            np.minimum(cls, classes.size - 1, out=cls)
+            within = (u - lower[cls]) / (upper[cls] - lower[cls])
+            offset = np.minimum((within * counts[cls]).astype(np.int64), counts[cls] - 1)
+            idx = starts[cls] + offset
+        out[start:stop] = 1.0 - delta[idx].sum(axis=1) * scale
 
 
 # ---------------------------------------------------------------------------
