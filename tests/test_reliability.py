@@ -230,18 +230,17 @@ RAW_5OBSERVERS = pd.DataFrame(
 RAW_GENDER = pd.DataFrame(
     {
         "R1": list("aaaaabbbcaaaaab"),
-        "R2": list("aaaabab" "ccaaaaba"),
+        "R2": list("aaaababccaaaaba"),
         "R3": list("abbcaabbcabbcaa"),
         "R4": list("ccccaabbcccccaa"),
     }
 )
 RAW_BEN_GERRY = pd.DataFrame(
     {
-        "Ben": list("abbdccceddaa")[:1] + list("abbdccceddda")[1:],
+        "Ben": ["a", "a", "b", "b", "d", "c", "c", "c", "e", "d", "d", "a"],
         "Gerry": ["b", "a", "b", "b", "b", "c", "c", "c", "e", None, "d", "d"],
     }
 )
-RAW_BEN_GERRY["Ben"] = ["a", "a", "b", "b", "d", "c", "c", "c", "e", "d", "d", "a"]
 
 
 @pytest.mark.parametrize(
