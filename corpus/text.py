@@ -61,6 +61,7 @@ __all__ = [
     "hashtag_name",
     "load_stopwords",
     "load_userdict",
+    "name_span",
     "tokenize",
     "tokenize_many",
     "tokenizer",
@@ -226,19 +227,19 @@ def hashtag_name(text: str) -> str:
     >>> [hashtag_name(t) for t in ["#饭搭子[话题]#", "#旅行搭子#", "#citywalk"]]
     ['饭搭子', '旅行搭子', 'citywalk']
     """
-    name = text[1:] if text.startswith("#") else text
-    if name.endswith("[话题]#"):
-        return name[: -len("[话题]#")]
-    if name.endswith("#"):
-        return name[:-1]
+    name = text[1:] if text[:1] in ("#", "＃") else text
+    for suffix in ("[话题]#", "[话题]＃", "#", "＃"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
     return name
 
 
-def _name_span(token: Token) -> tuple[int, int]:
-    """Offsets of the name inside a hashtag or mention token."""
+def name_span(token: Token) -> tuple[int, int]:
+    """Offsets of the name inside a hashtag or mention token (the token's own
+    span for other kinds): ``#饭搭子[话题]#`` at 0 -> ``(1, 4)``."""
     if token.kind == "hashtag":
-        name = hashtag_name(token.text)
-        return token.start + 1, token.start + 1 + len(name)
+        start = token.start + (1 if token.text[:1] in ("#", "＃") else 0)
+        return start, start + len(hashtag_name(token.text))
     if token.kind == "mention":
         return token.start + 1, token.end
     return token.start, token.end
@@ -445,33 +446,36 @@ class Pipeline:
         tokens: list[Token] = []
         if not text:
             return tokens
-        default = "zh" if _CJK_RE.search(text) else "en"
+        # Segment a copy with full-width ASCII mapped to ASCII (ＹＹＤＳ would
+        # reach jieba as four unknown characters); the mapping is one code
+        # point to one, so offsets hold and token texts come from the original.
+        norm = text.translate(_FULLWIDTH)
+        default = "zh" if _CJK_RE.search(norm) else "en"
         pos = 0
-        for match in self._protect_re.finditer(text):
+        for match in self._protect_re.finditer(norm):
             if match.start() > pos:
-                self._segment_run(text, pos, match.start(), default, tokens)
+                self._segment_run(text, norm, pos, match.start(), default, tokens)
             kind = match.lastgroup or "word"
-            span = match.group()
+            span = text[match.start() : match.end()]
             lang = "" if kind in ("emoji", "sticker", "url", "number") else _script_of(span)
             tokens.append(Token(span, kind, lang, match.start(), match.end()))
             pos = match.end()
         if pos < len(text):
-            self._segment_run(text, pos, len(text), default, tokens)
+            self._segment_run(text, norm, pos, len(text), default, tokens)
         return _merge_spaces(tokens)
 
     def _segment_run(
-        self, text: str, start: int, end: int, default: str, out: list[Token]
+        self, text: str, norm: str, start: int, end: int, default: str, out: list[Token]
     ) -> None:
-        for seg_start, seg_end, lang in _script_segments(text, start, end, default):
+        for seg_start, seg_end, lang in _script_segments(norm, start, end, default):
             nlp = self._zh if lang == "zh" else self._en
-            segment = text[seg_start:seg_end]
-            for tok in nlp.make_doc(segment):
+            for tok in nlp.make_doc(norm[seg_start:seg_end]):
                 begin = seg_start + tok.idx
-                piece = tok.text
-                out.append(Token(piece, _kind(piece), lang, begin, begin + len(piece)))
+                stop = begin + len(tok.text)
+                piece = text[begin:stop]
+                out.append(Token(piece, _kind(tok.text), lang, begin, stop))
                 if tok.whitespace_:
-                    begin += len(piece)
-                    out.append(Token(tok.whitespace_, "space", lang, begin, begin + 1))
+                    out.append(Token(text[stop], "space", lang, stop, stop + 1))
 
     def tokenize_many(
         self,

@@ -25,6 +25,7 @@ from corpus.text import (
     hashtag_name,
     load_stopwords,
     load_userdict,
+    name_span,
     tokenize,
     tokenize_many,
     tokenizer,
@@ -175,10 +176,24 @@ def test_protected_lang():
         pytest.param("#旅行搭子#", "旅行搭子", id="weibo"),
         pytest.param("#citywalk", "citywalk", id="bare"),
         pytest.param("#", "", id="just a hash"),
+        pytest.param("＃美食", "美食", id="full-width hash"),
     ],
 )
 def test_hashtag_name(tag, name):
     assert hashtag_name(tag) == name
+
+
+def test_name_span():
+    tag, mention, word = [t for t in tokenize("#饭搭子[话题]# @小王 好") if t.kind != "space"]
+    assert name_span(tag) == (1, 4)
+    assert name_span(mention) == (11, 13)  # "@" at 10
+    assert name_span(word) == (word.start, word.end)
+
+
+def test_full_width_latin_is_one_word():
+    tokens = tokenize("这家店ＹＹＤＳ，推荐")
+    assert "ＹＹＤＳ" in [t.text for t in tokens]  # token text is the original
+    assert words("这家店ＹＹＤＳ") == ["这家", "店", "yyds"]
 
 
 # ---------------------------------------------------------------------------
