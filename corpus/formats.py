@@ -633,19 +633,69 @@ def _json_syntax(info: FileInfo, element: int, line0: int) -> InputError:
 # ---------------------------------------------------------------------------
 
 
-def _open_binary_lines(info: FileInfo) -> io.BufferedIOBase:
+def _open_binary_lines(info: FileInfo) -> Iterator[bytes]:
+    """The file's lines as bytes, decompressing zstd and gzip on the fly."""
     raw = open(info.path, "rb")  # noqa: SIM115
     if info.format == "jsonl.zst":
-        import zstandard
-
-        # Pushshift and Arctic Shift dumps use a 2 GiB window (--long=31).
-        dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
-        return io.BufferedReader(dctx.stream_reader(raw, closefd=True), buffer_size=1 << 20)  # type: ignore[arg-type]
+        return _lines(_zstd_chunks(raw), raw)
     if info.format == "jsonl.gz":
         import gzip
 
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw  # type: ignore[return-value]
+        return _closing_iter(gzip.GzipFile(fileobj=raw, mode="rb"), raw)
+    return _closing_iter(raw, raw)
+
+
+def _closing_iter(lines, raw) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    try:
+        yield from lines
+    finally:
+        raw.close()
+
+
+def _zstd_chunks(raw) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    """Decompressed blocks of a zstd file; a file cut off mid-frame is an error.
+
+    Pushshift and Arctic Shift dumps use a 2 GiB window (``--long=31``), so the
+    decompressor must accept one.  Concatenated frames are read one after the
+    other.
+    """
+    import zstandard
+
+    dctx = zstandard.ZstdDecompressor(max_window_size=2**31)
+    dobj = dctx.decompressobj()
+    fed = False
+    while True:
+        data = raw.read(1 << 20)
+        if not data:
+            break
+        while data:
+            fed = True
+            out = dobj.decompress(data)
+            if out:
+                yield out
+            if dobj.eof:
+                data = dobj.unused_data
+                dobj = dctx.decompressobj()
+                fed = False
+            else:
+                data = b""
+    if fed and not dobj.eof:
+        raise EOFError("the compressed data end before the end of the frame (file cut off?)")
+
+
+def _lines(chunks: Iterator[bytes], raw) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    """Split a stream of byte blocks into lines (each ending with its newline)."""
+    tail = b""
+    try:
+        for chunk in chunks:
+            parts = (tail + chunk).split(b"\n")
+            tail = parts.pop()
+            for line in parts:
+                yield line + b"\n"
+        if tail:
+            yield tail
+    finally:
+        raw.close()
 
 
 def _iter_jsonl(info: FileInfo) -> Records:
@@ -659,35 +709,34 @@ def _iter_jsonl(info: FileInfo) -> Records:
     pending: tuple[int, str] | None = None
     lineno = 0
     try:
-        fh = _open_binary_lines(info)
+        lines = _open_binary_lines(info)
     except OSError as exc:
         raise InputError(f"cannot open the file ({exc})", file=info.path) from exc
     try:
-        with fh:
-            for lineno, line in enumerate(fh, start=1):  # noqa: B007
-                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]
-                try:
-                    obj = loads(line)
-                except _JSONError as exc:
-                    if not line.strip():
-                        continue
-                    if pending is not None:
-                        yield pending[0], BadRecord(pending[1], _JSONL_HINT)
-                    pending = (lineno, f"line {lineno} is not valid JSON ({_short(exc)})")
+        for lineno, line in enumerate(lines, start=1):  # noqa: B007
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            try:
+                obj = loads(line)
+            except _JSONError as exc:
+                if not line.strip():
                     continue
                 if pending is not None:
                     yield pending[0], BadRecord(pending[1], _JSONL_HINT)
-                    pending = None
-                if type(obj) is dict:
-                    if not info.columns:
-                        info.columns = list(obj)
-                    yield lineno, obj
-                else:
-                    yield lineno, BadRecord(f"line {lineno} is a JSON {type(obj).__name__}, not an object")
+                pending = (lineno, f"line {lineno} is not valid JSON ({_short(exc)})")
+                continue
+            if pending is not None:
+                yield pending[0], BadRecord(pending[1], _JSONL_HINT)
+                pending = None
+            if type(obj) is dict:
+                if not info.columns:
+                    info.columns = list(obj)
+                yield lineno, obj
+            else:
+                yield lineno, BadRecord(f"line {lineno} is a JSON {type(obj).__name__}, not an object")
     except _damaged_errors() as exc:
         raise InputError(
-            f"the compressed file is damaged after line {lineno} ({exc})",
+            f"the file is damaged or cut off after line {lineno} ({exc})",
             "Download or export the file again.",
             file=info.path,
             row=lineno + 1,

@@ -199,3 +199,78 @@ def write_all(folder: Path = HERE) -> None:
 
 if __name__ == "__main__":
     write_all()
+
+
+# ---------------------------------------------------------------------------
+# builders for binary fixtures (the tests call these with tmp_path)
+# ---------------------------------------------------------------------------
+
+
+def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[list]]]) -> Path:
+    """A workbook with one sheet per entry, header first, values as given."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, (columns, rows) in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(columns)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def mediacrawler_excel_rows(records: list[dict], columns: list[str]) -> list[list]:
+    """Rows as MediaCrawler's Excel store writes them: every value as ``str(value)``."""
+    return [[str(r.get(c)) if r.get(c) is not None else "" for c in columns] for r in records]
+
+
+def write_mediacrawler_sqlite(path: Path, notes: list[dict], comments: list[dict]) -> Path:
+    """A MediaCrawler-style SQLite store: ``xhs_note``, ``xhs_note_comment``, ``xhs_creator``.
+
+    As MediaCrawler's DB store does, ``time`` is an INTEGER, counts are
+    ``str(value)``, and list fields (``image_list``, ``tag_list``,
+    ``pictures``) are additionally JSON-quoted with ``json.dumps``.
+    """
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    note_cols = ["id"] + XHS_COLUMNS + ["add_ts"]
+    con.execute(
+        "CREATE TABLE xhs_note (id INTEGER PRIMARY KEY, " + ", ".join(
+            f'"{c}" {"BIGINT" if c in ("time", "last_update_time", "last_modify_ts", "add_ts") else "TEXT"}'
+            for c in note_cols[1:]) + ")"
+    )
+    for i, n in enumerate(notes, start=1):
+        values = [i]
+        for c in XHS_COLUMNS:
+            v = n.get(c)
+            if c in ("image_list", "tag_list"):
+                v = json.dumps(v)
+            elif c.endswith("_count"):
+                v = str(v)
+            values.append(v)
+        values.append(n["last_modify_ts"])
+        con.execute(f"INSERT INTO xhs_note VALUES ({', '.join('?' * len(values))})", values)
+    con.execute(
+        "CREATE TABLE xhs_note_comment (id INTEGER PRIMARY KEY, " + ", ".join(
+            f'"{c}" {"BIGINT" if c in ("create_time", "last_modify_ts") else "TEXT"}'
+            for c in XHS_COMMENT_COLUMNS) + ")"
+    )
+    for i, c in enumerate(comments, start=1):
+        values = [i] + [json.dumps(c[k]) if k == "pictures" else c[k] for k in XHS_COMMENT_COLUMNS]
+        con.execute(f"INSERT INTO xhs_note_comment VALUES ({', '.join('?' * len(values))})", values)
+    con.execute("CREATE TABLE xhs_creator (id INTEGER PRIMARY KEY, user_id TEXT, nickname TEXT, fans TEXT)")
+    con.execute("INSERT INTO xhs_creator VALUES (1, '5f0e1d2c3b4a596877665544', '干饭人小王', '1.2万')")
+    con.commit()
+    con.close()
+    return path
+
+
+def write_zst(path: Path, text: str) -> Path:
+    """Compress *text* as Pushshift does (zstd; long window not needed this small)."""
+    import zstandard
+
+    path.write_bytes(zstandard.ZstdCompressor(level=3).compress(text.encode("utf-8")))
+    return path
