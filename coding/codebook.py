@@ -1327,10 +1327,10 @@ def load_codebook(source: str | Path | bytes) -> Codebook:
     Parameters
     ----------
     source : str, Path or bytes
-        A :class:`~pathlib.Path`; a ``str`` that is one line naming an
-        existing file or ending in ``.yaml``/``.yml``/``.json``; otherwise
-        YAML or JSON text.  JSON is recognised by a ``.json`` suffix or a
-        leading ``{``.
+        A :class:`~pathlib.Path`; a one-line ``str`` (a file path, unless it
+        starts with ``{``); otherwise YAML or JSON text (``str`` or UTF-8
+        ``bytes``).  JSON is recognised by a ``.json`` suffix or a leading
+        ``{``.
 
     Raises
     ------
@@ -1343,9 +1343,8 @@ def load_codebook(source: str | Path | bytes) -> Codebook:
     path: Path | None = None
     if isinstance(source, Path):
         path = source
-    elif isinstance(source, str) and "\n" not in source and (
-            source.lower().endswith((".yaml", ".yml", ".json")) or Path(source).is_file()):
-        path = Path(source)
+    elif isinstance(source, str) and "\n" not in source and not source.lstrip().startswith("{"):
+        path = Path(source)  # one line that is not a {...} mapping can only be a path
     name = str(path) if path is not None else None
     if path is not None:
         try:
@@ -1544,9 +1543,9 @@ def _check_number(variable: Variable, value: object) -> int | float:
         try:
             number = float(value.strip())
         except ValueError:
+            unit = f" ({variable.unit})" if variable.unit else ""
             raise ValidationError(f"{variable.id}: {_q(value)} is not a number",
-                                  hint="Enter digits, e.g. 3 or 1.5"
-                                  + (f" ({variable.unit})" if variable.unit else "") + ".") from None
+                                  hint=f"Enter digits, e.g. 3 or 1.5{unit}.") from None
     elif isinstance(value, numbers.Real):
         number = float(value)
     else:

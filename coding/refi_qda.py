@@ -97,7 +97,6 @@ from coding.codebook import (
     _DEFAULT_LEVEL,
     _ID_RE,
     _slug,
-    localize,
 )
 from dazi.errors import InputError, ValidationError
 
@@ -560,13 +559,28 @@ def _import_code(element: ET.Element, ids: _Ids, source: str | None) -> dict[str
                          "Every code needs a name; fix it in the tool that wrote the file.",
                          file=source)
     parsed = _parse_description(_description(element), _CODE_FIELDS)
-    code: dict[str, Any] = {"id": ids.take(parsed.scalars.get("id"), name, guid)}
+    explicit = parsed.scalars.get("id")
+    code: dict[str, Any] = {"id": ids.take(explicit, name, guid)}
+    stray = [] if explicit is None or explicit == code["id"] else [f"ID: {explicit}"]
     label = _join_text(parsed.texts.get("label"))
     if label is None or (isinstance(label, dict) and name not in label.values()) or (
             isinstance(label, str) and label != name):
         label = name  # the name was edited in another tool: it wins
     code["label"] = label
     leftovers = parsed.preamble
+    children = [_import_code(child, ids, source) for child in _children(element, "Code")]
+    missing = _parse_bool(parsed.scalars.get("missing"))
+    if "missing" in parsed.scalars and (missing is None or children):
+        stray.append(f"Missing: {parsed.scalars['missing']}")
+    status = (parsed.scalars.get("status") or "").strip()
+    retired = status.lower() == "retired"
+    if status and not retired:
+        stray.append(f"Status: {status}")
+    target = (parsed.scalars.get("merged_into") or "").strip()
+    if target and not retired:
+        stray.append(f"Merged into: {target}")
+    # Lines dazi cannot use stay in the definition: nothing of the text is lost.
+    leftovers = "\n".join(line for line in (leftovers, *stray) if line)
     for key in ("definition", "include", "exclude"):
         value = _join_text(parsed.texts.get(key))
         if key == "definition":
@@ -579,15 +593,13 @@ def _import_code(element: ET.Element, ids: _Ids, source: str | None) -> dict[str
     color = element.get("color")
     if color and _COLOR_RE.match(color.strip()):
         code["color"] = color.strip()
-    children = [_import_code(child, ids, source) for child in _children(element, "Code")]
     codable = _parse_bool(element.get("isCodable"))
     if codable is False and children:
         code["codable"] = False
-    if _parse_bool(parsed.scalars.get("missing")) and not children:
+    if missing and not children:
         code["missing"] = True
-    if (parsed.scalars.get("status") or "").strip().lower() == "retired":
+    if retired:
         code["retired"] = True
-        target = (parsed.scalars.get("merged_into") or "").strip()
         if target:
             code["merged_into"] = target
     if children:

@@ -170,7 +170,8 @@ def test_accessors(cb):
     assert kind.descendants("hobbies") == ["gaming", "reading"]
     assert cb.variable_ids() == ["kind", "channel", "frequency", "outcome", "months", "memo"]
     frequency = cb.variable("frequency")
-    assert [frequency.rank(c) for c in ("daily", "weekly", "rarely", "not_stated")] == [1, 2, 3, None]
+    ranks = [frequency.rank(c) for c in ("daily", "weekly", "rarely", "not_stated")]
+    assert ranks == [1, 2, 3, None]
     assert [c.id for c in frequency.ordered_codes()] == ["daily", "weekly", "rarely"]
     with pytest.raises(ValidationError, match="not ordinal"):
         kind.rank("meal")
@@ -432,6 +433,8 @@ def test_unreadable_text(text, expected):
 def test_unreadable_files(tmp_path):
     with pytest.raises(InputError, match="codebook file not found"):
         load_codebook(tmp_path / "missing.yaml")
+    with pytest.raises(InputError, match="codebook file not found"):
+        load_codebook("my_codebook")               # a mistyped path, not YAML text
     gbk = tmp_path / "gbk.yaml"
     gbk.write_bytes("name: 云搭子\n".encode("gb18030"))
     with pytest.raises(InputError) as err:
@@ -806,7 +809,8 @@ def test_cloud_companion_has_the_study_dimensions():
     assert [c.id for c in frequency.ordered_codes()] == [
         "daily", "several_weekly", "weekly", "less_often"]
     duration = codebook.variable("relationship_duration")
-    assert (duration.min, duration.max, duration.unit, duration.level) == (0, 120, "months", "ratio")
+    assert (duration.min, duration.max, duration.unit) == (0, 120, "months")
+    assert duration.level == "ratio"
     assert duration.when == {"match_outcome": "success"} and not duration.required
     assert codebook.variable("repeat_companion").when == {"match_outcome": "success"}
     assert [c.id for c in codebook.variable("repeat_companion").codes] == ["yes", "no",

@@ -20,7 +20,7 @@ import pytest
 
 from codebooks import load_shipped
 from coding import refi_qda
-from coding.codebook import Codebook, merge_codes, rename_code, retire_code
+from coding.codebook import Codebook, merge_codes, rename_code
 from coding.refi_qda import (
     CODEBOOK_NAMESPACE,
     GUID_NAMESPACE,
@@ -184,7 +184,8 @@ def test_export_without_codes_is_refused():
 def test_control_characters_are_dropped():
     codebook = Codebook.from_dict({"name": "C", "variables": [
         {"id": "v", "label": "V\x07", "type": "single", "codes": [
-            {"id": "a", "label": "A", "definition": "bell\x07 and\r\nCRLF", "examples": ["x\x00y"]}]}]})
+            {"id": "a", "label": "A", "definition": "bell\x07 and\r\nCRLF",
+             "examples": ["x\x00y"]}]}]})
     data = to_qdc(codebook)
     root = check_qdc_structure(data)
     assert root[0][0].get("name") == "V"
@@ -325,6 +326,15 @@ def test_import_variants(xml):
     variable = codebook.variable("parent")
     assert variable.instruction == "Comment"
     assert [c.id for c in variable.codes] == ["child"]
+
+
+def test_unusable_lines_of_foreign_descriptions_are_kept():
+    xml = ('<CodeBook><Codes><Code guid="a" name="Flat" isCodable="true"><Description>'
+           'ID: 123\nStatus: draft\nDefinition: The memo.</Description></Code></Codes>'
+           '</CodeBook>')
+    code = from_qdc(xml).variable("codes").code("flat")
+    assert code.definition == "ID: 123\nStatus: draft\n\nThe memo."
+    assert not code.retired
 
 
 def test_import_keeps_ids_unique_and_fixes_odd_codes():
