@@ -587,6 +587,24 @@ def _label(v: Any) -> Any:
     return v
 
 
+def _labels(uniq: np.ndarray) -> list[Any]:
+    """Domain labels of sorted numeric values, vectorised (see :func:`_label`)."""
+    arr = np.asarray(uniq, dtype=np.float64)
+    if arr.size and np.all(np.mod(arr, 1.0) == 0.0) and np.abs(arr).max() < 2**53:
+        return arr.astype(np.int64).tolist()
+    return arr.tolist()
+
+
+def _factorize_numbers(nums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the sorted distinct values: hashing when few values repeat
+    (categorical codes), sorting when most are distinct (continuous data)."""
+    if np.unique(nums[:2048]).size > 256:
+        uniq, codes = np.unique(nums, return_inverse=True)
+        return codes.reshape(-1), uniq
+    codes, uniq = pd.factorize(nums, sort=True)
+    return codes, np.asarray(uniq, dtype=np.float64)
+
+
 def _shown(values: Iterable[Any], limit: int = 5) -> str:
     vals = list(dict.fromkeys(values))
     text = ", ".join(repr(_label(v)) for v in vals[:limit])
@@ -638,8 +656,8 @@ def _encode_values(
             )
         return codes.astype(np.int64), list(value_order), pos
     if level in ("interval", "ratio"):
-        codes, uniq = pd.factorize(_numbers(flat, level, where), sort=True)
-        return codes.astype(np.int64), [_label(u) for u in uniq], np.asarray(uniq, dtype=np.float64)
+        codes, uniq = _factorize_numbers(_numbers(flat, level, where))
+        return codes.astype(np.int64), _labels(uniq), uniq
     if level == "ordinal":
         if flat.dtype.kind == "f":
             nums = flat
@@ -651,8 +669,8 @@ def _encode_values(
                 f"level='ordinal' needs the order of the values; got text values such as {_shown(bad, 3)}",
                 "Pass value_order=[...] listing every value from lowest to highest.",
             )
-        codes, uniq = pd.factorize(nums, sort=True)
-        return codes.astype(np.int64), [_label(u) for u in uniq], np.arange(1, len(uniq) + 1, dtype=np.float64)
+        codes, uniq = _factorize_numbers(nums)
+        return codes.astype(np.int64), _labels(uniq), np.arange(1, len(uniq) + 1, dtype=np.float64)
     try:
         codes, uniq = pd.factorize(flat, sort=True)
     except TypeError:  # mixed, unorderable labels: order them by type and text
@@ -687,9 +705,9 @@ def _prepare(
             "and were left out"
         )
     matrix, present, units = cells.matrix[keep], present[keep], cells.units[keep]
-    rows, cols = np.nonzero(present)
 
-    def where(i: int) -> str:
+    def where(i: int) -> str:  # the i-th value, for error messages only
+        rows, cols = np.nonzero(present)
         return f"unit {_label(units[rows[i]])!r}, coder {cells.coders[cols[i]]!r}"
 
     codes_flat, domain, positions = _encode_values(matrix[present], level, order, where)
