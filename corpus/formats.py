@@ -57,7 +57,16 @@ __all__ = [
 ]
 
 #: Formats this module reads, as :attr:`FileInfo.format` names them.
-FORMATS: tuple[str, ...] = ("csv", "tsv", "xlsx", "json", "jsonl", "jsonl.zst", "jsonl.gz", "sqlite")
+FORMATS: tuple[str, ...] = (
+    "csv",
+    "tsv",
+    "xlsx",
+    "json",
+    "jsonl",
+    "jsonl.zst",
+    "jsonl.gz",
+    "sqlite",
+)
 
 # Rows with fields longer than the csv module's default (128 KiB) exist: a long
 # note with its image list.  Raise the process-wide limit once, never lower it.
@@ -171,7 +180,9 @@ def detect_format(path: str | os.PathLike) -> str:
     if not p.exists():
         raise InputError("file not found", "Check the path.", file=str(path))
     if p.is_dir():
-        raise InputError("is a folder, not a file", "Give the export files themselves.", file=str(path))
+        raise InputError(
+            "is a folder, not a file", "Give the export files themselves.", file=str(path)
+        )
     with open(p, "rb") as fh:
         head = fh.read(16)
     if head.startswith(_SQLITE_MAGIC):
@@ -308,7 +319,9 @@ def _open_delimited(path: str, fmt: str) -> tuple[FileInfo, Records]:
         info.format = "tsv"
     # The header is read from the sample so that no file stays open until the
     # records are iterated; the records generator reads the file itself.
-    info.columns = _read_header(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), info)
+    info.columns = _read_header(
+        csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), info
+    )
     return info, _iter_delimited(info, delimiter)
 
 
@@ -342,10 +355,20 @@ def _decode_error(info: FileInfo, row: int | None, exc: UnicodeDecodeError) -> I
     name = _ENCODING_NAMES.get(info.encoding or "", info.encoding)
     return InputError(
         f"the file is not valid {name} text here ({exc.reason} at byte {exc.start} of a block)",
-        "Save the file again as 'CSV UTF-8' (in Excel: File > Save As > CSV UTF-8), then import it.",
+        "Save the file again as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8) and import it.",
         file=info.path,
         row=row,
     )
+
+
+_QUOTES_HINT = (
+    "Check the quotes in this row: a field that contains the delimiter, a quote or a "
+    "newline must be enclosed in double quotes."
+)
+_WIDTH_HINT = (
+    "The file mixes rows of different layouts (MediaCrawler appends rows of a newer schema "
+    "under an older header). Split the file by layout, or export again into a new file."
+)
 
 
 def _iter_delimited(info: FileInfo, delimiter: str) -> Records:
@@ -370,11 +393,7 @@ def _iter_delimited(info: FileInfo, delimiter: str) -> Records:
                 raise _decode_error(info, row + 1, exc) from exc
             except csv.Error as exc:
                 row += 1
-                yield row, BadRecord(
-                    f"the row cannot be read as CSV ({exc})",
-                    "Check the quotes in this row: a field that contains the delimiter, a quote "
-                    "or a newline must be enclosed in double quotes.",
-                )
+                yield row, BadRecord(f"the row cannot be read as CSV ({exc})", _QUOTES_HINT)
                 continue
             row += 1
             n = len(fields)
@@ -384,13 +403,8 @@ def _iter_delimited(info: FileInfo, delimiter: str) -> Records:
                 if n > width and not any(fields[width:]):
                     fields = fields[:width]  # trailing empty cells
                 else:
-                    yield row, BadRecord(
-                        f"the row has {n} fields but the header has {width}",
-                        "The file mixes rows of different layouts (MediaCrawler appends rows of a "
-                        "newer schema under an older header). Split the file by layout, or export "
-                        "again into a new file.",
-                        raw=dict(zip(header, fields)),
-                    )
+                    reason = f"the row has {n} fields but the header has {width}"
+                    yield row, BadRecord(reason, _WIDTH_HINT, raw=dict(zip(header, fields)))
                     continue
             if check_qmarks:
                 for value in fields:
@@ -427,7 +441,7 @@ def _cell_text(value: object) -> str:
             return str(int(value))  # type: ignore[call-overload]
         # Excel keeps 15 significant digits; show them as Excel does, so that
         # an id stored as a number is recognisably mangled ("4.75E+15").
-        return "%.15G" % value
+        return format(value, ".15G")
     if tp is bool:
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime | date | time):
@@ -613,7 +627,10 @@ def _json_array(info: FileInfo) -> Records:
                     info.columns = list(obj)
                 yield index, obj
             else:
-                yield index, BadRecord(f"element {index} is a JSON {type(obj).__name__}, not an object")
+                yield (
+                    index,
+                    BadRecord(f"element {index} is a JSON {type(obj).__name__}, not an object"),
+                )
             if pos > chunk_size:  # drop consumed text so memory stays bounded
                 lines_before += buf.count("\n", 0, pos)
                 buf, pos = buf[pos:], 0
@@ -733,7 +750,10 @@ def _iter_jsonl(info: FileInfo) -> Records:
                     info.columns = list(obj)
                 yield lineno, obj
             else:
-                yield lineno, BadRecord(f"line {lineno} is a JSON {type(obj).__name__}, not an object")
+                yield (
+                    lineno,
+                    BadRecord(f"line {lineno} is a JSON {type(obj).__name__}, not an object"),
+                )
     except _damaged_errors() as exc:
         raise InputError(
             f"the file is damaged or cut off after line {lineno} ({exc})",

@@ -22,7 +22,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from corpus.formats import BadRecord, FileInfo, Records, iter_parts
-from corpus.presets import Preset, RowError, check_columns, detect_preset, generic_preset, get_preset
+from corpus.presets import (
+    Preset,
+    RowError,
+    check_columns,
+    detect_preset,
+    generic_preset,
+    get_preset,
+)
 from dazi.errors import InputError, RejectedRow, ValidationError
 
 __all__ = ["Batch", "FileReport", "Load", "Preview", "load", "preview"]
@@ -109,7 +116,9 @@ class Load:
             if not os.path.exists(p):
                 raise InputError("file not found", "Check the path.", file=p)
             if os.path.isdir(p):
-                raise InputError("is a folder, not a file", "Give the export files themselves.", file=p)
+                raise InputError(
+                    "is a folder, not a file", "Give the export files themselves.", file=p
+                )
         if batch_size < 1:
             raise ValidationError(f"batch_size must be at least 1, not {batch_size}")
         if mapping and preset not in (None, "generic"):
@@ -146,7 +155,9 @@ class Load:
         for info, records in iter_parts(path):
             multi = multi or info.part is not None
             peeked, first_error = _peek(info, records, self.skip_bad_rows)
-            report = FileReport(info.path, info.format, info.encoding, info.part, warnings=info.warnings)
+            report = FileReport(
+                info.path, info.format, info.encoding, info.part, warnings=info.warnings
+            )
             self.reports.append(report)
             if peeked is None:
                 report.warnings.append("no records")
@@ -358,7 +369,9 @@ def load(
     >>> result.reports[0].preset
     'mediacrawler-xhs-notes'
     """
-    return Load(paths, preset=preset, mapping=mapping, skip_bad_rows=skip_bad_rows, batch_size=batch_size)
+    return Load(
+        paths, preset=preset, mapping=mapping, skip_bad_rows=skip_bad_rows, batch_size=batch_size
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -485,4 +498,3 @@ def _close(records: Records | None) -> None:
     close = getattr(records, "close", None)
     if close is not None:
         close()
-

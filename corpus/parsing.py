@@ -189,7 +189,9 @@ _EXTRA_FORMATS = (
 )
 
 
-def parse_time(value: object, unit: str = "auto", *, naive_tz: tzinfo = SHANGHAI) -> datetime | None:
+def parse_time(
+    value: object, unit: str = "auto", *, naive_tz: tzinfo = SHANGHAI
+) -> datetime | None:
     """Parse an epoch number or a date-time string into an aware UTC datetime.
 
     Parameters

@@ -164,7 +164,9 @@ _MANGLED_HINT = (
     "set to Text (Data > From Text/CSV > Transform > Data Type: Text); never save ids "
     "as numbers."
 )
-_COUNT_HINT = "Counts must look like 3585, 1,234, 1.3万, 10万+, 2.1w or 1.2k; fix or empty this cell."
+_COUNT_HINT = (
+    "Counts must look like 3585, 1,234, 1.3万, 10万+, 2.1w or 1.2k; fix or empty this cell."
+)
 _TIME_HINT = (
     "Times must be epoch seconds or milliseconds, or dates like 2023-12-23 17:12:54 "
     "(optionally with an offset such as +08:00); fix or empty this cell."
@@ -194,11 +196,15 @@ def _id(rec: Mapping, column: str) -> str:
             if ("+" in s or "." in s) and is_mangled_id(s):  # "4.75E+15", "1.23457E+18"
                 raise RowError(column, f"the id {s!r} is in scientific notation", _MANGLED_HINT)
             return s
-        raise RowError(column, "the id is empty", "Every row needs an id; fill it in or delete the row.")
+        raise RowError(
+            column, "the id is empty", "Every row needs an id; fill it in or delete the row."
+        )
     if tp is int:
         return str(value)
     if value is None:
-        raise RowError(column, "the id is missing", "Every row needs an id; fill it in or delete the row.")
+        raise RowError(
+            column, "the id is missing", "Every row needs an id; fill it in or delete the row."
+        )
     if is_mangled_id(value):
         raise RowError(column, f"the id {value!r} is a floating-point number", _MANGLED_HINT)
     return str(value)
@@ -333,20 +339,24 @@ def _list(rec: Mapping, column: str) -> list[str]:
     try:
         return parse_list(value)
     except ValueError as exc:
-        raise RowError(column, str(exc), "Write the list as a,b or [\"a\", \"b\"].") from None
+        raise RowError(column, str(exc), 'Write the list as a,b or ["a", "b"].') from None
 
 
 def _tags_of(title: str | None, text: str) -> list[str]:
-    return extract_hashtags(f"{title}\n{text}") if title and "#" in title else extract_hashtags(text)
+    return (
+        extract_hashtags(f"{title}\n{text}") if title and "#" in title else extract_hashtags(text)
+    )
 
 
 def _mentions_of(title: str | None, text: str) -> list[str]:
-    return extract_mentions(f"{title}\n{text}") if title and "@" in title else extract_mentions(text)
+    return (
+        extract_mentions(f"{title}\n{text}") if title and "@" in title else extract_mentions(text)
+    )
 
 
 _DELETED = frozenset({"deleted", "removed", "删除", "已删除"})
 _UNAVAILABLE = frozenset({"unavailable", "private", "hidden", "不可见", "违规"})
-_TRUE = frozenset({True, 1, "1", "true", "True", "TRUE", "yes"})
+_TRUE = frozenset({True, "1", "true", "True", "TRUE", "yes"})  # 1 == True
 
 
 def _status(rec: Mapping) -> str:
@@ -431,7 +441,9 @@ def _xhs_variant(cols: frozenset[str]) -> str:
     return "2024 schema (no source_keyword, no xsec_token)"
 
 
-def _mc_comment(platform: str, post_column: str, like_column: str, unit: str) -> Callable[[dict], dict]:
+def _mc_comment(
+    platform: str, post_column: str, like_column: str, unit: str
+) -> Callable[[dict], dict]:
     """A converter for MediaCrawler's comment tables, which share one layout."""
 
     def convert(rec: dict) -> dict:
@@ -454,7 +466,11 @@ def _mc_comment(platform: str, post_column: str, like_column: str, unit: str) ->
     return convert
 
 
-_WEIBO_COUNTS = (("likes", "liked_count"), ("comments", "comments_count"), ("shares", "shared_count"))
+_WEIBO_COUNTS = (
+    ("likes", "liked_count"),
+    ("comments", "comments_count"),
+    ("shares", "shared_count"),
+)
 
 
 def _mc_weibo_note(rec: dict) -> dict:
@@ -792,9 +808,13 @@ def _x_tweet(rec: dict) -> dict:
     post["created_at"] = _time(rec, "created_at", "auto")
     _set_counts(post, tuple((f, c, _dig(rec, c)) for f, c in _X_COUNTS))
     tags = _x_entities(rec, "entities.hashtags", "tag")
-    post["hashtags"] = _merge(tags, extract_hashtags(text)) if tags is not None else extract_hashtags(text)
+    post["hashtags"] = (
+        _merge(tags, extract_hashtags(text)) if tags is not None else extract_hashtags(text)
+    )
     mentions = _x_entities(rec, "entities.mentions", "username")
-    post["mentions"] = _merge(mentions, extract_mentions(text)) if mentions is not None else extract_mentions(text)
+    post["mentions"] = (
+        _merge(mentions, extract_mentions(text)) if mentions is not None else extract_mentions(text)
+    )
     post["lang"] = detect_lang(text)
     post["status"] = _status(rec)
     post["raw"] = rec
@@ -1014,19 +1034,36 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "xiaohongshu",
         "posts",
         columns=("note_id", "desc", "liked_count", "collected_count", "time"),
-        markers=("type", "title", "note_url", "tag_list", "image_list", "share_count",
-                 "comment_count", "last_modify_ts", "source_keyword", "xsec_token", "creator_hash"),
+        markers=(
+            "type",
+            "title",
+            "note_url",
+            "tag_list",
+            "image_list",
+            "share_count",
+            "comment_count",
+            "last_modify_ts",
+            "source_keyword",
+            "xsec_token",
+            "creator_hash",
+        ),
         time_unit="ms",
         convert=_mc_xhs_note,
         variant=_xhs_variant,
-        description="MediaCrawler Xiaohongshu notes (csv, json, jsonl, excel, sqlite; 2024 to 2026 schemas)",
+        description="MediaCrawler Xiaohongshu notes (any output format; 2024 to 2026 schemas)",
     ),
     Preset(
         "mediacrawler-xhs-comments",
         "xiaohongshu",
         "comments",
         columns=("comment_id", "note_id", "content", "create_time", "like_count"),
-        markers=("sub_comment_count", "pictures", "parent_comment_id", "ip_location", "last_modify_ts"),
+        markers=(
+            "sub_comment_count",
+            "pictures",
+            "parent_comment_id",
+            "ip_location",
+            "last_modify_ts",
+        ),
         time_unit="ms",
         convert=_mc_comment("xiaohongshu", "note_id", "like_count", "ms"),
         description="MediaCrawler Xiaohongshu comments",
@@ -1035,8 +1072,22 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "mediacrawler-weibo-notes",
         "weibo",
         "posts",
-        columns=("note_id", "content", "create_time", "liked_count", "comments_count", "shared_count"),
-        markers=("create_date_time", "note_url", "ip_location", "gender", "profile_url", "source_keyword"),
+        columns=(
+            "note_id",
+            "content",
+            "create_time",
+            "liked_count",
+            "comments_count",
+            "shared_count",
+        ),
+        markers=(
+            "create_date_time",
+            "note_url",
+            "ip_location",
+            "gender",
+            "profile_url",
+            "source_keyword",
+        ),
         time_unit="s",
         convert=_mc_weibo_note,
         description="MediaCrawler Weibo posts (weibo_note)",
@@ -1056,8 +1107,16 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "douyin",
         "posts",
         columns=("aweme_id", "desc", "create_time", "liked_count"),
-        markers=("aweme_type", "title", "aweme_url", "collected_count", "comment_count",
-                 "share_count", "sec_uid", "source_keyword"),
+        markers=(
+            "aweme_type",
+            "title",
+            "aweme_url",
+            "collected_count",
+            "comment_count",
+            "share_count",
+            "sec_uid",
+            "source_keyword",
+        ),
         time_unit="s",
         convert=_mc_douyin_aweme,
         description="MediaCrawler Douyin videos (douyin_aweme)",
@@ -1077,8 +1136,17 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "bilibili",
         "posts",
         columns=("video_id", "title", "desc", "create_time", "video_play_count"),
-        markers=("video_type", "liked_count", "video_favorite_count", "video_share_count",
-                 "video_coin_count", "video_danmaku", "video_comment", "video_url", "source_keyword"),
+        markers=(
+            "video_type",
+            "liked_count",
+            "video_favorite_count",
+            "video_share_count",
+            "video_coin_count",
+            "video_danmaku",
+            "video_comment",
+            "video_url",
+            "source_keyword",
+        ),
         time_unit="s",
         convert=_mc_bilibili_video,
         description="MediaCrawler Bilibili videos (bilibili_video)",
@@ -1087,7 +1155,14 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "mediacrawler-bilibili-comments",
         "bilibili",
         "comments",
-        columns=("comment_id", "video_id", "content", "create_time", "like_count", "parent_comment_id"),
+        columns=(
+            "comment_id",
+            "video_id",
+            "content",
+            "create_time",
+            "like_count",
+            "parent_comment_id",
+        ),
         markers=("sub_comment_count",),
         time_unit="s",
         convert=_mc_comment("bilibili", "video_id", "like_count", "s"),
@@ -1098,7 +1173,17 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "xiaohongshu",
         "posts",
         columns=("笔记id", "描述", "点赞数量"),
-        markers=("笔记url", "笔记类型", "标题", "收藏数量", "评论数量", "分享数量", "标签", "上传时间", "ip归属地"),
+        markers=(
+            "笔记url",
+            "笔记类型",
+            "标题",
+            "收藏数量",
+            "评论数量",
+            "分享数量",
+            "标签",
+            "上传时间",
+            "ip归属地",
+        ),
         time_unit="ms",
         convert=_spider_xhs_note,
         description="Spider_XHS notes (Excel with Chinese headers)",
@@ -1118,8 +1203,19 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "weibo",
         "posts",
         columns=("id", "微博正文"),
-        markers=("bid", "user_id", "用户昵称", "发布时间", "话题", "艾特用户", "转发数", "评论数", "点赞数",
-                 "发布位置", "发布工具"),
+        markers=(
+            "bid",
+            "user_id",
+            "用户昵称",
+            "发布时间",
+            "话题",
+            "艾特用户",
+            "转发数",
+            "评论数",
+            "点赞数",
+            "发布位置",
+            "发布工具",
+        ),
         convert=_weibo_search,
         description="dataabc/weibo-search keyword search results (CSV)",
     ),
@@ -1129,7 +1225,17 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "posts",
         columns=("id", "正文"),
         any_of=(("日期", "发布时间"),),
-        markers=("bid", "点赞数", "评论数", "转发数", "话题", "@用户", "位置", "工具", "原始图片url"),
+        markers=(
+            "bid",
+            "点赞数",
+            "评论数",
+            "转发数",
+            "话题",
+            "@用户",
+            "位置",
+            "工具",
+            "原始图片url",
+        ),
         convert=_weibo_crawler,
         description="dataabc/weibo-crawler user timelines (CSV)",
     ),
@@ -1169,8 +1275,16 @@ _PRESET_LIST: tuple[Preset, ...] = (
         "x",
         "posts",
         columns=("id", "text", "created_at", "author_id"),
-        markers=("public_metrics", "public_metrics.like_count", "author.username", "lang",
-                 "conversation_id", "entities", "note_tweet", "edit_history_tweet_ids"),
+        markers=(
+            "public_metrics",
+            "public_metrics.like_count",
+            "author.username",
+            "lang",
+            "conversation_id",
+            "entities",
+            "note_tweet",
+            "edit_history_tweet_ids",
+        ),
         convert=_x_tweet,
         description="X API v2 tweet objects (JSONL) or twarc-csv flattened columns",
     ),
@@ -1242,7 +1356,8 @@ def detect_preset(columns: Iterable[str], *, file: str | None = None) -> Preset:
     near = "; ".join(f"{m.preset.name} (missing {', '.join(m.missing)})" for m in closest)
     shown = ", ".join(map(repr, cols[:40])) + (" ..." if len(cols) > 40 else "")
     raise InputError(
-        "no preset recognises these columns: " + (shown or "(none)")
+        "no preset recognises these columns: "
+        + (shown or "(none)")
         + (f". Closest: {near}" if near else ""),
         "Name the id and text columns with --map post_id=COLUMN --map text=COLUMN "
         "(and likes=, created_at=, ... as needed), or force a preset with --preset NAME.",

@@ -43,19 +43,54 @@ __all__ = [
 PERSONAL_FIELDS: frozenset[str] = frozenset(
     {
         # MediaCrawler (all platforms)
-        "user_id", "nickname", "avatar", "profile_url", "creator_hash", "sec_uid",
-        "user_nickname", "user_name", "user_avatar", "gender", "user_signature",
+        "user_id",
+        "nickname",
+        "avatar",
+        "profile_url",
+        "creator_hash",
+        "sec_uid",
+        "user_nickname",
+        "user_name",
+        "user_avatar",
+        "gender",
+        "user_signature",
         # URLs that embed the author (Weibo note_url carries the user id)
-        "note_url", "aweme_url", "video_url", "url", "permalink", "xsec_token",
+        "note_url",
+        "aweme_url",
+        "video_url",
+        "url",
+        "permalink",
+        "xsec_token",
         # Spider_XHS
-        "用户id", "昵称", "头像url", "用户主页url", "home_url", "笔记url",
+        "用户id",
+        "昵称",
+        "头像url",
+        "用户主页url",
+        "home_url",
+        "笔记url",
         # weibo-search / weibo-crawler
-        "用户昵称", "艾特用户", "@用户", "screen_name", "源用户id", "源用户昵称",
+        "用户昵称",
+        "艾特用户",
+        "@用户",
+        "screen_name",
+        "源用户id",
+        "源用户昵称",
         # Reddit
-        "author", "author_fullname", "author_flair_text", "author_flair_css_class",
+        "author",
+        "author_fullname",
+        "author_flair_text",
+        "author_flair_css_class",
         # X API v2 / twarc
-        "author_id", "author.username", "author.name", "author.id", "in_reply_to_user_id",
-        "includes", "mentions", "entities.mentions", "username", "name",
+        "author_id",
+        "author.username",
+        "author.name",
+        "author.id",
+        "in_reply_to_user_id",
+        "includes",
+        "mentions",
+        "entities.mentions",
+        "username",
+        "name",
     }
 )
 

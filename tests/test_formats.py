@@ -190,8 +190,10 @@ def test_xlsx_sheets_cells_as_text(tmp_path):
     path = fx.write_xlsx(
         tmp_path / "mc.xlsx",
         {
-            "Contents": (["note_id", "liked_count", "time", "score"],
-                         [["65a1", 3585, 1703323974000, 2.5], ["7301234567890123456", "1.3万", None, None]]),
+            "Contents": (
+                ["note_id", "liked_count", "time", "score"],
+                [["65a1", 3585, 1703323974000, 2.5], ["7301234567890123456", "1.3万", None, None]],
+            ),
             "Comments": (["comment_id", "note_id"], [["c1", "65a1"]]),
             "Creators": (["user_id"], []),
         },
@@ -200,7 +202,10 @@ def test_xlsx_sheets_cells_as_text(tmp_path):
     assert [info.part for info, _ in parts] == ["Contents", "Comments", "Creators"]
     info, rows = parts[0]
     assert info.format == "xlsx" and info.encoding is None
-    assert rows[0] == (2, {"note_id": "65a1", "liked_count": "3585", "time": "1703323974000", "score": "2.5"})
+    assert rows[0] == (
+        2,
+        {"note_id": "65a1", "liked_count": "3585", "time": "1703323974000", "score": "2.5"},
+    )
     assert rows[1][1]["note_id"] == "7301234567890123456"
     assert rows[1][1]["time"] == ""
     assert parts[2][1] == []
@@ -208,7 +213,9 @@ def test_xlsx_sheets_cells_as_text(tmp_path):
 
 def test_xlsx_numeric_long_id_shows_as_excel_does(tmp_path):
     # A 19-digit id typed into Excel is stored as a double: 15 digits survive.
-    path = fx.write_xlsx(tmp_path / "ids.xlsx", {"Sheet1": (["aweme_id"], [[7301234567890123456.0]])})
+    path = fx.write_xlsx(
+        tmp_path / "ids.xlsx", {"Sheet1": (["aweme_id"], [[7301234567890123456.0]])}
+    )
     _, rows = _records(path)
     assert rows == [(2, {"aweme_id": "7.30123456789012E+18"})]
 

@@ -56,11 +56,17 @@ def test_same_notes_from_every_text_format(reference_posts, name):
 
 def test_same_notes_from_mediacrawler_excel(tmp_path, reference_posts):
     rows = fx.mediacrawler_excel_rows(fx.XHS_NOTES, fx.XHS_COLUMNS)
-    path = fx.write_xlsx(tmp_path / "xhs.xlsx", {
-        "Contents": (fx.XHS_COLUMNS, rows),
-        "Comments": (fx.XHS_COMMENT_COLUMNS, fx.mediacrawler_excel_rows(fx.XHS_COMMENTS, fx.XHS_COMMENT_COLUMNS)),
-        "Creators": (["user_id", "nickname", "fans"], [["5f0e", "小王", "1.2万"]]),
-    })
+    path = fx.write_xlsx(
+        tmp_path / "xhs.xlsx",
+        {
+            "Contents": (fx.XHS_COLUMNS, rows),
+            "Comments": (
+                fx.XHS_COMMENT_COLUMNS,
+                fx.mediacrawler_excel_rows(fx.XHS_COMMENTS, fx.XHS_COMMENT_COLUMNS),
+            ),
+            "Creators": (["user_id", "nickname", "fans"], [["5f0e", "小王", "1.2万"]]),
+        },
+    )
     result = load(path)
     batches = list(result)
     assert _without_raw([p for b in batches for p in b.posts]) == _without_raw(reference_posts)
@@ -89,7 +95,10 @@ def test_duplicates_are_not_removed(reference_posts):
     # the first note was found by two keywords: both rows reach the importer
     ids = [p["post_id"] for p in reference_posts]
     assert ids.count("65a1b2c3d4e5f60718293a4b") == 2
-    assert [p["source_keywords"] for p in reference_posts if p["post_id"] == ids[0]] == [["饭搭子"], ["上海搭子"]]
+    assert [p["source_keywords"] for p in reference_posts if p["post_id"] == ids[0]] == [
+        ["饭搭子"],
+        ["上海搭子"],
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -98,19 +107,28 @@ def test_duplicates_are_not_removed(reference_posts):
 
 
 def test_batches_and_provenance_across_files():
-    result = load([EXPORTS / "xhs_notes_bom.csv", EXPORTS / "xhs_comments.csv", EXPORTS / "weibo_search.csv"],
-                  batch_size=3)
+    result = load(
+        [EXPORTS / "xhs_notes_bom.csv", EXPORTS / "xhs_comments.csv", EXPORTS / "weibo_search.csv"],
+        batch_size=3,
+    )
     batches = list(result)
     assert all(isinstance(b, Batch) for b in batches)
     assert [len(b) for b in batches] == [3, 3, 2]
     rows = [r for b in batches for r in b.post_rows]
     csv_name = str(EXPORTS / "xhs_notes_bom.csv")
     assert rows[:4] == [(csv_name, 2), (csv_name, 3), (csv_name, 4), (csv_name, 5)]
-    assert rows[4:] == [(str(EXPORTS / "weibo_search.csv"), 2), (str(EXPORTS / "weibo_search.csv"), 3)]
-    assert [r for b in batches for r in b.comment_rows] == [(str(EXPORTS / "xhs_comments.csv"), 2),
-                                                            (str(EXPORTS / "xhs_comments.csv"), 3)]
-    summary = [(r.format, r.encoding, r.preset, r.kind, r.rows_read, r.posts, r.comments, r.rejected)
-               for r in result.reports]
+    assert rows[4:] == [
+        (str(EXPORTS / "weibo_search.csv"), 2),
+        (str(EXPORTS / "weibo_search.csv"), 3),
+    ]
+    assert [r for b in batches for r in b.comment_rows] == [
+        (str(EXPORTS / "xhs_comments.csv"), 2),
+        (str(EXPORTS / "xhs_comments.csv"), 3),
+    ]
+    summary = [
+        (r.format, r.encoding, r.preset, r.kind, r.rows_read, r.posts, r.comments, r.rejected)
+        for r in result.reports
+    ]
     assert summary == [
         ("csv", "utf-8-sig", "mediacrawler-xhs-notes", "posts", 4, 4, 0, 0),
         ("csv", "utf-8-sig", "mediacrawler-xhs-comments", "comments", 2, 0, 2, 0),
@@ -141,7 +159,9 @@ def test_other_platform_files(name, preset, count):
 
 
 def test_reddit_zst_dump(tmp_path):
-    path = fx.write_zst(tmp_path / "RC_2023-12.zst", (EXPORTS / "reddit_comments.ndjson").read_text())
+    path = fx.write_zst(
+        tmp_path / "RC_2023-12.zst", (EXPORTS / "reddit_comments.ndjson").read_text()
+    )
     result = load(path)
     comments = [c for b in result for c in b.comments]
     assert [c["comment_id"] for c in comments] == ["kev1a2b", "kev1a2c"]
@@ -155,7 +175,8 @@ def test_truncated_jsonl_warns_and_keeps_good_rows(tmp_path):
     result = load(path)
     assert len(_posts(result)) == 4
     assert result.reports[0].warnings == [
-        "the last line (5) is incomplete and was skipped: the crawler was probably stopped while writing it"
+        "the last line (5) is incomplete and was skipped: "
+        "the crawler was probably stopped while writing it"
     ]
 
 
@@ -197,7 +218,9 @@ def test_bad_first_row_is_reported_after_detection(tmp_path):
 
 
 def test_skip_bad_rows_collects_rejects(tmp_path):
-    path = _xhs_csv(tmp_path, {1: {"liked_count": "很多"}, 2: {"note_id": "6.5E+23"}}, extra_field_row=3)
+    path = _xhs_csv(
+        tmp_path, {1: {"liked_count": "很多"}, 2: {"note_id": "6.5E+23"}}, extra_field_row=3
+    )
     result = load(path, skip_bad_rows=True)
     batches = list(result)
     posts = [p for b in batches for p in b.posts]
@@ -235,7 +258,9 @@ def test_unknown_columns_name_file_columns_and_closest(tmp_path):
     with pytest.raises(InputError) as err:
         list(load(path))
     message = str(err.value)
-    assert message.startswith(f"{path}: no preset recognises these columns: '编号', '正文', '点赞数'")
+    assert message.startswith(
+        f"{path}: no preset recognises these columns: '编号', '正文', '点赞数'"
+    )
     assert "--map" in err.value.hint
 
 
@@ -267,9 +292,15 @@ def test_forced_preset(tmp_path):
     ("kwargs", "error", "message"),
     [
         pytest.param({"preset": "nope"}, ValidationError, "unknown preset", id="unknown preset"),
-        pytest.param({"mapping": {"text": "x"}}, ValidationError, "missing: post_id", id="mapping without id"),
-        pytest.param({"preset": "weibo-search", "mapping": {"id": "a", "text": "b"}}, ValidationError,
-                     "not both", id="preset and mapping"),
+        pytest.param(
+            {"mapping": {"text": "x"}}, ValidationError, "missing: post_id", id="mapping without id"
+        ),
+        pytest.param(
+            {"preset": "weibo-search", "mapping": {"id": "a", "text": "b"}},
+            ValidationError,
+            "not both",
+            id="preset and mapping",
+        ),
         pytest.param({"batch_size": 0}, ValidationError, "batch_size", id="zero batch size"),
     ],
 )
@@ -298,11 +329,19 @@ def test_empty_file_part_is_a_warning(tmp_path):
 
 def test_preview_of_a_known_file():
     pv = preview(EXPORTS / "xhs_notes_gb18030.csv", n=2)
-    assert (pv.format, pv.encoding, pv.preset, pv.kind) == ("csv", "gb18030", "mediacrawler-xhs-notes", "posts")
+    assert (pv.format, pv.encoding, pv.preset, pv.kind) == (
+        "csv",
+        "gb18030",
+        "mediacrawler-xhs-notes",
+        "posts",
+    )
     assert pv.variant.startswith("2024-12")
     assert pv.columns == fx.XHS_COLUMNS
     assert pv.row_numbers == [2, 3]
-    assert [r["note_id"] for r in pv.rows] == ["65a1b2c3d4e5f60718293a4b", "65b2c3d4e5f60718293a4b5c"]
+    assert [r["note_id"] for r in pv.rows] == [
+        "65a1b2c3d4e5f60718293a4b",
+        "65b2c3d4e5f60718293a4b5c",
+    ]
     assert [p["likes"] for p in pv.canonical] == [13000, 100000]
     assert pv.error is None and pv.problems == []
 
@@ -320,11 +359,18 @@ def test_preview_of_an_unknown_file_shows_columns_and_why(tmp_path):
 
 
 def test_preview_lists_problems_and_parts(tmp_path):
-    path = fx.write_xlsx(tmp_path / "mc.xlsx", {
-        "Creators": (["user_id"], [["u1"]]),
-        "Contents": (fx.XHS_COLUMNS, fx.mediacrawler_excel_rows(
-            [dict(fx.XHS_NOTES[0], note_id="4.75E+15"), fx.XHS_NOTES[1]], fx.XHS_COLUMNS)),
-    })
+    path = fx.write_xlsx(
+        tmp_path / "mc.xlsx",
+        {
+            "Creators": (["user_id"], [["u1"]]),
+            "Contents": (
+                fx.XHS_COLUMNS,
+                fx.mediacrawler_excel_rows(
+                    [dict(fx.XHS_NOTES[0], note_id="4.75E+15"), fx.XHS_NOTES[1]], fx.XHS_COLUMNS
+                ),
+            ),
+        },
+    )
     pv = preview(path, n=5)
     assert pv.part == "Contents"
     assert pv.parts == {"Creators": None, "Contents": "mediacrawler-xhs-notes"}
@@ -348,7 +394,9 @@ def _synthetic_jsonl(path: Path, n: int) -> Path:
     base = fx.XHS_NOTES[1]
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(n):
-            rec = dict(base, note_id=f"{i:024x}", desc=f"{base['desc']} 第{i}条", liked_count=str(i % 50))
+            rec = dict(
+                base, note_id=f"{i:024x}", desc=f"{base['desc']} 第{i}条", liked_count=str(i % 50)
+            )
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return path
 
@@ -375,7 +423,9 @@ def test_memory_stays_bounded_while_streaming(tmp_path):
 
 @pytest.mark.slow
 def test_load_is_faster_than_pandas_read_json(tmp_path, request):
-    if not request.config.getoption("--runslow", default=False) and not os.environ.get("DAZI_RUN_SLOW"):
+    if not request.config.getoption("--runslow", default=False) and not os.environ.get(
+        "DAZI_RUN_SLOW"
+    ):
         pytest.skip("benchmark: run with --runslow or DAZI_RUN_SLOW=1")
     import pandas as pd
 

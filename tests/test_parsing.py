@@ -105,17 +105,30 @@ NEW_YEAR_2024 = datetime(2024, 1, 1, tzinfo=UTC)
         pytest.param(1704067200000, "auto", NEW_YEAR_2024, id="epoch ms auto"),
         pytest.param("1704067200000", "auto", NEW_YEAR_2024, id="epoch ms as text"),
         pytest.param("1704067200", "s", NEW_YEAR_2024, id="epoch s as text, unit given"),
-        pytest.param(1704067200.5, "s", NEW_YEAR_2024 + timedelta(milliseconds=500), id="float seconds"),
-        pytest.param("1704067200.5", "auto", NEW_YEAR_2024 + timedelta(milliseconds=500), id="float text"),
-        pytest.param(1704067200123, "ms", NEW_YEAR_2024 + timedelta(milliseconds=123), id="ms precision"),
+        pytest.param(
+            1704067200.5, "s", NEW_YEAR_2024 + timedelta(milliseconds=500), id="float seconds"
+        ),
+        pytest.param(
+            "1704067200.5", "auto", NEW_YEAR_2024 + timedelta(milliseconds=500), id="float text"
+        ),
+        pytest.param(
+            1704067200123, "ms", NEW_YEAR_2024 + timedelta(milliseconds=123), id="ms precision"
+        ),
         pytest.param("2024-01-01T00:00:00Z", "auto", NEW_YEAR_2024, id="ISO with Z"),
         pytest.param("2024-01-01T00:00:00.000Z", "auto", NEW_YEAR_2024, id="X API created_at"),
         pytest.param("2024-01-01 08:00:00+08:00", "auto", NEW_YEAR_2024, id="ISO with +08:00"),
         pytest.param("2024-01-01 08:00:00", "auto", NEW_YEAR_2024, id="naive is Shanghai time"),
         pytest.param("2024-01-01 08:00", "auto", NEW_YEAR_2024, id="weibo-search minutes"),
         pytest.param("2024/01/01 08:00", "auto", NEW_YEAR_2024, id="Excel slashes"),
-        pytest.param("2024-01-01", "auto", NEW_YEAR_2024 - timedelta(hours=8), id="date only, Shanghai midnight"),
-        pytest.param("Mon Jan 01 00:00:00 +0000 2024", "auto", NEW_YEAR_2024, id="Twitter v1.1 format"),
+        pytest.param(
+            "2024-01-01",
+            "auto",
+            NEW_YEAR_2024 - timedelta(hours=8),
+            id="date only, Shanghai midnight",
+        ),
+        pytest.param(
+            "Mon Jan 01 00:00:00 +0000 2024", "auto", NEW_YEAR_2024, id="Twitter v1.1 format"
+        ),
         pytest.param(datetime(2024, 1, 1, 8), "auto", NEW_YEAR_2024, id="naive datetime"),
         pytest.param(datetime(2024, 1, 1, tzinfo=UTC), "auto", NEW_YEAR_2024, id="aware datetime"),
         pytest.param("", "auto", None, id="empty"),
@@ -173,7 +186,9 @@ def test_parse_time_rejects_unknown_unit():
         pytest.param("#云搭子#真的能长久吗", ["云搭子"], id="weibo topic"),
         pytest.param("#TikTok refugee# hi", ["TikTok refugee"], id="weibo topic with a space"),
         pytest.param("#明星[超话]# 打卡", ["明星"], id="weibo super topic"),
-        pytest.param("I love #travel and #food.", ["travel", "food"], id="plain tags end at punctuation"),
+        pytest.param(
+            "I love #travel and #food.", ["travel", "food"], id="plain tags end at punctuation"
+        ),
         pytest.param("#a #b", ["a", "b"], id="two plain tags, not one weibo topic"),
         pytest.param("#上海 今天天气很好，#美食", ["上海", "美食"], id="sentence is no topic"),
         pytest.param("#饭搭子🍜好吃", ["饭搭子"], id="plain tag ends at emoji"),
@@ -193,7 +208,11 @@ def test_extract_hashtags(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("谢谢@小红薯123 和 @Amy_Li，改天见", ["小红薯123", "Amy_Li"], id="chinese and latin names"),
+        pytest.param(
+            "谢谢@小红薯123 和 @Amy_Li，改天见",
+            ["小红薯123", "Amy_Li"],
+            id="chinese and latin names",
+        ),
         pytest.param("@a @b @a", ["a", "b"], id="deduplicated in order"),
         pytest.param("@张三:你好", ["张三"], id="weibo colon ends name"),
         pytest.param("@Dr-Who·X!", ["Dr-Who·X"], id="hyphen and middle dot"),
@@ -237,7 +256,9 @@ def test_sticker_re(text, expected):
         pytest.param("Hello world 你好", "mixed", id="2 words vs 2 han"),
         pytest.param("我今天去了Starbucks喝咖啡", "zh", id="one brand name in chinese"),
         pytest.param("Day 1 with my 学习搭子", "mixed", id="english with a chinese term"),
-        pytest.param("找搭子 https://www.example.com/very/long/english/url", "zh", id="url ignored"),
+        pytest.param(
+            "找搭子 https://www.example.com/very/long/english/url", "zh", id="url ignored"
+        ),
         pytest.param("你好 @TikTokRefugeeAccount", "zh", id="mention ignored"),
         pytest.param("[doge][doge]哈哈", "zh", id="sticker codes ignored"),
         pytest.param("🙂🙂 123 !!!", None, id="no letters"),

@@ -46,7 +46,9 @@ def _check_shape(item: dict, kind: str = "posts") -> None:
 # ---------------------------------------------------------------------------
 
 MC_2024 = [c for c in fx.XHS_COLUMNS if c not in ("source_keyword", "xsec_token")]
-MC_2026 = [c for c in fx.XHS_COLUMNS if c not in ("user_id", "avatar", "ip_location")] + ["creator_hash"]
+MC_2026 = [c for c in fx.XHS_COLUMNS if c not in ("user_id", "avatar", "ip_location")] + [
+    "creator_hash"
+]
 
 
 @pytest.mark.parametrize(
@@ -55,33 +57,136 @@ MC_2026 = [c for c in fx.XHS_COLUMNS if c not in ("user_id", "avatar", "ip_locat
         pytest.param(fx.XHS_COLUMNS, "mediacrawler-xhs-notes", id="xhs notes 2024-12"),
         pytest.param(MC_2024, "mediacrawler-xhs-notes", id="xhs notes 2024"),
         pytest.param(MC_2026, "mediacrawler-xhs-notes", id="xhs notes 2026-07"),
-        pytest.param(["id", *MC_2024, "add_ts"], "mediacrawler-xhs-notes", id="xhs notes sqlite table"),
+        pytest.param(
+            ["id", *MC_2024, "add_ts"], "mediacrawler-xhs-notes", id="xhs notes sqlite table"
+        ),
         pytest.param(fx.XHS_COMMENT_COLUMNS, "mediacrawler-xhs-comments", id="xhs comments"),
-        pytest.param(["note_id", "content", "create_time", "create_date_time", "liked_count",
-                      "comments_count", "shared_count", "last_modify_ts", "note_url", "ip_location",
-                      "user_id", "nickname", "gender", "profile_url", "avatar", "source_keyword"],
-                     "mediacrawler-weibo-notes", id="weibo notes"),
-        pytest.param(["comment_id", "note_id", "content", "create_time", "create_date_time",
-                      "comment_like_count", "sub_comment_count", "parent_comment_id"],
-                     "mediacrawler-weibo-comments", id="weibo comments"),
-        pytest.param(["aweme_id", "aweme_type", "title", "desc", "create_time", "user_id", "sec_uid",
-                      "nickname", "liked_count", "collected_count", "comment_count", "share_count",
-                      "ip_location", "aweme_url", "source_keyword"],
-                     "mediacrawler-douyin-aweme", id="douyin"),
-        pytest.param(["comment_id", "aweme_id", "content", "create_time", "like_count",
-                      "parent_comment_id"], "mediacrawler-douyin-comments", id="douyin comments"),
-        pytest.param(["video_id", "video_type", "title", "desc", "create_time", "user_id", "nickname",
-                      "liked_count", "video_play_count", "video_favorite_count", "video_share_count",
-                      "video_coin_count", "video_danmaku", "video_comment", "video_url"],
-                     "mediacrawler-bilibili-video", id="bilibili"),
-        pytest.param(["comment_id", "video_id", "content", "create_time", "like_count",
-                      "parent_comment_id", "sub_comment_count"], "mediacrawler-bilibili-comments",
-                     id="bilibili comments"),
-        pytest.param(["笔记id", "笔记url", "笔记类型", "用户id", "用户主页url", "昵称", "头像url", "标题", "描述",
-                      "点赞数量", "收藏数量", "评论数量", "分享数量", "视频封面url", "视频地址url",
-                      "图片地址url列表", "标签", "上传时间", "ip归属地"], "spider-xhs-notes", id="spider_xhs"),
-        pytest.param(["笔记id", "笔记url", "评论id", "用户id", "昵称", "评论内容", "点赞数量", "上传时间"],
-                     "spider-xhs-comments", id="spider_xhs comments"),
+        pytest.param(
+            [
+                "note_id",
+                "content",
+                "create_time",
+                "create_date_time",
+                "liked_count",
+                "comments_count",
+                "shared_count",
+                "last_modify_ts",
+                "note_url",
+                "ip_location",
+                "user_id",
+                "nickname",
+                "gender",
+                "profile_url",
+                "avatar",
+                "source_keyword",
+            ],
+            "mediacrawler-weibo-notes",
+            id="weibo notes",
+        ),
+        pytest.param(
+            [
+                "comment_id",
+                "note_id",
+                "content",
+                "create_time",
+                "create_date_time",
+                "comment_like_count",
+                "sub_comment_count",
+                "parent_comment_id",
+            ],
+            "mediacrawler-weibo-comments",
+            id="weibo comments",
+        ),
+        pytest.param(
+            [
+                "aweme_id",
+                "aweme_type",
+                "title",
+                "desc",
+                "create_time",
+                "user_id",
+                "sec_uid",
+                "nickname",
+                "liked_count",
+                "collected_count",
+                "comment_count",
+                "share_count",
+                "ip_location",
+                "aweme_url",
+                "source_keyword",
+            ],
+            "mediacrawler-douyin-aweme",
+            id="douyin",
+        ),
+        pytest.param(
+            ["comment_id", "aweme_id", "content", "create_time", "like_count", "parent_comment_id"],
+            "mediacrawler-douyin-comments",
+            id="douyin comments",
+        ),
+        pytest.param(
+            [
+                "video_id",
+                "video_type",
+                "title",
+                "desc",
+                "create_time",
+                "user_id",
+                "nickname",
+                "liked_count",
+                "video_play_count",
+                "video_favorite_count",
+                "video_share_count",
+                "video_coin_count",
+                "video_danmaku",
+                "video_comment",
+                "video_url",
+            ],
+            "mediacrawler-bilibili-video",
+            id="bilibili",
+        ),
+        pytest.param(
+            [
+                "comment_id",
+                "video_id",
+                "content",
+                "create_time",
+                "like_count",
+                "parent_comment_id",
+                "sub_comment_count",
+            ],
+            "mediacrawler-bilibili-comments",
+            id="bilibili comments",
+        ),
+        pytest.param(
+            [
+                "笔记id",
+                "笔记url",
+                "笔记类型",
+                "用户id",
+                "用户主页url",
+                "昵称",
+                "头像url",
+                "标题",
+                "描述",
+                "点赞数量",
+                "收藏数量",
+                "评论数量",
+                "分享数量",
+                "视频封面url",
+                "视频地址url",
+                "图片地址url列表",
+                "标签",
+                "上传时间",
+                "ip归属地",
+            ],
+            "spider-xhs-notes",
+            id="spider_xhs",
+        ),
+        pytest.param(
+            ["笔记id", "笔记url", "评论id", "用户id", "昵称", "评论内容", "点赞数量", "上传时间"],
+            "spider-xhs-comments",
+            id="spider_xhs comments",
+        ),
         pytest.param(fx.WEIBO_SEARCH_COLUMNS, "weibo-search", id="weibo-search"),
         pytest.param(fx.WEIBO_CRAWLER_COLUMNS, "weibo-crawler", id="weibo-crawler"),
         pytest.param(list(fx.REDDIT_SUBMISSIONS[0]), "reddit-submissions", id="reddit submissions"),
@@ -141,10 +246,20 @@ def test_xhs_note_2024_12_schema_by_hand():
     assert post["created_at"] == datetime(2023, 12, 23, 9, 32, 54, tzinfo=UTC)
     assert post["crawled_at"] == datetime(2023, 12, 24, 6, 40, tzinfo=UTC)  # 1703400000 s
     assert post["location"] == "上海"
-    assert (post["likes"], post["collects"], post["comments"], post["shares"]) == (13000, 3585, 10, None)
+    assert (post["likes"], post["collects"], post["comments"], post["shares"]) == (
+        13000,
+        3585,
+        10,
+        None,
+    )
     assert post["engagement"] == 16595
     assert post["counts_approximate"] is True
-    assert post["counts_raw"] == {"likes": "1.3万", "collects": "3585", "comments": "10+", "shares": ""}
+    assert post["counts_raw"] == {
+        "likes": "1.3万",
+        "collects": "3585",
+        "comments": "10+",
+        "shares": "",
+    }
     assert post["hashtags"] == ["饭搭子", "上海美食"]
     assert post["mentions"] == ["小红薯A1B2"]
     assert post["source_keywords"] == ["饭搭子"]
@@ -158,7 +273,12 @@ def test_xhs_note_real_title_and_merged_tags():
     post = _convert("mediacrawler-xhs-notes", fx.XHS_NOTES[1])
     assert post["title"] == "求一个学习搭子"
     assert post["hashtags"] == ["学习搭子", "考研", "图书馆"]  # inline first, then tag_list
-    assert (post["likes"], post["collects"], post["comments"], post["shares"]) == (100000, 21000, 1200, 1000)
+    assert (post["likes"], post["collects"], post["comments"], post["shares"]) == (
+        100000,
+        21000,
+        1200,
+        1000,
+    )
     assert post["engagement"] == 123200
     assert post["lang"] == "mixed"
 
@@ -182,7 +302,9 @@ def test_xhs_note_2024_schema_without_source_keyword():
 
 
 def test_xhs_note_2026_schema_with_creator_hash():
-    rec = {k: v for k, v in fx.XHS_NOTES[1].items() if k not in ("user_id", "avatar", "ip_location")}
+    rec = {
+        k: v for k, v in fx.XHS_NOTES[1].items() if k not in ("user_id", "avatar", "ip_location")
+    }
     rec["creator_hash"] = "9f86d081884c7d659a2feaa0c55ad015"
     rec["nickname"] = "A***版"
     post = _convert("mediacrawler-xhs-notes", rec)
@@ -256,7 +378,9 @@ def test_mangled_id_hint_says_how_to_reexport():
 
 def test_sqlite_values_are_read_like_file_values():
     rec = dict(fx.XHS_NOTES[0])
-    rec["tag_list"] = '"\\u996d\\u642d\\u5b50,\\u4e0a\\u6d77\\u7f8e\\u98df"'  # json.dumps("饭搭子,上海美食")
+    rec["tag_list"] = (
+        '"\\u996d\\u642d\\u5b50,\\u4e0a\\u6d77\\u7f8e\\u98df"'  # json.dumps("饭搭子,上海美食")
+    )
     rec["id"], rec["add_ts"] = 1, 1703400000000
     post = _convert("mediacrawler-xhs-notes", rec)
     assert post["hashtags"] == ["饭搭子", "上海美食"]
@@ -282,33 +406,64 @@ def test_xhs_comment_by_hand():
 
 
 def test_weibo_note():
-    rec = {"note_id": 4983512345678901, "content": "#云搭子#真的能长久吗？@小李 [允悲]",
-           "create_time": 1703323974, "create_date_time": "2023-12-23 17:32:54+08:00",
-           "liked_count": "1万+", "comments_count": "235", "shared_count": "12",
-           "last_modify_ts": 1703400000000, "note_url": "https://m.weibo.cn/detail/4983512345678901",
-           "ip_location": "发布于 上海", "user_id": "1234567890", "nickname": "搭子研究所", "gender": "f",
-           "profile_url": "https://m.weibo.cn/u/1234567890", "avatar": "x", "source_keyword": "云搭子"}
+    rec = {
+        "note_id": 4983512345678901,
+        "content": "#云搭子#真的能长久吗？@小李 [允悲]",
+        "create_time": 1703323974,
+        "create_date_time": "2023-12-23 17:32:54+08:00",
+        "liked_count": "1万+",
+        "comments_count": "235",
+        "shared_count": "12",
+        "last_modify_ts": 1703400000000,
+        "note_url": "https://m.weibo.cn/detail/4983512345678901",
+        "ip_location": "发布于 上海",
+        "user_id": "1234567890",
+        "nickname": "搭子研究所",
+        "gender": "f",
+        "profile_url": "https://m.weibo.cn/u/1234567890",
+        "avatar": "x",
+        "source_keyword": "云搭子",
+    }
     post = _convert("mediacrawler-weibo-notes", rec)
     _check_shape(post)
     assert post["post_id"] == "4983512345678901"  # an integer from sqlite becomes text
     assert post["platform"] == "weibo" and post["title"] is None
     assert post["created_at"] == datetime(2023, 12, 23, 9, 32, 54, tzinfo=UTC)
-    assert (post["likes"], post["comments"], post["shares"], post["collects"]) == (10000, 235, 12, None)
+    assert (post["likes"], post["comments"], post["shares"], post["collects"]) == (
+        10000,
+        235,
+        12,
+        None,
+    )
     assert post["engagement"] == 10247
     assert post["hashtags"] == ["云搭子"] and post["mentions"] == ["小李"]
     assert post["source_keywords"] == ["云搭子"]
     rec2 = {**rec, "create_time": "", "content": "抱歉，此微博已被作者删除。"}
     post2 = _convert("mediacrawler-weibo-notes", rec2)
-    assert post2["created_at"] == datetime(2023, 12, 23, 9, 32, 54, tzinfo=UTC)  # from create_date_time
+    assert post2["created_at"] == datetime(
+        2023, 12, 23, 9, 32, 54, tzinfo=UTC
+    )  # from create_date_time
     assert post2["status"] == "deleted"
 
 
 def test_douyin_aweme():
-    rec = {"aweme_id": "7301234567890123456", "aweme_type": "0", "title": "找个健身搭子",
-           "desc": "找个健身搭子 #健身搭子 @教练", "create_time": "1704067200", "user_id": "",
-           "sec_uid": "MS4wLjABAAAA", "nickname": "健身", "liked_count": "2.1w", "collected_count": "300",
-           "comment_count": "45", "share_count": "6", "ip_location": "广东",
-           "aweme_url": "https://www.douyin.com/video/7301234567890123456", "source_keyword": "健身搭子"}
+    rec = {
+        "aweme_id": "7301234567890123456",
+        "aweme_type": "0",
+        "title": "找个健身搭子",
+        "desc": "找个健身搭子 #健身搭子 @教练",
+        "create_time": "1704067200",
+        "user_id": "",
+        "sec_uid": "MS4wLjABAAAA",
+        "nickname": "健身",
+        "liked_count": "2.1w",
+        "collected_count": "300",
+        "comment_count": "45",
+        "share_count": "6",
+        "ip_location": "广东",
+        "aweme_url": "https://www.douyin.com/video/7301234567890123456",
+        "source_keyword": "健身搭子",
+    }
     post = _convert("mediacrawler-douyin-aweme", rec)
     _check_shape(post)
     assert post["post_id"] == "7301234567890123456"
@@ -322,40 +477,90 @@ def test_douyin_aweme():
 
 
 def test_bilibili_video():
-    rec = {"video_id": 1234567, "video_type": "video", "title": "【学习搭子】陪你自习3小时", "desc": "-",
-           "create_time": 1704067200, "user_id": 99, "nickname": "UP", "liked_count": "1.2万",
-           "video_play_count": "30万", "video_favorite_count": "5000", "video_share_count": "100",
-           "video_coin_count": "800", "video_danmaku": "50", "video_comment": "300",
-           "video_url": "https://www.bilibili.com/video/av1234567"}
+    rec = {
+        "video_id": 1234567,
+        "video_type": "video",
+        "title": "【学习搭子】陪你自习3小时",
+        "desc": "-",
+        "create_time": 1704067200,
+        "user_id": 99,
+        "nickname": "UP",
+        "liked_count": "1.2万",
+        "video_play_count": "30万",
+        "video_favorite_count": "5000",
+        "video_share_count": "100",
+        "video_coin_count": "800",
+        "video_danmaku": "50",
+        "video_comment": "300",
+        "video_url": "https://www.bilibili.com/video/av1234567",
+    }
     post = _convert("mediacrawler-bilibili-video", rec)
     _check_shape(post)
     assert (post["post_id"], post["author_id"]) == ("1234567", "99")
     assert post["text"] == "" and post["title"] == "【学习搭子】陪你自习3小时"
-    assert (post["likes"], post["collects"], post["comments"], post["shares"]) == (12000, 5000, 300, 100)
+    assert (post["likes"], post["collects"], post["comments"], post["shares"]) == (
+        12000,
+        5000,
+        300,
+        100,
+    )
     assert post["engagement"] == 17400  # plays, coins and danmaku stay in raw
 
 
 @pytest.mark.parametrize(
     ("preset", "rec", "expected"),
     [
-        pytest.param("mediacrawler-weibo-comments",
-                     {"comment_id": 5, "note_id": 4983512345678901, "content": "同感", "create_time": 1704067200,
-                      "comment_like_count": "3", "parent_comment_id": ""},
-                     ("5", "4983512345678901", None, 3, "weibo"), id="weibo"),
-        pytest.param("mediacrawler-douyin-comments",
-                     {"comment_id": "7", "aweme_id": "7301234567890123456", "content": "冲", "create_time": 1704067200,
-                      "like_count": "1.1w", "parent_comment_id": "6"},
-                     ("7", "7301234567890123456", "6", 11000, "douyin"), id="douyin"),
-        pytest.param("mediacrawler-bilibili-comments",
-                     {"comment_id": 8, "video_id": 1234567, "content": "打卡", "create_time": 1704067200,
-                      "like_count": "0", "parent_comment_id": "0"},
-                     ("8", "1234567", None, 0, "bilibili"), id="bilibili"),
+        pytest.param(
+            "mediacrawler-weibo-comments",
+            {
+                "comment_id": 5,
+                "note_id": 4983512345678901,
+                "content": "同感",
+                "create_time": 1704067200,
+                "comment_like_count": "3",
+                "parent_comment_id": "",
+            },
+            ("5", "4983512345678901", None, 3, "weibo"),
+            id="weibo",
+        ),
+        pytest.param(
+            "mediacrawler-douyin-comments",
+            {
+                "comment_id": "7",
+                "aweme_id": "7301234567890123456",
+                "content": "冲",
+                "create_time": 1704067200,
+                "like_count": "1.1w",
+                "parent_comment_id": "6",
+            },
+            ("7", "7301234567890123456", "6", 11000, "douyin"),
+            id="douyin",
+        ),
+        pytest.param(
+            "mediacrawler-bilibili-comments",
+            {
+                "comment_id": 8,
+                "video_id": 1234567,
+                "content": "打卡",
+                "create_time": 1704067200,
+                "like_count": "0",
+                "parent_comment_id": "0",
+            },
+            ("8", "1234567", None, 0, "bilibili"),
+            id="bilibili",
+        ),
     ],
 )
 def test_mediacrawler_comments(preset, rec, expected):
     c = _convert(preset, rec)
     _check_shape(c, "comments")
-    assert (c["comment_id"], c["post_id"], c["parent_comment_id"], c["likes"], c["platform"]) == expected
+    assert (
+        c["comment_id"],
+        c["post_id"],
+        c["parent_comment_id"],
+        c["likes"],
+        c["platform"],
+    ) == expected
     assert c["created_at"] == datetime(2024, 1, 1, tzinfo=UTC)  # seconds, not ms
 
 
@@ -365,12 +570,27 @@ def test_mediacrawler_comments(preset, rec, expected):
 
 
 def test_spider_xhs_note():
-    rec = {"笔记id": "65a1b2c3d4e5f60718293a4b", "笔记url": "https://www.xiaohongshu.com/explore/65a1",
-           "笔记类型": "图集", "用户id": "5f0e", "用户主页url": "u", "昵称": "小王", "头像url": "a",
-           "标题": "无标题", "描述": "周末找饭搭子 #饭搭子[话题]#", "点赞数量": "1.2万", "收藏数量": "10",
-           "评论数量": "3", "分享数量": "1", "视频封面url": "None", "视频地址url": "None",
-           "图片地址url列表": "['https://img.example/1.jpg']", "标签": "['饭搭子', '周末']",
-           "上传时间": "2024-01-01 08:00:00", "ip归属地": "未知"}
+    rec = {
+        "笔记id": "65a1b2c3d4e5f60718293a4b",
+        "笔记url": "https://www.xiaohongshu.com/explore/65a1",
+        "笔记类型": "图集",
+        "用户id": "5f0e",
+        "用户主页url": "u",
+        "昵称": "小王",
+        "头像url": "a",
+        "标题": "无标题",
+        "描述": "周末找饭搭子 #饭搭子[话题]#",
+        "点赞数量": "1.2万",
+        "收藏数量": "10",
+        "评论数量": "3",
+        "分享数量": "1",
+        "视频封面url": "None",
+        "视频地址url": "None",
+        "图片地址url列表": "['https://img.example/1.jpg']",
+        "标签": "['饭搭子', '周末']",
+        "上传时间": "2024-01-01 08:00:00",
+        "ip归属地": "未知",
+    }
     post = _convert("spider-xhs-notes", rec)
     _check_shape(post)
     assert post["title"] is None
@@ -381,9 +601,21 @@ def test_spider_xhs_note():
 
 
 def test_spider_xhs_comment():
-    rec = {"笔记id": "65a1", "笔记url": "u", "评论id": "c9", "用户id": "u1", "用户主页url": "h", "昵称": "甲",
-           "头像url": "a", "评论内容": "带我！", "评论标签": "[]", "点赞数量": "2",
-           "上传时间": "2024-01-01 08:00:00", "ip归属地": "四川", "图片地址url列表": "[]"}
+    rec = {
+        "笔记id": "65a1",
+        "笔记url": "u",
+        "评论id": "c9",
+        "用户id": "u1",
+        "用户主页url": "h",
+        "昵称": "甲",
+        "头像url": "a",
+        "评论内容": "带我！",
+        "评论标签": "[]",
+        "点赞数量": "2",
+        "上传时间": "2024-01-01 08:00:00",
+        "ip归属地": "四川",
+        "图片地址url列表": "[]",
+    }
     c = _convert("spider-xhs-comments", rec)
     _check_shape(c, "comments")
     assert (c["comment_id"], c["post_id"], c["likes"], c["location"]) == ("c9", "65a1", 2, "四川")
@@ -420,7 +652,10 @@ def test_weibo_crawler_row():
 def test_reddit_submission():
     post = _convert("reddit-submissions", fx.REDDIT_SUBMISSIONS[0])
     _check_shape(post)
-    assert post["url"] == "https://www.reddit.com/r/Xiaohongshu/comments/18p2abc/looking_for_a_study_buddy/"
+    assert (
+        post["url"]
+        == "https://www.reddit.com/r/Xiaohongshu/comments/18p2abc/looking_for_a_study_buddy/"
+    )
     assert post["title"] == "Looking for a 学习搭子 (study buddy)"
     assert post["created_at"] == datetime(2023, 12, 23, 9, 32, 54, tzinfo=UTC)
     assert (post["likes"], post["comments"], post["engagement"]) == (42, 7, 49)
@@ -433,7 +668,9 @@ def test_reddit_removed_submission_is_deleted_not_dropped():
     assert post["text"] == ""
     assert post["author_name"] is None
     assert post["likes"] == -3  # net votes may be negative
-    assert post["created_at"] == datetime(2023, 12, 23, 9, 32, 55, tzinfo=UTC)  # created_utc as text
+    assert post["created_at"] == datetime(
+        2023, 12, 23, 9, 32, 55, tzinfo=UTC
+    )  # created_utc as text
 
 
 def test_reddit_comments_link_to_post_and_parent():
@@ -452,7 +689,12 @@ def test_x_page_expands_to_tweets_with_authors():
     assert long_post["text"] == fx.X_PAGE["data"][0]["note_tweet"]["text"]  # not the truncated text
     assert long_post["author_name"] == "buddy_a"
     assert long_post["url"] == "https://x.com/buddy_a/status/1740000000000000001"
-    assert (long_post["likes"], long_post["collects"], long_post["comments"], long_post["shares"]) == (56, 2, 4, 3)
+    assert (
+        long_post["likes"],
+        long_post["collects"],
+        long_post["comments"],
+        long_post["shares"],
+    ) == (56, 2, 4, 3)
     assert long_post["engagement"] == 65
     assert long_post["hashtags"] == ["RedNote"] and long_post["mentions"] == ["buddy_b"]
     assert short_post["author_name"] == "buddy_b"
@@ -482,13 +724,29 @@ def test_twarc_csv_row_unescapes_newlines():
 
 def test_generic_mapping_converts():
     preset = generic_preset(
-        {"id": "编号", "text": "正文", "title": "标题", "likes": "点赞数", "time": "时间",
-         "keyword": "关键词", "platform": "xiaohongshu"},
+        {
+            "id": "编号",
+            "text": "正文",
+            "title": "标题",
+            "likes": "点赞数",
+            "time": "时间",
+            "keyword": "关键词",
+            "platform": "xiaohongshu",
+        },
         ["编号", "正文", "标题", "点赞数", "时间", "关键词", "其他"],
     )
     assert preset.name == "generic" and preset.platform == "xiaohongshu"
-    post = preset.convert({"编号": "42", "正文": "找饭搭子 @小王", "标题": "饭搭子", "点赞数": "1.2万",
-                           "时间": "2024-01-01 08:00:00", "关键词": "饭搭子,美食", "其他": "x"})
+    post = preset.convert(
+        {
+            "编号": "42",
+            "正文": "找饭搭子 @小王",
+            "标题": "饭搭子",
+            "点赞数": "1.2万",
+            "时间": "2024-01-01 08:00:00",
+            "关键词": "饭搭子,美食",
+            "其他": "x",
+        }
+    )
     _check_shape(post)
     assert (post["post_id"], post["platform"], post["title"]) == ("42", "xiaohongshu", "饭搭子")
     assert post["likes"] == 12000 and post["engagement"] == 12000
@@ -508,11 +766,24 @@ def test_generic_platform_from_a_column():
     [
         pytest.param({"text": "正文"}, ValidationError, "missing: post_id", id="no id"),
         pytest.param({"id": "编号"}, ValidationError, "missing: text", id="no text"),
-        pytest.param({"id": "编号", "text": "正文", "likez": "赞"}, ValidationError, "'likez' is not a field",
-                     id="unknown field"),
-        pytest.param({"id": "编号", "text": "内容"}, InputError, "not in the file: '内容'", id="unknown column"),
-        pytest.param({"id": "编号", "text": "正文", "platform": "myspace"}, InputError, "not a platform name",
-                     id="unknown platform"),
+        pytest.param(
+            {"id": "编号", "text": "正文", "likez": "赞"},
+            ValidationError,
+            "'likez' is not a field",
+            id="unknown field",
+        ),
+        pytest.param(
+            {"id": "编号", "text": "内容"},
+            InputError,
+            "not in the file: '内容'",
+            id="unknown column",
+        ),
+        pytest.param(
+            {"id": "编号", "text": "正文", "platform": "myspace"},
+            InputError,
+            "not a platform name",
+            id="unknown platform",
+        ),
     ],
 )
 def test_generic_mapping_errors(mapping, error, message):

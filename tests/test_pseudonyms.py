@@ -59,7 +59,9 @@ def test_stable_across_calls_and_different_salts_differ(post):
 
 def test_same_name_same_pseudonym_across_posts_and_comments(post):
     out = pseudonymize_post(post, SALT)
-    comment = PRESETS["mediacrawler-xhs-comments"].convert(dict(fx.XHS_COMMENTS[0], content="@Amy_Li 加油"))
+    comment = PRESETS["mediacrawler-xhs-comments"].convert(
+        dict(fx.XHS_COMMENTS[0], content="@Amy_Li 加油")
+    )
     c = pseudonymize_comment(comment, SALT)
     assert c["text"] == "@" + out["mentions"][0] + " 加油"
 
@@ -70,7 +72,9 @@ def test_names_mapping_ties_mentions_to_author_ids(post):
     mentioning = dict(post, text="谢谢 @干饭人小王", mentions=["干饭人小王"])
     names = {"干饭人小王": "5f0e1d2c3b4a596877665544"}
     out = pseudonymize_post(mentioning, SALT, names=names)
-    author_of_note0 = pseudonymize_post(PRESETS["mediacrawler-xhs-notes"].convert(dict(fx.XHS_NOTES[0])), SALT)
+    author_of_note0 = pseudonymize_post(
+        PRESETS["mediacrawler-xhs-notes"].convert(dict(fx.XHS_NOTES[0])), SALT
+    )
     assert out["mentions"] == [author_of_note0["author_id"]]
     assert out["text"] == "谢谢 @" + author_of_note0["author_id"]
 
@@ -95,10 +99,22 @@ def test_nested_raw_of_x_tweets_is_cleaned():
 
 
 def test_author_without_id_is_keyed_on_the_name():
-    post = {"platform": "weibo", "author_id": None, "author_name": "搭子研究所", "title": None,
-            "text": "", "mentions": [], "url": None, "raw": {}}
+    post = {
+        "platform": "weibo",
+        "author_id": None,
+        "author_name": "搭子研究所",
+        "title": None,
+        "text": "",
+        "mentions": [],
+        "url": None,
+        "raw": {},
+    }
     out = pseudonymize_post(post, SALT)
-    assert out["author_id"] == out["author_name"] == pseudonym("weibo", "搭子研究所", SALT, kind="name")
+    assert (
+        out["author_id"]
+        == out["author_name"]
+        == pseudonym("weibo", "搭子研究所", SALT, kind="name")
+    )
 
 
 def test_no_author_stays_none_and_url_can_be_kept(post):
@@ -121,6 +137,20 @@ def test_a_salt_is_required(post, salt):
 
 
 def test_personal_fields_cover_every_preset_author_column():
-    for column in ("user_id", "nickname", "avatar", "creator_hash", "sec_uid", "profile_url", "用户id",
-                   "昵称", "头像url", "用户昵称", "author", "author_fullname", "author_id", "author.username"):
+    for column in (
+        "user_id",
+        "nickname",
+        "avatar",
+        "creator_hash",
+        "sec_uid",
+        "profile_url",
+        "用户id",
+        "昵称",
+        "头像url",
+        "用户昵称",
+        "author",
+        "author_fullname",
+        "author_id",
+        "author.username",
+    ):
         assert column in PERSONAL_FIELDS
