@@ -34,9 +34,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import krippendorff  # noqa: E402
+import krippendorff
 
-from coding.reliability import krippendorff_alpha, reliability  # noqa: E402
+from coding.reliability import krippendorff_alpha, reliability
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -53,7 +53,11 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 def categorical_data(rng: np.random.Generator, n_units: int, n_coders: int = 3) -> np.ndarray:
     truth = rng.integers(1, 6, n_units)
-    data = np.where(rng.random((n_units, n_coders)) < 0.8, truth[:, None], rng.integers(1, 6, (n_units, n_coders)))
+    data = np.where(
+        rng.random((n_units, n_coders)) < 0.8,
+        truth[:, None],
+        rng.integers(1, 6, (n_units, n_coders)),
+    )
     data = data.astype(float)
     data[rng.random(data.shape) < 0.1] = np.nan
     return data
@@ -77,7 +81,9 @@ def nltk_alpha(data: np.ndarray, level: str) -> Callable[[], float] | None:
     if distance is None:
         return None
     triples = [
-        (f"c{j}", i, float(data[i, j])) for i in range(data.shape[0]) for j in range(data.shape[1])
+        (f"c{j}", i, float(data[i, j]))
+        for i in range(data.shape[0])
+        for j in range(data.shape[1])
         if not np.isnan(data[i, j])
     ]
     return lambda: AnnotationTask(data=triples, distance=distance).alpha()
@@ -85,12 +91,16 @@ def nltk_alpha(data: np.ndarray, level: str) -> Callable[[], float] | None:
 
 def section_levels(n_units: int, repeat: int) -> None:
     print(f"\n1. Krippendorff's alpha, {n_units:,} units x 3 coders, values 1-5, 10% missing")
-    print(f"   {'level':9} {'dazi s':>8} {'package s':>10} {'ratio':>6} {'nltk s':>8} {'ratio':>6}  alpha (dazi | package | nltk)")
+    print(
+        f"   {'level':9} {'dazi s':>8} {'package s':>10} {'ratio':>6} {'nltk s':>8} {'ratio':>6}  alpha (dazi | package | nltk)"
+    )
     data = categorical_data(np.random.default_rng(0), n_units)
     have_nltk = importlib.util.find_spec("nltk") is not None
     for level in LEVELS:
-        t_dazi, a_dazi = best_of(lambda: krippendorff_alpha(data, level=level), repeat)
-        t_pkg, a_pkg = best_of(lambda: krippendorff.alpha(data.T, level_of_measurement=level), repeat)
+        t_dazi, a_dazi = best_of(lambda level=level: krippendorff_alpha(data, level=level), repeat)
+        t_pkg, a_pkg = best_of(
+            lambda level=level: krippendorff.alpha(data.T, level_of_measurement=level), repeat
+        )
         nl = nltk_alpha(data, level)
         if nl is not None:
             t_nl, a_nl = best_of(nl, 1)
@@ -114,10 +124,15 @@ def section_bootstrap(repeat: int) -> None:
         "interval, continuous (3,000 distinct)": (continuous_data(rng, 1000, 3), "interval"),
     }
     for name, (data, level) in cases.items():
-        t, r = best_of(lambda: reliability(data, level=level, bootstrap=10_000, seed=1), repeat)
+        t, r = best_of(
+            lambda data=data, level=level: reliability(data, level=level, bootstrap=10_000, seed=1),
+            repeat,
+        )
         low, high = r.alpha_ci
-        print(f"   {name:40} {t:6.3f} s  alpha {r.krippendorff_alpha:.3f}  95% CI [{low:.3f}, {high:.3f}]  "
-              f"q(.800) = {r.q['0.8']:.4f}   (whole reliability() call)")
+        print(
+            f"   {name:40} {t:6.3f} s  alpha {r.krippendorff_alpha:.3f}  95% CI [{low:.3f}, {high:.3f}]  "
+            f"q(.800) = {r.q['0.8']:.4f}   (whole reliability() call)"
+        )
 
 
 def section_distinct(repeat: int) -> None:
@@ -126,33 +141,49 @@ def section_distinct(repeat: int) -> None:
     for n_units, n_coders in ((50_000, 2), (100_000, 3)):
         data = continuous_data(rng, n_units, n_coders)
         tracemalloc.start()
-        t, a = best_of(lambda: krippendorff_alpha(data, level="interval"), repeat)
+        t, a = best_of(lambda data=data: krippendorff_alpha(data, level="interval"), repeat)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        print(f"   dazi: {n_units:,} units x {n_coders} = {n_units * n_coders:,} distinct values: "
-              f"{t:.3f} s, peak {peak / 2**20:.0f} MiB traced, alpha {a:.6f}  (goal < 2 s)")
-    small = continuous_data(rng, 250, 2)  # 500 distinct values: the package needs N * V^2 * 8 B = 0.5 GB
+        print(
+            f"   dazi: {n_units:,} units x {n_coders} = {n_units * n_coders:,} distinct values: "
+            f"{t:.3f} s, peak {peak / 2**20:.0f} MiB traced, alpha {a:.6f}  (goal < 2 s)"
+        )
+    small = continuous_data(
+        rng, 250, 2
+    )  # 500 distinct values: the package needs N * V^2 * 8 B = 0.5 GB
     t_pkg, a_pkg = best_of(lambda: krippendorff.alpha(small.T, level_of_measurement="interval"), 1)
     t_dazi, a_dazi = best_of(lambda: krippendorff_alpha(small, level="interval"), repeat)
-    print(f"   500 distinct values (250 units x 2): dazi {t_dazi:.4f} s, package {t_pkg:.3f} s, "
-          f"ratio {t_dazi / t_pkg:.4f}; alphas {a_dazi:.12f} | {a_pkg:.12f}")
+    print(
+        f"   500 distinct values (250 units x 2): dazi {t_dazi:.4f} s, package {t_pkg:.3f} s, "
+        f"ratio {t_dazi / t_pkg:.4f}; alphas {a_dazi:.12f} | {a_pkg:.12f}"
+    )
     for n, v in ((1_000, 2_000), (50_000, 100_000)):
-        print(f"   package at {v:,} distinct values ({n:,} units x 2) not run: its (N, V, V) float64 "
-              f"intermediate needs {n * v * v * 8 / 2**30:,.1f} GiB (this machine has 24), "
-              f"each V x V matrix {v * v * 8 / 2**30:,.2f} GiB")
+        print(
+            f"   package at {v:,} distinct values ({n:,} units x 2) not run: its (N, V, V) float64 "
+            f"intermediate needs {n * v * v * 8 / 2**30:,.1f} GiB (this machine has 24), "
+            f"each V x V matrix {v * v * 8 / 2**30:,.2f} GiB"
+        )
     ratio_data = np.abs(continuous_data(rng, 5_000, 2))
     t_ratio, _ = best_of(lambda: krippendorff_alpha(ratio_data, level="ratio"), 1)
-    print(f"   ratio level is O(V^2) time, O(V) memory: 10,000 distinct values {t_ratio:.2f} s "
-          f"(so ~{t_ratio * 100:.0f} s at 100,000)")
+    print(
+        f"   ratio level is O(V^2) time, O(V) memory: 10,000 distinct values {t_ratio:.2f} s "
+        f"(so ~{t_ratio * 100:.0f} s at 100,000)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=100_000, help="units for section 1 (default 100,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per timing; the fastest is shown")
+    parser.add_argument(
+        "--units", type=int, default=100_000, help="units for section 1 (default 100,000)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per timing; the fastest is shown"
+    )
     args = parser.parse_args()
-    print(f"numpy {np.__version__}, krippendorff {getattr(krippendorff, '__version__', '?')}, "
-          f"nltk {'installed' if importlib.util.find_spec('nltk') else 'not installed (skipped)'}")
+    print(
+        f"numpy {np.__version__}, krippendorff {getattr(krippendorff, '__version__', '?')}, "
+        f"nltk {'installed' if importlib.util.find_spec('nltk') else 'not installed (skipped)'}"
+    )
     section_levels(args.units, args.repeat)
     section_bootstrap(args.repeat)
     section_distinct(args.repeat)

@@ -57,8 +57,8 @@ __all__ = [
     "alpha_parts",
     "bootstrap_alpha",
     "brennan_prediger",
-    "coincidences",
     "cohen_kappa",
+    "coincidences",
     "fleiss_kappa",
     "gwet_ac",
     "pair_distances",
@@ -253,7 +253,9 @@ def _ordinal_positions(n_c: np.ndarray) -> np.ndarray:
     return np.cumsum(n_c) - n_c / 2.0
 
 
-def pair_distances(level: str, positions: np.ndarray, value_a: np.ndarray, value_b: np.ndarray) -> np.ndarray:
+def pair_distances(
+    level: str, positions: np.ndarray, value_a: np.ndarray, value_b: np.ndarray
+) -> np.ndarray:
     """Krippendorff's squared distance ``delta**2`` for each pair of codes.
 
     ``positions`` are the values (interval, ratio) or the mid-ranks
@@ -307,7 +309,12 @@ def alpha_parts(coded: CodedData, pairs: Pairs | None = None) -> AlphaParts:
     n = int(n_c.sum())
     if n < 2:
         return AlphaParts(
-            None, None, None, n, pairs, np.zeros(0),
+            None,
+            None,
+            None,
+            n,
+            pairs,
+            np.zeros(0),
             "alpha is undefined: no unit has values from two or more coders (nothing is pairable)",
         )
     positions = _ordinal_positions(n_c) if coded.level == "ordinal" else coded.positions
@@ -316,7 +323,12 @@ def alpha_parts(coded: CodedData, pairs: Pairs | None = None) -> AlphaParts:
     d_o = float(np.dot(pairs.weight, delta) / n)
     if not d_e > 0:
         return AlphaParts(
-            None, d_o, d_e, n, pairs, delta,
+            None,
+            d_o,
+            d_e,
+            n,
+            pairs,
+            delta,
             "alpha is undefined: every pairable value is the same, so expected disagreement is 0 "
             "(no variation to judge reliability by); percent agreement still applies",
         )
@@ -415,7 +427,9 @@ def _range(positions: np.ndarray) -> float:
     return float(positions.max() - positions.min()) if positions.size else 0.0
 
 
-def _pair_weights(weights: str, positions: np.ndarray, value_a: np.ndarray, value_b: np.ndarray) -> np.ndarray:
+def _pair_weights(
+    weights: str, positions: np.ndarray, value_a: np.ndarray, value_b: np.ndarray
+) -> np.ndarray:
     """Agreement weight ``w(a, b)`` of each pair (1 = full agreement)."""
     if weights == "identity":
         return (value_a == value_b).astype(np.float64)
@@ -442,7 +456,9 @@ def _weighted_mass(weights: str, positions: np.ndarray, a: np.ndarray, b: np.nda
         return float(big_a * big_b)
     x = positions - positions.mean()
     if weights == "quadratic":
-        spread = big_a * np.dot(b, x * x) + big_b * np.dot(a, x * x) - 2.0 * np.dot(a, x) * np.dot(b, x)
+        spread = (
+            big_a * np.dot(b, x * x) + big_b * np.dot(a, x * x) - 2.0 * np.dot(a, x) * np.dot(b, x)
+        )
         return float(big_a * big_b - spread / (r * r))
     order = np.argsort(x, kind="stable")
     xs, as_, bs = x[order], a[order], b[order]
@@ -480,10 +496,14 @@ def _unit_proportions(coded: CodedData) -> np.ndarray:
 
 def _chance_corrected(name: str, pa: float | None, pe: float) -> Coefficient:
     if pa is None:
-        return Coefficient(None, None, pe, f"{name} is undefined: no unit has values from two or more coders")
+        return Coefficient(
+            None, None, pe, f"{name} is undefined: no unit has values from two or more coders"
+        )
     if 1.0 - pe < _EPS:
         return Coefficient(
-            None, pa, pe,
+            None,
+            pa,
+            pe,
             f"{name} is undefined: chance agreement is 1 (a single value is used throughout)",
         )
     return Coefficient((pa - pe) / (1.0 - pe), pa, pe)
@@ -499,7 +519,9 @@ def percent_agreement(coded: CodedData, pairs: Pairs | None = None) -> float | N
     return _observed_agreement(coded, pairs, "identity")
 
 
-def fleiss_kappa(coded: CodedData, pairs: Pairs | None = None, weights: str = "identity") -> Coefficient:
+def fleiss_kappa(
+    coded: CodedData, pairs: Pairs | None = None, weights: str = "identity"
+) -> Coefficient:
     """Fleiss' (1971) kappa, generalised to missing values and weights by
     Gwet (2014): ``p_e = sum_kl w_kl pi_k pi_l``."""
     pairs = pairs_of(coded) if pairs is None else pairs
@@ -517,7 +539,9 @@ def gwet_ac(coded: CodedData, pairs: Pairs | None = None, weights: str = "identi
     q = coded.n_values
     name = "Gwet's AC1" if weights == "identity" else "Gwet's AC2"
     if q < 2:
-        return Coefficient(None, None, None, f"{name} is undefined: it needs at least two values in the domain")
+        return Coefficient(
+            None, None, None, f"{name} is undefined: it needs at least two values in the domain"
+        )
     pa = _observed_agreement(coded, pairs, weights)
     pi = _unit_proportions(coded)
     ones = np.ones(q)
@@ -526,13 +550,20 @@ def gwet_ac(coded: CodedData, pairs: Pairs | None = None, weights: str = "identi
     return _chance_corrected(name, pa, pe)
 
 
-def brennan_prediger(coded: CodedData, pairs: Pairs | None = None, weights: str = "identity") -> Coefficient:
+def brennan_prediger(
+    coded: CodedData, pairs: Pairs | None = None, weights: str = "identity"
+) -> Coefficient:
     """Brennan & Prediger's (1981) coefficient: chance agreement ``1/q`` (or
     ``T_w / q**2`` weighted), ``q`` the number of values in the domain."""
     pairs = pairs_of(coded) if pairs is None else pairs
     q = coded.n_values
     if q < 2:
-        return Coefficient(None, None, None, "Brennan-Prediger is undefined: it needs at least two values in the domain")
+        return Coefficient(
+            None,
+            None,
+            None,
+            "Brennan-Prediger is undefined: it needs at least two values in the domain",
+        )
     pa = _observed_agreement(coded, pairs, weights)
     ones = np.ones(q)
     pe = _weighted_mass(weights, coded.positions, ones, ones) / (q * q)
@@ -543,16 +574,22 @@ def _two_coder_pairs(coded: CodedData, pairs: Pairs, name: str) -> Pairs | Coeff
     coders = np.flatnonzero((coded.codes >= 0).any(axis=0))
     if coders.size != 2:
         return Coefficient(
-            None, None, None,
+            None,
+            None,
+            None,
             f"{name} is defined for exactly two coders; these data have {coders.size} "
             "(see fleiss_kappa and krippendorff_alpha for any number of coders)",
         )
     if len(pairs) == 0:
-        return Coefficient(None, None, None, f"{name} is undefined: the two coders have no unit in common")
+        return Coefficient(
+            None, None, None, f"{name} is undefined: the two coders have no unit in common"
+        )
     return pairs
 
 
-def cohen_kappa(coded: CodedData, pairs: Pairs | None = None, weights: str = "identity") -> Coefficient:
+def cohen_kappa(
+    coded: CodedData, pairs: Pairs | None = None, weights: str = "identity"
+) -> Coefficient:
     """Cohen's (1960) kappa, weighted as in Cohen (1968), for exactly two
     coders, on the units both coded: ``p_e = sum_kl w_kl pA_k pB_l``."""
     pairs = pairs_of(coded) if pairs is None else pairs
@@ -568,7 +605,9 @@ def cohen_kappa(coded: CodedData, pairs: Pairs | None = None, weights: str = "id
     return _chance_corrected("Cohen's kappa", pa, pe)
 
 
-def scott_pi(coded: CodedData, pairs: Pairs | None = None, weights: str = "identity") -> Coefficient:
+def scott_pi(
+    coded: CodedData, pairs: Pairs | None = None, weights: str = "identity"
+) -> Coefficient:
     """Scott's (1955) pi for exactly two coders, on the units both coded:
     chance agreement from the two coders' pooled proportions."""
     pairs = pairs_of(coded) if pairs is None else pairs
@@ -578,8 +617,8 @@ def scott_pi(coded: CodedData, pairs: Pairs | None = None, weights: str = "ident
     v = coded.n_values
     w = _pair_weights(weights, coded.positions, checked.value_a, checked.value_b)
     pa = float(w.mean())
-    pooled = (np.bincount(checked.value_a, minlength=v) + np.bincount(checked.value_b, minlength=v)) / (
-        2.0 * len(checked)
-    )
+    pooled = (
+        np.bincount(checked.value_a, minlength=v) + np.bincount(checked.value_b, minlength=v)
+    ) / (2.0 * len(checked))
     pe = _weighted_mass(weights, coded.positions, pooled, pooled)
     return _chance_corrected("Scott's pi", pa, pe)

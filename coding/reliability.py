@@ -55,8 +55,8 @@ from coding.agreement import (
     alpha_parts,
     bootstrap_alpha,
     brennan_prediger,
-    coincidences,
     cohen_kappa,
+    coincidences,
     fleiss_kappa,
     gwet_ac,
     pairable_counts,
@@ -351,7 +351,9 @@ def _resolve_weights(weights: object, level: str) -> str:
     if weights is None:
         return "identity" if level == "nominal" else "quadratic"
     if not isinstance(weights, str) or weights not in WEIGHTS:
-        raise ValidationError(f"weights must be None or one of {', '.join(WEIGHTS)}; got {weights!r}")
+        raise ValidationError(
+            f"weights must be None or one of {', '.join(WEIGHTS)}; got {weights!r}"
+        )
     if level == "nominal" and weights != "identity":
         raise ValidationError(
             f"weights={weights!r} needs ordered values, but level is 'nominal'",
@@ -374,10 +376,17 @@ def _check_ci(ci: object) -> float:
 
 def _check_minimums(minimums: object) -> tuple[float, ...]:
     if isinstance(minimums, (str, bytes)) or not isinstance(minimums, Iterable):
-        raise ValidationError(f"minimums must be a list of alpha values such as (0.8, 0.667); got {minimums!r}")
+        raise ValidationError(
+            f"minimums must be a list of alpha values such as (0.8, 0.667); got {minimums!r}"
+        )
     out = []
     for m in minimums:
-        if isinstance(m, bool) or not isinstance(m, numbers.Real) or not math.isfinite(m) or not -1.0 <= m <= 1.0:
+        if (
+            isinstance(m, bool)
+            or not isinstance(m, numbers.Real)
+            or not math.isfinite(m)
+            or not -1.0 <= m <= 1.0
+        ):
             raise ValidationError(f"minimums must hold numbers between -1 and 1; got {m!r}")
         out.append(float(m))
     return tuple(out)
@@ -389,7 +398,9 @@ def _rng(seed: object) -> np.random.Generator:
     if seed is None:
         return np.random.default_rng()
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValidationError(f"seed must be None, a non-negative integer or a numpy Generator; got {seed!r}")
+        raise ValidationError(
+            f"seed must be None, a non-negative integer or a numpy Generator; got {seed!r}"
+        )
     return np.random.default_rng(int(seed))
 
 
@@ -406,9 +417,13 @@ def _check_order(name: str, order: object) -> list[Any] | None:
         raise ValidationError(f"{name} must be a list of values in order; got {order!r}")
     items = list(order)
     if not items:
-        raise ValidationError(f"{name} is empty", f"List every possible value, or leave {name}=None.")
+        raise ValidationError(
+            f"{name} is empty", f"List every possible value, or leave {name}=None."
+        )
     if any(_is_missing_scalar(v) for v in items):
-        raise ValidationError(f"{name} contains a missing value", "Missing values are not codes; leave them out.")
+        raise ValidationError(
+            f"{name} contains a missing value", "Missing values are not codes; leave them out."
+        )
     index = pd.Index(items, dtype=object)
     if not index.is_unique:
         dups = sorted({repr(v) for v in index[index.duplicated()]})
@@ -438,7 +453,9 @@ class _Cells:
     coders: list[Any]
 
 
-def _cells(data: object, *, unit: str, coder: str, value: str, coders: Sequence[Any] | None) -> _Cells:
+def _cells(
+    data: object, *, unit: str, coder: str, value: str, coders: Sequence[Any] | None
+) -> _Cells:
     if isinstance(data, pd.DataFrame):
         if coders is not None:
             return _wide_cells(data, unit=unit, coders=coders)
@@ -455,10 +472,10 @@ def _cells(data: object, *, unit: str, coder: str, value: str, coders: Sequence[
         else:
             names = list(coders)
             if len(names) != arr.shape[1]:
-                raise ValidationError(f"coders names {len(names)} coders but data has {arr.shape[1]} columns")
-        if arr.dtype.kind in "iub":
-            arr = arr.astype(object)
-        elif arr.dtype.kind not in "fO":
+                raise ValidationError(
+                    f"coders names {len(names)} coders but data has {arr.shape[1]} columns"
+                )
+        if arr.dtype.kind in "iub" or arr.dtype.kind not in "fO":
             arr = arr.astype(object)
         return _Cells(arr, np.arange(arr.shape[0]), names)
     raise ValidationError(
@@ -493,7 +510,9 @@ def _wide_cells(df: pd.DataFrame, *, unit: str, coders: Sequence[Any]) -> _Cells
         units = df.index.to_numpy()
         where = "the index"
     if pd.isna(units).any():
-        raise ValidationError(f"data has a row without a unit id in {where}", "Every row must name its unit.")
+        raise ValidationError(
+            f"data has a row without a unit id in {where}", "Every row must name its unit."
+        )
     dup = pd.Index(units).duplicated()
     if dup.any():
         raise ValidationError(
@@ -518,7 +537,8 @@ def _long_cells(df: pd.DataFrame, *, unit: str, coder: str, value: str) -> _Cell
         if (codes_ < 0).any():
             row = df.index[int(np.argmax(codes_ < 0))]
             raise ValidationError(
-                f"data row {row!r} has no {column!r}", f"Every row needs a {column}; drop or fill that row."
+                f"data row {row!r} has no {column!r}",
+                f"Every row needs a {column}; drop or fill that row.",
             )
     n_units, n_coders = len(u_labels), len(c_labels)
     key = u_codes.astype(np.int64) * n_coders + c_codes
@@ -580,7 +600,12 @@ class _Prepared:
 
 def _label(v: Any) -> Any:
     """Numbers that are whole show as ints (a code 3, not 3.0)."""
-    if isinstance(v, (float, np.floating)) and math.isfinite(v) and float(v).is_integer() and abs(v) < 2**53:
+    if (
+        isinstance(v, (float, np.floating))
+        and math.isfinite(v)
+        and float(v).is_integer()
+        and abs(v) < 2**53
+    ):
         return int(v)
     if isinstance(v, np.generic):
         return v.item()
@@ -616,7 +641,9 @@ def _numbers(flat: np.ndarray, level: str, where: Callable[[int], str]) -> np.nd
         nums = flat.astype(np.float64)
         bad = ~np.isfinite(nums)
     else:
-        nums = pd.to_numeric(pd.Series(flat, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+        nums = pd.to_numeric(pd.Series(flat, dtype=object), errors="coerce").to_numpy(
+            dtype=np.float64
+        )
         bad = ~np.isfinite(nums)
     if bad.any():
         i = int(np.argmax(bad))
@@ -640,9 +667,13 @@ def _encode_values(
     if value_order is not None:
         v = len(value_order)
         if level in ("interval", "ratio"):
-            pos = pd.to_numeric(pd.Series(value_order, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+            pos = pd.to_numeric(pd.Series(value_order, dtype=object), errors="coerce").to_numpy(
+                dtype=np.float64
+            )
             if not np.isfinite(pos).all():
-                raise ValidationError(f"value_order must hold numbers for level={level!r}; got {value_order!r}")
+                raise ValidationError(
+                    f"value_order must hold numbers for level={level!r}; got {value_order!r}"
+                )
             codes = pd.Index(pos).get_indexer(_numbers(flat, level, where))
         else:
             pos = np.arange(1, v + 1, dtype=np.float64)
@@ -662,7 +693,9 @@ def _encode_values(
         if flat.dtype.kind == "f":
             nums = flat
         else:
-            nums = pd.to_numeric(pd.Series(flat, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+            nums = pd.to_numeric(pd.Series(flat, dtype=object), errors="coerce").to_numpy(
+                dtype=np.float64
+            )
         if not np.isfinite(nums).all():
             bad = flat[~np.isfinite(nums)]
             raise ValidationError(
@@ -679,7 +712,11 @@ def _encode_values(
         remap = np.empty(len(order), dtype=np.int64)
         remap[order] = np.arange(len(order))
         codes, uniq = remap[codes], [uniq[i] for i in order]
-    return codes.astype(np.int64), [_label(u) for u in uniq], np.arange(1, len(uniq) + 1, dtype=np.float64)
+    return (
+        codes.astype(np.int64),
+        [_label(u) for u in uniq],
+        np.arange(1, len(uniq) + 1, dtype=np.float64),
+    )
 
 
 def _prepare(
@@ -910,9 +947,24 @@ def reliability(
     mins = _check_minimums(minimums)
     name = _check_variable(variable)
     rng = _rng(seed)
-    prep = _prepare(data, level=level, unit=unit, coder=coder, value=value, coders=coders, value_order=value_order)
+    prep = _prepare(
+        data,
+        level=level,
+        unit=unit,
+        coder=coder,
+        value=value,
+        coders=coders,
+        value_order=value_order,
+    )
     return _assess(
-        prep, weights=w, n_bootstrap=n_boot, rng=rng, seed=seed, ci=ci_level, minimums=mins, variable=name
+        prep,
+        weights=w,
+        n_bootstrap=n_boot,
+        rng=rng,
+        seed=seed,
+        ci=ci_level,
+        minimums=mins,
+        variable=name,
     )
 
 
@@ -941,7 +993,15 @@ def krippendorff_alpha(
     >>> round(a, 6), round(12 / 17, 6)  # D_o = 1/3, D_e = 17/15
     (0.705882, 0.705882)
     """
-    prep = _prepare(data, level=level, unit=unit, coder=coder, value=value, coders=coders, value_order=value_order)
+    prep = _prepare(
+        data,
+        level=level,
+        unit=unit,
+        coder=coder,
+        value=value,
+        coders=coders,
+        value_order=value_order,
+    )
     return alpha_parts(prep.coded).alpha
 
 
@@ -969,35 +1029,78 @@ def _coincidence_frame(prep: _Prepared, pairs: Pairs) -> pd.DataFrame:
     return pd.DataFrame(coincidences(prep.coded, pairs), index=index, columns=index.rename(None))
 
 
-def _disagreement_frame(prep: _Prepared, parts: AlphaParts) -> pd.DataFrame:
-    coded, pairs = prep.coded, parts.pairs
-    n_units = coded.codes.shape[0]
+def _disagreement_table(
+    units: np.ndarray,
+    per_unit: np.ndarray,
+    coders: list[Any],
+    pairs: Pairs,
+    split: np.ndarray,
+    delta: np.ndarray,
+    cell: Callable[[np.ndarray, int], list[Any]],
+) -> pd.DataFrame:
+    """Units with a disagreeing pair, worst (largest mean distance) first.
+
+    ``split`` flags the disagreeing pairs, ``delta`` is each pair's distance,
+    ``cell(rows, j)`` gives coder ``j``'s values for those units.
+    """
+    n_units = per_unit.shape[0]
     fixed = ["unit", "n_values", "pairs", "disagreeing_pairs", "mean_distance"]
-    coder_cols = _coder_columns(prep.coders, set(fixed))
+    coder_cols = _coder_columns(coders, set(fixed))
     if len(pairs) == 0:
         return pd.DataFrame(columns=fixed + coder_cols)
-    delta = parts.delta if parts.delta.size == len(pairs) else (pairs.value_a != pairs.value_b).astype(float)
     n_pairs = np.bincount(pairs.unit, minlength=n_units)
-    split = np.bincount(pairs.unit, weights=(pairs.value_a != pairs.value_b), minlength=n_units)
+    n_split = np.bincount(pairs.unit, weights=split, minlength=n_units)
     dist = np.bincount(pairs.unit, weights=delta, minlength=n_units)
-    rows = np.flatnonzero(split > 0)
+    rows = np.flatnonzero(n_split > 0)
     mean_dist = dist[rows] / n_pairs[rows]
-    order = np.lexsort((rows, -split[rows], -mean_dist))
+    order = np.lexsort((rows, -n_split[rows], -mean_dist))
     rows, mean_dist = rows[order], mean_dist[order]
     frame = pd.DataFrame(
         {
-            "unit": [_label(u) for u in prep.units[rows]],
-            "n_values": coded.per_unit[rows],
+            "unit": [_label(u) for u in units[rows]],
+            "n_values": per_unit[rows],
             "pairs": n_pairs[rows],
-            "disagreeing_pairs": split[rows].astype(np.int64),
+            "disagreeing_pairs": n_split[rows].astype(np.int64),
             "mean_distance": mean_dist,
         }
     )
-    domain = np.asarray(prep.domain, dtype=object)
     for j, col in enumerate(coder_cols):
-        codes = coded.codes[rows, j]
-        frame[col] = [domain[c] if c >= 0 else None for c in codes]
+        frame[col] = cell(rows, j)
     return frame
+
+
+def _disagreement_frame(prep: _Prepared, parts: AlphaParts) -> pd.DataFrame:
+    coded, pairs = prep.coded, parts.pairs
+    split = pairs.value_a != pairs.value_b
+    delta = parts.delta if parts.delta.size == len(pairs) else split.astype(float)
+    domain = np.asarray(prep.domain, dtype=object)
+
+    def cell(rows: np.ndarray, j: int) -> list[Any]:
+        return [domain[c] if c >= 0 else None for c in coded.codes[rows, j]]
+
+    return _disagreement_table(prep.units, coded.per_unit, prep.coders, pairs, split, delta, cell)
+
+
+def _multi_disagreement_frame(mprep: _MultiPrepared) -> pd.DataFrame:
+    """Disagreements of a multi-select variable; a pair's distance is the
+    number of codes on which the two selections differ (``|A ^ B|``)."""
+    sets = CodedData(mprep.set_ids, np.arange(1.0, mprep.set_ids.max() + 2.0), "nominal")
+    pairs = pairs_of(sets)
+    sel = mprep.selected
+    delta = (
+        (sel[pairs.unit, pairs.coder_a, :] != sel[pairs.unit, pairs.coder_b, :])
+        .sum(axis=1)
+        .astype(float)
+    )
+    labels = np.asarray(mprep.codes, dtype=object)
+
+    def cell(rows: np.ndarray, j: int) -> list[Any]:
+        return [labels[sel[r, j] == 1].tolist() if mprep.set_ids[r, j] >= 0 else None for r in rows]
+
+    per_unit = (mprep.set_ids >= 0).sum(axis=1)
+    return _disagreement_table(
+        mprep.units, per_unit, mprep.coders, pairs, pairs.value_a != pairs.value_b, delta, cell
+    )
 
 
 def _pairwise_frame(prep: _Prepared, weights: str) -> pd.DataFrame:
@@ -1020,11 +1123,20 @@ def _pairwise_frame(prep: _Prepared, weights: str) -> pd.DataFrame:
                     "krippendorff_alpha": alpha_parts(sub, sub_pairs).alpha,
                 }
             )
-    columns = ["coder_a", "coder_b", "n_units", "percent_agreement", "cohen_kappa", "krippendorff_alpha"]
+    columns = [
+        "coder_a",
+        "coder_b",
+        "n_units",
+        "percent_agreement",
+        "cohen_kappa",
+        "krippendorff_alpha",
+    ]
     frame = pd.DataFrame.from_records(records, columns=columns)
     for col in columns[3:]:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(np.float64)
-    return frame.sort_values("krippendorff_alpha", na_position="last", kind="stable").reset_index(drop=True)
+    return frame.sort_values("krippendorff_alpha", na_position="last", kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _code_frame(prep: _Prepared, pairs: Pairs) -> pd.DataFrame:
@@ -1058,7 +1170,9 @@ def _code_frame(prep: _Prepared, pairs: Pairs) -> pd.DataFrame:
                 "disagreeing_values": float(split[k]),
                 "share_of_disagreement": float(split[k] / total_split) if total_split else None,
                 "binary_alpha": alpha_k,
-                "most_confused_with": prep.domain[best] if best >= 0 and confused[k, best] > 0 else None,
+                "most_confused_with": prep.domain[best]
+                if best >= 0 and confused[k, best] > 0
+                else None,
             }
         )
     frame = pd.DataFrame.from_records(records)
@@ -1135,6 +1249,9 @@ def disagreements(
     value: str = "value",
     coders: Sequence[Any] | None = None,
     value_order: Sequence[Any] | None = None,
+    multi: bool = False,
+    codes: Sequence[Any] | None = None,
+    sep: str | None = None,
 ) -> pd.DataFrame:
     """Units where coders disagree, worst first.
 
@@ -1144,8 +1261,27 @@ def disagreements(
     nominal data the share of disagreeing pairs) and one column per coder
     with the value given (``None`` if none).  Sorted by ``mean_distance``,
     then ``disagreeing_pairs``, both descending.
+
+    With ``multi=True`` (data, ``codes`` and ``sep`` as for
+    :func:`multi_reliability`) a pair disagrees when the two selections
+    differ, its distance is the number of codes on which they differ, and
+    the coder columns hold the selected codes as lists.
     """
-    prep = _prep_args(locals())
+    if multi:
+        return _multi_disagreement_frame(
+            _prepare_multi(
+                data, unit=unit, coder=coder, value=value, coders=coders, codes=codes, sep=sep
+            )
+        )
+    prep = _prepare(
+        data,
+        level=level,
+        unit=unit,
+        coder=coder,
+        value=value,
+        coders=coders,
+        value_order=value_order,
+    )
     return _disagreement_frame(prep, alpha_parts(prep.coded))
 
 
@@ -1196,10 +1332,20 @@ def code_diagnostics(
     the bootstrap interval).
     """
     if multi:
-        mprep = _prepare_multi(data, unit=unit, coder=coder, value=value, coders=coders, codes=codes, sep=sep)
+        mprep = _prepare_multi(
+            data, unit=unit, coder=coder, value=value, coders=coders, codes=codes, sep=sep
+        )
         rows = _per_code(mprep, 0, np.random.default_rng(0), 0.95)
         return pd.DataFrame.from_records([r.to_dict() for r in rows]).drop(columns=["alpha_ci"])
-    prep = _prepare(data, level="nominal", unit=unit, coder=coder, value=value, coders=coders, value_order=value_order)
+    prep = _prepare(
+        data,
+        level="nominal",
+        unit=unit,
+        coder=coder,
+        value=value,
+        coders=coders,
+        value_order=value_order,
+    )
     return _code_frame(prep, pairs_of(prep.coded))
 
 
@@ -1225,12 +1371,22 @@ def diagnose(
     level = _check_level(level)
     w = _resolve_weights(weights, level)
     name = _check_variable(variable)
-    prep = _prepare(data, level=level, unit=unit, coder=coder, value=value, coders=coders, value_order=value_order)
+    prep = _prepare(
+        data,
+        level=level,
+        unit=unit,
+        coder=coder,
+        value=value,
+        coders=coders,
+        value_order=value_order,
+    )
     parts = alpha_parts(prep.coded)
     notes = list(prep.notes)
     large = prep.coded.n_values > _MAX_TABLE_VALUES
     if large:
-        notes.append(f"{prep.coded.n_values} distinct values: no coincidence matrix or per-code table")
+        notes.append(
+            f"{prep.coded.n_values} distinct values: no coincidence matrix or per-code table"
+        )
     categorical = level in ("nominal", "ordinal") and not large
     return VariableDiagnostics(
         variable=name,
@@ -1287,7 +1443,9 @@ def _as_set(v: Any, sep: str | None, where: str) -> frozenset[Any]:
     if isinstance(v, (set, frozenset, list, tuple, np.ndarray, pd.Series)):
         items = list(v)
         if any(_is_missing_scalar(x) for x in items):
-            raise ValidationError(f"{where} selects a missing code: {v!r}", "Leave missing codes out of the set.")
+            raise ValidationError(
+                f"{where} selects a missing code: {v!r}", "Leave missing codes out of the set."
+            )
         try:
             return frozenset(items)
         except TypeError as exc:
@@ -1361,7 +1519,11 @@ def _per_code(
     pooled_pairs = pairs_of(mprep.pooled())
     k_codes = len(mprep.codes)
     split = pooled_pairs.value_a != pooled_pairs.value_b
-    split_by_code = np.bincount(pooled_pairs.unit[split] % k_codes, minlength=k_codes) if k_codes else np.zeros(0)
+    split_by_code = (
+        np.bincount(pooled_pairs.unit[split] % k_codes, minlength=k_codes)
+        if k_codes
+        else np.zeros(0)
+    )
     total_split = int(split_by_code.sum())
     out = []
     for k, label in enumerate(mprep.codes):
@@ -1373,7 +1535,9 @@ def _per_code(
             if parts.n >= 2 and (coded.codes == 1).sum() == 0:
                 notes.append("alpha is undefined: no coder selected this code on a pairable unit")
             elif parts.n >= 2:
-                notes.append("alpha is undefined: every coder selected this code on every pairable unit")
+                notes.append(
+                    "alpha is undefined: every coder selected this code on every pairable unit"
+                )
             else:
                 notes.append(parts.note)
         alpha_ci, _ = _bootstrap(parts, n_bootstrap, rng, None, ci, (), None)
@@ -1389,7 +1553,9 @@ def _per_code(
                 percent_agreement=percent_agreement(coded, pairs),
                 disagreeing_units=int(np.unique(pairs.unit[code_split]).size),
                 disagreeing_pairs=int(code_split.sum()),
-                share_of_disagreement=float(split_by_code[k] / total_split) if total_split else None,
+                share_of_disagreement=float(split_by_code[k] / total_split)
+                if total_split
+                else None,
                 notes=notes,
             )
         )
@@ -1455,11 +1621,22 @@ def multi_reliability(
     mins = _check_minimums(minimums)
     name = _check_variable(variable)
     rng = _rng(seed)
-    mprep = _prepare_multi(data, unit=unit, coder=coder, value=value, coders=coders, codes=codes, sep=sep)
+    mprep = _prepare_multi(
+        data, unit=unit, coder=coder, value=value, coders=coders, codes=codes, sep=sep
+    )
     n_codes = len(mprep.codes)
-    pooled = _Prepared(mprep.pooled(), np.arange(mprep.selected.shape[0] * n_codes), mprep.coders, [0, 1], ())
+    pooled = _Prepared(
+        mprep.pooled(), np.arange(mprep.selected.shape[0] * n_codes), mprep.coders, [0, 1], ()
+    )
     overall = _assess(
-        pooled, weights="identity", n_bootstrap=n_boot, rng=rng, seed=seed, ci=ci_level, minimums=mins, variable=name
+        pooled,
+        weights="identity",
+        n_bootstrap=n_boot,
+        rng=rng,
+        seed=seed,
+        ci=ci_level,
+        minimums=mins,
+        variable=name,
     )
     per_code = _per_code(mprep, n_boot, rng, ci_level)
     sets = CodedData(mprep.set_ids, np.arange(1.0, mprep.set_ids.max() + 2.0), "nominal")

@@ -26,7 +26,11 @@ __all__ = ["plan_sample_size"]
 
 
 def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(float(value))
+    ):
         raise ValidationError(f"{name} must be a finite number, got {value!r}")
     return float(value)
 
@@ -79,7 +83,9 @@ def plan_sample_size(
         )
     sig = _number("p", p)
     if not 0.0 < sig < 0.5:
-        raise ValidationError(f"p (significance level) must be between 0 and 0.5, got {p!r}", "Use e.g. p=0.05.")
+        raise ValidationError(
+            f"p (significance level) must be between 0 and 0.5, got {p!r}", "Use e.g. p=0.05."
+        )
     if (categories is None) == (smallest_p is None):
         raise ValidationError(
             "give exactly one of categories (number of equally likely categories) "
@@ -87,7 +93,11 @@ def plan_sample_size(
             "For a yes/no code use categories=2; for skewed codes estimate smallest_p.",
         )
     if categories is not None:
-        if isinstance(categories, bool) or not isinstance(categories, numbers.Integral) or categories < 2:
+        if (
+            isinstance(categories, bool)
+            or not isinstance(categories, numbers.Integral)
+            or categories < 2
+        ):
             raise ValidationError(f"categories must be an integer >= 2, got {categories!r}")
         pc = 1.0 / int(categories)
     else:
@@ -102,4 +112,4 @@ def plan_sample_size(
     z = NormalDist().inv_cdf(1.0 - sig)
     n = int(coders) * z * z * ((1 + a) * (3 - a) / (4 * (1 - a) * pc * (1 - pc)) - a)
     # Round up, but do not let float noise (e.g. 81.0000000001) add a unit.
-    return int(math.ceil(n - 1e-9))
+    return math.ceil(n - 1e-9)

@@ -48,16 +48,46 @@ WIKI = np.array(
 # "takes a random sample of 239 pairs of judgments" (the paper's text).
 HAYES = np.array(
     [
-        [1, 1, 2, NAN, 2], [1, 1, 0, 1, NAN], [2, 3, 3, 3, NAN], [NAN, 0, 0, NAN, 0],
-        [0, 0, 0, NAN, 0], [0, 0, 0, NAN, 0], [1, 0, 2, NAN, 1], [1, NAN, 2, 0, NAN],
-        [2, 2, 2, NAN, 2], [2, 1, 1, 1, NAN], [NAN, 1, 0, 0, NAN], [0, 0, 0, 0, NAN],
-        [1, 2, 2, 2, NAN], [3, 3, 2, 2, 3], [1, 1, 1, NAN, 1], [1, 1, 1, NAN, 1],
-        [2, 1, 2, NAN, 2], [1, 2, 3, 3, NAN], [1, 1, 0, 1, NAN], [0, 0, 0, NAN, 0],
-        [0, 0, 1, 1, NAN], [0, 0, NAN, 0, 0], [2, 3, 3, 3, NAN], [0, 0, 0, 0, NAN],
-        [1, 2, NAN, 2, 2], [0, 1, 1, 1, NAN], [0, 0, 0, 1, 0], [1, 2, 1, 2, NAN],
-        [1, 1, 2, 2, NAN], [1, 1, 2, NAN, 2], [1, 1, 0, NAN, 0], [2, 1, 2, 1, NAN],
-        [2, 2, NAN, 2, 2], [3, 2, 2, 2, NAN], [2, 2, 2, NAN, 2], [2, 2, 3, NAN, 2],
-        [2, 2, 2, NAN, 2], [2, 2, NAN, 1, 2], [2, 2, 2, 2, NAN], [1, 1, 1, NAN, 1],
+        [1, 1, 2, NAN, 2],
+        [1, 1, 0, 1, NAN],
+        [2, 3, 3, 3, NAN],
+        [NAN, 0, 0, NAN, 0],
+        [0, 0, 0, NAN, 0],
+        [0, 0, 0, NAN, 0],
+        [1, 0, 2, NAN, 1],
+        [1, NAN, 2, 0, NAN],
+        [2, 2, 2, NAN, 2],
+        [2, 1, 1, 1, NAN],
+        [NAN, 1, 0, 0, NAN],
+        [0, 0, 0, 0, NAN],
+        [1, 2, 2, 2, NAN],
+        [3, 3, 2, 2, 3],
+        [1, 1, 1, NAN, 1],
+        [1, 1, 1, NAN, 1],
+        [2, 1, 2, NAN, 2],
+        [1, 2, 3, 3, NAN],
+        [1, 1, 0, 1, NAN],
+        [0, 0, 0, NAN, 0],
+        [0, 0, 1, 1, NAN],
+        [0, 0, NAN, 0, 0],
+        [2, 3, 3, 3, NAN],
+        [0, 0, 0, 0, NAN],
+        [1, 2, NAN, 2, 2],
+        [0, 1, 1, 1, NAN],
+        [0, 0, 0, 1, 0],
+        [1, 2, 1, 2, NAN],
+        [1, 1, 2, 2, NAN],
+        [1, 1, 2, NAN, 2],
+        [1, 1, 0, NAN, 0],
+        [2, 1, 2, 1, NAN],
+        [2, 2, NAN, 2, 2],
+        [3, 2, 2, 2, NAN],
+        [2, 2, 2, NAN, 2],
+        [2, 2, 3, NAN, 2],
+        [2, 2, 2, NAN, 2],
+        [2, 2, NAN, 1, 2],
+        [2, 2, 2, 2, NAN],
+        [1, 1, 1, NAN, 1],
     ]
 )
 
@@ -66,26 +96,57 @@ HAYES = np.array(
 # (statsmodels' test_inter_rater.py); irr::kappam.fleiss gives 0.4302445.
 FLEISS_1971 = np.array(
     [
-        [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5],
-        [2, 2, 2, 4, 4, 4], [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4],
-        [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5], [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4],
-        [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5], [3, 3, 3, 3, 3, 5],
-        [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
-        [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4],
-        [1, 4, 4, 4, 4, 5], [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4],
-        [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
+        [4, 4, 4, 4, 4, 4],
+        [2, 2, 2, 5, 5, 5],
+        [2, 3, 3, 3, 3, 5],
+        [5, 5, 5, 5, 5, 5],
+        [2, 2, 2, 4, 4, 4],
+        [1, 1, 3, 3, 3, 3],
+        [3, 3, 3, 3, 5, 5],
+        [1, 1, 3, 3, 3, 4],
+        [1, 1, 4, 4, 4, 4],
+        [5, 5, 5, 5, 5, 5],
+        [1, 4, 4, 4, 4, 4],
+        [1, 2, 4, 4, 4, 4],
+        [2, 2, 2, 3, 3, 3],
+        [1, 4, 4, 4, 4, 4],
+        [2, 2, 4, 4, 4, 5],
+        [3, 3, 3, 3, 3, 5],
+        [1, 1, 1, 4, 5, 5],
+        [1, 1, 1, 1, 1, 2],
+        [2, 2, 4, 4, 4, 4],
+        [1, 3, 3, 5, 5, 5],
+        [5, 5, 5, 5, 5, 5],
+        [2, 4, 4, 4, 4, 4],
+        [2, 2, 4, 5, 5, 5],
+        [1, 1, 4, 4, 4, 4],
+        [1, 4, 4, 4, 4, 5],
+        [2, 2, 2, 2, 2, 4],
+        [1, 1, 1, 1, 5, 5],
+        [2, 2, 4, 4, 4, 4],
+        [1, 3, 3, 3, 3, 3],
+        [5, 5, 5, 5, 5, 5],
     ]
 )
 
 
 def from_table(table: list[list[int]], labels: list[object]) -> pd.DataFrame:
     """Two coders' raw codings from a contingency table (rows: coder A)."""
-    rows = [(a, b) for i, a in enumerate(labels) for j, b in enumerate(labels) for _ in range(table[i][j])]
+    rows = [
+        (a, b)
+        for i, a in enumerate(labels)
+        for j, b in enumerate(labels)
+        for _ in range(table[i][j])
+    ]
     return pd.DataFrame(rows, columns=["A", "B"])
 
 
 def wide_to_long(frame: pd.DataFrame) -> pd.DataFrame:
-    long = frame.rename_axis("unit").reset_index().melt(id_vars="unit", var_name="coder", value_name="value")
+    long = (
+        frame.rename_axis("unit")
+        .reset_index()
+        .melt(id_vars="unit", var_name="coder", value_name="value")
+    )
     return long.dropna(subset=["value"])
 
 
@@ -118,7 +179,10 @@ def test_alpha_krippendorff_2011_ordinal_text_labels():
     labels = {1: "very low", 2: "low", 3: "mid", 4: "high", 5: "very high"}
     text = K2011.apply(lambda col: col.map(labels))
     order = ["very low", "low", "mid", "high", "very high"]
-    assert round(rel(text, coders=CODERS, level="ordinal", value_order=order).krippendorff_alpha, 3) == 0.815
+    assert (
+        round(rel(text, coders=CODERS, level="ordinal", value_order=order).krippendorff_alpha, 3)
+        == 0.815
+    )
     assert round(rel(text, coders=CODERS).krippendorff_alpha, 3) == 0.743
 
 
@@ -151,7 +215,9 @@ def test_hayes_krippendorff_2007_number_of_pairs_is_239():
 def test_alpha_hand_computed_interval():
     # units (1,1), (2,2), (3,2): n = 6, D_o = 2/6, mean 11/6,
     # D_e = 2 * sum (x - 11/6)^2 / 5 = 2 * (102/36) / 5 = 17/15 -> alpha = 1 - 5/17
-    assert krippendorff_alpha(np.array([[1, 1], [2, 2], [3, 2]]), level="interval") == pytest.approx(12 / 17)
+    assert krippendorff_alpha(
+        np.array([[1, 1], [2, 2], [3, 2]]), level="interval"
+    ) == pytest.approx(12 / 17)
 
 
 # ---------------------------------------------------------------------------
@@ -159,7 +225,9 @@ def test_alpha_hand_computed_interval():
 # ---------------------------------------------------------------------------
 
 
-def _random_data(seed: int, n_units: int, n_coders: int, n_values: int, missing: float) -> np.ndarray:
+def _random_data(
+    seed: int, n_units: int, n_coders: int, n_values: int, missing: float
+) -> np.ndarray:
     rng = np.random.default_rng(seed)
     truth = rng.integers(1, n_values + 1, n_units)
     noise = rng.integers(1, n_values + 1, (n_units, n_coders))
@@ -199,7 +267,9 @@ def test_alpha_matches_package_on_continuous_values(level):
 def test_ordinal_alpha_ignores_unused_values_in_order():
     # Krippendorff's ordinal metric sums frequencies between two values; a value
     # nobody used has frequency 0 and changes nothing (krippendorff doctest).
-    full = rel(K2011, coders=CODERS, level="ordinal", value_order=[0, 1, 2, 3, 4, 5, 6]).krippendorff_alpha
+    full = rel(
+        K2011, coders=CODERS, level="ordinal", value_order=[0, 1, 2, 3, 4, 5, 6]
+    ).krippendorff_alpha
     assert round(full, 3) == 0.815
 
 
@@ -246,10 +316,18 @@ RAW_BEN_GERRY = pd.DataFrame(
 @pytest.mark.parametrize(
     ("data", "coders", "pa", "ac1", "fleiss", "bp"),
     [
-        pytest.param(K2011, CODERS, 0.81818, 0.77544, 0.76117, 0.773, id="raw4raters (missing, 4 coders)"),
-        pytest.param(RAW_5OBSERVERS, None, 0.616, 0.497, 0.458, 0.487, id="raw5observers (missing, 5 coders)"),
-        pytest.param(RAW_GENDER, None, 0.456, 0.208, 0.129, 0.183, id="gender (complete, 4 coders)"),
-        pytest.param(RAW_BEN_GERRY, None, 0.727, 0.661, 0.649, 0.659, id="ben-gerry (2 coders, 1 missing)"),
+        pytest.param(
+            K2011, CODERS, 0.81818, 0.77544, 0.76117, 0.773, id="raw4raters (missing, 4 coders)"
+        ),
+        pytest.param(
+            RAW_5OBSERVERS, None, 0.616, 0.497, 0.458, 0.487, id="raw5observers (missing, 5 coders)"
+        ),
+        pytest.param(
+            RAW_GENDER, None, 0.456, 0.208, 0.129, 0.183, id="gender (complete, 4 coders)"
+        ),
+        pytest.param(
+            RAW_BEN_GERRY, None, 0.727, 0.661, 0.649, 0.659, id="ben-gerry (2 coders, 1 missing)"
+        ),
     ],
 )
 def test_gwet_fleiss_bp_percent_against_irrcac(data, coders, pa, ac1, fleiss, bp):
@@ -271,7 +349,11 @@ def test_gwet_fleiss_bp_percent_against_irrcac(data, coders, pa, ac1, fleiss, bp
 def test_weighted_coefficients_against_irrcac_raw4raters(weights, ac2, fleiss, bp):
     # irrCAC test suite, raw4raters with linear/quadratic weights on values 1-5.
     r = rel(K2011, coders=CODERS, level="interval", weights=weights)
-    assert (round(r.gwet_ac1, 3), round(r.fleiss_kappa, 3), round(r.brennan_prediger, 3)) == (ac2, fleiss, bp)
+    assert (round(r.gwet_ac1, 3), round(r.fleiss_kappa, 3), round(r.brennan_prediger, 3)) == (
+        ac2,
+        fleiss,
+        bp,
+    )
     assert any("Gwet's AC2" in n for n in r.notes)
 
 
@@ -299,15 +381,35 @@ def test_cohen_kappa_wikipedia_50_proposals():
 def test_cohen_kappa_sas_example(level, weights, expected):
     # SAS PROC FREQ output reproduced in statsmodels' test_inter_rater.py (table10).
     data = from_table([[0, 4, 1], [0, 8, 0], [0, 1, 5]], [0, 1, 2])
-    assert round(rel(data, coders=["A", "B"], level=level, weights=weights).cohen_kappa, 4) == expected
+    assert (
+        round(rel(data, coders=["A", "B"], level=level, weights=weights).cohen_kappa, 4) == expected
+    )
 
 
 # R irr's `anxiety` data (statsmodels' test_inter_rater.py), raters 2 and 3; irr::kappa2
 # gives -0.006289308 unweighted, 0.1459075 "equal" (linear), 0.2520325 "squared".
 ANXIETY_23 = np.array(
     [
-        [3, 2], [6, 1], [4, 4], [6, 4], [2, 3], [4, 2], [2, 1], [4, 6], [3, 1], [3, 1],
-        [2, 1], [3, 2], [3, 3], [3, 3], [2, 1], [2, 1], [1, 3], [3, 3], [3, 2], [4, 2],
+        [3, 2],
+        [6, 1],
+        [4, 4],
+        [6, 4],
+        [2, 3],
+        [4, 2],
+        [2, 1],
+        [4, 6],
+        [3, 1],
+        [3, 1],
+        [2, 1],
+        [3, 2],
+        [3, 3],
+        [3, 3],
+        [2, 1],
+        [2, 1],
+        [1, 3],
+        [3, 3],
+        [3, 2],
+        [4, 2],
     ],
     dtype=float,
 )
@@ -326,23 +428,65 @@ def test_weighted_cohen_kappa_against_r_irr(weights, expected):
 @pytest.mark.parametrize(
     ("table", "labels", "weights", "cohen", "scott"),
     [
-        pytest.param([[13, 0, 0], [0, 20, 7], [0, 4, 56]], ["Ectopic", "AIU", "NIU"], "identity", 0.796, 0.796,
-                     id="abstractors unweighted"),
-        pytest.param([[13, 0, 0], [0, 20, 7], [0, 4, 56]], ["Ectopic", "AIU", "NIU"], "linear", 0.843, 0.843,
-                     id="abstractors linear"),
-        pytest.param([[13, 0, 0], [0, 20, 7], [0, 4, 56]], ["Ectopic", "AIU", "NIU"], "quadratic", 0.892, 0.892,
-                     id="abstractors quadratic"),
-        pytest.param([[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]], list("SBDO"), "identity",
-                     0.432, 0.430, id="diagnosis unweighted"),
-        pytest.param([[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]], list("SBDO"), "linear",
-                     0.407, 0.406, id="diagnosis linear"),
-        pytest.param([[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]], list("SBDO"), "quadratic",
-                     0.383, 0.382, id="diagnosis quadratic"),
+        pytest.param(
+            [[13, 0, 0], [0, 20, 7], [0, 4, 56]],
+            ["Ectopic", "AIU", "NIU"],
+            "identity",
+            0.796,
+            0.796,
+            id="abstractors unweighted",
+        ),
+        pytest.param(
+            [[13, 0, 0], [0, 20, 7], [0, 4, 56]],
+            ["Ectopic", "AIU", "NIU"],
+            "linear",
+            0.843,
+            0.843,
+            id="abstractors linear",
+        ),
+        pytest.param(
+            [[13, 0, 0], [0, 20, 7], [0, 4, 56]],
+            ["Ectopic", "AIU", "NIU"],
+            "quadratic",
+            0.892,
+            0.892,
+            id="abstractors quadratic",
+        ),
+        pytest.param(
+            [[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]],
+            list("SBDO"),
+            "identity",
+            0.432,
+            0.430,
+            id="diagnosis unweighted",
+        ),
+        pytest.param(
+            [[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]],
+            list("SBDO"),
+            "linear",
+            0.407,
+            0.406,
+            id="diagnosis linear",
+        ),
+        pytest.param(
+            [[40, 4, 4, 17], [6, 25, 2, 13], [4, 1, 21, 12], [15, 5, 9, 45]],
+            list("SBDO"),
+            "quadratic",
+            0.383,
+            0.382,
+            id="diagnosis quadratic",
+        ),
     ],
 )
 def test_cohen_and_scott_against_irrcac_tables(table, labels, weights, cohen, scott):
     # Gwet (2014) tables cont3x3abstractors and cont4x4diagnosis; values from irrCAC's tests.
-    r = rel(from_table(table, labels), coders=["A", "B"], level="ordinal", value_order=labels, weights=weights)
+    r = rel(
+        from_table(table, labels),
+        coders=["A", "B"],
+        level="ordinal",
+        value_order=labels,
+        weights=weights,
+    )
     assert (round(r.cohen_kappa, 3), round(r.scott_pi, 3)) == (cohen, scott)
 
 

@@ -26,8 +26,21 @@ from dazi.errors import DaziError, ValidationError
 
 NAN = np.nan
 CLI_KEYS = {
-    "variable", "level", "n_units", "n_coders", "n_pairable", "krippendorff_alpha", "alpha_ci", "q",
-    "percent_agreement", "cohen_kappa", "fleiss_kappa", "scott_pi", "gwet_ac1", "brennan_prediger", "notes",
+    "variable",
+    "level",
+    "n_units",
+    "n_coders",
+    "n_pairable",
+    "krippendorff_alpha",
+    "alpha_ci",
+    "q",
+    "percent_agreement",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "scott_pi",
+    "gwet_ac1",
+    "brennan_prediger",
+    "notes",
 }
 
 # Krippendorff (2011) worked example (see test_reliability.py), as strings ids.
@@ -44,7 +57,11 @@ CODERS = ["A", "B", "C", "D"]
 
 
 def long_form(wide: pd.DataFrame) -> pd.DataFrame:
-    out = wide.rename_axis("post_id").reset_index().melt(id_vars="post_id", var_name="who", value_name="code")
+    out = (
+        wide.rename_axis("post_id")
+        .reset_index()
+        .melt(id_vars="post_id", var_name="who", value_name="code")
+    )
     return out.dropna(subset=["code"]).sample(frac=1.0, random_state=3)  # order must not matter
 
 
@@ -81,8 +98,11 @@ def test_to_dict_is_strict_json_with_the_cli_keys():
 
 def test_string_ids_stay_strings():
     data = pd.DataFrame(
-        {"unit": ["007", "007", "1.23457E+18", "1.23457E+18"], "coder": ["li", "wang", "li", "wang"],
-         "value": ["meal", "meal", "travel", "meal"]}
+        {
+            "unit": ["007", "007", "1.23457E+18", "1.23457E+18"],
+            "coder": ["li", "wang", "li", "wang"],
+            "value": ["meal", "meal", "travel", "meal"],
+        }
     )
     table = disagreements(data)
     assert table["unit"].tolist() == ["1.23457E+18"]
@@ -110,12 +130,21 @@ def test_conditional_variable_skipped_units_are_left_out_with_a_note():
 @pytest.mark.parametrize(
     ("data", "alpha_note"),
     [
-        pytest.param(pd.DataFrame({"a": ["x"] * 5, "b": ["x"] * 5}), "every pairable value is the same",
-                     id="every value the same"),
-        pytest.param(pd.DataFrame({"a": ["x", None, "y"], "b": [None, "x", None]}), "nothing is pairable",
-                     id="no unit coded twice"),
-        pytest.param(pd.DataFrame({"a": [None, None], "b": [None, None]}), "nothing is pairable",
-                     id="no values at all"),
+        pytest.param(
+            pd.DataFrame({"a": ["x"] * 5, "b": ["x"] * 5}),
+            "every pairable value is the same",
+            id="every value the same",
+        ),
+        pytest.param(
+            pd.DataFrame({"a": ["x", None, "y"], "b": [None, "x", None]}),
+            "nothing is pairable",
+            id="no unit coded twice",
+        ),
+        pytest.param(
+            pd.DataFrame({"a": [None, None], "b": [None, None]}),
+            "nothing is pairable",
+            id="no values at all",
+        ),
     ],
 )
 def test_undefined_alpha_is_none_with_a_reason(data, alpha_note):
@@ -124,7 +153,14 @@ def test_undefined_alpha_is_none_with_a_reason(data, alpha_note):
     assert any(alpha_note in n for n in r.notes)
     d = r.to_dict()
     strict_json(d)
-    for key in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa", "scott_pi", "gwet_ac1", "brennan_prediger"):
+    for key in (
+        "krippendorff_alpha",
+        "cohen_kappa",
+        "fleiss_kappa",
+        "scott_pi",
+        "gwet_ac1",
+        "brennan_prediger",
+    ):
         assert d[key] is None or isinstance(d[key], float)
 
 
@@ -146,7 +182,10 @@ def test_unit_coded_once_is_not_pairable():
 
 @pytest.mark.parametrize(
     ("coders", "applies"),
-    [pytest.param(["A", "B"], True, id="two coders"), pytest.param(["A", "B", "C"], False, id="three coders")],
+    [
+        pytest.param(["A", "B"], True, id="two coders"),
+        pytest.param(["A", "B", "C"], False, id="three coders"),
+    ],
 )
 def test_cohen_and_scott_only_for_two_coders(coders, applies):
     r = reliability(K2011, coders=coders, bootstrap=0)
@@ -173,36 +212,96 @@ LONG = pd.DataFrame({"unit": [1, 1, 2, 2], "coder": ["a", "b", "a", "b"], "value
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        pytest.param(lambda: reliability(LONG, level="nominl"), "level must be one of", id="bad level"),
-        pytest.param(lambda: reliability(LONG, unit="post"), "no column 'post' (the unit= argument)",
-                     id="missing column"),
-        pytest.param(lambda: reliability(pd.concat([LONG, LONG.iloc[:1]])), "coded more than once by coder 'a'",
-                     id="duplicate coding"),
-        pytest.param(lambda: reliability(LONG.assign(value=["1", "x", "2", "2"]), level="interval"),
-                     "needs numbers, but unit 1, coder 'b' has 'x'", id="text at interval level"),
-        pytest.param(lambda: reliability(LONG.assign(value=[1, -2, 2, 2]), level="ratio"), "values >= 0",
-                     id="negative ratio value"),
-        pytest.param(lambda: reliability(LONG.assign(value=list("lhhh")), level="ordinal"),
-                     "Pass value_order", id="ordinal text without order"),
-        pytest.param(lambda: reliability(LONG, value_order=[1, 3]), "not in value_order: 2", id="value outside order"),
-        pytest.param(lambda: reliability(LONG, value_order=[1, 2, 1]), "lists a value twice", id="order duplicates"),
-        pytest.param(lambda: reliability(LONG, weights="linear"), "needs ordered values", id="weights on nominal"),
-        pytest.param(lambda: reliability(LONG, weights="cubic", level="interval"), "weights must be",
-                     id="unknown weights"),
-        pytest.param(lambda: reliability(LONG, bootstrap=-1), "bootstrap must be an integer", id="bootstrap < 0"),
-        pytest.param(lambda: reliability(LONG, ci=95), "ci must be a number between 0 and 1", id="ci as percent"),
-        pytest.param(lambda: reliability(LONG, minimums=[0.8, "x"]), "minimums must hold numbers", id="bad minimum"),
+        pytest.param(
+            lambda: reliability(LONG, level="nominl"), "level must be one of", id="bad level"
+        ),
+        pytest.param(
+            lambda: reliability(LONG, unit="post"),
+            "no column 'post' (the unit= argument)",
+            id="missing column",
+        ),
+        pytest.param(
+            lambda: reliability(pd.concat([LONG, LONG.iloc[:1]])),
+            "coded more than once by coder 'a'",
+            id="duplicate coding",
+        ),
+        pytest.param(
+            lambda: reliability(LONG.assign(value=["1", "x", "2", "2"]), level="interval"),
+            "needs numbers, but unit 1, coder 'b' has 'x'",
+            id="text at interval level",
+        ),
+        pytest.param(
+            lambda: reliability(LONG.assign(value=[1, -2, 2, 2]), level="ratio"),
+            "values >= 0",
+            id="negative ratio value",
+        ),
+        pytest.param(
+            lambda: reliability(LONG.assign(value=list("lhhh")), level="ordinal"),
+            "Pass value_order",
+            id="ordinal text without order",
+        ),
+        pytest.param(
+            lambda: reliability(LONG, value_order=[1, 3]),
+            "not in value_order: 2",
+            id="value outside order",
+        ),
+        pytest.param(
+            lambda: reliability(LONG, value_order=[1, 2, 1]),
+            "lists a value twice",
+            id="order duplicates",
+        ),
+        pytest.param(
+            lambda: reliability(LONG, weights="linear"),
+            "needs ordered values",
+            id="weights on nominal",
+        ),
+        pytest.param(
+            lambda: reliability(LONG, weights="cubic", level="interval"),
+            "weights must be",
+            id="unknown weights",
+        ),
+        pytest.param(
+            lambda: reliability(LONG, bootstrap=-1),
+            "bootstrap must be an integer",
+            id="bootstrap < 0",
+        ),
+        pytest.param(
+            lambda: reliability(LONG, ci=95),
+            "ci must be a number between 0 and 1",
+            id="ci as percent",
+        ),
+        pytest.param(
+            lambda: reliability(LONG, minimums=[0.8, "x"]),
+            "minimums must hold numbers",
+            id="bad minimum",
+        ),
         pytest.param(lambda: reliability(LONG, seed=-3), "seed must be", id="negative seed"),
-        pytest.param(lambda: reliability("posts.csv"), "data must be a pandas DataFrame", id="a path, not data"),
-        pytest.param(lambda: reliability(pd.DataFrame({"a": [1, 2]}, index=[1, 1]), coders=["a"]),
-                     "in more than one row", id="wide duplicate unit"),
-        pytest.param(lambda: reliability(pd.DataFrame({"a": [1]}), coders=["a", "z"]),
-                     "no column 'z' (the coders= argument)", id="coder column missing"),
+        pytest.param(
+            lambda: reliability("posts.csv"),
+            "data must be a pandas DataFrame",
+            id="a path, not data",
+        ),
+        pytest.param(
+            lambda: reliability(pd.DataFrame({"a": [1, 2]}, index=[1, 1]), coders=["a"]),
+            "in more than one row",
+            id="wide duplicate unit",
+        ),
+        pytest.param(
+            lambda: reliability(pd.DataFrame({"a": [1]}), coders=["a", "z"]),
+            "no column 'z' (the coders= argument)",
+            id="coder column missing",
+        ),
         pytest.param(lambda: reliability(np.zeros(3)), "must be 2-D", id="1-D array"),
-        pytest.param(lambda: multi_reliability(LONG.assign(value=["a;b", "a", "b", "b"])), "Pass sep=';'",
-                     id="multi text without sep"),
-        pytest.param(lambda: multi_reliability(LONG.assign(value=[["a"], ["z"], [], []]), codes=["a"]),
-                     "not in codes: 'z'", id="multi unknown code"),
+        pytest.param(
+            lambda: multi_reliability(LONG.assign(value=["a;b", "a", "b", "b"])),
+            "Pass sep=';'",
+            id="multi text without sep",
+        ),
+        pytest.param(
+            lambda: multi_reliability(LONG.assign(value=[["a"], ["z"], [], []]), codes=["a"]),
+            "not in codes: 'z'",
+            id="multi unknown code",
+        ),
     ],
 )
 def test_validation_errors_name_the_problem(call, message):
@@ -257,14 +356,18 @@ def test_bootstrap_sampling_paths_agree():
     parts = alpha_parts(CodedData(codes, uniq.astype(float), "interval"))
     multinomial = bootstrap_alpha(parts, 20_000, np.random.default_rng(1))
     direct = np.empty(20_000)
-    _resample_pairs(parts, direct, np.random.default_rng(2), 1.0 / (len(parts.pairs) * parts.d_e), 1 << 20)
+    _resample_pairs(
+        parts, direct, np.random.default_rng(2), 1.0 / (len(parts.pairs) * parts.d_e), 1 << 20
+    )
     assert direct.mean() == pytest.approx(parts.alpha, abs=0.002)
     assert multinomial.mean() == pytest.approx(parts.alpha, abs=0.002)
     assert direct.std() == pytest.approx(multinomial.std(), rel=0.05)
 
 
 def test_ci_and_q_are_consistent():
-    r = reliability(_two_coder_nominal(6), coders=["a", "b"], seed=1, minimums=(0.9, 0.8, 0.5), ci=0.9)
+    r = reliability(
+        _two_coder_nominal(6), coders=["a", "b"], seed=1, minimums=(0.9, 0.8, 0.5), ci=0.9
+    )
     low, high = r.alpha_ci
     assert low < r.krippendorff_alpha < high
     assert r.ci_level == 0.9
@@ -332,7 +435,9 @@ def test_pairwise_agreement_spots_the_outlier_coder():
     # each pair's alpha is the two-coder alpha of the reference implementation
     for _, row in table.iterrows():
         pair = data[[row["coder_a"], row["coder_b"]]].to_numpy(dtype=float).T
-        assert row["krippendorff_alpha"] == pytest.approx(krippendorff.alpha(pair, level_of_measurement="nominal"))
+        assert row["krippendorff_alpha"] == pytest.approx(
+            krippendorff.alpha(pair, level_of_measurement="nominal")
+        )
         assert row["percent_agreement"] == pytest.approx(np.mean(pair[0] == pair[1]))
 
 
@@ -373,13 +478,35 @@ def test_diagnose_continuous_values_skips_the_matrix():
 MULTI = pd.DataFrame(
     {
         "unit": ["p1", "p1", "p1", "p2", "p2", "p2", "p3", "p3", "p4", "p4", "p4", "p5", "p5"],
-        "coder": ["li", "wang", "zhao", "li", "wang", "zhao", "li", "wang", "li", "wang", "zhao", "li", "zhao"],
+        "coder": [
+            "li",
+            "wang",
+            "zhao",
+            "li",
+            "wang",
+            "zhao",
+            "li",
+            "wang",
+            "li",
+            "wang",
+            "zhao",
+            "li",
+            "zhao",
+        ],
         "value": [
-            ["meal"], ["meal"], ["meal", "travel"],
-            ["study", "fitness"], ["study"], ["study", "fitness"],
-            [], [],
-            ["travel"], ["travel"], None,
-            ["fitness"], ["meal"],
+            ["meal"],
+            ["meal"],
+            ["meal", "travel"],
+            ["study", "fitness"],
+            ["study"],
+            ["study", "fitness"],
+            [],
+            [],
+            ["travel"],
+            ["travel"],
+            None,
+            ["fitness"],
+            ["meal"],
         ],
     }
 )
@@ -390,7 +517,10 @@ def _binary(code: str) -> np.ndarray:
     """coders x units 0/1 matrix for one code, NaN where a coder did not code."""
     wide = MULTI.pivot(index="unit", columns="coder", values="value")
     return np.array(
-        [[NAN if not isinstance(v, list) else float(code in v) for v in wide[c]] for c in wide.columns]
+        [
+            [NAN if not isinstance(v, list) else float(code in v) for v in wide[c]]
+            for c in wide.columns
+        ]
     )
 
 
@@ -398,7 +528,9 @@ def test_multi_per_code_alpha_matches_binary_alpha():
     r = multi_reliability(MULTI, codes=CODES, bootstrap=200, seed=1)
     assert [c.code for c in r.codes] == CODES
     for c in r.codes[:4]:
-        assert c.krippendorff_alpha == pytest.approx(krippendorff.alpha(_binary(c.code), level_of_measurement="nominal"))
+        assert c.krippendorff_alpha == pytest.approx(
+            krippendorff.alpha(_binary(c.code), level_of_measurement="nominal")
+        )
     gaming = r.codes[4]
     assert gaming.krippendorff_alpha is None and gaming.n_selected == 0
     assert "no coder selected this code" in gaming.notes[0]
@@ -407,7 +539,9 @@ def test_multi_per_code_alpha_matches_binary_alpha():
 def test_multi_pooled_alpha_is_alpha_over_the_stacked_binary_matrix():
     r = multi_reliability(MULTI, codes=CODES, bootstrap=0)
     stacked = np.concatenate([_binary(c) for c in CODES], axis=1)  # units x codes as units
-    assert r.krippendorff_alpha == pytest.approx(krippendorff.alpha(stacked, level_of_measurement="nominal"))
+    assert r.krippendorff_alpha == pytest.approx(
+        krippendorff.alpha(stacked, level_of_measurement="nominal")
+    )
     assert r.definition == MULTI_DEFINITION
     assert (r.n_units, r.n_coders, r.n_codes) == (5, 3, 5)
 
@@ -419,8 +553,18 @@ def test_multi_exact_set_agreement_hand_computed():
     assert r.exact_set_agreement == pytest.approx((2 / 3 + 2) / 5)
 
 
+def test_multi_disagreements_worst_first():
+    table = disagreements(MULTI, multi=True, codes=CODES)
+    # p5: {fitness} vs {meal} differ on 2 codes; p1, p2: 2 of 3 pairs differ on 1 code each
+    assert table["unit"].tolist() == ["p5", "p1", "p2"]
+    assert table["mean_distance"].tolist() == pytest.approx([2.0, 2 / 3, 2 / 3])
+    assert table.loc[1, "zhao"] == ["meal", "travel"] and table.loc[0, "wang"] is None
+
+
 def test_multi_text_with_separator_and_empty_selection():
-    text = MULTI.assign(value=[";".join(v) if isinstance(v, list) else None for v in MULTI["value"]])
+    text = MULTI.assign(
+        value=[";".join(v) if isinstance(v, list) else None for v in MULTI["value"]]
+    )
     a = multi_reliability(text, sep=";", codes=CODES, bootstrap=0)
     b = multi_reliability(MULTI, codes=CODES, bootstrap=0)
     assert a.krippendorff_alpha == pytest.approx(b.krippendorff_alpha)

@@ -48,14 +48,34 @@ def test_stricter_requirements_need_more_units():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        pytest.param({"alpha_min": 1.0, "categories": 2}, "alpha_min must be between 0 and 1", id="alpha 1"),
-        pytest.param({"alpha_min": "0.8", "categories": 2}, "alpha_min must be a finite number", id="alpha text"),
-        pytest.param({"alpha_min": 0.8, "p": 0.5, "categories": 2}, "significance level", id="p too large"),
+        pytest.param(
+            {"alpha_min": 1.0, "categories": 2}, "alpha_min must be between 0 and 1", id="alpha 1"
+        ),
+        pytest.param(
+            {"alpha_min": "0.8", "categories": 2},
+            "alpha_min must be a finite number",
+            id="alpha text",
+        ),
+        pytest.param(
+            {"alpha_min": 0.8, "p": 0.5, "categories": 2}, "significance level", id="p too large"
+        ),
         pytest.param({"alpha_min": 0.8}, "exactly one of categories", id="neither"),
-        pytest.param({"alpha_min": 0.8, "categories": 2, "smallest_p": 0.5}, "exactly one of", id="both"),
-        pytest.param({"alpha_min": 0.8, "categories": 1}, "categories must be an integer >= 2", id="1 category"),
-        pytest.param({"alpha_min": 0.8, "smallest_p": 0.7}, "smallest_p must be in (0, 0.5]", id="p_c > .5"),
-        pytest.param({"alpha_min": 0.8, "categories": 2, "coders": 1}, "coders must be an integer >= 2", id="1 coder"),
+        pytest.param(
+            {"alpha_min": 0.8, "categories": 2, "smallest_p": 0.5}, "exactly one of", id="both"
+        ),
+        pytest.param(
+            {"alpha_min": 0.8, "categories": 1},
+            "categories must be an integer >= 2",
+            id="1 category",
+        ),
+        pytest.param(
+            {"alpha_min": 0.8, "smallest_p": 0.7}, "smallest_p must be in (0, 0.5]", id="p_c > .5"
+        ),
+        pytest.param(
+            {"alpha_min": 0.8, "categories": 2, "coders": 1},
+            "coders must be an integer >= 2",
+            id="1 coder",
+        ),
     ],
 )
 def test_bad_arguments(kwargs, message):
