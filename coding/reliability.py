@@ -475,7 +475,9 @@ def _cells(
                 raise ValidationError(
                     f"coders names {len(names)} coders but data has {arr.shape[1]} columns"
                 )
-        if arr.dtype.kind in "iub" or arr.dtype.kind not in "fO":
+        if arr.dtype.kind in "iu" and (arr.size == 0 or np.abs(arr).max() < 2**53):
+            arr = arr.astype(np.float64)  # no missing values possible; labels stay whole numbers
+        elif arr.dtype.kind not in "fO":
             arr = arr.astype(object)
         return _Cells(arr, np.arange(arr.shape[0]), names)
     raise ValidationError(
@@ -781,8 +783,9 @@ def _assess(
     singles = int((m == 1).sum())
     if singles:
         notes.append(
-            f"{singles} unit(s) coded by only one coder are not pairable: left out of alpha and of "
-            "observed agreement (Gwet's category proportions for Fleiss' kappa and AC1 still count them)"
+            f"{singles} unit(s) coded by only one coder are not pairable: left out of alpha, percent "
+            "agreement, Cohen's kappa and Scott's pi (Gwet's category proportions for Fleiss' kappa "
+            "and AC1 still count them, as in Gwet 2014)"
         )
     if parts.note:
         notes.append(parts.note)
@@ -1644,8 +1647,9 @@ def multi_reliability(
     singles = int(((mprep.set_ids >= 0).sum(axis=1) == 1).sum())
     if singles:
         notes.append(
-            f"{singles} unit(s) coded by only one coder are not pairable: left out of alpha and of "
-            "observed agreement (Gwet's category proportions for Fleiss' kappa and AC1 still count them)"
+            f"{singles} unit(s) coded by only one coder are not pairable: left out of alpha, percent "
+            "agreement, Cohen's kappa and Scott's pi (Gwet's category proportions for Fleiss' kappa "
+            "and AC1 still count them, as in Gwet 2014)"
         )
     notes.extend(n for n in overall.notes if "coded by only one coder" not in n)
     if n_codes == 0:
