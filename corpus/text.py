@@ -92,9 +92,12 @@ Kind = Literal[
 DEFAULT_WORD_KINDS: tuple[str, ...] = ("word", "hashtag")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Token:
-    """One token of a post.
+    """One token of a post (treat as read-only).
+
+    Not frozen on purpose: a frozen dataclass takes about three times as long
+    to create, and a million posts make tens of millions of tokens.
 
     Attributes
     ----------
@@ -470,10 +473,10 @@ class Pipeline:
         for seg_start, seg_end, lang in _script_segments(norm, start, end, default):
             nlp = self._zh if lang == "zh" else self._en
             for tok in nlp.make_doc(norm[seg_start:seg_end]):
+                word = tok.text
                 begin = seg_start + tok.idx
-                stop = begin + len(tok.text)
-                piece = text[begin:stop]
-                out.append(Token(piece, _kind(tok.text), lang, begin, stop))
+                stop = begin + len(word)
+                out.append(Token(text[begin:stop], _kind(word), lang, begin, stop))
                 if tok.whitespace_:
                     out.append(Token(text[stop], "space", lang, stop, stop + 1))
 
@@ -522,14 +525,14 @@ class Pipeline:
         config = (self.extra_words, self.extra_stopwords, self.userdict, self.version)
         global _WORKER_PIPELINE
         _WORKER_PIPELINE = self  # inherited by forked workers
+        out: list[list[Token]] = []
         try:
             with ctx.Pool(n_process, initializer=_init_worker, initargs=(config,)) as pool:
-                packed = pool.map(_tokenize_chunk, chunks, chunksize=1)
+                # imap: rebuild tokens of finished chunks while workers go on
+                for chunk, packed in zip(chunks, pool.imap(_tokenize_chunk, chunks)):
+                    out.extend(_unpack(text, p) for text, p in zip(chunk, packed))
         finally:
             _WORKER_PIPELINE = None
-        out: list[list[Token]] = []
-        for chunk, chunk_packed in zip(chunks, packed):
-            out.extend(_unpack(text, p) for text, p in zip(chunk, chunk_packed))
         return out
 
     # -- words --------------------------------------------------------------
@@ -648,7 +651,9 @@ def _script_segments(
     yield seg_start, end, seg_lang  # type: ignore[misc]
 
 
+@lru_cache(maxsize=65536)
 def _kind(piece: str) -> str:
+    """Kind of a segmenter token (cached: the same pieces recur in every post)."""
     if piece.isspace():
         return "space"
     if _NUMBER_TOKEN_RE.fullmatch(piece):
