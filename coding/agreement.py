@@ -36,7 +36,8 @@ Definitions (each cited where it is computed)
   quadratic ``1 - (a - b)**2 / R**2`` over the value positions, ``R`` the
   range of the value domain (as in Gwet 2014 and ``irrCAC``).
 * Bootstrap: Krippendorff's algorithm (Hayes & Krippendorff 2007;
-  Krippendorff 2019, sec. 12.6): resample ``M`` pairs of values (the number
+  Krippendorff, "Algorithm for bootstrapping a distribution of alpha",
+  2006, revised 2011; Krippendorff 2019, ch. 12): resample ``M`` pairs of values (the number
   of pairs the data compared) from the observed coincidences, keep the
   expected disagreement fixed.
 """

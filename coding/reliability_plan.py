@@ -1,7 +1,7 @@
 """How many units a reliability subsample needs (Krippendorff's planner).
 
 Krippendorff (2019, *Content Analysis*, 4th ed., ch. 12; 2004, 2nd ed.,
-sec. 11.4.2) sizes the reliability sample with Bloch & Kraemer's (1989,
+ch. 11) sizes the reliability sample with Bloch & Kraemer's (1989,
 eq. 3.7) formula, as the ATLAS.ti manual ("Sample Size and Decision Rules")
 documents it for inter-coder agreement::
 
