@@ -38,6 +38,7 @@ the jieba / spaCy versions change, so a token cache keyed by
 
 from __future__ import annotations
 
+import array
 import hashlib
 import importlib.resources
 import logging
@@ -47,12 +48,12 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 import jieba
 import spacy
 
 __all__ = [
+    "DEFAULT_WORD_KINDS",
     "KINDS",
     "PIPELINE_VERSION",
     "Pipeline",
@@ -83,10 +84,6 @@ KINDS: tuple[str, ...] = (
     "punct",
     "space",
 )
-
-Kind = Literal[
-    "word", "hashtag", "mention", "sticker", "emoji", "url", "number", "punct", "space"
-]
 
 #: Kinds that :func:`words` returns unless told otherwise.
 DEFAULT_WORD_KINDS: tuple[str, ...] = ("word", "hashtag")
@@ -401,6 +398,8 @@ class Pipeline:
         entries: list[tuple[str, int | None]] = load_userdict() if userdict else []
         entries += [(w, None) for w in self.extra_words]
 
+        # spaCy interns every new word in the shared vocabulary: one thread at a time.
+        self._lock = threading.Lock()
         self._zh = _blank_zh()
         self._jieba = _private_jieba()
         self._zh.tokenizer.jieba_seg = self._jieba
@@ -455,16 +454,17 @@ class Pipeline:
         norm = text.translate(_FULLWIDTH)
         default = "zh" if _CJK_RE.search(norm) else "en"
         pos = 0
-        for match in self._protect_re.finditer(norm):
-            if match.start() > pos:
-                self._segment_run(text, norm, pos, match.start(), default, tokens)
-            kind = match.lastgroup or "word"
-            span = text[match.start() : match.end()]
-            lang = "" if kind in ("emoji", "sticker", "url", "number") else _script_of(span)
-            tokens.append(Token(span, kind, lang, match.start(), match.end()))
-            pos = match.end()
-        if pos < len(text):
-            self._segment_run(text, norm, pos, len(text), default, tokens)
+        with self._lock:
+            for match in self._protect_re.finditer(norm):
+                if match.start() > pos:
+                    self._segment_run(text, norm, pos, match.start(), default, tokens)
+                kind = match.lastgroup or "word"
+                span = text[match.start() : match.end()]
+                lang = "" if kind in ("emoji", "sticker", "url", "number") else _script_of(span)
+                tokens.append(Token(span, kind, lang, match.start(), match.end()))
+                pos = match.end()
+            if pos < len(text):
+                self._segment_run(text, norm, pos, len(text), default, tokens)
         return _merge_spaces(tokens)
 
     def _segment_run(
@@ -688,9 +688,8 @@ def _init_worker(config: tuple) -> None:
 
 
 def _tokenize_chunk(texts: list[str]) -> list[bytes]:
-    import array
-
-    assert _WORKER_PIPELINE is not None
+    if _WORKER_PIPELINE is None:  # pragma: no cover - _init_worker always sets it
+        raise RuntimeError("tokenize_many worker started without a pipeline")
     kind_index = {k: i for i, k in enumerate(KINDS)}
     lang_index = {lang: i for i, lang in enumerate(_LANGS)}
     packed = []
@@ -703,8 +702,6 @@ def _tokenize_chunk(texts: list[str]) -> list[bytes]:
 
 
 def _unpack(text: str, packed: bytes) -> list[Token]:
-    import array
-
     arr = array.array("i")
     arr.frombytes(packed)
     tokens = []

@@ -359,6 +359,15 @@ def test_tokenize_many_matches_tokenize(pipe):
         pipe.tokenize_many(texts, n_process=0)
 
 
+def test_tokenize_from_threads(pipe):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"第{i}天打卡，找学习搭子 study buddy #学习搭子[话题]#" for i in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(pipe.tokenize, texts))
+    assert got == [pipe.tokenize(t) for t in texts]
+
+
 @pytest.mark.slow
 def test_tokenize_many_spawned_workers_rebuild_the_pipeline():
     custom = Pipeline(extra_words=["减肥搭子"])
