@@ -58,6 +58,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -65,8 +66,8 @@ import random
 from bisect import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from dazi.errors import NotFound, ValidationError
 
@@ -74,12 +75,12 @@ __all__ = [
     "CODEBOOK_VALUES",
     "DEMO_COMMENTS_PATH",
     "DEMO_COMMENTS_PER_NOTE",
-    "DEMO_N_NOTES",
     "DEMO_NOTES_PATH",
+    "DEMO_N_NOTES",
     "DEMO_SEED",
-    "NoteTruth",
     "XHS_COMMENT_FIELDS",
     "XHS_NOTE_FIELDS",
+    "NoteTruth",
     "demo_truth",
     "demo_truths",
     "generate_comments",
@@ -203,7 +204,7 @@ class NoteTruth:
 class _Weighted:
     """A fixed weighted choice, drawn with one ``rng.random()`` and a bisect."""
 
-    __slots__ = ("values", "cum", "total")
+    __slots__ = ("cum", "total", "values")
 
     def __init__(self, pairs: Sequence[tuple[object, float]]):
         self.values = tuple(v for v, _ in pairs)
@@ -363,7 +364,7 @@ _DURATIONS: dict[float, tuple[tuple[str, ...], tuple[str, ...]]] = {
     24.0: (("两年",), ("two years",)),
 }
 _DURATION_KEYS = tuple(_DURATIONS)
-_DURATION_CUTS = tuple((a + b) / 2 for a, b in zip(_DURATION_KEYS, _DURATION_KEYS[1:]))
+_DURATION_CUTS = tuple((a + b) / 2 for a, b in itertools.pairwise(_DURATION_KEYS))
 
 _KEYWORDS = ("找搭子", "云搭子", "饭搭子", "旅行搭子", "学习搭子", "健身搭子", "游戏搭子", "搭子")
 
@@ -556,7 +557,9 @@ _EN_CONNECTION = {
     ("functional", "experience"): ("We keep it simple: {en_act}, then go home",),
     ("companionate", "experience"): ("It's steady and comfortable, like old friends",),
     ("intimate", "experience"): ("We've become close friends who tell each other everything",),
-    ("fluctuating", "experience"): ("It's on and off, sometimes close, sometimes silent for weeks",),
+    ("fluctuating", "experience"): (
+        "It's on and off, sometimes close, sometimes silent for weeks",
+    ),
 }
 
 _ZH_OUTCOME = {
@@ -625,7 +628,6 @@ _HOSTILE = {
 }
 
 
-
 class _Keep(dict):
     """Format slots a kind knows; leave the per-note ones (``{city}``...) in place."""
 
@@ -669,7 +671,13 @@ _CMT_EXPERIENCE = ("好羡慕[哭惹R]", "太真实了", "我的{kind}已经失�
                    "请问怎么找到的呀", "这种关系好舒服", "搭子文化yyds", "收藏了慢慢看")  # fmt: skip
 _CMT_EN = ("Count me in! 🙋‍♀️", "Same here, TikTok refugee 👋", "Is this still open?", "Love this!",
            "How did you two find each other?", "我也想学中文 lol")  # fmt: skip
-_CMT_AUTHOR_ZH = ("已私信～", "可以的，私信你了", "哈哈哈谢谢", "还缺的！", "是在评论区认识的[偷笑R]")
+_CMT_AUTHOR_ZH = (
+    "已私信～",
+    "可以的，私信你了",
+    "哈哈哈谢谢",
+    "还缺的！",
+    "是在评论区认识的[偷笑R]",
+)
 _CMT_AUTHOR_EN = ("Sent you a DM!", "Thank you!!", "Yes, still looking!")
 _CMT_REPLY = ("+1", "同问", "哈哈哈哈", "真的", "我也是[笑哭R]", "一起一起")
 
@@ -729,7 +737,8 @@ def _user(seed: int, group: str, u: int) -> _User:
         elif style == 1:
             nickname = f"{first.lower()}_{state[:2].lower()}{b[13] % 100:02d}"
         else:
-            nickname = (f"{first.lower()}.draws", f"{first} ✨", f"tiktokrefugee_{first.lower()}")[style - 2]
+            handles = (f"{first.lower()}.draws", f"{first} ✨", f"tiktokrefugee_{first.lower()}")
+            nickname = handles[style - 2]
     else:
         province = _PROVINCE_BY_BYTE[b[10]]
         city, districts = _CITIES[province][b[11] % len(_CITIES[province])]
@@ -872,8 +881,12 @@ def _build_note(
         title = _UNAVAILABLE_TITLE if special == "unavailable" else ""
         counts = ("", "", "", "") if special == "deleted" else ("0", "0", "0", "0")
         keyword = _choice(rng, _KEYWORDS)
-        note = _record(note_id, "normal", title, "", "", t_s * 1000, t_s * 1000, user, counts,
-                       user.ip_location, "", "", crawl_ms, keyword, _fake_token(rng))
+        note = _record(
+            note_id=note_id, ntype="normal", title=title, desc="", video_url="",
+            time_ms=t_s * 1000, updated_ms=t_s * 1000, user=user, counts=counts,
+            ip=user.ip_location, images="", tags="", crawl_ms=crawl_ms, keyword=keyword,
+            token=_fake_token(rng),
+        )  # fmt: skip
         if not want_truth:
             return note, None
         truth = NoteTruth(note_id, special, None, None, None, None, None, (), None, None, (),
@@ -916,7 +929,9 @@ def _build_note(
     else:
         p_success, p_unclear = _OUTCOME_P[category]
         r = rng.random()
-        outcome = "success" if r < p_success else "unclear" if r < p_success + p_unclear else "failure"
+        outcome = (
+            "success" if r < p_success else "unclear" if r < p_success + p_unclear else "failure"
+        )
         mean = _DURATION_MEAN[category] * (0.5 if outcome == "failure" else 1.0)
         stated = rng.random() < {"success": 0.9, "failure": 0.85, "unclear": 0.45}[outcome]
         duration = _duration_months(rng, mean) if stated else None
@@ -964,9 +979,10 @@ def _build_note(
         ip = _PROVINCE_BY_BYTE[_below(rng, 256)]
 
     note = _record(
-        note_id, "video" if is_video else "normal", title, desc, video_url, t_s * 1000,
-        updated_s * 1000, user, counts, ip, images, ",".join(tags), crawl_ms, keyword,
-        _fake_token(rng),
+        note_id=note_id, ntype="video" if is_video else "normal", title=title, desc=desc,
+        video_url=video_url, time_ms=t_s * 1000, updated_ms=updated_s * 1000, user=user,
+        counts=counts, ip=ip, images=images, tags=",".join(tags), crawl_ms=crawl_ms,
+        keyword=keyword, token=_fake_token(rng),
     )  # fmt: skip
     if not want_truth:
         return note, None
@@ -1002,7 +1018,7 @@ _IMAGE_NAMES = tuple(f"{k}.jpg" for k in range(9))
 
 
 def _record(
-    note_id: str, ntype: str, title: str, desc: str, video_url: str, time_ms: int,
+    *, note_id: str, ntype: str, title: str, desc: str, video_url: str, time_ms: int,
     updated_ms: int, user: _User, counts: Sequence[str], ip: str, images: str, tags: str,
     crawl_ms: int, keyword: str, token: str,
 ) -> dict:  # fmt: skip
@@ -1133,9 +1149,7 @@ def _write_text(
         tail.append(closer)
 
     if list_style:  # the "📍坐标 / ⏰时间 / 🚫要求" layout of many seeking posts
-        body_text = "\n".join(
-            [_join(rng, head, english), *about, _join(rng, body + tail, english)]
-        )
+        body_text = "\n".join([_join(rng, head, english), *about, _join(rng, body + tail, english)])
     else:
         body_text = _join(rng, head + about[:1] + body + about[1:] + tail, english)
     if rng.random() < 0.5:
@@ -1149,7 +1163,11 @@ def _write_text(
         rest = tags[1:]
     else:
         rest = tags
-    desc = body_text + ("\n" if rng.random() < 0.7 else " ") + _topic_text(rng, rest) if rest else body_text
+    desc = (
+        body_text + ("\n" if rng.random() < 0.7 else " ") + _topic_text(rng, rest)
+        if rest
+        else body_text
+    )
     if hostile == "formula":
         desc = _HOSTILE[("formula", english)] + "\n" + desc
 
@@ -1211,7 +1229,9 @@ def _title(
     if lang == "en":
         if seeking:
             return f"Looking for a {kind.en} {emoji}"
-        return _choice(rng, (f"My {kind.en} story {emoji}", "TikTok refugee here 👋", f"About my {kind.en}"))
+        return _choice(
+            rng, (f"My {kind.en} story {emoji}", "TikTok refugee here 👋", f"About my {kind.en}")
+        )
     options: list[str] = []
     if seeking:
         place = f"{slots['city']}｜" if same_city else ""
@@ -1222,7 +1242,11 @@ def _title(
         if "english_seeking" in markers:
             options = [o + " (seeking companion)" for o in options]
     else:
-        options = [f"聊聊我的{kind.name}{emoji}", f"关于{kind.name}的一点感想", f"我的{kind.name}日常"]
+        options = [
+            f"聊聊我的{kind.name}{emoji}",
+            f"关于{kind.name}的一点感想",
+            f"我的{kind.name}日常",
+        ]
         if outcome == "failure":
             options.append(f"{kind.name}散了{emoji}")
         if outcome == "success" and "dur" in slots:
@@ -1240,7 +1264,8 @@ def _check_int(name: str, value: object, lo: int, hi: int) -> int:
         )
     if not lo <= value < hi:
         raise ValidationError(
-            f"{name} must be from {lo} to {hi - 1}, got {value}", f"Pass an int from {lo} to {hi - 1}."
+            f"{name} must be from {lo} to {hi - 1}, got {value}",
+            f"Pass an int from {lo} to {hi - 1}.",
         )
     return value
 
@@ -1316,7 +1341,8 @@ def _recrawl(seed: int, note: dict, at_index: int) -> dict:
     b = _hash("dazi-recrawl", seed, index)
     again = dict(note)
     again["source_keyword"] = _second_keyword(seed, index, note["source_keyword"])
-    again["last_modify_ts"] = _CRAWL_START_MS + at_index * _CRAWL_STEP_MS + 1000 + b[0] * 50
+    # After the block's last note (which took ms 0..99 of its 150 ms slot): file order stays time order.
+    again["last_modify_ts"] = _CRAWL_START_MS + at_index * _CRAWL_STEP_MS + 100 + b[0] % 50
     if again["liked_count"].isdigit():  # a few more likes by the second crawl
         again["liked_count"] = str(int(again["liked_count"]) + b[1] % 4)
     token = f"ABfake{b[2:17].hex()}="
@@ -1413,7 +1439,10 @@ def generate_comments(
             f"per_note must be two whole numbers (low, high) with 0 <= low <= high, got {per_note!r}",
             "Pass for example per_note=(0, 3).",
         )
-    lo, hi = per_note
+    return _comments(notes, per_note[0], per_note[1], seed)
+
+
+def _comments(notes: Iterable[dict], lo: int, hi: int, seed: int) -> Iterator[dict]:
     seen: set[str] = set()
     for note in notes:
         note_id = str(note.get("note_id"))
@@ -1436,7 +1465,12 @@ def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) 
     kind = next((t for t in str(note.get("tag_list", "")).split(",") if t.endswith("搭子")), "搭子")
     note_ms = int(note.get("time") or _T_FIRST * 1000)
     crawl_ms = int(note.get("last_modify_ts") or _CRAWL_START_MS)
-    author = (note.get("user_id"), note.get("nickname"), note.get("avatar"), note.get("ip_location"))
+    author = (
+        note.get("user_id"),
+        note.get("nickname"),
+        note.get("avatar"),
+        note.get("ip_location"),
+    )
 
     n_top = 1 + sum(rng.random() < 0.65 for _ in range(k - 1))
     tops: list[dict] = []
@@ -1445,7 +1479,11 @@ def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) 
         is_reply = j >= n_top
         created = note_ms + int(rng.expovariate(1 / (2 * 86400_000)))
         if is_reply:
-            parent = _choice(rng, tops + replies) if replies and rng.random() < 0.2 else _choice(rng, tops)
+            parent = (
+                _choice(rng, tops + replies)
+                if replies and rng.random() < 0.2
+                else _choice(rng, tops)
+            )
             created = parent["create_time"] + int(rng.expovariate(1 / (6 * 3600_000)))
         created = min(created, crawl_ms - 60_000)
         by_author = is_reply and rng.random() < 0.4
@@ -1455,7 +1493,12 @@ def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) 
         else:
             u = _below(rng, 200) if rng.random() < 0.2 else 10**10 + _below(rng, 10**9)
             user = _user(seed, "en" if english and rng.random() < 0.8 else "zh", u)
-            user_id, nickname, avatar, ip = user.user_id, user.nickname, user.avatar, user.ip_location
+            user_id, nickname, avatar, ip = (
+                user.user_id,
+                user.nickname,
+                user.avatar,
+                user.ip_location,
+            )
             if is_reply:
                 content = _choice(rng, _CMT_REPLY)
             else:
@@ -1476,7 +1519,9 @@ def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) 
             "nickname": nickname,
             "avatar": avatar,
             "sub_comment_count": "0",
-            "pictures": f"https://example.com/xhs/comment/{comment_id}.jpg" if rng.random() < 0.03 else "",
+            "pictures": f"https://example.com/xhs/comment/{comment_id}.jpg"
+            if rng.random() < 0.03
+            else "",
             "parent_comment_id": parent["comment_id"] if is_reply else 0,
             "last_modify_ts": crawl_ms + 500 + 40 * j,
             "like_count": _format_count(likes, "plain"),
@@ -1542,11 +1587,13 @@ def write_notes_jsonl(
     work = functools.partial(_encode_range, n, seed, duplicates)
     count = 0
     # "spawn": safe even when the caller runs threads (a forked child could deadlock).
-    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            for text, rows in pool.imap(work, tasks):
-                fh.write(text)
-                count += rows
+    with (
+        multiprocessing.get_context("spawn").Pool(jobs) as pool,
+        open(path, "w", encoding="utf-8", newline="\n") as fh,
+    ):
+        for text, rows in pool.imap(work, tasks):
+            fh.write(text)
+            count += rows
     return count
 
 
