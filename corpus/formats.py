@@ -623,7 +623,7 @@ def _json_array(info: FileInfo) -> Records:
             pos = end
             expect_value = False
             if isinstance(obj, dict):
-                if index == 1:
+                if not info.columns:
                     info.columns = list(obj)
                 yield index, obj
             else:

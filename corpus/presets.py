@@ -293,17 +293,24 @@ def _signed(rec: Mapping, column: str) -> int | None:
     return int(f)
 
 
-def _set_counts(post: dict, items: tuple) -> None:
+def _set_counts(post: dict, rec: Mapping, spec: tuple[tuple[str, str], ...]) -> None:
     """Fill the four counts, engagement, counts_approximate and counts_raw.
 
-    *items* holds ``(field, column, value)`` for the counts the layout has.
+    *spec* holds ``(field, column)`` for the counts the layout has; columns
+    may be dotted (``public_metrics.like_count``) for nested records.
     """
     raw = post["counts_raw"]
     total = None
     approx = False
-    for fld, column, value in items:
+    get = rec.get
+    for fld, column in spec:
+        value = get(column)
         if value is None:
-            continue
+            if "." not in column:
+                continue
+            value = _dig(rec, column)
+            if value is None:
+                continue
         try:
             n, a = parse_count(value)
         except ValueError as exc:
@@ -316,11 +323,6 @@ def _set_counts(post: dict, items: tuple) -> None:
                 approx = True
     post["engagement"] = total
     post["counts_approximate"] = approx
-
-
-def _counts_from(rec: Mapping, spec: tuple[tuple[str, str], ...]) -> tuple:
-    get = rec.get
-    return tuple((fld, col, get(col)) for fld, col in spec)
 
 
 def _merge(*lists: list[str]) -> list[str]:
@@ -422,7 +424,7 @@ def _mc_xhs_note(rec: dict) -> dict:
     _mc_author(rec, post)
     post["created_at"] = _time(rec, "time", "ms")
     post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, _counts_from(rec, _XHS_COUNTS))
+    _set_counts(post, rec, _XHS_COUNTS)
     post["hashtags"] = _merge(_tags_of(title, text), _list(rec, "tag_list"))
     post["mentions"] = _mentions_of(title, text)
     post["source_keywords"] = _mc_keywords(rec)
@@ -483,7 +485,7 @@ def _mc_weibo_note(rec: dict) -> dict:
     created = _time(rec, "create_time", "s")
     post["created_at"] = created if created is not None else _time(rec, "create_date_time", "auto")
     post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, _counts_from(rec, _WEIBO_COUNTS))
+    _set_counts(post, rec, _WEIBO_COUNTS)
     post["hashtags"] = extract_hashtags(text)
     post["mentions"] = extract_mentions(text)
     post["source_keywords"] = _mc_keywords(rec)
@@ -521,7 +523,7 @@ def _mc_douyin_aweme(rec: dict) -> dict:
     post["author_name"] = _str(rec.get("nickname"))
     post["created_at"] = _time(rec, "create_time", "s")
     post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, _counts_from(rec, _DOUYIN_COUNTS))
+    _set_counts(post, rec, _DOUYIN_COUNTS)
     post["hashtags"] = _tags_of(title, text)
     post["mentions"] = _mentions_of(title, text)
     post["source_keywords"] = _mc_keywords(rec)
@@ -553,7 +555,7 @@ def _mc_bilibili_video(rec: dict) -> dict:
     _mc_author(rec, post)
     post["created_at"] = _time(rec, "create_time", "s")
     post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, _counts_from(rec, _BILI_COUNTS))
+    _set_counts(post, rec, _BILI_COUNTS)
     post["hashtags"] = _tags_of(title, text)
     post["mentions"] = _mentions_of(title, text)
     post["source_keywords"] = _mc_keywords(rec)
@@ -593,7 +595,7 @@ def _spider_xhs_note(rec: dict) -> dict:
     post["author_name"] = _str(rec.get("昵称"))
     post["created_at"] = _time(rec, "上传时间", "ms")
     post["location"] = _location(rec.get("ip归属地"))
-    _set_counts(post, _counts_from(rec, _SPIDER_COUNTS))
+    _set_counts(post, rec, _SPIDER_COUNTS)
     post["hashtags"] = _merge(_tags_of(title, text), _list(rec, "标签"))
     post["mentions"] = _mentions_of(title, text)
     post["lang"] = detect_lang(text or title)
@@ -643,7 +645,7 @@ def _weibo_csv_post(rec: dict, text_column: str) -> dict:
     time_column = "发布时间" if rec.get("发布时间") else "日期"
     post["created_at"] = _time(rec, time_column, "auto")
     post["location"] = _str(_first(rec, "ip", "IP属地", "ip属地", "发布位置", "位置"))
-    _set_counts(post, _counts_from(rec, _WB_COUNTS))
+    _set_counts(post, rec, _WB_COUNTS)
     post["hashtags"] = _merge(extract_hashtags(text), _list(rec, "话题"))
     post["mentions"] = _merge(
         extract_mentions(text), _list(rec, "艾特用户" if "艾特用户" in rec else "@用户")
@@ -806,7 +808,7 @@ def _x_tweet(rec: dict) -> dict:
         else f"https://x.com/i/web/status/{post_id}"
     )
     post["created_at"] = _time(rec, "created_at", "auto")
-    _set_counts(post, tuple((f, c, _dig(rec, c)) for f, c in _X_COUNTS))
+    _set_counts(post, rec, _X_COUNTS)
     tags = _x_entities(rec, "entities.hashtags", "tag")
     post["hashtags"] = (
         _merge(tags, extract_hashtags(text)) if tags is not None else extract_hashtags(text)
@@ -1008,7 +1010,7 @@ def _generic_converter(
             post["created_at"] = _time(rec, created_col, "auto")
         if crawled_col:
             post["crawled_at"] = _time(rec, crawled_col, "auto")
-        _set_counts(post, _counts_from(rec, counts))
+        _set_counts(post, rec, counts)
         tags = _tags_of(title, text)
         post["hashtags"] = _merge(tags, _list(rec, tags_col)) if tags_col else tags
         mentions = _mentions_of(title, text)
