@@ -124,7 +124,7 @@ def _normalise(codebook: Codebook, values: Mapping[str, object], current: Mappin
         try:
             out[variable.id] = validate_value(variable, raw)
         except ValidationError as exc:
-            problems.append(f"{variable.id}: {exc.message}")
+            problems.append(exc.message)
     if problems:
         raise ValidationError("Invalid coding: " + "; ".join(problems))
     resolved = {**merged, **out}

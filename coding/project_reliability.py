@@ -77,7 +77,7 @@ def project_reliability(
         variable = codebook.variable(vid)
         if variable.type == "text":
             raise NotFound(f"{vid} is a text variable: reliability needs coded categories or numbers.")
-        part = data[data["variable"] == vid]
+        part = data[data["variable"] == vid].reset_index(drop=True)
         if variable.type == "multi":
             frame = pd.DataFrame({
                 "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
@@ -87,9 +87,12 @@ def project_reliability(
                 frame, codes=[c.id for c in variable.codable_codes()], bootstrap=bootstrap, seed=seed, variable=vid,
             ))
             continue
+        # "not stated"-type codes (``missing: true``) are missing values, not scale points
+        missing = {c.id for c in variable.all_codes() if c.missing}
+        values = [None if v in missing else v for v in part["value"]]
         frame = pd.DataFrame({
             "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
-            "value": pd.Series(list(part["value"]), dtype=object),
+            "value": pd.Series(values, dtype=object),
         })
         order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
         results.append(reliability(

@@ -27,6 +27,29 @@ DEMO_COMMENTS = _DATA / "demo_xhs_comments.jsonl"
 DEMO_CODERS = {"alice": ("coder", "1111"), "bob": ("coder", "2222"), "carol": ("adjudicator", "3333"),
                "admin": ("admin", "0000")}
 _SLIP = {"alice": 0.08, "bob": 0.12}
+# the synthetic corpus names its intended codes briefly; the codebook's ids are longer
+_TRUTH_TO_CODE = {
+    "activity": "activity_based", "emotional": "emotional_support", "content": "content_sharing",
+    "private_message": "private_messages", "video_call": "video_calls", "companionate": "companionate_stable",
+    "fluctuating": "fluctuating_dynamic", "functional": "functional_minimal", "intimate": "intimate_deepening",
+    "same_city": "city", "waiting_phrase": "waiting_phrasing",
+}
+_FALLBACK_IDS = ("unclear", "not_stated", "not_assessable", "none")
+
+
+def _intended(variable, truth_value):
+    """The truth in the codebook's ids, with "not stated"-type codes for nothing stated."""
+    if isinstance(truth_value, list):
+        truth_value = [_TRUTH_TO_CODE.get(v, v) for v in truth_value]
+    elif isinstance(truth_value, str):
+        truth_value = _TRUTH_TO_CODE.get(truth_value, truth_value)
+    if truth_value in (None, []) and variable.type in ("single", "ordinal", "multi"):
+        fallback = next((c.id for c in variable.active_codes() if c.missing or c.id in _FALLBACK_IDS), None)
+        if fallback is not None:
+            truth_value = [fallback] if variable.type == "multi" else fallback
+    if truth_value is None and variable.type == "numeric":
+        truth_value = 1.0
+    return truth_value
 
 
 @dataclass
@@ -41,13 +64,19 @@ class DemoResult:
 
 def _simulate(rng: random.Random, variable, truth_value, slip: float):
     """A coder's value: the intended one, or with probability ``slip`` a plausible other."""
-    codes = [c.id for c in variable.active_codes()] if variable.type in ("single", "multi", "ordinal") else []
+    active = [c for c in variable.codable_codes() if not c.retired] if variable.is_choice else []
+    codes = [c.id for c in active if not c.missing]
     if variable.type == "multi":
         chosen = set(truth_value or [])
         for code in codes:
             if rng.random() < slip / 2:
                 chosen ^= {code}
-        return [c for c in codes if c in chosen] or None
+        missing = {c.id for c in active if c.missing}
+        if chosen - missing:
+            chosen -= missing
+        elif not chosen:
+            chosen = set(truth_value or []) or set(list(missing)[:1])
+        return [c.id for c in active if c.id in chosen] or None
     if variable.type in ("single", "ordinal"):
         if truth_value is None:
             return None
@@ -116,7 +145,8 @@ def build_demo(db: Database, name: str = "default", *, if_missing: bool = False,
             truth = truths.get(posts_[pk]["post_id"], {})
             values = {}
             for variable in codebook.variables:
-                values[variable.id] = _simulate(rng, variable, truth.get(variable.id), _SLIP[coder_name])
+                values[variable.id] = _simulate(rng, variable, _intended(variable, truth.get(variable.id)),
+                                                _SLIP[coder_name])
             memo = "不确定是否算情感支持" if rng.random() < 0.04 else None
             save_coding(db, project, coder, pk, values, memo=memo, uncertain=memo is not None,
                         seconds=round(rng.uniform(8, 60), 1), done=True)

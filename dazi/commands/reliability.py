@@ -106,8 +106,12 @@ def reliability_cmd(ctx: Context, file, unit_col, coder_col, value_col, coder_co
         click.echo(f"{str(d['variable']):<24}{d['level']:<9}{d['n_units']:>6}{d['n_coders']:>7}{_fmt(alpha):>8}{mark} "
                    f"{ci:<15}{_fmt(q):>7}{_fmt(d['percent_agreement']):>8}{_fmt(kappa):>7}{_fmt(d['gwet_ac1']):>7}")
         for note in d["notes"]:
-            click.echo(f"    note: {note}")
+            if not note.startswith("alpha_ci and q from"):  # said once below the table
+                click.echo(f"    note: {note}")
     click.echo("alpha >= .800: rely on the variable;  ? .667-.800: tentative conclusions only;  ! below .667")
+    if bootstrap:
+        click.echo(f"95% CI and q (probability that alpha < .800) from {bootstrap:,} bootstrap resamples "
+                   f"(Krippendorff's algorithm, Hayes & Krippendorff 2007), seed {seed}.")
 
 
 @click.command("reliability-plan")
