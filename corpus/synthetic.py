@@ -27,11 +27,13 @@ Why synthetic data needs a *truth*
 How the truth is recovered without a side file
     A note id is a MongoDB-style ObjectId like Xiaohongshu's own: 8 hex digits
     of the publish time in seconds, then 8 hex digits of the generator's seed,
-    then 8 hex digits of the note's index.  Each note is drawn from its own
-    ``random.Random`` seeded by (seed, index), so :func:`demo_truth` rebuilds the
-    note from its id alone and checks it against the id it was given.  A
-    consequence worth knowing: ``generate_notes(10, s)`` gives the same first
-    ten notes as ``generate_notes(1000, s)``.
+    then 8 hex digits of the note's index.  The notes of each block of 100 are
+    drawn from one ``random.Random`` seeded by (seed, block), so
+    :func:`demo_truth` rebuilds a note from its id alone (replaying at most 99
+    notes before it) and checks it against the id it was given.  Consequences
+    worth knowing: ``generate_notes(10, s)`` gives the same first ten notes as
+    ``generate_notes(1000, s)``, and blocks can be drawn in parallel
+    (:func:`write_notes_jsonl`).
 
 Distributions are loosely shaped after the study's published tables (more
 engagement for travel posts, more successful matches for dining companions,
@@ -1078,8 +1080,8 @@ def _write_text(
     english = lang == "en"
     seeking = post_kind == "seeking"
     city = user.city
-    T = _TEXT[kind.name]
-    L = "en_" if english else "zh_"
+    texts = _TEXT[kind.name]  # this kind's phrases, kind slots already filled
+    lg = "en_" if english else "zh_"
     slots = {"city": city, "district": user.district, "state": user.state}
     if duration is not None:
         zh_d, en_d = _DURATIONS[duration]
@@ -1100,28 +1102,28 @@ def _write_text(
             head.append(greeting)
     if seeking:
         if english:
-            head.append(say(T["en_seek"]))
+            head.append(say(texts["en_seek"]))
         else:
             explicit, waiting = "explicit_seeking" in markers, "waiting_phrase" in markers
             pool = "both" if explicit and waiting else "explicit" if explicit else "waiting"
-            opener = say(T["zh_seek_" + pool])
+            opener = say(texts["zh_seek_" + pool])
             if "english_seeking" in markers:
-                opener += " " + say(T["mixed_seek"])
+                opener += " " + say(texts["mixed_seek"])
             head.append(opener)
     else:
-        head.append(say(T[L + "outcome"][(outcome, duration is not None)]))
+        head.append(say(texts[lg + "outcome"][(outcome, duration is not None)]))
 
     role = "seeking" if seeking else "experience"
-    body = [say(T[L + "type"][(ctype, role)])]
+    body = [say(texts[lg + "type"][(ctype, role)])]
     if frequency != "not_stated":
         tense = "failure" if outcome == "failure" else role
         slots["f"] = _choice(rng, (_EN_FREQ if english else _ZH_FREQ)[frequency])
-        body.append(say(T[L + "freq"][tense]))
+        body.append(say(texts[lg + "freq"][tense]))
     for channel in channels:
         body.append(say((_EN_CHANNEL if english else _ZH_CHANNEL)[(channel, role)]))
-    body.append(say(T[L + "connection"][(connection, role)]))
+    body.append(say(texts[lg + "connection"][(connection, role)]))
     if repeat != "not_stated":
-        body.append(say(T[L + "repeat"][(repeat, role)]))
+        body.append(say(texts[lg + "repeat"][(repeat, role)]))
     _shuffle(rng, body)
     extras = []
     if lang == "mixed" and "english_seeking" not in markers:
@@ -1304,7 +1306,9 @@ def generate_notes_with_truth(
     emptied ``deleted`` note, one with ``<script>alert(1)</script>`` pasted in,
     an ``unavailable`` note titled "当前笔记暂时无法浏览", one whose body starts
     with ``=HYPERLINK(...)`` and one with markdown; so 500 notes hold each once
-    (two vanished notes).
+    (two vanished notes).  A duplicated note's truth lists both keywords in
+    ``source_keywords`` (:func:`demo_truth` does so even for a corpus drawn with
+    ``duplicates=False``; nothing else differs).
     """
     return _generate(n, seed, duplicates, want_truth=True)  # type: ignore[return-value]
 
@@ -1361,8 +1365,9 @@ def generate_notes(n: int, seed: int = 0, *, duplicates: bool = True) -> Iterato
     """Yield ``n`` synthetic notes in MediaCrawler's Xiaohongshu JSONL layout.
 
     Parameters and duplicates as in :func:`generate_notes_with_truth`; recover
-    a note's truth with :func:`demo_truth`.  About 40,000 notes a second on one
-    core, so a million-note benchmark file takes well under a minute.
+    a note's truth with :func:`demo_truth`.  Roughly 10,000 notes a second per
+    core on the 2-core CI machine (more on a desktop); for big benchmark files
+    use :func:`write_notes_jsonl` with ``jobs`` > 1.
     """
     rows = _generate(n, seed, duplicates, want_truth=False)  # checks arguments now
     return (note for note, _ in rows)
@@ -1459,7 +1464,7 @@ def _comments(notes: Iterable[dict], lo: int, hi: int, seed: int) -> Iterator[di
 
 
 def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) -> Iterator[dict]:
-    k = rng.randint(lo, hi)
+    k = lo + _below(rng, hi - lo + 1)
     if k == 0:
         return
     note_id = note["note_id"]
@@ -1481,14 +1486,11 @@ def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) 
     replies: list[dict] = []
     for j in range(k):
         is_reply = j >= n_top
-        created = note_ms + int(rng.expovariate(1 / (2 * 86400_000)))
-        if is_reply:
-            parent = (
-                _choice(rng, tops + replies)
-                if replies and rng.random() < 0.2
-                else _choice(rng, tops)
-            )
+        if is_reply:  # mostly to a top-level comment, sometimes to another reply
+            parent = _choice(rng, tops + replies if replies and rng.random() < 0.2 else tops)
             created = parent["create_time"] + int(rng.expovariate(1 / (6 * 3600_000)))
+        else:  # comments come within days of the note
+            created = note_ms + int(rng.expovariate(1 / (2 * 86400_000)))
         created = min(created, crawl_ms - 60_000)
         by_author = is_reply and rng.random() < 0.4
         if by_author:
@@ -1497,12 +1499,7 @@ def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) 
         else:
             u = _below(rng, 200) if rng.random() < 0.2 else 10**10 + _below(rng, 10**9)
             user = _user(seed, "en" if english and rng.random() < 0.8 else "zh", u)
-            user_id, nickname, avatar, ip = (
-                user.user_id,
-                user.nickname,
-                user.avatar,
-                user.ip_location,
-            )
+            user_id, nickname, avatar, ip = user[:4]  # id, nickname, avatar, IP属地
             if is_reply:
                 content = _choice(rng, _CMT_REPLY)
             else:
@@ -1513,6 +1510,7 @@ def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) 
                 content = f"@{friend} {content}"
         comment_id = f"{created // 1000:08x}{_hash('dazi-comment', seed, note_id, j)[:8].hex()}"
         likes = int(rng.paretovariate(1.3)) - 1
+        picture = f"https://example.com/xhs/comment/{comment_id}.jpg" if rng.random() < 0.03 else ""
         record = {
             "comment_id": comment_id,
             "create_time": created,
@@ -1523,9 +1521,7 @@ def _note_comments(rng: random.Random, seed: int, note: dict, lo: int, hi: int) 
             "nickname": nickname,
             "avatar": avatar,
             "sub_comment_count": "0",
-            "pictures": f"https://example.com/xhs/comment/{comment_id}.jpg"
-            if rng.random() < 0.03
-            else "",
+            "pictures": picture,
             "parent_comment_id": parent["comment_id"] if is_reply else 0,
             "last_modify_ts": crawl_ms + 500 + 40 * j,
             "like_count": _format_count(likes, "plain"),
