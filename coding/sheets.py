@@ -158,8 +158,8 @@ _TEXTS: dict[str, dict[str, str]] = {
             "7. 完成后把文件交回项目负责人，由其运行：dazi import-codings 文件名.xlsx --coder 你的名字"
         ),
         "codebook": "编码表", "heading": "dazi 编码表：{name}（第 {version} 版）；编码员：{coder}",
-        "table": ("变量", "名称", "类型", "必填", "条件", "说明", "编码ID", "编码名称", "定义", "包括", "不包括"),
-        "required": "是", "optional": "否",
+        "table": ("变量", "编码ID", "名称", "类型", "说明 / 定义", "包括", "不包括"),
+        "required": "必填", "optional": "选填",
     },
     "en": {
         "post_id": "Post ID", "platform": "Platform", "title": "Title", "text": "Text",
@@ -189,9 +189,8 @@ _TEXTS: dict[str, dict[str, str]] = {
             "dazi import-codings FILE.xlsx --coder YOUR_NAME"
         ),
         "codebook": "Codebook", "heading": "dazi coding sheet: {name} (version {version}); coder: {coder}",
-        "table": ("Variable", "Label", "Type", "Required", "Condition", "Instruction", "Code id", "Code label",
-                  "Definition", "Include", "Exclude"),
-        "required": "yes", "optional": "no",
+        "table": ("Variable", "Code id", "Label", "Type", "Instruction / definition", "Include", "Exclude"),
+        "required": "required", "optional": "optional",
     },
 }
 
@@ -554,47 +553,56 @@ def _validation(ws: Worksheet, variable: Variable, codebook: Codebook, lang: str
 
 
 def _instructions(ws: Worksheet, codebook: Codebook, version: int, coder: str, lang: str) -> None:
+    """How to fill in the sheet, then the codebook as one table: a variable row, then its codes."""
     texts = _TEXTS[lang]
+    width = len(texts["table"])
+    top = Alignment(wrap_text=True, vertical="top")
     _put(ws, 1, 1, texts["heading"].format(name=codebook.name, version=version, coder=coder)).font = Font(
         bold=True, size=13)
-    steps = _put(ws, 2, 1, texts["steps"])
-    steps.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=8)
-    ws.row_dimensions[2].height = 190
+    _put(ws, 2, 1, texts["steps"]).alignment = top
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    ws.row_dimensions[2].height = 150
     row = 3
     if codebook.description:
-        cell = _put(ws, row, 1, localize(codebook.description, lang))
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
-        ws.row_dimensions[row].height = 120
+        _put(ws, row, 1, localize(codebook.description, lang)).alignment = top
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        ws.row_dimensions[row].height = 110
         row += 1
     row += 1
     for j, title in enumerate(texts["table"], start=1):
         _put(ws, row, j, title).font = _BOLD
+    ws.print_title_rows = f"{row}:{row}"
     types = {"single": texts["single"], "ordinal": texts["ordinal"], "multi": texts["multi"],
              "numeric": texts["numeric"], "text": texts["text_type"]}
     for variable in codebook.variables:
         row += 1
-        rng = ""
+        about = [types[variable.type]]
         if variable.type == "numeric" and (variable.min is not None or variable.max is not None):
-            rng = f" [{'' if variable.min is None else f'{variable.min:g}'}–" \
-                  f"{'' if variable.max is None else f'{variable.max:g}'}]"
-        values = [variable.id, variable.display(lang), types[variable.type] + rng + (
-            f" ({variable.unit})" if variable.unit else ""),
-            texts["required"] if variable.required else texts["optional"], _condition(variable, codebook, lang),
-            localize(variable.instruction, lang)]
-        for j, value in enumerate(values, start=1):
+            lo = "" if variable.min is None else f"{variable.min:g}"
+            hi = "" if variable.max is None else f"{variable.max:g}"
+            about.append(f"{lo}–{hi}" + (f" {variable.unit}" if variable.unit else ""))
+        about.append(texts["required"] if variable.required else texts["optional"])
+        if variable.when:
+            about.append(texts["only_if"].format(cond=_condition(variable, codebook, lang)))
+        for j, value in enumerate([variable.id, None, variable.display(lang), "; ".join(about),
+                                   localize(variable.instruction, lang), None, None], start=1):
             cell = _put(ws, row, j, value)
             cell.font = _BOLD
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.fill = _LOCKED_FILL
+            cell.alignment = top
+        shown = dict(_shown_labels(variable, lang))
         for code in variable.active_codes():
             row += 1
-            shown = dict(_shown_labels(variable, lang)).get(code.id, code.display(lang))
-            for j, value in enumerate([code.id, shown, localize(code.definition, lang), localize(code.include, lang),
-                                       localize(code.exclude, lang)], start=7):
-                _put(ws, row, j, value).alignment = Alignment(wrap_text=True, vertical="top")
-    for j, width in enumerate((18, 18, 14, 8, 18, 40, 18, 18, 50, 40, 40), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = width
+            for j, value in enumerate([None, code.id, shown.get(code.id, code.display(lang)), None,
+                                       localize(code.definition, lang), localize(code.include, lang),
+                                       localize(code.exclude, lang)], start=1):
+                _put(ws, row, j, value).alignment = top
+    for j, size in enumerate((16, 16, 22, 34, 50, 36, 36), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = size
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.protection.sheet = True
 
 
@@ -637,7 +645,7 @@ def write_coding_sheet(db: Database, project: Project, coder: Coder, path: str |
     pks = assigned_post_pks(db, project, coder)
     if not pks:
         raise ValidationError(f"No posts are assigned to {coder.name!r} in project {project.name!r}.",
-                              "Assign a sample first: dazi assign SAMPLE --coders NAME,NAME.")
+                              "Assign a sample first: dazi assign --sample NAME --coders alice,bob.")
     posts_ = get_posts_by_pk(db, project, pks)
     saved: dict[int, dict] = {}
     for row in codings_long(db, project, coder, coder=coder.name).itertuples(index=False):
@@ -738,6 +746,12 @@ def write_coding_sheet(db: Database, project: Project, coder: Coder, path: str |
     ws.protection.formatRows = False
     ws.protection.autoFilter = False
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{last_row}"
+    # printed: landscape, all columns on one page width, the two header rows on every page
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:2"
 
     _instructions(instructions, codebook, stored.version, coder.name, lang)
     lists.sheet_state = "hidden"
@@ -1045,11 +1059,19 @@ def import_codings(db: Database, project: Project, path: str | os.PathLike, *,
         before = current.get(plan.post_pk, {})
         unit = units.get(plan.post_pk)
         state_memo = unit.memo if unit is not None and isinstance(unit.memo, str) else None
+        # text written to the sheet was cleaned (_clean): getting it back is no change
+        if plan.memo is not None and state_memo is not None and plan.memo == _clean(state_memo).strip():
+            plan.memo = None
+        for key, value in list(plan.values.items()):
+            stored_value = before.get(key)
+            if isinstance(value, str) and isinstance(stored_value, str) and value != stored_value \
+                    and value == _clean(stored_value).strip():
+                del plan.values[key]
         state_flag = bool(unit.uncertain) if unit is not None else False
         state_done = bool(unit.done) if unit is not None else False
         changed = (
             any(before.get(k) != v for k, v in plan.values.items())
-            or (plan.memo is not None and plan.memo != state_memo)
+            or plan.memo is not None
             or (plan.uncertain is not None and plan.uncertain != state_flag)
             or (plan.done and not state_done)
         )
