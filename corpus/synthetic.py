@@ -28,7 +28,8 @@ How the truth is recovered without a side file
     A note id is a MongoDB-style ObjectId like Xiaohongshu's own: 8 hex digits
     of the publish time in seconds, then 8 hex digits of the generator's seed,
     then 8 hex digits of the note's index.  The notes of each block of 100 are
-    drawn from one ``random.Random`` seeded by (seed, block), so
+    drawn from two ``random.Random`` seeded by (seed, block), one for content,
+    one for counts (so editing phrases leaves the counts alone), so
     :func:`demo_truth` rebuilds a note from its id alone (replaying at most 99
     notes before it) and checks it against the id it was given.  Consequences
     worth knowing: ``generate_notes(10, s)`` gives the same first ten notes as
@@ -862,19 +863,29 @@ def _pick_user(rng: random.Random, seed: int, group: str, index: int) -> _User:
     return _user(seed, group, _below(rng, 50 + index // 4))
 
 
-def _block_rng(seed: int, block: int) -> random.Random:
-    """The generator that draws the notes of one block of 100, in order."""
-    return random.Random((seed << 32) | block)
+def _block_rng(seed: int, block: int, stream: int = 0) -> random.Random:
+    """The generator that draws the notes (stream 0) or their counts (stream 1) of a block."""
+    return random.Random((((seed << 32) | block) << 1) | stream)
+
+
+def _block_rngs(seed: int, block: int) -> tuple[random.Random, random.Random]:
+    return _block_rng(seed, block, 0), _block_rng(seed, block, 1)
 
 
 def _build_note(
-    rng: random.Random, seed: int, index: int, plan: _Plan, dup_keyword: bool, want_truth: bool
+    rngs: tuple[random.Random, random.Random],
+    seed: int,
+    index: int,
+    plan: _Plan,
+    dup_keyword: bool,
+    want_truth: bool,
 ) -> tuple[dict, NoteTruth | None]:
-    """Note ``index`` of the corpus with ``seed``, drawn from its block's ``rng``.
+    """Note ``index`` of the corpus with ``seed``, drawn from its block's generators.
 
     A note depends only on the notes before it in its block of 100, so any note
     can be rebuilt by replaying at most 99 others.
     """
+    rng, crng = rngs
     pos = index % _BLOCK
     special = plan.special if pos == plan.special_pos else None
     lang = _LANG.pick(rng)
@@ -921,7 +932,7 @@ def _build_note(
         else:
             r = rng.random()
             explicit, waiting = r < 0.75, r >= 0.45  # at least one of the two
-            english = lang == "mixed" and rng.random() < 0.6
+            english = lang == "mixed"  # a mixed post seeks partly in English
         markers = [
             m for m, on in (
                 ("explicit_seeking", explicit), ("waiting_phrase", waiting),
@@ -960,18 +971,7 @@ def _build_note(
     keyword = _note_keyword(rng, kind, seeking, ctype, channels)
     keywords = (keyword, _second_keyword(seed, index, keyword)) if dup_keyword else (keyword,)
 
-    # Heavy tail: most notes get tens to hundreds of likes, a few thousands, rarely 万.
-    r = rng.random()
-    if r < 0.005:  # viral
-        likes = int(rng.lognormvariate(0.0, 1.0) * 30_000)
-    elif r < 0.04:  # popular
-        likes = int(rng.lognormvariate(0.0, 0.8) * 3000)
-    else:
-        likes = int(rng.lognormvariate(0.0, 1.1) * _LIKE_MEDIAN[category])
-    collects = int(likes * rng.uniform(0.2, 1.2 if category == "travel" else 0.8))
-    comments = int(likes * rng.uniform(0.08, 0.35) if seeking else likes * rng.uniform(0.02, 0.2))
-    shares = int(likes * rng.uniform(0.01, 0.12))
-    counts = tuple(_count_string(rng, v) for v in (likes, collects, comments, shares))
+    counts = _counts(crng, category, seeking)
 
     is_video = rng.random() < 0.15
     n_img = 1 if is_video else 1 + _below(rng, 9)
@@ -1013,6 +1013,32 @@ def _build_note(
         source_keywords=keywords,
     )
     return note, truth
+
+
+def _counts(crng: random.Random, category: str, seeking: bool) -> tuple[str, str, str, str]:
+    """Likes, collects, comments and shares as the app shows them.
+
+    Drawn from the block's own counts generator, so that editing the phrase
+    banks (which changes how many draws a text takes) leaves the counts alone.
+    Heavy tail: most notes get tens to hundreds of likes, a few thousands,
+    rarely 万.
+    """
+    r = crng.random()
+    if r < 0.005:  # viral
+        likes = int(crng.lognormvariate(0.0, 1.0) * 30_000)
+    elif r < 0.04:  # popular
+        likes = int(crng.lognormvariate(0.0, 0.8) * 3000)
+    else:
+        likes = int(crng.lognormvariate(0.0, 1.1) * _LIKE_MEDIAN[category])
+    collects = int(likes * crng.uniform(0.2, 1.2 if category == "travel" else 0.8))
+    comments = int(likes * (crng.uniform(0.08, 0.35) if seeking else crng.uniform(0.02, 0.2)))
+    shares = int(likes * crng.uniform(0.01, 0.12))
+    return (
+        _count_string(crng, likes),
+        _count_string(crng, collects),
+        _count_string(crng, comments),
+        _count_string(crng, shares),
+    )
 
 
 def _fake_token(rng: random.Random) -> str:
@@ -1114,16 +1140,22 @@ def _write_text(
         head.append(say(texts[lg + "outcome"][(outcome, duration is not None)]))
 
     role = "seeking" if seeking else "experience"
-    body = [say(texts[lg + "type"][(ctype, role)])]
+    mixed = lang == "mixed"
+
+    def in_english() -> bool:  # mixed posts switch code clause by clause
+        return english or (mixed and rnd() < 0.45)
+
+    body = [say(texts[("en_" if in_english() else "zh_") + "type"][(ctype, role)])]
     if frequency != "not_stated":
         tense = "failure" if outcome == "failure" else role
-        slots["f"] = _choice(rng, (_EN_FREQ if english else _ZH_FREQ)[frequency])
-        body.append(say(texts[lg + "freq"][tense]))
+        en = in_english()
+        slots["f"] = _choice(rng, (_EN_FREQ if en else _ZH_FREQ)[frequency])
+        body.append(say(texts[("en_" if en else "zh_") + "freq"][tense]))
     for channel in channels:
-        body.append(say((_EN_CHANNEL if english else _ZH_CHANNEL)[(channel, role)]))
-    body.append(say(texts[lg + "connection"][(connection, role)]))
+        body.append(say((_EN_CHANNEL if in_english() else _ZH_CHANNEL)[(channel, role)]))
+    body.append(say(texts[("en_" if in_english() else "zh_") + "connection"][(connection, role)]))
     if repeat != "not_stated":
-        body.append(say(texts[lg + "repeat"][(repeat, role)]))
+        body.append(say(texts[("en_" if in_english() else "zh_") + "repeat"][(repeat, role)]))
     _shuffle(rng, body)
     extras = []
     if lang == "mixed" and "english_seeking" not in markers:
@@ -1326,15 +1358,15 @@ def _rows(
 ) -> Iterator[tuple[dict, NoteTruth | None]]:
     """Rows for notes ``start .. stop-1`` of an ``n``-note corpus (``start`` a block start)."""
     plan = _block_plan(seed, start // _BLOCK)
-    rng = _block_rng(seed, start // _BLOCK)
+    rngs = _block_rngs(seed, start // _BLOCK)
     held: tuple[dict, NoteTruth | None] | None = None
     for index in range(start, n if stop is None else stop):
         pos = index % _BLOCK
         if pos == 0:
             plan = _block_plan(seed, index // _BLOCK)
-            rng = _block_rng(seed, index // _BLOCK)
+            rngs = _block_rngs(seed, index // _BLOCK)
         is_dup = duplicates and pos == plan.dup_pos
-        note, truth = _build_note(rng, seed, index, plan, is_dup, want_truth)
+        note, truth = _build_note(rngs, seed, index, plan, is_dup, want_truth)
         yield note, truth
         if is_dup:
             held = (note, truth)
@@ -1393,9 +1425,9 @@ def demo_truth(note: dict) -> dict:
         raise NotFound(f"note_id {note_id!r} is not a synthetic note id (24 hex digits)", hint)
     seed, index = int(note_id[8:16], 16), int(note_id[16:24], 16)
     block = index // _BLOCK
-    plan, rng = _block_plan(seed, block), _block_rng(seed, block)
+    plan, rngs = _block_plan(seed, block), _block_rngs(seed, block)
     for i in range(block * _BLOCK, index + 1):  # replay the block up to the note
-        rebuilt, truth = _build_note(rng, seed, i, plan, i % _BLOCK == plan.dup_pos, i == index)
+        rebuilt, truth = _build_note(rngs, seed, i, plan, i % _BLOCK == plan.dup_pos, i == index)
     if rebuilt["note_id"] != note_id or truth is None:
         raise NotFound(f"note_id {note_id!r} was not made by corpus.synthetic", hint)
     return truth.as_dict()

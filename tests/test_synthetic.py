@@ -514,7 +514,7 @@ def test_shipped_demo_files_regenerate_byte_for_byte(tmp_path):
 
 
 def test_shipped_demo_files_hold_what_the_readme_says(demo_notes, demo_comments):
-    assert len(demo_notes) == 505 and len(demo_comments) == 516
+    assert len(demo_notes) == 505 and len(demo_comments) == 480
     ids = Counter(n["note_id"] for n in demo_notes)
     assert len(ids) == 500
     twice = [i for i, k in ids.items() if k == 2]
@@ -525,7 +525,7 @@ def test_shipped_demo_files_hold_what_the_readme_says(demo_notes, demo_comments)
         assert first["last_modify_ts"] < second["last_modify_ts"]
         assert first["xsec_token"] != second["xsec_token"]
         assert (first["title"], first["desc"]) == (second["title"], second["desc"])
-    assert sum(c["parent_comment_id"] != 0 for c in demo_comments) == 69
+    assert sum(c["parent_comment_id"] != 0 for c in demo_comments) == 48
     assert {c["note_id"] for c in demo_comments} <= set(ids)
     truths = demo_truths()
     assert set(truths) == set(ids)
