@@ -586,4 +586,4 @@ def test_writing_100k_notes_is_quick(tmp_path):
     seconds = time.perf_counter() - t
     print(f"100,000 notes written in {seconds:.1f} s")
     assert rows == 101_000
-    assert seconds < 30
+    assert seconds < 60  # about 20 s on a busy 2-core machine
