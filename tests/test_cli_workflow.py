@@ -157,13 +157,13 @@ def test_the_real_console_script(study):
     assert script.exists(), "the dazi console script is not installed in this environment"
     env = {k: v for k, v in os.environ.items() if k not in ("DAZI_DATABASE_URL", "DAZI_PROJECT")}
     ok = subprocess.run([str(script), "--db", study["db"].url, "adjudicate", "--list", "--as", "judge"],
-                        capture_output=True, text=True, env=env, timeout=120)
+                        capture_output=True, text=True, env=env, timeout=120, check=False)
     assert ok.returncode == 0, ok.stderr
     assert f"Post {study['id1']} (xiaohongshu): 1 variable(s)" in ok.stdout
     assert "    a: meal (饭搭子)" not in ok.stdout  # the small codebook has English labels only
     assert "    a: meal (Meal)" in ok.stdout
     denied = subprocess.run([str(script), "--db", study["db"].url, "adjudicate", "--list", "--as", "a"],
-                            capture_output=True, text=True, env=env, timeout=120)
+                            capture_output=True, text=True, env=env, timeout=120, check=False)
     assert denied.returncode == 1
     assert denied.stderr.startswith("Error: 'a' may not see other coders' values")
     assert "Traceback" not in denied.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -60,7 +60,7 @@ def _cheap_passcodes(monkeypatch):
 
 def setup_sheet_study(db, project) -> dict:
     """Six posts, all assigned to coders a and b (a full overlap)."""
-    start = datetime(2025, 1, 1, 8, 30, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, 8, 30, tzinfo=UTC)
     rows = [{
         "project_id": project.id, "platform": "xiaohongshu", "post_id": pid, "title": title, "text": text,
         "created_at": start + timedelta(days=i), "likes": 100 + i, "collects": 5, "comments": 3, "shares": 1,
@@ -129,8 +129,8 @@ def test_round_trip(db, study, tmp_path):
     assert report.coder == "a"
     assert (report.rows_read, report.skipped, report.units_saved, report.unchanged) == (6, 3, 3, 0)
     assert (report.finished, report.values_changed) == (2, 3 + 4 + 1)
-    assert report.drafts == ["row %d (post x3): no value yet for outcome" % _rows(
-        openpyxl.load_workbook(path)["Coding"])["x3"]]
+    x3_row = _rows(openpyxl.load_workbook(path)["Coding"])["x3"]
+    assert report.drafts == [f"row {x3_row} (post x3): no value yet for outcome"]
     first = get_unit(db, project, a, pks["000000000000000000000007"])
     assert first.values == {"kind": "meal", "markers": ["seeking", "city"], "outcome": "failure"}
     assert first.done and first.uncertain and first.memo == "- 标题写着饭搭子"
