@@ -606,6 +606,16 @@ def _instructions(ws: Worksheet, codebook: Codebook, version: int, coder: str, l
     ws.protection.sheet = True
 
 
+def _check_columns(codebook: Codebook) -> None:
+    """Variable ids must not be the sheet's own column keys."""
+    clash = [v for v in codebook.variable_ids() if v in (*POST_COLUMNS, MEMO, UNCERTAIN)]
+    if clash:
+        raise ValidationError(
+            f"Variable id(s) {', '.join(clash)} clash with the coding sheet's own columns.",
+            f"Column names used by the sheet: {', '.join((*POST_COLUMNS, MEMO, UNCERTAIN))}.",
+        )
+
+
 def write_coding_sheet(db: Database, project: Project, coder: Coder, path: str | os.PathLike, *,
                        lang: str = "zh") -> CodingSheet:
     """Write ``coder``'s assigned posts as an Excel coding sheet.
@@ -627,7 +637,8 @@ def write_coding_sheet(db: Database, project: Project, coder: Coder, path: str |
     Raises
     ------
     ValidationError
-        Unknown language, or nothing is assigned to the coder.
+        Unknown language; nothing is assigned to the coder; a variable id
+        equals one of the sheet's own column keys.
     InputError
         The path does not end in .xlsx, or cannot be written.
     NotFound
@@ -642,6 +653,7 @@ def write_coding_sheet(db: Database, project: Project, coder: Coder, path: str |
         raise InputError("A coding sheet must be an .xlsx file", "Give a name ending in .xlsx.", file=str(path))
     stored = current_codebook(db, project)
     codebook = stored.codebook
+    _check_columns(codebook)
     pks = assigned_post_pks(db, project, coder)
     if not pks:
         raise ValidationError(f"No posts are assigned to {coder.name!r} in project {project.name!r}.",
@@ -715,12 +727,12 @@ def write_coding_sheet(db: Database, project: Project, coder: Coder, path: str |
     list_column = 0
     for j, key in enumerate(columns, start=1):
         letter = get_column_letter(j)
-        cells = f"{letter}{FIRST_ROW}:{letter}{last_row}"
+        target = f"{letter}{FIRST_ROW}:{letter}{last_row}"
         if key == UNCERTAIN:
             dv = DataValidation(type="list", formula1=f'"{texts["yes"]},{texts["no"]}"', allow_blank=True,
                                 showInputMessage=True, promptTitle=texts[UNCERTAIN][:32],
                                 prompt=texts["uncertain_prompt"])
-            dv.add(cells)
+            dv.add(target)
             ws.add_data_validation(dv)
             continue
         if key not in codebook.variable_ids():
@@ -737,7 +749,7 @@ def write_coding_sheet(db: Database, project: Project, coder: Coder, path: str |
             list_name = f"dazi_{variable.id}"
             wb.defined_names[list_name] = DefinedName(
                 list_name, attr_text=f"{quote_sheetname(LISTS_SHEET)}!${col}$2:${col}${len(shown) + 1}")
-        _validation(ws, variable, codebook, lang, list_name, cells)
+        _validation(ws, variable, codebook, lang, list_name, target)
         if variable.instruction:
             ws.cell(row=2, column=j).comment = Comment(_clean(localize(variable.instruction, lang))[:2000], "dazi")
 
@@ -912,6 +924,7 @@ def import_codings(db: Database, project: Project, path: str | os.PathLike, *,
 
     stored = current_codebook(db, project)
     codebook = stored.codebook
+    _check_columns(codebook)
     report = SheetImportReport(str(path), who.name, stored.version)
     if meta.get("coder") and meta["coder"] != who.name:
         report.warnings.append(f"the sheet was written for {meta['coder']!r}; imported as {who.name!r}")

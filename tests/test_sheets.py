@@ -408,3 +408,12 @@ def test_ambiguous_labels_ask_for_the_id():
     with pytest.raises(ValidationError, match="label of several codes .other_a, other_b."):
         parse_value(cb.variable("kind"), "other")
     assert parse_value(cb.variable("kind"), "Other (other_b)") == "other_b"
+
+
+def test_variable_ids_that_clash_with_sheet_columns_are_refused(light, tmp_path):
+    db, project = light["db"], light["project"]
+    clashing = Codebook.from_dict({**SMALL_CODEBOOK, "variables": SMALL_CODEBOOK["variables"] + [
+        {"id": "memo", "label": "A memo variable", "type": "text", "required": False}]})
+    save_codebook(db, project, clashing)
+    with pytest.raises(ValidationError, match="memo clash with the coding sheet's own columns"):
+        write_coding_sheet(db, project, light["a"], tmp_path / "a.xlsx")
