@@ -197,10 +197,6 @@ def _key(value: Value) -> object:
     return ("value", value)
 
 
-def _empty(value: object) -> bool:
-    return value is None or value == "" or value == []
-
-
 # --------------------------------------------------------------------------
 # Loading the current state
 # --------------------------------------------------------------------------
