@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
+import pandas as pd
 
 from dazi.db import Database
 from dazi.errors import ValidationError
@@ -74,7 +75,7 @@ def _cell(value, field: str):
         return "; ".join(str(v) for v in value)
     if isinstance(value, datetime):
         return value
-    if isinstance(value, float) and value != value:  # NaN
+    if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):  # NaN, pd.NA
         return None
     return value
 
