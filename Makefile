@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO_DB ?= dazi-demo/demo.db
 PORT   ?= 8501
 
-.PHONY: app test test-fast install browser-deps demo bench
+.PHONY: app test test-slow test-fast install browser-deps demo bench
 
 install: $(STAMP)
 
@@ -37,7 +37,11 @@ browser-deps:
 	fi
 
 test: install browser-deps
-	$(BIN)/python -m pytest -n 2 --runslow
+	$(BIN)/python -m pytest -n 2
+
+# timing tests that compare with pandas/jieba on a quiet machine (benchmark-like, on demand)
+test-slow: install
+	$(BIN)/python -m pytest -n 1 --runslow -m slow
 
 test-fast: install
 	$(BIN)/python -m pytest -n 2 -m "not browser"

@@ -10,7 +10,7 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--runslow"):
         return
-    skip_slow = pytest.mark.skip(reason="slow: run with --runslow (make test runs them)")
+    skip_slow = pytest.mark.skip(reason="slow timing test: run with `make test-slow` on a quiet machine")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip_slow)
