@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Connection, select, tuple_, update
+from sqlalchemy import Connection, select, update
 
-from dazi.db import Database
+from dazi.db import Database, bulk_insert
 from dazi.errors import InputError, RejectedRow
 from dazi.projects import Project
 from dazi.schema import comments, imports, posts, utcnow
@@ -172,34 +172,36 @@ def import_files(
         import_id = conn.execute(
             imports.insert().values(project_id=project.id, created_at=utcnow(), files=[str(p) for p in paths], report={})
         ).inserted_primary_key[0]
-        # where each post of this import was first seen (file index, row), for conflict messages
-        first_seen = _Places()
+        known = _Known.of_posts(conn, project)
+        known_comments = _Known.of_comments(conn, project)
         for batch in loaded:
             rejected.extend(batch.rejected)
             report.rejected += len(batch.rejected)
-            fresh: dict[tuple[str, str], dict] = {}
+            fresh: dict[str, dict] = {}
+            where: dict[str, tuple[str, int]] = {}
             for post, (file, row) in zip(batch.posts, batch.post_rows):
                 report.read += 1
                 if pseudonymize:
                     post = pseudonymize_post(post, project.salt)
-                key = (post["platform"], str(post["post_id"]))
-                tkey = _text_key(post)
+                key = _key(post["platform"], post["post_id"])
                 earlier = fresh.get(key)
                 if earlier is not None:
-                    if earlier["_tkey"] != tkey:
-                        _conflict(key, first_seen.get(key), (file, row), skip_bad_rows, rejected, report, post)
+                    if _text_key(earlier) != _text_key(post):
+                        _conflict(key, known.where(key) or where.get(key), (file, row), skip_bad_rows, rejected,
+                                  report, post)
                         continue
                     report.merged += 1
                     keywords = _merge_keywords(earlier["source_keywords"], post.get("source_keywords"))
                     if _newer(post.get("crawled_at"), earlier.get("crawled_at")):
-                        fresh[key] = {**_row_values(post, project.id, import_id), "_where": (file, row), "_tkey": tkey}
+                        fresh[key] = _row_values(post, project.id, import_id)
                     fresh[key]["source_keywords"] = keywords
                     continue
-                first_seen.add(key, file, row)
-                fresh[key] = {**_row_values(post, project.id, import_id), "_where": (file, row), "_tkey": tkey}
-            _flush(conn, project, import_id, fresh, first_seen, skip_bad_rows, rejected, report)
+                fresh[key] = _row_values(post, project.id, import_id)
+                where[key] = (file, row)
+            _flush(conn, project, import_id, fresh, where, known, skip_bad_rows, rejected, report)
             if batch.comments:
-                _write_comments(conn, project, batch.comments, pseudonymize and pseudonymize_comment, report)
+                _write_comments(conn, project, batch.comments, pseudonymize and pseudonymize_comment, known_comments,
+                                report)
             if progress:
                 progress(report.read)
         report.files = [asdict(f) for f in loaded.reports]
@@ -217,29 +219,53 @@ def import_files(
     return report
 
 
-class _Places:
-    """Where each post key was first seen, packed small (1,000,000 keys fit easily)."""
+def _key(platform: str, post_id) -> str:
+    return f"{platform}\x1f{post_id}"
+
+
+class _Known:
+    """The keys already in the project, and where this import first saw each.
+
+    One dict of compact values keeps a million keys in about 100 MB: ``-1``
+    for a key stored before this import, otherwise ``row << 16 | file index``.
+    """
 
     def __init__(self) -> None:
         self._files: list[str] = []
         self._index: dict[str, int] = {}
-        self._where: dict[tuple[str, str], int] = {}
+        self._keys: dict[str, int] = {}
 
-    def add(self, key: tuple[str, str], file: str, row: int) -> None:
-        if key in self._where:
-            return
-        i = self._index.setdefault(str(file), len(self._files))
-        if i == len(self._files):
-            self._files.append(str(file))
-        self._where[key] = (row << 16) | i
+    @classmethod
+    def of_posts(cls, conn: Connection, project: Project) -> _Known:
+        known = cls()
+        rows = conn.execute(select(posts.c.platform, posts.c.post_id).where(posts.c.project_id == project.id))
+        known._keys = {_key(p, i): -1 for p, i in rows}
+        return known
 
-    def get(self, key: tuple[str, str]) -> tuple[str, int] | None:
-        code = self._where.get(key)
-        return None if code is None else (self._files[code & 0xFFFF], code >> 16)
+    @classmethod
+    def of_comments(cls, conn: Connection, project: Project) -> _Known:
+        known = cls()
+        rows = conn.execute(select(comments.c.platform, comments.c.comment_id).where(comments.c.project_id == project.id))
+        known._keys = {_key(p, i): -1 for p, i in rows}
+        return known
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def add(self, key: str, file: str = "", row: int = 0) -> None:
+        i = self._index.get(file)
+        if i is None:
+            i = self._index[file] = len(self._files)
+            self._files.append(file)
+        self._keys[key] = (row << 16) | i
+
+    def where(self, key: str) -> tuple[str, int] | None:
+        code = self._keys.get(key)
+        return None if code is None or code < 0 else (self._files[code & 0xFFFF], code >> 16)
 
 
 def _conflict(key, first, second, skip_bad_rows, rejected, report, post) -> None:
-    platform, post_id = key
+    platform, post_id = key.split("\x1f", 1)
     if isinstance(first, tuple):
         where1 = f"{first[0]}, row {first[1]}"
     else:
@@ -258,30 +284,23 @@ def _conflict(key, first, second, skip_bad_rows, rejected, report, post) -> None
     )
 
 
-def _flush(conn, project, import_id, fresh, first_seen, skip_bad_rows, rejected, report) -> None:
-    if not fresh:
-        return
-    keys = list(fresh)
-    existing = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        query = select(
-            posts.c.id, posts.c.platform, posts.c.post_id, posts.c.title, posts.c.text, posts.c.crawled_at,
-            posts.c.source_keywords, posts.c.import_id,
-        ).where(posts.c.project_id == project.id, tuple_(posts.c.platform, posts.c.post_id).in_(chunk))
-        for row in conn.execute(query):
-            existing[(row.platform, row.post_id)] = row
+def _flush(conn, project, import_id, fresh, where, known, skip_bad_rows, rejected, report) -> None:
     inserts = []
     for key, values in fresh.items():
-        where = values.pop("_where", None)
-        tkey = values.pop("_tkey", None)
-        old = existing.get(key)
-        if old is None:
+        if key not in known:
             inserts.append(values)
+            file, row = where.get(key, ("", 0))
+            known.add(key, str(file), int(row))
             continue
-        if tkey is not None and _text_key({"title": old.title, "text": old.text}) != tkey:
-            earlier = first_seen.get(key) if old.import_id == import_id else f"the project (import #{old.import_id})"
-            _conflict(key, earlier, where, skip_bad_rows, rejected, report, values)
+        # a post seen before (earlier in this import or in the project): rare, so read it by key
+        old = conn.execute(
+            select(posts.c.id, posts.c.title, posts.c.text, posts.c.crawled_at, posts.c.source_keywords, posts.c.import_id)
+            .where(posts.c.project_id == project.id, posts.c.platform == values["platform"],
+                   posts.c.post_id == values["post_id"])
+        ).one()
+        if _text_key({"title": old.title, "text": old.text}) != _text_key(values):
+            earlier = known.where(key) if old.import_id == import_id else f"the project (import #{old.import_id})"
+            _conflict(key, earlier, where.get(key, ("", 0)), skip_bad_rows, rejected, report, values)
             continue
         if old.import_id == import_id:
             report.merged += 1
@@ -289,28 +308,27 @@ def _flush(conn, project, import_id, fresh, first_seen, skip_bad_rows, rejected,
             report.updated += 1
         keywords = _merge_keywords(old.source_keywords, values.get("source_keywords"))
         if _newer(values.get("crawled_at"), old.crawled_at):
-            values = {k: v for k, v in values.items() if k not in ("project_id",)}
+            values = {k: v for k, v in values.items() if k != "project_id"}
             values["source_keywords"] = keywords
             conn.execute(update(posts).where(posts.c.id == old.id).values(**values))
         else:
             conn.execute(update(posts).where(posts.c.id == old.id).values(source_keywords=keywords))
     if inserts:
-        conn.execute(posts.insert(), inserts)
+        bulk_insert(conn, posts, inserts)
         report.imported += len(inserts)
 
 
-def _write_comments(conn, project, batch: list[dict], pseudo, report) -> None:
+def _write_comments(conn, project, batch: list[dict], pseudo, known, report) -> None:
     rows = {}
     for c in batch:
         if pseudo:
             c = pseudo(c, project.salt)
-        key = (c["platform"], str(c["comment_id"]))
-        rows[key] = {
+        rows[_key(c["platform"], c["comment_id"])] = {
             "project_id": project.id,
             "platform": c["platform"],
             "post_id": str(c["post_id"]),
             "comment_id": str(c["comment_id"]),
-            "parent_comment_id": c.get("parent_comment_id"),
+            "parent_comment_id": _parent(c.get("parent_comment_id")),
             "text": c.get("text") or "",
             "author_id": c.get("author_id"),
             "author_name": c.get("author_name"),
@@ -319,25 +337,24 @@ def _write_comments(conn, project, batch: list[dict], pseudo, report) -> None:
             "likes": c.get("likes"),
             "raw": c.get("raw"),
         }
-    keys = list(rows)
-    known = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        known |= {
-            (r.platform, r.comment_id)
-            for r in conn.execute(
-                select(comments.c.platform, comments.c.comment_id).where(
-                    comments.c.project_id == project.id, tuple_(comments.c.platform, comments.c.comment_id).in_(chunk)
-                )
+    inserts = []
+    for key, values in rows.items():
+        if key in known:
+            conn.execute(
+                update(comments)
+                .where(comments.c.project_id == project.id, comments.c.platform == values["platform"],
+                       comments.c.comment_id == values["comment_id"])
+                .values(**{k: v for k, v in values.items() if k != "project_id"})
             )
-        }
-    for key in known:
-        values = rows.pop(key)
-        conn.execute(
-            update(comments)
-            .where(comments.c.project_id == project.id, comments.c.platform == key[0], comments.c.comment_id == key[1])
-            .values(**{k: v for k, v in values.items() if k != "project_id"})
-        )
-    if rows:
-        conn.execute(comments.insert(), list(rows.values()))
+        else:
+            known.add(key)
+            inserts.append(values)
+    bulk_insert(conn, comments, inserts)
     report.comments += len(batch)
+
+
+def _parent(value) -> str | None:
+    """Top-level comments say 0, "0" or "" for their parent: no parent."""
+    if value in (None, "", 0, "0"):
+        return None
+    return str(value)
