@@ -74,3 +74,23 @@ def test_progress_counts(db, team):
     by = {r.coder: r for r in rows}
     assert by["a"].assigned == 60 and by["a"].coded == 0 and by["a"].remaining == 60
     assert overlap == {"overlap_units": 20, "complete_units": 0}
+
+
+def test_adding_a_coder_keeps_started_work_where_it_is(db, team):
+    from coding.codebook import Codebook
+    from coding.codebook_store import save_codebook
+    from coding.codings import save_coding
+    from tests.test_codings import SMALL_CODEBOOK
+
+    save_codebook(db, team, Codebook.from_dict(SMALL_CODEBOOK))
+    assign(db, team, "main", ["a", "b"], overlap=20, seed=5)
+    a = get_coder(db, team, "a")
+    overlap = set(overlap_post_pks(db, team))
+    started = [pk for pk in assigned_post_pks(db, team, a) if pk not in overlap][:10]
+    for pk in started:
+        save_coding(db, team, a, pk, {"kind": "meal", "outcome": "failure"})
+    assign(db, team, "main", ["a", "b", "c"], overlap=20, seed=5)
+    mine = set(assigned_post_pks(db, team, a))
+    assert set(started) <= mine
+    c = set(assigned_post_pks(db, team, get_coder(db, team, "c")))
+    assert not (set(started) & c)
