@@ -94,3 +94,13 @@ def test_adding_a_coder_keeps_started_work_where_it_is(db, team):
     assert set(started) <= mine
     c = set(assigned_post_pks(db, team, get_coder(db, team, "c")))
     assert not (set(started) & c)
+
+
+def test_stratified_overlap_covers_every_stratum(db, team):
+    assign(db, team, "main", ["a", "b"], overlap=20, seed=2, stratify_by="source_keywords")
+    from corpus.store import posts_frame
+
+    frame = posts_frame(db, team, ["source_keywords"])
+    overlap = overlap_post_pks(db, team)
+    strata = frame.loc[overlap, "source_keywords"].map(lambda ks: ks[0]).value_counts()
+    assert len(strata) == 4 and strata.min() >= 4  # proportional: about 5 from each keyword

@@ -104,3 +104,57 @@ def test_the_console_script_runs(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "dazi", "--db", str(tmp_path / "x.db"), "corpus"],
                              capture_output=True, text=True)
     assert missing.returncode == 1 and "No project named 'default'" in missing.stderr
+
+
+def test_codebook_commands(tmp_path):
+    db = tmp_path / "d.db"
+    run("init", db=db)
+    r = run("codebook", "load", "cloud_companion", db=db)
+    assert "10 variables; project version 1" in r.output
+    r = run("codebook", "show", "--lang", "en", db=db)
+    assert "interest_category" in r.output and "match_outcome" in r.output
+    run("codebook", "add-code", "interest_category", "nap", "--label", "午睡", "--by", "alice", db=db)
+    run("codebook", "rename-code", "interest_category", "nap", "Nap 午睡", db=db)
+    r = run("codebook", "diff", "1", db=db)
+    assert "nap" in r.output
+    r = run("codebook", "versions", db=db)
+    assert r.output.count("\n") == 3
+    qdc = tmp_path / "cb.qdc"
+    run("codebook", "export", qdc, db=db)
+    assert qdc.read_bytes().startswith(b"<?xml")
+    run("--project", "other", "codebook", "load", qdc, db=db)
+    r = run("--project", "other", "codebook", "show", db=db)
+    assert "interest_category" in r.output
+    bad = run("codebook", "merge-codes", "interest_category", "nope", "--into", "study", db=db, ok=False)
+    assert bad.exit_code == 1 and "nope" in bad.stderr
+
+
+def test_export_adds_final_codes_on_the_demo(tmp_path):
+    db = tmp_path / "demo.db"
+    r = run("demo", db=db)
+    assert "alice" in r.output and "passcode 1111" in r.output
+    out = tmp_path / "coded.csv"
+    run("export", out, db=db)
+    import csv
+
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 500
+    assert "interest_category" in rows[0] and any(k.startswith("seeking_markers__") for k in rows[0])
+    coded = [r for r in rows if r["interest_category"]]
+    assert len(coded) >= 300
+    assert all(r["post_id"] and not r["post_id"].startswith("'") for r in rows)
+    assert not any(v.startswith("=") for r in rows for v in r.values() if v)  # formulas neutralised
+
+
+def test_coders_list_and_remove(tmp_path):
+    db = tmp_path / "d.db"
+    run("init", db=db)
+    run("coders", "add", "alice", db=db)
+    run("coders", "add", "carol", "--role", "adjudicator", db=db)
+    assert run("coders", "list", db=db).output.splitlines() == ["alice\tcoder", "carol\tadjudicator"]
+    run("coders", "remove", "alice", db=db)
+    assert run("coders", "list", db=db).output.splitlines() == ["carol\tadjudicator"]
+    assert "alice\tcoder\t(removed)" in run("coders", "list", "--all", db=db).output
+    r = run("coders", "add", "carol", db=db, ok=False)
+    assert r.exit_code == 1 and "already exists" in r.stderr
