@@ -469,7 +469,7 @@ def _leaf_regex(leaf: Leaf) -> re.Pattern[str]:
 
 
 def _is_latin_edge(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum() or ("\u00c0" <= ch <= "\u024f")
+    return (ch.isascii() and ch.isalnum()) or ("\u00c0" <= ch <= "\u024f")
 
 
 def _leaf_spans(leaf: Leaf, folded: str) -> Iterator[tuple[int, int]]:
@@ -599,7 +599,8 @@ def kwic(
     -------
     list of Hit
         In text order.  Overlapping matches are resolved leftmost-longest:
-        a match that overlaps an earlier kept one is dropped.
+        a match that overlaps an earlier kept one is dropped.  Empty
+        matches of a regular expression (``/^/``) give no line.
 
     Examples
     --------
@@ -624,7 +625,7 @@ def kwic(
     hits: list[Hit] = []
     last_end = -1
     for start, end, leaf in found:
-        if start < last_end or (start == end == last_end):
+        if start < last_end or start == end:
             continue
         hits.append(
             Hit(start, end, text[max(0, start - width) : start], text[start:end], text[end : end + width], str(leaf))

@@ -445,9 +445,15 @@ class Pipeline:
         """
         if not isinstance(text, str):
             raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
-        tokens: list[Token] = []
+        return [Token(text[s:e], kind, lang, s, e) for s, e, kind, lang in self._pieces(text)]
+
+    def _pieces(self, text: str) -> list[tuple[int, int, str, str]]:
+        """``(start, end, kind, lang)`` of each token: :meth:`tokenize`
+        without building Token objects (the workers of
+        :meth:`tokenize_many` send these back)."""
+        out: list[tuple[int, int, str, str]] = []
         if not text:
-            return tokens
+            return out
         # Segment a copy with full-width ASCII mapped to ASCII (ＹＹＤＳ would
         # reach jieba as four unknown characters); the mapping is one code
         # point to one, so offsets hold and token texts come from the original.
@@ -457,18 +463,17 @@ class Pipeline:
         with self._lock:
             for match in self._protect_re.finditer(norm):
                 if match.start() > pos:
-                    self._segment_run(text, norm, pos, match.start(), default, tokens)
+                    self._segment_run(norm, pos, match.start(), default, out)
                 kind = match.lastgroup or "word"
-                span = text[match.start() : match.end()]
-                lang = "" if kind in ("emoji", "sticker", "url", "number") else _script_of(span)
-                tokens.append(Token(span, kind, lang, match.start(), match.end()))
+                lang = "" if kind in ("emoji", "sticker", "url", "number") else _script_of(match.group())
+                out.append((match.start(), match.end(), kind, lang))
                 pos = match.end()
             if pos < len(text):
-                self._segment_run(text, norm, pos, len(text), default, tokens)
-        return _merge_spaces(tokens)
+                self._segment_run(norm, pos, len(text), default, out)
+        return out
 
     def _segment_run(
-        self, text: str, norm: str, start: int, end: int, default: str, out: list[Token]
+        self, norm: str, start: int, end: int, default: str, out: list[tuple[int, int, str, str]]
     ) -> None:
         for seg_start, seg_end, lang in _script_segments(norm, start, end, default):
             nlp = self._zh if lang == "zh" else self._en
@@ -476,9 +481,16 @@ class Pipeline:
                 word = tok.text
                 begin = seg_start + tok.idx
                 stop = begin + len(word)
-                out.append(Token(text[begin:stop], _kind(word), lang, begin, stop))
+                kind = _kind(word)
+                if kind == "space" and out and out[-1][2] == "space" and out[-1][1] == begin:
+                    out[-1] = (out[-1][0], stop, "space", out[-1][3])  # merge space runs
+                else:
+                    out.append((begin, stop, kind, lang))
                 if tok.whitespace_:
-                    out.append(Token(text[stop], "space", lang, stop, stop + 1))
+                    if out[-1][2] == "space":
+                        out[-1] = (out[-1][0], stop + 1, "space", out[-1][3])
+                    else:
+                        out.append((stop, stop + 1, "space", lang))
 
     def tokenize_many(
         self,
@@ -663,17 +675,6 @@ def _kind(piece: str) -> str:
     return "word"
 
 
-def _merge_spaces(tokens: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    for token in tokens:
-        if token.kind == "space" and out and out[-1].kind == "space" and out[-1].end == token.start:
-            prev = out[-1]
-            out[-1] = Token(prev.text + token.text, "space", prev.lang, prev.start, token.end)
-        else:
-            out.append(token)
-    return out
-
-
 # Worker side of tokenize_many.  Tokens travel back packed as
 # (end, kind index, lang index) triples; the parent slices the text again.
 _WORKER_PIPELINE: Pipeline | None = None
@@ -695,8 +696,8 @@ def _tokenize_chunk(texts: list[str]) -> list[bytes]:
     packed = []
     for text in texts:
         arr = array.array("i")
-        for t in _WORKER_PIPELINE.tokenize(text):
-            arr.extend((t.end, kind_index[t.kind], lang_index[t.lang]))
+        for _start, end, kind, lang in _WORKER_PIPELINE._pieces(text):
+            arr.extend((end, kind_index[kind], lang_index[lang]))
         packed.append(arr.tobytes())
     return packed
 

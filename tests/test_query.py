@@ -213,6 +213,12 @@ def test_kwic_edges_and_zero_width():
         kwic("x", ["x"], width=-1)
 
 
+def test_kwic_skips_empty_regex_matches():
+    assert matches("/x*/", "abc")
+    assert kwic("abc", "/x*/") == []
+    assert [h.match for h in kwic("axxb", "/x*/")] == ["xx"]
+
+
 def test_kwic_needs_the_whole_query_and_skips_negated_terms():
     assert kwic("找游戏搭子", "搭子 NOT 游戏") == []
     hits = kwic("找饭搭子", "搭子 NOT 游戏")
