@@ -49,8 +49,25 @@ _EN = [
     "We meet every Tuesday at 7pm, best decision of 2025.",
     "No pressure, just do stuff together and go home.",
 ]
-_EXTRA = ["😭", "😂", "✨", "👍🏻", "🏃‍♀️", "❤️", "🇨🇳", "[笑哭R]", "[加油R]", "#饭搭子[话题]#",
-          "#学习搭子[话题]#", "#citywalk", "@小红书薯队长", "～", "！", "，", " "]
+_EXTRA = [
+    "😭",
+    "😂",
+    "✨",
+    "👍🏻",
+    "🏃‍♀️",
+    "❤️",
+    "🇨🇳",
+    "[笑哭R]",
+    "[加油R]",
+    "#饭搭子[话题]#",
+    "#学习搭子[话题]#",
+    "#citywalk",
+    "@小红书薯队长",
+    "～",
+    "！",
+    "，",
+    " ",
+]
 
 
 def make_posts(n: int, seed: int = 0) -> list[str]:
@@ -63,7 +80,9 @@ def make_posts(n: int, seed: int = 0) -> list[str]:
         length = 0
         while length < target:
             r = rng.random()
-            piece = rng.choice(_ZH) if r < 0.6 else rng.choice(_EN) if r < 0.75 else rng.choice(_EXTRA)
+            piece = (
+                rng.choice(_ZH) if r < 0.6 else rng.choice(_EN) if r < 0.75 else rng.choice(_EXTRA)
+            )
             parts.append(piece)
             length += len(piece)
         posts.append("".join(parts)[:target])
@@ -73,7 +92,9 @@ def make_posts(n: int, seed: int = 0) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of posts (default 100,000)")
-    parser.add_argument("--n-process", type=int, default=2, help="worker processes for dazi (default 2)")
+    parser.add_argument(
+        "--n-process", type=int, default=2, help="worker processes for dazi (default 2)"
+    )
     parser.add_argument("--chunk-size", type=int, default=2000, help="posts per worker chunk")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -89,12 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     pipeline = tokenizer()
     jieba.initialize()
-    print(f"set-up (jieba dictionary, spaCy blank pipelines): {time.perf_counter() - t0:.2f} s, not counted")
+    print(
+        f"set-up (jieba dictionary, spaCy blank pipelines): {time.perf_counter() - t0:.2f} s, not counted"
+    )
 
     t0 = time.perf_counter()
     n_words = sum(len(list(jieba.cut(p))) for p in posts)
     baseline = time.perf_counter() - t0
-    print(f"jieba.cut, 1 process:          {baseline:8.2f} s  {args.n / baseline:10,.0f} posts/s  ({n_words:,} pieces)")
+    print(
+        f"jieba.cut, 1 process:          {baseline:8.2f} s  {args.n / baseline:10,.0f} posts/s  ({n_words:,} pieces)"
+    )
 
     t0 = time.perf_counter()
     tokens = pipeline.tokenize_many(posts, n_process=args.n_process, chunk_size=args.chunk_size)

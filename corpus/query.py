@@ -41,7 +41,6 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
 
 from corpus.text import Pipeline, Token, fold, hashtag_name, name_span, tokenizer
 from dazi.errors import ValidationError
@@ -133,8 +132,8 @@ class Or:
         return " OR ".join(_wrap(c) for c in self.children)
 
 
-Node = Union[Term, Phrase, Regex, Not, And, Or]
-Leaf = Union[Term, Phrase, Regex]
+Node = Term | Phrase | Regex | Not | And | Or
+Leaf = Term | Phrase | Regex
 
 
 def _wrap(node: Node) -> str:
@@ -219,7 +218,9 @@ def _lex(query: str) -> list[_Lex]:
             body, i2 = _read_quoted(query, i, _QUOTES[c])
             words = tuple(body.split())
             if not words:
-                raise QuerySyntaxError(query, i, "empty phrase", 'Put words between the quotes: "旅行 搭子".')
+                raise QuerySyntaxError(
+                    query, i, "empty phrase", 'Put words between the quotes: "旅行 搭子".'
+                )
             if len(words) == 1:
                 out.append(_Lex("term", words[0], i))
             else:
@@ -237,7 +238,9 @@ def _lex(query: str) -> list[_Lex]:
                 j += 1
             if j >= n:
                 raise QuerySyntaxError(
-                    query, i, "regular expression is not closed with /",
+                    query,
+                    i,
+                    "regular expression is not closed with /",
                     "End the pattern with /, or write \\/ for a slash inside it.",
                 )
             out.append(_Lex("regex", _check_regex(query, "".join(chars), i + 1), i))
@@ -304,7 +307,9 @@ def _check_regex(query: str, pattern: str, offset: int) -> str:
     except re.error as exc:
         pos = offset + (exc.pos or 0)
         raise QuerySyntaxError(
-            query, min(pos, len(query)), f"invalid regular expression: {exc.msg}",
+            query,
+            min(pos, len(query)),
+            f"invalid regular expression: {exc.msg}",
             "Check the pattern (Python re syntax); to search the characters literally, "
             'quote them instead: "(笑)".',
         ) from None
@@ -330,7 +335,9 @@ class _Parser:
 
     def parse(self) -> Node:
         if self.peek().kind == "end":
-            raise QuerySyntaxError(self.query, 0, "the query is empty", "Type a word to search for.")
+            raise QuerySyntaxError(
+                self.query, 0, "the query is empty", "Type a word to search for."
+            )
         node = self.parse_or()
         tok = self.peek()
         if tok.kind == ")":
@@ -387,7 +394,9 @@ class _Parser:
             raise self.fail(tok, f"a search term is missing{after} at the end")
         if tok.kind in _OPERATORS:
             raise self.fail(
-                tok, f"{tok.kind} needs a search term before it" if tok.kind != "NOT"
+                tok,
+                f"{tok.kind} needs a search term before it"
+                if tok.kind != "NOT"
                 else "NOT needs a search term after it",
                 f'To search for the word {tok.kind} itself, quote it: "{tok.kind}".',
             )
@@ -461,7 +470,7 @@ def _leaf_regex(leaf: Leaf) -> re.Pattern[str]:
     if isinstance(leaf, Term):
         return re.compile(f"(?=({re.escape(fold(leaf.text))}))")  # overlapping matches
     parts = [re.escape(fold(leaf.words[0]))]
-    for prev, word in zip(leaf.words, leaf.words[1:]):
+    for prev, word in zip(leaf.words, leaf.words[1:], strict=False):
         latin_join = _is_latin_edge(prev[-1]) and _is_latin_edge(word[0])
         parts.append(r"\s+" if latin_join else r"\s*")
         parts.append(re.escape(fold(word)))
@@ -628,7 +637,14 @@ def kwic(
         if start < last_end or start == end:
             continue
         hits.append(
-            Hit(start, end, text[max(0, start - width) : start], text[start:end], text[end : end + width], str(leaf))
+            Hit(
+                start,
+                end,
+                text[max(0, start - width) : start],
+                text[start:end],
+                text[end : end + width],
+                str(leaf),
+            )
         )
         last_end = end
     return hits
@@ -854,7 +870,7 @@ class _Fts(_Compiler):
         # A phrase may be written with spaces that the post does not have
         # ("旅行 搭子" vs 旅行搭子): accept either segmentation.
         joined = leaf.words[0]
-        for prev, word in zip(leaf.words, leaf.words[1:]):
+        for prev, word in zip(leaf.words, leaf.words[1:], strict=False):
             joined += (" " if _is_latin_edge(prev[-1]) and _is_latin_edge(word[0]) else "") + word
         candidates = (self._phrase(joined), self._phrase(" ".join(leaf.words)))
         forms = [f for f in dict.fromkeys(candidates) if f]

@@ -24,7 +24,7 @@ political conflict. *Political Analysis*, 16(4), 372-403.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -117,7 +117,7 @@ def top_terms(
     for label in order:
         count: Counter = Counter()
         doc_freq: Counter = Counter()
-        for counter, members in zip(counters, sets):
+        for counter, members in zip(counters, sets, strict=True):
             if label in members:
                 count.update(counter)
                 doc_freq.update(counter.keys())
@@ -126,9 +126,9 @@ def top_terms(
             ranked = ranked[:n]
         for rank, term in enumerate(ranked, 1):
             rows.append((label, rank, term, count[term], doc_freq[term]))
-    return pd.DataFrame(
-        rows, columns=["label", "rank", "term", "count", "doc_freq"]
-    ).astype({"rank": "int64", "count": "int64", "doc_freq": "int64"})
+    return pd.DataFrame(rows, columns=["label", "rank", "term", "count", "doc_freq"]).astype(
+        {"rank": "int64", "count": "int64", "doc_freq": "int64"}
+    )
 
 
 def distinctive_terms(
@@ -214,7 +214,7 @@ def distinctive_terms(
     for label in order:
         y_i = np.zeros(len(vocab))
         in_docs = 0
-        for counter, members in zip(counters, sets):
+        for counter, members in zip(counters, sets, strict=True):
             if label in members:
                 in_docs += 1
                 for term, c in counter.items():

@@ -214,9 +214,7 @@ def fold(text: str) -> str:
     if len(folded) == len(text):
         return folded
     # A few characters lower-case to two (U+0130 İ -> i̇): keep those as is.
-    return "".join(
-        low if len(low := ch.lower()) == 1 else ch for ch in text.translate(_FULLWIDTH)
-    )
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text.translate(_FULLWIDTH))
 
 
 def hashtag_name(text: str) -> str:
@@ -465,7 +463,11 @@ class Pipeline:
                 if match.start() > pos:
                     self._segment_run(norm, pos, match.start(), default, out)
                 kind = match.lastgroup or "word"
-                lang = "" if kind in ("emoji", "sticker", "url", "number") else _script_of(match.group())
+                lang = (
+                    ""
+                    if kind in ("emoji", "sticker", "url", "number")
+                    else _script_of(match.group())
+                )
                 out.append((match.start(), match.end(), kind, lang))
                 pos = match.end()
             if pos < len(text):
@@ -541,8 +543,8 @@ class Pipeline:
         try:
             with ctx.Pool(n_process, initializer=_init_worker, initargs=(config,)) as pool:
                 # imap: rebuild tokens of finished chunks while workers go on
-                for chunk, packed in zip(chunks, pool.imap(_tokenize_chunk, chunks)):
-                    out.extend(_unpack(text, p) for text, p in zip(chunk, packed))
+                for chunk, packed in zip(chunks, pool.imap(_tokenize_chunk, chunks), strict=True):
+                    out.extend(_unpack(text, p) for text, p in zip(chunk, packed, strict=True))
         finally:
             _WORKER_PIPELINE = None
         return out
@@ -582,7 +584,9 @@ class Pipeline:
         >>> tokenizer().words("周末想找饭搭子，一起吃火锅吧[笑哭R] #饭搭子[话题]#")
         ['周末', '想', '找', '饭搭子', '一起', '吃火锅', '#饭搭子']
         """
-        tokens = self.tokenize(text_or_tokens) if isinstance(text_or_tokens, str) else text_or_tokens
+        tokens = (
+            self.tokenize(text_or_tokens) if isinstance(text_or_tokens, str) else text_or_tokens
+        )
         wanted = set(kinds)
         unknown = wanted - set(KINDS)
         if unknown:
@@ -720,15 +724,11 @@ def _unpack(text: str, packed: bytes) -> list[Token]:
 
 
 @lru_cache(maxsize=8)
-def _cached_pipeline(
-    extra_words: tuple[str, ...], extra_stopwords: tuple[str, ...]
-) -> Pipeline:
+def _cached_pipeline(extra_words: tuple[str, ...], extra_stopwords: tuple[str, ...]) -> Pipeline:
     return Pipeline(extra_words, extra_stopwords)
 
 
-def tokenizer(
-    extra_words: Iterable[str] = (), extra_stopwords: Iterable[str] = ()
-) -> Pipeline:
+def tokenizer(extra_words: Iterable[str] = (), extra_stopwords: Iterable[str] = ()) -> Pipeline:
     """The pipeline for a project vocabulary, built once and cached.
 
     ``tokenizer()`` is the default pipeline (shipped dictionary and stop
@@ -755,6 +755,8 @@ def words(
     return tokenizer().words(text_or_tokens, kinds=kinds, keep_stopwords=keep_stopwords)
 
 
-def tokenize_many(texts: Iterable[str], n_process: int = 1, *, chunk_size: int = 2000) -> list[list[Token]]:
+def tokenize_many(
+    texts: Iterable[str], n_process: int = 1, *, chunk_size: int = 2000
+) -> list[list[Token]]:
     """Tokenise many texts with the default pipeline (see :meth:`Pipeline.tokenize_many`)."""
     return tokenizer().tokenize_many(texts, n_process, chunk_size=chunk_size)

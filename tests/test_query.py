@@ -38,7 +38,11 @@ T = Term
         pytest.param("搭子", T("搭子"), id="one term"),
         pytest.param("找搭子 AND 上海", And((T("找搭子"), T("上海"))), id="explicit and"),
         pytest.param("找搭子 上海", And((T("找搭子"), T("上海"))), id="implicit and"),
-        pytest.param('"旅行 搭子" OR 饭搭子', Or((Phrase(("旅行", "搭子")), T("饭搭子"))), id="phrase or term"),
+        pytest.param(
+            '"旅行 搭子" OR 饭搭子',
+            Or((Phrase(("旅行", "搭子")), T("饭搭子"))),
+            id="phrase or term",
+        ),
         pytest.param("“旅行 搭子”", Phrase(("旅行", "搭子")), id="chinese quotes"),
         pytest.param('"饭搭子"', T("饭搭子"), id="quoted single word is a term"),
         pytest.param("搭子 NOT 游戏", And((T("搭子"), Not(T("游戏")))), id="not"),
@@ -47,8 +51,14 @@ T = Term
             And((Or((T("学习"), T("读书"))), T("打卡"))),
             id="parentheses",
         ),
-        pytest.param("（学习 OR 读书）打卡", And((Or((T("学习"), T("读书"))), T("打卡"))), id="full-width parentheses"),
-        pytest.param("a OR b c", Or((T("a"), And((T("b"), T("c"))))), id="and binds tighter than or"),
+        pytest.param(
+            "（学习 OR 读书）打卡",
+            And((Or((T("学习"), T("读书"))), T("打卡"))),
+            id="full-width parentheses",
+        ),
+        pytest.param(
+            "a OR b c", Or((T("a"), And((T("b"), T("c"))))), id="and binds tighter than or"
+        ),
         pytest.param("NOT a b", And((Not(T("a")), T("b"))), id="not binds tighter than and"),
         pytest.param("a OR NOT b", Or((T("a"), Not(T("b")))), id="or not"),
         pytest.param("NOT NOT a", T("a"), id="double negation"),
@@ -60,7 +70,9 @@ T = Term
         pytest.param(r"/a\/b/", Regex("a/b"), id="escaped slash"),
         pytest.param(r"re:打卡\d+天", Regex(r"打卡\d+天"), id="re prefix"),
         pytest.param('re:"a b"', Regex("a b"), id="quoted re with space"),
-        pytest.param("(re:a|(b) x)", And((Regex("a|(b)"), T("x"))), id="bare re stops at unbalanced paren"),
+        pytest.param(
+            "(re:a|(b) x)", And((Regex("a|(b)"), T("x"))), id="bare re stops at unbalanced paren"
+        ),
         pytest.param('"say \\"hi\\" now"', Phrase(("say", '"hi"', "now")), id="escaped quote"),
         pytest.param("c++ C# a/b", And((T("c++"), T("C#"), T("a/b"))), id="symbols inside terms"),
     ],
@@ -71,8 +83,15 @@ def test_parse(query, tree):
 
 @pytest.mark.parametrize(
     "query",
-    ["找搭子 AND 上海", '"旅行 搭子" OR 饭搭子', "搭子 NOT 游戏", "(学习 OR 读书) AND 打卡",
-     r"/打卡\d+天/ OR re:a/b", '"AND" OR "(笑)"', "NOT (a OR b) c"],
+    [
+        "找搭子 AND 上海",
+        '"旅行 搭子" OR 饭搭子',
+        "搭子 NOT 游戏",
+        "(学习 OR 读书) AND 打卡",
+        r"/打卡\d+天/ OR re:a/b",
+        '"AND" OR "(笑)"',
+        "NOT (a OR b) c",
+    ],
 )
 def test_str_round_trips(query):
     node = parse_query(query)
@@ -148,7 +167,9 @@ def test_positive_leaves():
         # case folding
         pytest.param("YYDS", "这家店yyds", False, True, id="upper query lower text"),
         pytest.param("yyds", "这家店ＹＹＤＳ", False, True, id="full-width text"),
-        pytest.param("Shanghai", "LOOKING FOR A BUDDY IN SHANGHAI", True, True, id="english case whole word"),
+        pytest.param(
+            "Shanghai", "LOOKING FOR A BUDDY IN SHANGHAI", True, True, id="english case whole word"
+        ),
         # boolean logic
         pytest.param("搭子 NOT 游戏", "找游戏搭子", False, False, id="not excludes"),
         pytest.param("搭子 NOT 游戏", "找饭搭子", False, True, id="not passes"),
@@ -184,7 +205,11 @@ def test_matches_uses_given_tokens():
     # tokens that cut 饭 | 搭子 make 搭子 a whole word
     from corpus.text import Token
 
-    cut = [Token("周末找", "word", "zh", 0, 3), Token("饭", "word", "zh", 3, 4), Token("搭子", "word", "zh", 4, 6)]
+    cut = [
+        Token("周末找", "word", "zh", 0, 3),
+        Token("饭", "word", "zh", 3, 4),
+        Token("搭子", "word", "zh", 4, 6),
+    ]
     assert matches("搭子", text, whole_words=True, tokens=cut)
     with pytest.raises(ValueError, match="do not cover"):
         matches("搭子", text + "!", whole_words=True, tokens=tokens)
@@ -264,7 +289,12 @@ def test_compile_examples():
     [
         pytest.param("NOT 游戏", None, "NOT (lower(text) LIKE ? ESCAPE '\\')", id="pure not"),
         pytest.param("/x/", None, None, id="regex only"),
-        pytest.param("😀 OR 搭子", None, "(lower(text) LIKE ? ESCAPE '\\') OR (lower(text) LIKE ? ESCAPE '\\')", id="emoji is not indexed"),
+        pytest.param(
+            "😀 OR 搭子",
+            None,
+            "(lower(text) LIKE ? ESCAPE '\\') OR (lower(text) LIKE ? ESCAPE '\\')",
+            id="emoji is not indexed",
+        ),
         pytest.param("搭子 OR /x/", None, None, id="or with regex is unconstrained"),
     ],
 )
@@ -318,7 +348,9 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def fts_db():
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE idx USING fts5(body, tokenize='unicode61 remove_diacritics 0')")
+    db.execute(
+        "CREATE VIRTUAL TABLE idx USING fts5(body, tokenize='unicode61 remove_diacritics 0')"
+    )
     db.execute("CREATE TABLE posts (id INTEGER PRIMARY KEY, text TEXT, folded TEXT)")
     for i, text in enumerate(CORPUS):
         db.execute("INSERT INTO idx (rowid, body) VALUES (?, ?)", (i, index_text(tokenize(text))))
@@ -355,4 +387,7 @@ def test_like_agrees_with_substring_matching(fts_db, query):
 
 
 def test_index_text():
-    assert index_text(tokenize("周末找饭搭子！#美食[话题]# City  Walk 😀 [笑哭R]")) == "周末 找 饭搭子 美食 city walk [笑哭r]"
+    assert (
+        index_text(tokenize("周末找饭搭子！#美食[话题]# City  Walk 😀 [笑哭R]"))
+        == "周末 找 饭搭子 美食 city walk [笑哭r]"
+    )

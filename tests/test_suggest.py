@@ -80,7 +80,9 @@ def test_duplicate_keywords_after_folding_count_once():
 @pytest.mark.parametrize(
     "book, message",
     [
-        pytest.param({"kind": {"meal": ["  "]}}, "variable 'kind', code 'meal' is blank", id="blank keyword"),
+        pytest.param(
+            {"kind": {"meal": ["  "]}}, "variable 'kind', code 'meal' is blank", id="blank keyword"
+        ),
         pytest.param({"kind": {"meal": [3]}}, "is not text", id="number keyword"),
         pytest.param({"kind": {"meal": "饭搭子"}}, "must be a list", id="string instead of list"),
     ],
@@ -111,10 +113,18 @@ def test_evaluate_keywords_hand_computed():
     study: TP 1, FP 1, FN 1 -> P 1/2, R 1/2, F1 2/(2+1+1) = 0.5, support 2
     micro: TP 2, FP 2, FN 3 -> P 2/4, R 2/5, F1 4/(4+2+3) = 4/9
     """
-    suggested = {"p1": {"meal"}, "p2": {"meal", "study"}, "p3": set(), "p4": {"study"}, "p9": {"meal"}}
+    suggested = {
+        "p1": {"meal"},
+        "p2": {"meal", "study"},
+        "p3": set(),
+        "p4": {"study"},
+        "p9": {"meal"},
+    }
     actual = {"p1": {"meal"}, "p2": {"study"}, "p3": {"meal"}, "p4": set(), "p5": {"meal", "study"}}
     ev = evaluate_keywords(suggested, actual)
-    assert ev.scores["meal"] == CodeScore("meal", 0.5, pytest.approx(1 / 3), pytest.approx(0.4), 3, 2, 1, 1, 2)
+    assert ev.scores["meal"] == CodeScore(
+        "meal", 0.5, pytest.approx(1 / 3), pytest.approx(0.4), 3, 2, 1, 1, 2
+    )
     assert ev.scores["study"] == CodeScore("study", 0.5, 0.5, 0.5, 2, 2, 1, 1, 1)
     assert (ev.micro.tp, ev.micro.fp, ev.micro.fn) == (2, 2, 3)
     assert ev.micro.f1 == pytest.approx(4 / 9)

@@ -37,7 +37,11 @@ def test_top_terms_counts_and_document_frequency():
     assert list(a["doc_freq"]) == [2, 1, 1]
     assert list(a["rank"]) == [1, 2, 3]
     b = df[df["label"] == "B"]
-    assert list(zip(b["term"], b["count"], b["doc_freq"])) == [("学习", 2, 2), ("打卡", 1, 1), ("饭搭子", 1, 1)]
+    assert list(zip(b["term"], b["count"], b["doc_freq"])) == [
+        ("学习", 2, 2),
+        ("打卡", 1, 1),
+        ("饭搭子", 1, 1),
+    ]
 
 
 def test_top_terms_n_and_multi_labels():
@@ -82,7 +86,9 @@ def test_log_odds_hand_computed_informative_prior():
     assert list(df.columns) == ["label", "term", "count_in", "count_out", "log_odds", "z"]
 
     # 饭搭子: y_i 3, y_j 1, a_w 4
-    delta = math.log((3 + 4) / (5 + 9 - 3 - 4)) - math.log((1 + 4) / (4 + 9 - 1 - 4))  # log(7/7) - log(5/8)
+    delta = math.log((3 + 4) / (5 + 9 - 3 - 4)) - math.log(
+        (1 + 4) / (4 + 9 - 1 - 4)
+    )  # log(7/7) - log(5/8)
     z = delta / math.sqrt(1 / (3 + 4) + 1 / (1 + 4))
     row = _row(df, "A", "饭搭子")
     assert (row["count_in"], row["count_out"]) == (3, 1)
@@ -90,7 +96,9 @@ def test_log_odds_hand_computed_informative_prior():
     assert row["z"] == pytest.approx(z) == pytest.approx(0.802684, abs=1e-6)
 
     # 学习: y_i 0, y_j 2, a_w 2
-    delta = math.log((0 + 2) / (5 + 9 - 0 - 2)) - math.log((2 + 2) / (4 + 9 - 2 - 2))  # log(2/12) - log(4/9)
+    delta = math.log((0 + 2) / (5 + 9 - 0 - 2)) - math.log(
+        (2 + 2) / (4 + 9 - 2 - 2)
+    )  # log(2/12) - log(4/9)
     z = delta / math.sqrt(1 / (0 + 2) + 1 / (2 + 2))
     row = _row(df, "A", "学习")
     assert row["log_odds"] == pytest.approx(delta)

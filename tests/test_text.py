@@ -84,7 +84,9 @@ _ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_tokens_cover_any_text(pipe, text):
     tokens = pipe.tokenize(text)
@@ -108,7 +110,9 @@ def test_tokenize_rejects_non_str(pipe):
     "text, span, kind",
     [
         pytest.param("好吃#饭搭子[话题]#推荐", "#饭搭子[话题]#", "hashtag", id="xhs hashtag"),
-        pytest.param("#city walk[话题]# 周末", "#city walk[话题]#", "hashtag", id="xhs hashtag with space"),
+        pytest.param(
+            "#city walk[话题]# 周末", "#city walk[话题]#", "hashtag", id="xhs hashtag with space"
+        ),
         pytest.param("今天#上海美食#真好", "#上海美食#", "hashtag", id="weibo hashtag"),
         pytest.param("周末 #citywalk 去", "#citywalk", "hashtag", id="bare latin hashtag"),
         pytest.param("#饭搭子 #旅行搭子", "#旅行搭子", "hashtag", id="bare han hashtag"),
@@ -123,8 +127,18 @@ def test_tokenize_rejects_non_str(pipe):
         pytest.param("爱❤️‍🔥你", "❤️‍🔥", "emoji", id="heart on fire"),
         pytest.param("好看♡", "♡", "emoji", id="bare misc symbol"),
         pytest.param("看➡️这里", "➡️", "emoji", id="arrow with vs16"),
-        pytest.param("链接https://xhslink.com/a/Fp3kZ2m，复制打开", "https://xhslink.com/a/Fp3kZ2m", "url", id="url stops at han punct"),
-        pytest.param("see https://example.com/x?a=1.", "https://example.com/x?a=1", "url", id="url drops final dot"),
+        pytest.param(
+            "链接https://xhslink.com/a/Fp3kZ2m，复制打开",
+            "https://xhslink.com/a/Fp3kZ2m",
+            "url",
+            id="url stops at han punct",
+        ),
+        pytest.param(
+            "see https://example.com/x?a=1.",
+            "https://example.com/x?a=1",
+            "url",
+            id="url drops final dot",
+        ),
         pytest.param("打开xhslink.com/Ab12看", "xhslink.com/Ab12", "url", id="schemeless xhslink"),
         pytest.param("价格3.5元", "3.5", "number", id="decimal"),
         pytest.param("50%的人", "50%", "number", id="percent"),
@@ -204,13 +218,26 @@ def test_full_width_latin_is_one_word():
 def test_english_goes_to_the_english_tokenizer():
     tokens = [t for t in tokenize("I'm looking for a gym buddy, don't laugh!") if t.kind != "space"]
     assert [t.text for t in tokens] == [
-        "I", "'m", "looking", "for", "a", "gym", "buddy", ",", "do", "n't", "laugh", "!",
+        "I",
+        "'m",
+        "looking",
+        "for",
+        "a",
+        "gym",
+        "buddy",
+        ",",
+        "do",
+        "n't",
+        "laugh",
+        "!",
     ]
     assert {t.lang for t in tokens} == {"en"}
 
 
 def test_mixed_post_is_segmented_per_script():
-    tokens = [t for t in tokenize("Looking for a 饭搭子 in Shanghai，周末一起吃饭") if t.kind != "space"]
+    tokens = [
+        t for t in tokenize("Looking for a 饭搭子 in Shanghai，周末一起吃饭") if t.kind != "space"
+    ]
     langs = {t.text: t.lang for t in tokens}
     assert langs["Looking"] == langs["Shanghai"] == "en"
     assert langs["饭搭子"] == langs["周末"] == langs["吃饭"] == "zh"
@@ -285,7 +312,18 @@ def test_extra_words_are_checked():
 def test_words_drop_stopwords_punct_stickers_and_fold_case():
     text = "周末想找饭搭子，一起吃火锅吧[笑哭R] 😋 3.5元 @小王 Looking for a BUDDY! #饭搭子[话题]# https://a.cn"
     got = words(text)
-    assert got == ["周末", "想", "找", "饭搭子", "一起", "吃火锅", "元", "looking", "buddy", "#饭搭子"]
+    assert got == [
+        "周末",
+        "想",
+        "找",
+        "饭搭子",
+        "一起",
+        "吃火锅",
+        "元",
+        "looking",
+        "buddy",
+        "#饭搭子",
+    ]
     assert "[笑哭R]" in text  # sticker codes stay in the text, not in the counts
 
 
@@ -400,7 +438,9 @@ def gold_spans(record: dict) -> list[tuple[int, int]]:
     return spans
 
 
-def span_f1(pipeline: Pipeline, records: list[dict], han_only: bool = False) -> tuple[float, float, float]:
+def span_f1(
+    pipeline: Pipeline, records: list[dict], han_only: bool = False
+) -> tuple[float, float, float]:
     """Precision, recall and F1 of predicted word spans against gold spans.
 
     A predicted non-space token is correct when its (start, end) equals a
@@ -431,9 +471,14 @@ def test_span_f1_by_hand():
 
     class FakePipeline:
         def tokenize(self, text):
-            return [Token(p, "word", "zh", s, s + len(p)) for p, s in [("饭", 0), ("搭子", 1), ("来", 3), ("！", 4)]]
+            return [
+                Token(p, "word", "zh", s, s + len(p))
+                for p, s in [("饭", 0), ("搭子", 1), ("来", 3), ("！", 4)]
+            ]
 
-    p, r, f = span_f1(FakePipeline(), [{"id": "x", "text": "饭搭子来！", "tokens": ["饭搭子", "来", "！"]}])  # type: ignore[arg-type]
+    p, r, f = span_f1(
+        FakePipeline(), [{"id": "x", "text": "饭搭子来！", "tokens": ["饭搭子", "来", "！"]}]
+    )  # type: ignore[arg-type]
     assert (p, r) == (0.5, pytest.approx(2 / 3))
     assert f == pytest.approx(4 / 7)
 
@@ -460,7 +505,12 @@ def test_user_dictionary_improves_gold_f1(pipe):
 
 if __name__ == "__main__":  # pragma: no cover - prints the figures for the report
     gold = load_gold()
-    for label, pipeline in (("without user dictionary", Pipeline(userdict=False)), ("with user dictionary", tokenizer())):
+    for label, pipeline in (
+        ("without user dictionary", Pipeline(userdict=False)),
+        ("with user dictionary", tokenizer()),
+    ):
         p, r, f = span_f1(pipeline, gold)
         hp, hr, hf = span_f1(pipeline, gold, han_only=True)
-        print(f"{label:24s} all tokens P={p:.3f} R={r:.3f} F1={f:.3f}   Han tokens P={hp:.3f} R={hr:.3f} F1={hf:.3f}")
+        print(
+            f"{label:24s} all tokens P={p:.3f} R={r:.3f} F1={f:.3f}   Han tokens P={hp:.3f} R={hr:.3f} F1={hf:.3f}"
+        )
