@@ -1,0 +1,312 @@
+"""The data every report is built from: coded posts and the flat posts table.
+
+Two shapes, both read from the core (``coding.adjudication.final_dataset``,
+``corpus.store``) and nothing else:
+
+:class:`CodedPosts`
+    One row per coded post with its engagement counts, posting time and the
+    coded value of every variable (normalised: a code id, a list of code ids
+    for multi-select, a number, text or ``None``), plus the codebook and a
+    statement of where the values come from (the final dataset or one
+    coder).  Summary tables (:mod:`reports.tables`) are pure functions of
+    it, so they can be tested on a hand-made frame.
+:class:`PostsTable`
+    The export layout: one row per post, the canonical post fields, then one
+    or more columns per variable (:func:`coding.adjudication.wide_codes`:
+    code id and label; one 0/1 column per code of a multi-select variable
+    plus the joined labels), then the coders' memos and flags.  Its rows
+    stream (posts are read in batches), so every format can be written in
+    bounded memory.
+
+Column names
+------------
+Variable columns are named by the variable id.  A variable whose id equals a
+post field or a flag column (``lang``, ``text``, ``memos`` ...) gets the
+prefix ``v_`` on all its columns (``v_lang``, ``v_lang__label``), so no
+column is ever shadowed; :attr:`PostsTable.renamed` lists such renames and
+the README sheet states the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from dazi.db import Database
+from dazi.errors import NotFound, ValidationError
+from dazi.projects import Project
+
+from coding.adjudication import META_COLUMNS, final_dataset, wide_codes
+from coding.codebook import Codebook
+from corpus.fields import COUNT_FIELDS, POST_FIELDS
+
+__all__ = [
+    "CODED_POST_FIELDS",
+    "EXPORT_FIELDS",
+    "CodedPosts",
+    "PostsTable",
+    "describe_source",
+    "load_coded_posts",
+    "posts_table",
+]
+
+#: Canonical fields in exports (``raw`` and ``counts_raw`` stay in the database).
+EXPORT_FIELDS: tuple[str, ...] = tuple(f for f in POST_FIELDS if f not in ("raw", "counts_raw"))
+
+#: Post fields joined to the coded values in :class:`CodedPosts`.
+CODED_POST_FIELDS: tuple[str, ...] = ("platform", "created_at", *COUNT_FIELDS, "engagement")
+
+#: Column kinds of the canonical fields (see :class:`reports.xlsx.Column`; ``list`` and ``bool`` are
+#: laid out by each format).
+_FIELD_KINDS: dict[str, str] = {
+    "post_id": "text", "platform": "text", "url": "text", "title": "text", "text": "wrap",
+    "author_id": "text", "author_name": "text", "created_at": "datetime", "location": "text",
+    "likes": "integer", "collects": "integer", "comments": "integer", "shares": "integer",
+    "engagement": "integer", "counts_approximate": "bool", "hashtags": "list", "mentions": "list",
+    "source_keywords": "list", "lang": "text", "status": "text", "crawled_at": "datetime",
+}
+_META_KINDS: dict[str, str] = {
+    "unresolved": "text", "coders": "text", "double_coded": "bool", "memos": "wrap", "uncertain": "bool",
+}
+_PREFIX = "v_"
+
+
+def describe_source(source: str, lang: str = "en") -> str:
+    """One sentence saying where coded values come from (for every table and export).
+
+    >>> describe_source("alice")
+    "Coder alice's own codings (only the posts alice finished)."
+    """
+    if source == "final":
+        if lang.startswith("zh"):
+            return ("最终数据：多人编码的帖子取编码员一致的值（共识）或仲裁值，单人编码的帖子取该编码员的值；"
+                    "尚未仲裁的分歧记为缺失。")
+        return ("Final dataset: consensus values where two or more coders agreed, adjudicated values where "
+                "they disagreed and an adjudicator decided, the single coder's value elsewhere; "
+                "open disagreements count as missing.")
+    if lang.startswith("zh"):
+        return f"仅编码员 {source} 的编码（该编码员完成的帖子）。"
+    return f"Coder {source}'s own codings (only the posts {source} finished)."
+
+
+@dataclass(frozen=True)
+class CodedPosts:
+    """Coded posts with their counts, time and values, ready for tables.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per coded post.  Columns: ``post_pk``, ``post_id``, the
+        fields of :data:`CODED_POST_FIELDS` (any missing ones are allowed
+        when no table needs them), one column per variable of ``codebook``
+        holding normalised values (code id; list of code ids for multi;
+        number; text; ``None`` when there is no value), and optionally
+        ``unresolved`` (list of variables with an open disagreement).
+    codebook : Codebook
+    source : str
+        ``"final"`` or a coder's name (see :func:`describe_source`).
+    codebook_version : int, optional
+    project : str, optional
+    """
+
+    frame: pd.DataFrame
+    codebook: Codebook
+    source: str = "final"
+    codebook_version: int | None = None
+    project: str | None = None
+
+    def __post_init__(self) -> None:
+        missing = [v for v in self.codebook.variable_ids() if v not in self.frame.columns]
+        if missing:
+            raise ValidationError(
+                f"The coded posts have no column for variable(s) {', '.join(missing)}.",
+                "Build the frame with load_coded_posts() or add one column per variable of the codebook.",
+            )
+
+    @property
+    def n(self) -> int:
+        """Number of coded posts."""
+        return len(self.frame)
+
+    def describe(self, lang: str = "en") -> str:
+        """Where the values come from, one sentence."""
+        return describe_source(self.source, lang)
+
+    def unresolved(self, variable: str) -> int:
+        """Posts whose value of ``variable`` is missing because coders disagree and nobody adjudicated."""
+        if "unresolved" not in self.frame.columns:
+            return 0
+        return int(sum(variable in (v or ()) for v in self.frame["unresolved"]))
+
+
+def load_coded_posts(db: Database, project: Project, *, source: str = "final") -> CodedPosts:
+    """The project's coded posts from the final dataset (or one coder's codings).
+
+    Parameters
+    ----------
+    source : str
+        ``"final"`` (default; see :func:`coding.adjudication.final_dataset`)
+        or a coder's name.
+
+    Raises
+    ------
+    NotFound
+        No codebook loaded, or no coder of that name.
+    """
+    from coding.codebook_store import current_codebook
+    from corpus.store import posts_frame
+
+    stored = current_codebook(db, project)
+    final = final_dataset(db, project, source=source)
+    posts = posts_frame(db, project, CODED_POST_FIELDS)
+    frame = final.join(posts, on="post_pk")
+    fields = [c for c in CODED_POST_FIELDS if c in frame.columns]
+    ordered = ["post_pk", "post_id", *fields, *stored.codebook.variable_ids(),
+               *(c for c in final.columns if c in META_COLUMNS)]
+    return CodedPosts(frame[ordered].reset_index(drop=True), stored.codebook, source, stored.version, project.name)
+
+
+@dataclass
+class PostsTable:
+    """One row per post in export layout; see the module docstring.
+
+    Attributes
+    ----------
+    columns : list of str
+        Column names in order.
+    kinds : dict
+        Column name to kind: ``text``, ``wrap`` (long text), ``datetime``,
+        ``integer``, ``number``, ``flag`` (0/1 code column), ``bool``, ``list``.
+    variables : dict
+        Column name to the variable id it belongs to (code columns only).
+    codebook : Codebook or None
+        ``None`` when the project has no codebook (posts only).
+    codebook_version : int or None
+    source : str
+    n_posts, n_coded : int
+        Posts in the table, posts with at least one finished coding.
+    renamed : dict
+        Variable ids that clash with another column, to their new names.
+    lang : str
+        Language of the labels.
+    """
+
+    columns: list[str]
+    kinds: dict[str, str]
+    variables: dict[str, str]
+    codebook: Codebook | None
+    codebook_version: int | None
+    source: str
+    n_posts: int
+    n_coded: int
+    renamed: dict[str, str]
+    lang: str
+    _rows: Callable[[], Iterator[list[Any]]] = field(repr=False)
+
+    def rows(self) -> Iterator[list[Any]]:
+        """The rows (lists in column order), streamed; callable again for another pass."""
+        return self._rows()
+
+
+def _prefixed(variable_id: str, taken: set[str]) -> str:
+    name = _PREFIX + variable_id
+    while name in taken:
+        name = _PREFIX + name
+    return name
+
+
+def _python(series: pd.Series) -> list[Any]:
+    """A column as Python values with ``None`` for every kind of missing."""
+    values = series.astype(object).tolist()
+    return [None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else v for v in values]
+
+
+def posts_table(db: Database, project: Project, *, source: str = "final", lang: str = "zh",
+                with_codes: bool = True, batch_size: int = 2000) -> PostsTable:
+    """Every post of the project in export layout, with its coded values.
+
+    Parameters
+    ----------
+    source : str
+        ``"final"`` or a coder's name (see :func:`load_coded_posts`).
+    lang : str
+        Language of code labels (``zh`` or ``en``).
+    with_codes : bool
+        ``False``: the canonical fields only.
+
+    Notes
+    -----
+    Posts are read in batches of ``batch_size`` (:func:`corpus.store.iter_posts`);
+    the coded values are held as one small frame (one row per coded post).
+    """
+    from coding.codebook_store import current_codebook
+    from corpus.store import count_posts, iter_posts
+
+    codebook = None
+    version = None
+    wide = None
+    if with_codes:
+        try:
+            stored = current_codebook(db, project)
+        except NotFound:
+            stored = None
+        if stored is not None:
+            codebook, version = stored.codebook, stored.version
+            final = final_dataset(db, project, source=source)
+            wide = wide_codes(final, codebook, lang)
+    columns = list(EXPORT_FIELDS)
+    kinds = dict(_FIELD_KINDS)
+    variables: dict[str, str] = {}
+    renamed: dict[str, str] = {}
+    code_columns: list[str] = []
+    lists: list[list[Any]] = []
+    position: dict[int, int] = {}
+    if wide is not None and codebook is not None:
+        reserved = set(EXPORT_FIELDS) | set(META_COLUMNS)
+        taken = reserved | set(wide.columns)
+        for variable in codebook.variables:
+            if variable.id in reserved:
+                renamed[variable.id] = _prefixed(variable.id, taken)
+                taken.add(renamed[variable.id])
+        for name in wide.columns:
+            if name in ("post_pk", "post_id"):
+                continue
+            base, _, rest = name.partition("__")
+            variable = codebook.variable(base) if base in codebook.variable_ids() else None
+            out = name
+            if variable is not None and variable.id in renamed:
+                out = renamed[variable.id] + (f"__{rest}" if rest else "")
+            if name in META_COLUMNS:
+                kinds[out] = _META_KINDS[name]
+            elif variable is None:  # pragma: no cover - wide_codes only adds variables and meta columns
+                kinds[out] = "text"
+            else:
+                variables[out] = variable.id
+                if variable.type == "multi" and rest:
+                    kinds[out] = "flag"
+                elif variable.type == "numeric":
+                    kinds[out] = "number"
+                elif variable.type == "text":
+                    kinds[out] = "wrap"
+                else:
+                    kinds[out] = "text"
+            code_columns.append(out)
+            lists.append(_python(wide[name]))
+        position = {int(pk): i for i, pk in enumerate(wide["post_pk"])}
+    columns += code_columns
+    blank = [None] * len(code_columns)
+    n_posts = count_posts(db, project)
+
+    def rows() -> Iterator[list[Any]]:
+        for post in iter_posts(db, project, batch_size=batch_size):
+            row = [post.get(f) for f in EXPORT_FIELDS]
+            i = position.get(post["pk"])
+            row += blank if i is None else [values[i] for values in lists]
+            yield row
+
+    return PostsTable(columns, {c: kinds[c] for c in columns}, variables, codebook, version, source, n_posts,
+                      len(position), renamed, lang, rows)
+
