@@ -1,17 +1,39 @@
-"""Exporting posts (and, once coded, their final codes) to CSV, JSONL and Excel.
+"""Exporting posts with their coded values: Excel, CSV, JSONL, Parquet and SPSS.
 
-``dazi export FILE`` picks the format from the extension.  Every format keeps
-ids as text, Chinese and emoji intact, and post text inert (see
-:mod:`reports.safety`).  Rows are streamed, so large projects export in
-bounded memory.
+``dazi export FILE`` picks the format from the extension (:data:`FORMATS`)
+and calls :func:`export_posts`.  Every format has the same layout, one row
+per post (:class:`reports.data.PostsTable`: canonical fields, coded values,
+memos and flags); ``.xlsx`` is the full workbook of :mod:`reports.workbook`.
+
+- CSV: UTF-8 with a byte-order mark by default so Excel shows Chinese
+  (``bom=False`` for tools that dislike it); lists joined with ``"; "``;
+  times in ISO 8601 (UTC); text that could start a formula is neutralised
+  (:func:`reports.safety.neutralize`).
+- JSONL: one JSON object per post; lists stay lists, times are ISO 8601.
+- Parquet: typed columns (strings, int64, float64, UTC timestamps, lists
+  of strings, booleans); the source and codebook are in the file metadata.
+- SPSS ``.sav`` (pyreadstat): choice variables become numeric codes with
+  value labels (codes flagged ``missing`` in the codebook, such as "not
+  stated", are user-missing), multi-select code columns 0/1 with labels,
+  every column with a variable label; names are made valid SPSS names
+  (at most 64 bytes, starting with a letter, no reserved word such as
+  ``BY`` or ``WITH``) and every rename is reported.
+
+All formats stream posts from the database, except SPSS, whose writer needs
+the whole table at once.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
-from datetime import datetime
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pandas as pd
@@ -20,152 +42,476 @@ from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.projects import Project
 
-from corpus.fields import POST_FIELDS
+from coding.codebook import Codebook, Variable
+from reports.data import EXPORT_FIELDS, PostsTable, describe_source, posts_table
 from reports.safety import neutralize
 
-__all__ = ["EXPORT_FIELDS", "export_posts", "FORMATS"]
+__all__ = [
+    "EXPORT_FIELDS",
+    "FORMATS",
+    "SPSS_RESERVED",
+    "ExportResult",
+    "export_posts",
+    "save_tables",
+    "spss_name",
+    "write_csv",
+    "write_jsonl",
+    "write_parquet",
+    "write_sav",
+]
 
-#: Canonical fields in exports (``raw`` stays in the database).
-EXPORT_FIELDS: tuple[str, ...] = tuple(f for f in POST_FIELDS if f not in ("raw", "counts_raw"))
-FORMATS = (".csv", ".jsonl", ".xlsx")
-_LISTS = ("hashtags", "mentions", "source_keywords")
-_NUMBERS = ("likes", "collects", "comments", "shares", "engagement")
-_TEXT_WIDTH = {"title": 30, "text": 60, "url": 30, "post_id": 26}
-
-
-def _rows(db: Database, project: Project, extra: Callable[[dict], dict] | None) -> Iterator[dict]:
-    from corpus.store import iter_posts
-
-    for post in iter_posts(db, project):
-        row = {f: post.get(f) for f in EXPORT_FIELDS}
-        if extra is not None:
-            row.update(extra(post))
-        yield row
-
-
-def _final_columns(db: Database, project: Project) -> tuple[list[str], Callable[[dict], dict]] | None:
-    """Final (consensus/adjudicated) code columns, when the project has codings."""
-    try:
-        from coding.adjudication import final_dataset, wide_codes
-        from coding.codebook_store import current_codebook
-    except ImportError:  # pragma: no cover - the coding layer is always installed
-        return None
-    from dazi.errors import NotFound
-
-    try:
-        stored = current_codebook(db, project)
-    except NotFound:
-        return None
-    final = final_dataset(db, project)
-    if final.empty:
-        return None
-    wide = wide_codes(final, stored.codebook)
-    wide = wide.set_index("post_pk") if "post_pk" in wide.columns else wide
-    columns = [c for c in wide.columns if c not in ("post_id",)]
-    records = {pk: row for pk, row in zip(wide.index, wide[columns].to_dict("records"))}
-
-    def extra(post: dict) -> dict:
-        return records.get(post["pk"], dict.fromkeys(columns))
-
-    return columns, extra
+#: File extensions ``export_posts`` writes.
+FORMATS: tuple[str, ...] = (".xlsx", ".csv", ".jsonl", ".parquet", ".sav")
+#: SPSS reserved words, which cannot be variable names (IBM SPSS Statistics, "Variable names").
+SPSS_RESERVED: frozenset[str] = frozenset(
+    {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"})
+_SPSS_MAX_BYTES = 64
+_SPSS_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.@#$\u0080-\uffff]")
+_BATCH = 5000
+_FIELD_LABELS = {
+    "post_id": "Post id", "platform": "Platform", "url": "URL", "title": "Title", "text": "Text",
+    "author_id": "Author id", "author_name": "Author name", "created_at": "Posted at (UTC)",
+    "location": "Location (IP属地)", "likes": "Likes (点赞)", "collects": "Collects (收藏)",
+    "comments": "Comments (评论)", "shares": "Shares (分享)",
+    "engagement": "Engagement = likes + collects + comments + shares", "counts_approximate": "Counts approximate",
+    "hashtags": "Hashtags", "mentions": "Mentions", "source_keywords": "Search keywords", "lang": "Language",
+    "status": "Status", "crawled_at": "Crawled at (UTC)", "unresolved": "Variables with an open disagreement",
+    "coders": "Coders who finished the post", "double_coded": "Coded by two or more coders",
+    "memos": "Coders' memos", "uncertain": "Flagged uncertain by a coder",
+}
 
 
-def _cell(value, field: str):
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+@dataclass
+class ExportResult:
+    """What an export wrote.
+
+    Attributes
+    ----------
+    path : Path
+    format : str
+        ``xlsx``, ``csv``, ``jsonl``, ``parquet`` or ``sav``.
+    rows : int
+        Posts written.
+    sheets : list of str
+        Workbook sheets (xlsx).
+    renamed : dict
+        Column renames: variables that clash with post fields (``v_`` prefix)
+        and, for SPSS, names made valid.
+    tables : list of str
+        Titles of the summary tables added (xlsx).
+    truncated : int
+        Cells cut to Excel's limit (xlsx).
+    notes : list of str
+    """
+
+    path: Path
+    format: str
+    rows: int
+    sheets: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
+    tables: list[str] = field(default_factory=list)
+    truncated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What to tell the user, one line each."""
+        out = [f"Wrote {self.rows:,} posts to {self.path}"]
+        if self.sheets:
+            out.append(f"  sheets: {', '.join(self.sheets)}")
+        if self.renamed:
+            out.append("  renamed columns: " + ", ".join(f"{k} -> {v}" for k, v in self.renamed.items()))
+        out += [f"  {note}" for note in self.notes]
+        return out
+
+
+def _check_path(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValidationError(f"Cannot export to {path.name!r}: unknown file type.",
+                              f"Use one of: {', '.join(FORMATS)}.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValidationError(f"Cannot write {path}: folder {folder} does not exist.", "Create it first.")
+    return suffix
+
+
+def _atomic(path: Path) -> Path:
+    """A temporary sibling of ``path`` (moved into place when complete)."""
+    return path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.part"
+
+
+def _finish(tmp: Path, path: Path) -> None:
+    os.replace(tmp, path)
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (list, tuple)):
+        return neutralize("; ".join(map(str, value)))
     if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return neutralize(value) if isinstance(value, str) else value
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], path: str | Path, *, bom: bool = True,
+              progress: Callable[[int], None] | None = None) -> int:
+    """Write rows as CSV (UTF-8, BOM by default, formulas neutralised); returns the row count."""
+    path = Path(path)
+    tmp = _atomic(path)
+    n = 0
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([_csv_cell(c) for c in columns])
+            for row in rows:
+                writer.writerow([_csv_cell(v) for v in row])
+                n += 1
+                if progress is not None and n % _BATCH == 0:
+                    progress(n)
+        _finish(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], path: str | Path) -> int:
+    """Write one JSON object per row (lists as arrays, times as ISO 8601); returns the row count."""
+    path = Path(path)
+    tmp = _atomic(path)
+    n = 0
+    try:
+        with open(tmp, "wb") as fh:
+            for row in rows:
+                record = {c: (None if isinstance(v, float) and v != v else v) for c, v in zip(columns, row)}
+                fh.write(orjson.dumps(record, default=str) + b"\n")
+                n += 1
+        _finish(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def _arrow_type(kind: str):
+    import pyarrow as pa
+
+    return {"text": pa.string(), "wrap": pa.string(), "datetime": pa.timestamp("us", tz="UTC"),
+            "integer": pa.int64(), "number": pa.float64(), "flag": pa.int8(), "bool": pa.bool_(),
+            "list": pa.list_(pa.string())}.get(kind, pa.string())
+
+
+def write_parquet(table: PostsTable, path: str | Path) -> int:
+    """Write the posts table as Parquet with typed columns, in batches; returns the row count."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    meta = {"dazi.source": describe_source(table.source), "dazi.codebook": table.codebook.name if table.codebook else "",
+            "dazi.codebook_version": str(table.codebook_version or ""), "dazi.lang": table.lang}
+    schema = pa.schema([pa.field(c, _arrow_type(table.kinds[c])) for c in table.columns], metadata=meta)
+    tmp = _atomic(path)
+    n = 0
+
+    def cast(kind: str, value: Any) -> Any:
+        if value is None or (isinstance(value, float) and value != value):
+            return None
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            return float(value)
+        if kind == "list":
+            return [str(v) for v in value]
+        if kind in ("text", "wrap") and not isinstance(value, str):
+            return str(value)
         return value
-    if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):  # NaN, pd.NA
-        return None
-    return value
+
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            batch: list[Sequence[Any]] = []
+
+            def flush() -> None:
+                arrays = [pa.array([cast(table.kinds[c], r[j]) for r in batch], type=schema.field(j).type)
+                          for j, c in enumerate(table.columns)]
+                writer.write_batch(pa.record_batch(arrays, schema=schema))
+
+            for row in table.rows():
+                batch.append(row)
+                n += 1
+                if len(batch) >= _BATCH:
+                    flush()
+                    batch = []
+            if batch or n == 0:
+                flush()
+        _finish(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def spss_name(name: str, taken: Iterable[str] = ()) -> str:
+    """A valid SPSS variable name made from ``name``, unique among ``taken`` (case-insensitive).
+
+    Rules (IBM SPSS Statistics): at most 64 bytes, starts with a letter,
+    letters, digits and ``_ . @ # $`` only, does not end with ``.``, is not
+    a reserved word (ALL AND BY EQ GE GT LE LT NE NOT OR TO WITH).
+
+    >>> spss_name("by")
+    'by_'
+    >>> spss_name("2nd_wave")
+    'v2nd_wave'
+    >>> spss_name("a" * 70, ["a" * 64])
+    'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_2'
+    """
+    clean = _SPSS_NAME_CHARS.sub("_", name) or "v"
+    if not clean[0].isalpha():
+        clean = "v" + clean
+    clean = clean.rstrip(".")
+    if clean.upper() in SPSS_RESERVED:
+        clean += "_"
+
+    def fit(text: str, limit: int = _SPSS_MAX_BYTES) -> str:
+        while len(text.encode("utf-8")) > limit:
+            text = text[:-1]
+        return text.rstrip(".")
+
+    clean = fit(clean)
+    used = {t.upper() for t in taken}
+    candidate, k = clean, 2
+    while candidate.upper() in used:
+        suffix = f"_{k}"
+        candidate = fit(clean, _SPSS_MAX_BYTES - len(suffix)) + suffix
+        k += 1
+    return candidate
+
+
+def _spss_codes(variable: Variable, seen: Iterable[str]) -> tuple[dict[str, int], list[int]]:
+    """Numeric codes of a choice variable: scale codes 1..k in order, then others, then 'missing' codes."""
+    ordered = [c.id for c in (variable.ordered_codes() if variable.type == "ordinal" else variable.codable_codes())
+               if not c.missing]
+    missing = [c.id for c in variable.codable_codes() if c.missing]
+    others = [c for c in dict.fromkeys(seen) if c not in ordered and c not in missing]
+    numbers: dict[str, int] = {}
+    for code in [*ordered, *others, *missing]:
+        numbers[code] = len(numbers) + 1
+    return numbers, [numbers[c] for c in missing]
+
+
+def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
+    """Write the posts table as an SPSS ``.sav`` file with variable and value labels.
+
+    Returns
+    -------
+    dict
+        Column names that were changed to valid SPSS names (old -> new).
+    """
+    import pyreadstat
+
+    path = Path(path)
+    codebook: Codebook | None = table.codebook
+    data: dict[str, list[Any]] = {c: [] for c in table.columns}
+    for row in table.rows():
+        for c, v in zip(table.columns, row):
+            data[c].append(v)
+    frame: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    value_labels: dict[str, dict[int | float, str]] = {}
+    missing_ranges: dict[str, list[dict[str, int]]] = {}
+    measure: dict[str, str] = {}
+    lang = table.lang
+    for column in table.columns:
+        kind = table.kinds[column]
+        values = data[column]
+        vid = table.variables.get(column)
+        variable = codebook.variable(vid) if codebook is not None and vid else None
+        suffix = column.partition("__")[2] if variable is not None else ""
+        if variable is not None and variable.type in ("single", "ordinal") and suffix == "label":
+            continue  # the value labels carry it
+        if variable is not None and variable.type in ("single", "ordinal") and not suffix:
+            numbers, user_missing = _spss_codes(variable, [v for v in values if isinstance(v, str)])
+            frame[column] = pd.Series([float(numbers[v]) if isinstance(v, str) else None for v in values],
+                                      dtype="float64")
+            value_labels[column] = {float(n): (variable.code(c).display(lang) if variable.has_code(c) else c)
+                                    for c, n in numbers.items()}
+            if user_missing:
+                missing_ranges[column] = [{"lo": float(min(user_missing)), "hi": float(max(user_missing))}]
+            labels[column] = variable.display(lang)
+            measure[column] = "ordinal" if variable.type == "ordinal" else "nominal"
+        elif kind == "flag":
+            frame[column] = pd.Series([None if v is None else float(v) for v in values], dtype="float64")
+            assert variable is not None
+            code = variable.code(suffix).display(lang) if variable.has_code(suffix) else suffix
+            labels[column] = f"{variable.display(lang)}: {code}"
+            value_labels[column] = {0.0: "not chosen" if not lang.startswith("zh") else "未选",
+                                    1.0: "chosen" if not lang.startswith("zh") else "已选"}
+            measure[column] = "nominal"
+        elif kind == "bool":
+            frame[column] = pd.Series([None if v is None else float(bool(v)) for v in values], dtype="float64")
+            value_labels[column] = {0.0: "no", 1.0: "yes"}
+            labels[column] = _FIELD_LABELS.get(column, column)
+            measure[column] = "nominal"
+        elif kind in ("integer", "number"):
+            frame[column] = pd.Series([None if v is None else float(v) for v in values], dtype="float64")
+            labels[column] = variable.display(lang) + (f" ({variable.unit})" if variable.unit else "") \
+                if variable is not None else _FIELD_LABELS.get(column, column)
+            measure[column] = "scale"
+        elif kind == "datetime":
+            frame[column] = pd.Series(pd.to_datetime(values, utc=True)).dt.tz_localize(None)
+            labels[column] = _FIELD_LABELS.get(column, column)
+            measure[column] = "scale"
+        else:
+            frame[column] = pd.Series(["" if v is None else ("; ".join(map(str, v)) if isinstance(v, list) else str(v))
+                                       for v in values], dtype=object)
+            labels[column] = (variable.display(lang) if variable is not None
+                              else _FIELD_LABELS.get(column, column))
+            measure[column] = "nominal"
+    renamed: dict[str, str] = {}
+    taken: list[str] = []
+    for column in list(frame):
+        new = spss_name(column, taken)
+        taken.append(new)
+        if new != column:
+            renamed[column] = new
+    out = pd.DataFrame(frame).rename(columns=renamed)
+
+    def rename(mapping: dict[str, Any]) -> dict[str, Any]:
+        return {renamed.get(k, k): v for k, v in mapping.items()}
+
+    tmp = _atomic(path.with_suffix(".sav"))
+    try:
+        pyreadstat.write_sav(
+            out, str(tmp), column_labels=rename(labels), variable_value_labels=rename(value_labels),
+            missing_ranges=rename(missing_ranges) or None, variable_measure=rename(measure),
+            file_label=f"dazi export: {describe_source(table.source)}"[:64],
+        )
+        _finish(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return renamed
 
 
 def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool = True, with_codes: bool = True,
-                 progress: Callable[[int], None] | None = None) -> int:
-    """Write the project's posts to ``path`` (.csv, .jsonl or .xlsx); returns the row count.
+                 source: str = "final", lang: str = "zh", tables: Sequence[Any] = (), bootstrap: int = 10_000,
+                 seed: int | None = 0, progress: Callable[[int], None] | None = None) -> ExportResult:
+    """Write the project's posts (and their coded values) to ``path``; the format follows the extension.
 
     Parameters
     ----------
+    path : str or Path
+        ``.xlsx`` (the full workbook, see :mod:`reports.workbook`), ``.csv``,
+        ``.jsonl``, ``.parquet`` or ``.sav``.
     bom : bool
         CSV only: start with a UTF-8 byte-order mark so Excel opens Chinese
         text correctly (``--no-bom`` turns it off).
     with_codes : bool
-        Add the final codes (consensus where double-coded, adjudicated where
-        resolved, the single coder's elsewhere) when the project has codings.
+        Add the coded values (when the project has a codebook).
+    source : str
+        ``"final"`` (consensus where double-coded, adjudicated where
+        resolved, the single coder's value elsewhere) or a coder's name.
+    lang : {"zh", "en"}
+        Language of code labels.
+    tables : sequence of TableSpec or str
+        ``.xlsx`` only: summary tables to add as sheets.
+    bootstrap, seed
+        ``.xlsx`` only: for the Reliability sheet.
+
+    Raises
+    ------
+    ValidationError
+        Unknown extension, missing folder, tables with a format other than xlsx.
+    NotFound
+        No coder named ``source``.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValidationError(f"Cannot export to {path.name!r}", f"Use one of: {', '.join(FORMATS)}.")
-    codes = _final_columns(db, project) if with_codes else None
-    extra_cols, extra = codes if codes else ([], None)
-    header = list(EXPORT_FIELDS) + extra_cols
-    n = 0
+    suffix = _check_path(path)
+    if tables and suffix != ".xlsx":
+        raise ValidationError(f"Summary tables go into an .xlsx workbook, not {path.name!r}.",
+                              "Export to .xlsx, or print and save tables with `dazi tables ... --save FILE`.")
+    if suffix == ".xlsx":
+        from reports.workbook import export_workbook
+
+        return export_workbook(db, project, path, source=source, lang=lang, tables=tables, with_codes=with_codes,
+                               bootstrap=bootstrap, seed=seed, progress=progress)
+    table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
+    result = ExportResult(path, suffix[1:], 0, renamed=dict(table.renamed))
     if suffix == ".csv":
-        with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            for row in _rows(db, project, extra):
-                out = []
-                for f in header:
-                    v = _cell(row.get(f), f)
-                    out.append(v.isoformat() if isinstance(v, datetime) else neutralize(v))
-                writer.writerow(out)
-                n += 1
-                if progress and n % 5000 == 0:
-                    progress(n)
+        result.rows = write_csv(table.columns, table.rows(), path, bom=bom, progress=progress)
     elif suffix == ".jsonl":
-        with open(path, "wb") as fh:
-            for row in _rows(db, project, extra):
-                fh.write(orjson.dumps({f: row.get(f) for f in header}, default=str) + b"\n")
-                n += 1
+        result.rows = write_jsonl(table.columns, table.rows(), path)
+    elif suffix == ".parquet":
+        result.rows = write_parquet(table, path)
     else:
-        n = _write_xlsx(path, header, _rows(db, project, extra), progress)
-    if progress:
-        progress(n)
-    return n
+        renamed = write_sav(table, path)
+        result.rows = table.n_posts
+        result.renamed.update(renamed)
+        if table.codebook is not None:
+            result.notes.append("SPSS: choice variables are numeric codes with value labels; the <variable>__label "
+                                "columns are left out (the value labels carry them).")
+    if progress is not None:
+        progress(result.rows)
+    return result
 
 
-def _write_xlsx(path: Path, header: list[str], rows: Iterator[dict], progress) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+def _table_lines(table: Any) -> list[list[Any]]:
+    """A table as rows of cells: title, source and n, the table, its sections, the note."""
+    lines: list[list[Any]] = [[table.title], [table.caption()], [], [str(c) for c in table.frame.columns]]
+    lines += [list(r) for r in table.frame.itertuples(index=False, name=None)]
+    for section in table.sections:
+        lines += [[], [section.title], [str(c) for c in section.frame.columns]]
+        lines += [list(r) for r in section.frame.itertuples(index=False, name=None)]
+    if table.note:
+        lines += [[], [("注：" if table.lang.startswith("zh") else "Note: ") + table.note]]
+    return lines
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Posts")
-    ws.freeze_panes = "B2"
-    for i, name in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _TEXT_WIDTH.get(name, 14)
-    bold = Font(bold=True)
-    head = []
-    for name in header:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = bold
-        head.append(cell)
-    ws.append(head)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    n = 0
-    for row in rows:
-        cells = []
-        for name in header:
-            value = _cell(row.get(name), name)
-            if isinstance(value, datetime):
-                value = value.replace(tzinfo=None)  # Excel has no time zones: UTC, said in the header note
-            cell = WriteOnlyCell(ws, value=neutralize(value) if isinstance(value, str) else value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula
-                if name in ("post_id", "author_id") or value.isdigit():
-                    cell.number_format = "@"
-                if name in ("text", "title"):
-                    cell.alignment = wrap
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-            cells.append(cell)
-        ws.append(cells)
-        n += 1
-        if progress and n % 5000 == 0:
-            progress(n)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{n + 1}"
-    wb.save(path)
-    return n
+
+def save_tables(tables: Sequence[Any], path: str | Path, *, bom: bool = True) -> list[Path]:
+    """Save summary tables: ``.xlsx`` (one sheet each), ``.csv`` (one file each) or ``.json``.
+
+    With several tables and ``.csv``, the files are named
+    ``<stem>_<n>_<table name>.csv`` next to ``path``.  Returns the files written.
+
+    Raises
+    ------
+    ValidationError
+        Another extension, or a missing folder.
+    """
+    from reports.workbook import write_table_sheet
+    from reports.xlsx import StreamingWorkbook, sheet_name
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv", ".json"):
+        raise ValidationError(f"Cannot save tables as {path.name!r}.", "Use a .xlsx, .csv or .json file name.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValidationError(f"Cannot write {path}: folder {folder} does not exist.", "Create it first.")
+    if suffix == ".json":
+        tmp = _atomic(path)
+        try:
+            tmp.write_bytes(orjson.dumps([t.to_dict() for t in tables], option=orjson.OPT_INDENT_2, default=str))
+            _finish(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return [path]
+    if suffix == ".xlsx":
+        with StreamingWorkbook(path, title="dazi tables") as book:
+            taken: list[str] = []
+            for table in tables:
+                name = sheet_name(table.name, taken)
+                taken.append(name)
+                write_table_sheet(book, table, name)
+        return [path]
+    written = []
+    for i, table in enumerate(tables, start=1):
+        target = path if len(tables) == 1 else path.with_name(f"{path.stem}_{i}_{table.name}.csv")
+        lines = _table_lines(table)
+        width = max(len(line) for line in lines)
+        padded = [line + [None] * (width - len(line)) for line in lines]
+        write_csv(padded[0], padded[1:], target, bom=bom)
+        written.append(target)
+    return written

@@ -278,7 +278,7 @@ class SheetWriter:
         self._selected = selected
         self._letters = _letters(max(len(self.columns), 1))
         self._kinds = [c.kind for c in self.columns]
-        self._pending: list[tuple[list[Any], str | None]] = []
+        self._pending: list[tuple[list[Any], str | None, Sequence[str] | None]] = []
         self._chunks: list[str] = []
         self._stream = None
         self._max_columns = len(self.columns)
@@ -287,7 +287,7 @@ class SheetWriter:
         self.dropped_characters = 0
         self.closed = False
         if header and self.columns:
-            self._pending.append(([c.name for c in self.columns], "header"))
+            self._pending.append(([c.name for c in self.columns], "header", None))
 
     # -- context manager ----------------------------------------------------
     def __enter__(self) -> SheetWriter:
@@ -298,7 +298,8 @@ class SheetWriter:
             self.close()
 
     # -- writing ------------------------------------------------------------
-    def write_row(self, values: Sequence[Any], style: str | None = None) -> None:
+    def write_row(self, values: Sequence[Any], style: str | None = None,
+                  kinds: Sequence[str] | None = None) -> None:
         """Append one row.
 
         Parameters
@@ -308,17 +309,24 @@ class SheetWriter:
         style : {"title", "note", "bold", "header"}, optional
             Write every text cell of the row in this style (table titles and
             notes under a table); numbers keep their column's format.
+        kinds : sequence of str, optional
+            Column kinds for this row only (a block under a table whose
+            columns mean something else, e.g. shares under counts).
         """
         if self.closed:
             raise ValidationError(f"Sheet {self.name!r} is already finished.")
         if style is not None and style not in _ROW_STYLES:
             raise ValidationError(f"Unknown row style {style!r}.", f"Use one of: {', '.join(_ROW_STYLES)}.")
+        if kinds is not None:
+            bad = [k for k in kinds if k not in COLUMN_KINDS]
+            if bad:
+                raise ValidationError(f"Unknown column kind(s) {bad}.", f"Use: {', '.join(COLUMN_KINDS)}.")
         if self._stream is None:
-            self._pending.append((list(values), style))
+            self._pending.append((list(values), style, kinds))
             if len(self._pending) > _SAMPLE_ROWS:
                 self._start()
             return
-        self._emit(values, style)
+        self._emit(values, style, kinds)
 
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> int:
         """Append many rows; returns how many."""
@@ -359,7 +367,7 @@ class SheetWriter:
                 widths.append(_WRAP_WIDTH)
                 continue
             best = 0
-            for values, style in self._pending:
+            for values, style, _ in self._pending:
                 if style in ("title", "note") or j >= len(values):
                     continue  # titles and notes overflow into empty cells
                 value = values[j]
@@ -399,8 +407,8 @@ class SheetWriter:
         parts.append("<sheetData>")
         self._chunks.append("".join(parts))
         pending, self._pending = self._pending, []
-        for values, style in pending:
-            self._emit(values, style)
+        for values, style, kinds in pending:
+            self._emit(values, style, kinds)
 
     def _text(self, value: str) -> str:
         value = neutralize(value)
@@ -453,14 +461,15 @@ class SheetWriter:
             return self._cell(ref, _as_text(value), kind, row_style)
         return self._cell(ref, converted, kind, row_style)
 
-    def _emit(self, values: Sequence[Any], style: str | None) -> None:
+    def _emit(self, values: Sequence[Any], style: str | None, row_kinds: Sequence[str] | None = None) -> None:
         self.rows += 1
         r = self.rows
         row_style = _ROW_STYLES.get(style) if style else None
         if len(values) > self._max_columns:
             self._max_columns = len(values)
             self._letters = _letters(self._max_columns)
-        letters, kinds = self._letters, self._kinds
+        letters = self._letters
+        kinds = self._kinds if row_kinds is None else row_kinds
         cells = []
         for j, value in enumerate(values):
             if value is None:

@@ -1,0 +1,564 @@
+"""The inter-coder reliability report: one self-contained HTML file (and a PDF of it).
+
+:func:`reliability_report` gathers everything from the project (the design
+of the reliability subsample, Krippendorff's alpha and the kappa family per
+variable at its level, per-code figures of multi-select variables,
+agreement per pair of coders, the disagreements); :func:`render_html`
+turns it into one HTML page a reviewer can open without a network: the
+styles are inline, the charts are SVG images embedded as ``data:`` URIs
+(glyphs drawn as outlines, so Chinese labels show on any machine), and a
+Content-Security-Policy forbids loading or running anything.  Every piece of
+codebook or post text goes through Jinja's autoescaping: none of it is ever
+active HTML.  :func:`write_pdf` prints the page to PDF with a headless
+Chromium (or WeasyPrint) when the machine has one.
+
+Thresholds: alpha >= .800 is customary to rely on a variable; .667 <=
+alpha < .800 supports tentative conclusions only (Krippendorff 2019); the
+report marks variables below each.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dazi import __version__
+from dazi.db import Database
+from dazi.errors import DaziError, NotFound, ValidationError
+from dazi.projects import Project
+
+from coding.adjudication import Disagreement
+from coding.codebook import Codebook, Variable, localize
+from coding.reliability import MultiReliability, VariableReliability
+from reports.charts import Chart, ChartItem, alpha_chart
+from reports.methods import coefficient, methods_paragraph
+
+__all__ = [
+    "MINIMUMS",
+    "Design",
+    "ReliabilityReport",
+    "pdf_converter",
+    "reliability_frame",
+    "reliability_report",
+    "render_html",
+    "write_pdf",
+    "write_report",
+]
+
+#: The customary minimums of alpha (rely on the variable; tentative conclusions only).
+MINIMUMS: tuple[float, float] = (0.8, 0.667)
+_TEMPLATE = "report_template.html"
+_APPENDIX_LIMIT = 500
+_STATUS_TEXT = {
+    "ok": "≥ .800", "tentative": "< .800 (tentative)", "low": "< .667", "undefined": "undefined",
+}
+_METHOD_TEXT = {"random": "simple random sample", "stratified": "stratified sample", "purposive": "purposive sample"}
+
+
+@dataclass
+class Design:
+    """How the reliability data came about (the report's first section).
+
+    Attributes
+    ----------
+    project, codebook_name : str
+    codebook_version : int
+        Current version of the codebook.
+    versions_used : list of int
+        Codebook versions under which the reliability codings were saved.
+    n_units : int
+        Posts coded (finished) by two or more coders: the reliability units.
+    n_overlap : int
+        Posts in the overlap set assigned to several coders.
+    n_sample : int or None
+        Size of the sample the overlap set was drawn from (None if unknown).
+    sample_name, sample_method : str or None
+    sample_seed : int or None
+    sample_params : dict
+    overlap : float or int or None
+        The overlap as assigned (a fraction or a number of posts).
+    overlap_seed : int or None
+    stratify_by : str or None
+    coders : list of str
+        Coders who coded reliability units.
+    first_coded, last_coded : datetime or None
+        Earliest and latest saving time of the reliability codings.
+    n_posts, n_coded : int
+        Posts in the project; posts with a finished coding.
+    bootstrap : int
+    seed : int or None
+    ci_level : float
+    """
+
+    project: str
+    codebook_name: str
+    codebook_version: int
+    versions_used: list[int]
+    n_units: int
+    n_overlap: int
+    n_sample: int | None
+    sample_name: str | None
+    sample_method: str | None
+    sample_seed: int | None
+    sample_params: dict
+    overlap: float | int | None
+    overlap_seed: int | None
+    stratify_by: str | None
+    coders: list[str]
+    first_coded: datetime | None
+    last_coded: datetime | None
+    n_posts: int
+    n_coded: int
+    bootstrap: int
+    seed: int | None
+    ci_level: float = 0.95
+
+    def drawn_text(self, lang: str = "en") -> str:
+        """How the overlap set was drawn, as an adjective (``random``), or ``""`` when unknown."""
+        if self.overlap is None:
+            return ""
+        if self.stratify_by:
+            return f"按 {self.stratify_by} 分层随机" if lang.startswith("zh") else f"stratified random (by {self.stratify_by})"
+        return "随机" if lang.startswith("zh") else "random"
+
+    def sentences(self) -> list[str]:
+        """The design in plain English sentences, for the report."""
+        out = []
+        if self.sample_name:
+            method = _METHOD_TEXT.get(self.sample_method or "", self.sample_method or "sample")
+            seed = f", seed {self.sample_seed}" if self.sample_seed is not None else ""
+            out.append(f"Sample \u201c{self.sample_name}\u201d: a {method} of {self.n_sample:,} posts "
+                       f"(of {self.n_posts:,} in the project{seed}).")
+        if self.overlap is not None:
+            how = f"stratified by {self.stratify_by}" if self.stratify_by else "drawn at random"
+            seed = f" with seed {self.overlap_seed}" if self.overlap_seed is not None else ""
+            out.append(f"Reliability subsample (overlap set): {self.n_overlap:,} posts of the sample, {how}{seed}, "
+                       f"assigned to every coder; the rest of the sample was split between the coders.")
+        else:
+            out.append("No assignment is recorded: the reliability units are the posts that happen to have been "
+                       "coded by two or more coders.")
+        out.append(f"Reliability units: {self.n_units:,} posts finished by two or more coders "
+                   f"({', '.join(self.coders) or 'none'}).")
+        versions = ", ".join(map(str, self.versions_used)) or "–"
+        out.append(f"Codebook \u201c{self.codebook_name}\u201d, current version {self.codebook_version}; "
+                   f"reliability codings saved under version(s) {versions}.")
+        if self.first_coded and self.last_coded:
+            out.append(f"Coded between {self.first_coded:%Y-%m-%d} and {self.last_coded:%Y-%m-%d} (UTC).")
+        if self.bootstrap:
+            seed = f", seed {self.seed}" if self.seed is not None else ""
+            out.append(f"Confidence intervals: {round(self.ci_level * 100)}% percentile intervals from "
+                       f"{self.bootstrap:,} bootstrap resamples (Hayes & Krippendorff 2007{seed}); q is the share "
+                       f"of resamples with alpha below the minimum.")
+        return out
+
+
+@dataclass
+class ReliabilityReport:
+    """Everything the reliability report shows; build it with :func:`reliability_report`.
+
+    Attributes
+    ----------
+    design : Design
+    codebook : Codebook
+    results : list of VariableReliability or MultiReliability
+        One per variable, in codebook order (text variables are not rated).
+    pairs : pandas.DataFrame
+        Agreement per coder pair and variable: ``variable``, ``coder_a``,
+        ``coder_b``, ``n_units``, ``percent_agreement``, ``cohen_kappa``,
+        ``krippendorff_alpha`` (multi-select: over the pooled post-by-code data).
+    disagreements : list of Disagreement
+        Open and resolved (see :func:`coding.adjudication.disagreements`).
+    created_at : datetime
+    notes : list of str
+        Things worth knowing about the report itself.
+    """
+
+    design: Design
+    codebook: Codebook
+    results: list[VariableReliability | MultiReliability]
+    pairs: pd.DataFrame
+    disagreements: list[Disagreement]
+    created_at: datetime
+    notes: list[str] = field(default_factory=list)
+
+    def variable(self, variable_id: str | None) -> Variable | None:
+        """The codebook variable of a result (None if it is no longer in the codebook)."""
+        ids = self.codebook.variable_ids()
+        return self.codebook.variable(variable_id) if variable_id in ids else None
+
+    def rows(self, lang: str = "en") -> list[dict[str, Any]]:
+        """One dict per variable with display-ready fields (labels in ``lang``)."""
+        out = []
+        for result in self.results:
+            variable = self.variable(result.variable)
+            alpha = result.krippendorff_alpha
+            q = result.q or {}
+            out.append({
+                "id": result.variable,
+                "label": variable.display(lang) if variable else str(result.variable),
+                "type": variable.type if variable else "",
+                "level": result.level,
+                "alpha": alpha,
+                "ci_low": result.alpha_ci[0] if result.alpha_ci else None,
+                "ci_high": result.alpha_ci[1] if result.alpha_ci else None,
+                "q800": q.get(repr(MINIMUMS[0])),
+                "q667": q.get(repr(MINIMUMS[1])),
+                "percent_agreement": result.percent_agreement,
+                "cohen_kappa": result.cohen_kappa,
+                "fleiss_kappa": result.fleiss_kappa,
+                "gwet_ac1": result.gwet_ac1,
+                "exact_set_agreement": getattr(result, "exact_set_agreement", None),
+                "n_units": result.n_units,
+                "n_coders": result.n_coders,
+                "n_pairable": result.n_pairable,
+                "status": _status(alpha),
+                "notes": list(result.notes),
+            })
+        return out
+
+    def code_rows(self, result: MultiReliability, lang: str = "en") -> list[dict[str, Any]]:
+        """One dict per code of a multi-select variable."""
+        variable = self.variable(result.variable)
+        out = []
+        for code in result.codes:
+            label = (variable.code(code.code).display(lang)
+                     if variable is not None and variable.has_code(str(code.code)) else str(code.code))
+            out.append({
+                "code": code.code, "label": label, "alpha": code.krippendorff_alpha,
+                "ci_low": code.alpha_ci[0] if code.alpha_ci else None,
+                "ci_high": code.alpha_ci[1] if code.alpha_ci else None,
+                "percent_agreement": code.percent_agreement, "n_units": code.n_units,
+                "n_selected": code.n_selected, "disagreeing_units": code.disagreeing_units,
+                "share_of_disagreement": code.share_of_disagreement, "status": _status(code.krippendorff_alpha),
+                "notes": list(code.notes),
+            })
+        return out
+
+    def methods(self, lang: str = "en") -> str:
+        """The methods paragraph (see :func:`reports.methods.methods_paragraph`)."""
+        return methods_paragraph(self, lang)
+
+
+def _status(alpha: float | None) -> str:
+    if alpha is None:
+        return "undefined"
+    if alpha >= MINIMUMS[0]:
+        return "ok"
+    if alpha >= MINIMUMS[1]:
+        return "tentative"
+    return "low"
+
+
+def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Agreement per coder pair for each variable (pooled binary data for multi-select)."""
+    from coding.reliability import pairwise_agreement
+
+    frames, notes = [], []
+    for vid in variable_ids:
+        variable = codebook.variable(vid)
+        part = codings[codings["variable"] == vid].reset_index(drop=True)
+        if part.empty:
+            continue
+        if variable.type == "multi":
+            codes = [c.id for c in variable.codable_codes()]
+            rows = []
+            for unit, coder, value in zip(part["unit"], part["coder"], part["value"]):
+                chosen = set(value) if isinstance(value, list) else set()
+                rows += [(f"{unit}\x1f{code}", coder, int(code in chosen)) for code in codes]
+            frame = pd.DataFrame(rows, columns=["unit", "coder", "value"])
+            level, order = "nominal", None
+        else:
+            missing = {c.id for c in variable.all_codes() if c.missing}
+            frame = pd.DataFrame({
+                "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
+                "value": pd.Series([None if v in missing else v for v in part["value"]], dtype=object),
+            })
+            level = variable.level or "nominal"
+            order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
+        try:
+            pairs = pairwise_agreement(frame, level=level, value_order=order)
+        except ValidationError as exc:
+            notes.append(f"{vid}: no agreement per coder pair ({exc.message})")
+            continue
+        if variable.type == "multi" and codes:
+            pairs["n_units"] = pairs["n_units"] // len(codes)  # posts, not post-code pairs
+        pairs.insert(0, "variable", vid)
+        frames.append(pairs)
+    columns = ["variable", "coder_a", "coder_b", "n_units", "percent_agreement", "cohen_kappa", "krippendorff_alpha"]
+    if not frames:
+        return pd.DataFrame(columns=columns), notes
+    return pd.concat(frames, ignore_index=True)[columns], notes
+
+
+def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_000, seed: int | None = 0,
+                       variables: list[str] | None = None) -> ReliabilityReport:
+    """Gather the reliability report of a project.
+
+    Parameters
+    ----------
+    bootstrap : int
+        Resamples for alpha's confidence interval and q (0 turns them off).
+    seed : int, optional
+        Seed of the bootstrap, so the report can be reproduced exactly.
+    variables : list of str, optional
+        Only these variables (default: every coded, non-text variable).
+
+    Raises
+    ------
+    NotFound
+        No codebook loaded; an unknown variable.
+    """
+    from coding.adjudication import disagreements
+    from coding.assignments import overlap_post_pks
+    from coding.codebook_store import current_codebook
+    from coding.codings import codings_long, units_frame
+    from coding.project_reliability import project_codings, project_reliability
+    from corpus.sampling import get_sample
+    from corpus.store import count_posts
+    from dazi.projects import get_project
+
+    project = get_project(db, project.name)  # fresh settings (the assignment)
+    stored = current_codebook(db, project)
+    codebook = stored.codebook
+    wanted = list(variables) if variables else [v.id for v in codebook.variables if v.type != "text"]
+    results = project_reliability(db, project, variables=wanted, bootstrap=bootstrap, seed=seed)
+    codings = project_codings(db, project)
+    units = sorted(set(codings["unit"]))
+    coders = sorted(set(codings["coder"]))
+    long = codings_long(db, project, None)
+    in_units = long[long["post_pk"].isin(set(codings["post_pk"])) & long["coder"].isin(set(coders))]
+    versions = sorted({int(v) for v in in_units["codebook_version"].dropna()})
+    stamps = pd.to_datetime(in_units["updated_at"], utc=True) if len(in_units) else pd.Series(dtype="datetime64[ns, UTC]")
+    done = units_frame(db, project, None)
+    n_coded = int(done.loc[done["done"].astype(bool), "post_pk"].nunique()) if len(done) else 0
+    assignment = project.settings.get("assignment") or {}
+    sample = None
+    if assignment.get("sample"):
+        try:
+            sample = get_sample(db, project, assignment["sample"])
+        except NotFound:
+            sample = None
+    design = Design(
+        project=project.name, codebook_name=codebook.name, codebook_version=stored.version, versions_used=versions,
+        n_units=len(units), n_overlap=len(overlap_post_pks(db, project)),
+        n_sample=sample.size if sample else None, sample_name=sample.name if sample else None,
+        sample_method=sample.method if sample else None, sample_seed=sample.seed if sample else None,
+        sample_params=dict(sample.params) if sample else {},
+        overlap=assignment.get("overlap") if sample else None, overlap_seed=assignment.get("seed") if sample else None,
+        stratify_by=assignment.get("stratify_by") if sample else None, coders=coders,
+        first_coded=stamps.min().to_pydatetime() if len(stamps) else None,
+        last_coded=stamps.max().to_pydatetime() if len(stamps) else None,
+        n_posts=count_posts(db, project), n_coded=n_coded, bootstrap=bootstrap, seed=seed,
+        ci_level=results[0].ci_level if results else 0.95,
+    )
+    pairs, notes = _pairs(codings, codebook, [r.variable for r in results if r.variable])
+    listed = disagreements(db, project, None, include_resolved=True)
+    return ReliabilityReport(design, codebook, results, pairs, listed, datetime.now(UTC), notes)
+
+
+def reliability_frame(report: ReliabilityReport, lang: str = "en") -> pd.DataFrame:
+    """The reliability table for a spreadsheet: one row per variable, then one per code of each multi-select one."""
+    rows = []
+    for result, row in zip(report.results, report.rows(lang)):
+        rows.append({
+            "variable": row["id"], "label": row["label"], "code": None, "code_label": None, "level": row["level"],
+            "n_units": row["n_units"], "n_coders": row["n_coders"], "n_pairable": row["n_pairable"],
+            "alpha": row["alpha"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+            "q_below_800": row["q800"], "q_below_667": row["q667"], "percent_agreement": row["percent_agreement"],
+            "cohen_kappa": row["cohen_kappa"], "fleiss_kappa": row["fleiss_kappa"], "gwet_ac1": row["gwet_ac1"],
+            "status": _STATUS_TEXT[row["status"]], "notes": "; ".join(row["notes"]),
+        })
+        if isinstance(result, MultiReliability):
+            for code in report.code_rows(result, lang):
+                rows.append({
+                    "variable": row["id"], "label": row["label"], "code": code["code"], "code_label": code["label"],
+                    "level": "nominal", "n_units": code["n_units"], "n_coders": row["n_coders"], "n_pairable": None,
+                    "alpha": code["alpha"], "ci_low": code["ci_low"], "ci_high": code["ci_high"],
+                    "q_below_800": None, "q_below_667": None, "percent_agreement": code["percent_agreement"],
+                    "cohen_kappa": None, "fleiss_kappa": None, "gwet_ac1": None,
+                    "status": _STATUS_TEXT[code["status"]], "notes": "; ".join(code["notes"]),
+                })
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    return coefficient(float(value)) if digits == 3 else f"{float(value):.{digits}f}"
+
+
+def _pct(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    return f"{float(value) * 100:.1f}%"
+
+
+def _value_text(variable: Variable | None, value: Any, lang: str) -> str:
+    if value is None:
+        return "–"
+    if variable is None:
+        return str(value)
+    if isinstance(value, list):
+        return "; ".join(_value_text(variable, v, lang) for v in value) if value else "(none)"
+    if isinstance(value, str) and variable.has_code(value):
+        return f"{variable.code(value).display(lang)} [{value}]"
+    return str(value)
+
+
+def _charts(report: ReliabilityReport, lang: str) -> tuple[Chart | None, dict[str, Chart]]:
+    rows = report.rows(lang)
+    if not rows:
+        return None, {}
+    items = [ChartItem(r["label"], r["alpha"], r["ci_low"], r["ci_high"], fallback_label=_fallback(report, r["id"]))
+             for r in rows]
+    main = alpha_chart(items, minimums=MINIMUMS)
+    per_code = {}
+    for result in report.results:
+        if isinstance(result, MultiReliability) and result.codes:
+            code_items = [ChartItem(c["label"], c["alpha"], c["ci_low"], c["ci_high"],
+                                    fallback_label=_fallback(report, result.variable, c["code"]))
+                          for c in report.code_rows(result, lang)]
+            per_code[str(result.variable)] = alpha_chart(code_items, minimums=MINIMUMS)
+    return main, per_code
+
+
+def _fallback(report: ReliabilityReport, variable_id: str | None, code: Any = None) -> str:
+    variable = report.variable(variable_id)
+    if variable is None:
+        return str(code if code is not None else variable_id)
+    if code is None:
+        return localize(variable.label, "en") or variable.id
+    return variable.code(str(code)).display("en") if variable.has_code(str(code)) else str(code)
+
+
+def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
+    """The report as one self-contained HTML page.
+
+    Parameters
+    ----------
+    lang : {"zh", "en"}
+        Language of variable and code labels (headings are English; the
+        methods paragraph is given in English and in Chinese).
+    """
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["coef"] = _fmt
+    env.filters["pct"] = _pct
+    main_chart, code_charts = _charts(report, lang)
+    rows = report.rows(lang)
+    multi = []
+    for result, row in zip(report.results, rows):
+        if isinstance(result, MultiReliability):
+            multi.append({"row": row, "codes": report.code_rows(result, lang),
+                          "chart": code_charts.get(str(result.variable))})
+    labels = {r["id"]: r["label"] for r in rows}
+    pairs = [
+        {**rec, "label": labels.get(rec["variable"], rec["variable"])}
+        for rec in report.pairs.to_dict("records")
+    ]
+    coders = sorted({cv.coder for d in report.disagreements for cv in d.values})
+    appendix = []
+    for d in report.disagreements[:_APPENDIX_LIMIT]:
+        variable = report.variable(d.variable)
+        held = {cv.coder: _value_text(variable, cv.value, lang) for cv in d.values}
+        final = _value_text(variable, d.adjudication.value, lang) if d.adjudication else "–"
+        appendix.append({"post_id": d.post_id, "variable": labels.get(d.variable, d.variable),
+                         "held": [held.get(c, "") for c in coders], "status": d.status.replace("_", " "),
+                         "final": final})
+    charts = [c for c in [main_chart, *code_charts.values()] if c is not None]
+    template = env.get_template(_TEMPLATE)
+    return template.render(
+        report=report, design=report.design, rows=rows, multi=multi, pairs=pairs, coders=coders,
+        appendix=appendix, n_disagreements=len(report.disagreements), appendix_limit=_APPENDIX_LIMIT,
+        open_count=sum(1 for d in report.disagreements if not d.resolved),
+        main_chart=main_chart, chart_fallback=next((c.fallback for c in charts if c.fallback), None),
+        methods_en=report.methods("en"), methods_zh=report.methods("zh"), version=__version__,
+        created=report.created_at.strftime("%Y-%m-%d %H:%M UTC"), status_text=_STATUS_TEXT,
+        codebook_name=report.codebook.name, two_coders=len(report.design.coders) == 2,
+    )
+
+
+def write_report(report: ReliabilityReport, path: str | Path, *, lang: str = "zh") -> Path:
+    """Write the HTML report to ``path`` (UTF-8); returns the path."""
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValidationError(f"Cannot write the report as {path.name!r}.", "Give a file name ending in .html.")
+    if not path.parent.is_dir():
+        raise ValidationError(f"Cannot write {path}: folder {path.parent} does not exist.", "Create it first.")
+    path.write_text(render_html(report, lang=lang), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------
+
+_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge")
+
+
+def pdf_converter() -> str | None:
+    """The PDF converter found on this machine: a browser's path, ``"weasyprint"``, or ``None``."""
+    for name in _BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        return None
+    return "weasyprint"
+
+
+def write_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 120) -> Path:
+    """Print the HTML report to PDF with a headless browser (or WeasyPrint).
+
+    Raises
+    ------
+    NotFound
+        No converter on this machine (the hint says what to do instead).
+    DaziError
+        The converter failed.
+    """
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
+    converter = pdf_converter()
+    if converter is None:
+        raise NotFound(
+            "No PDF converter on this machine (looked for " + ", ".join(_BROWSERS) + " and the weasyprint package).",
+            "Open the HTML report in a browser and print it to PDF, or install chromium (apt-get install chromium).",
+        )
+    if converter == "weasyprint":
+        import weasyprint
+
+        weasyprint.HTML(filename=str(html_path)).write_pdf(str(pdf_path))
+        return pdf_path
+    with tempfile.TemporaryDirectory(prefix="dazi-pdf-") as profile:
+        command = [
+            converter, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+            "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", html_path.as_uri(),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise DaziError(f"The PDF converter {converter} failed: {exc}",
+                            "Open the HTML report in a browser and print it to PDF.") from exc
+    if done.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        tail = (done.stderr or "").strip().splitlines()[-3:]
+        raise DaziError(f"The PDF converter {converter} did not write {pdf_path.name}: {' '.join(tail)}",
+                        "Open the HTML report in a browser and print it to PDF.")
+    return pdf_path

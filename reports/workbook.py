@@ -1,0 +1,407 @@
+"""The Excel workbook a researcher sends to a co-author or loads into SPSS or R.
+
+``dazi export out.xlsx`` writes, in this order:
+
+``README``
+    Project, codebook name and version, export time, where the values come
+    from (consensus/adjudicated final values or one coder), how multi-select
+    variables and renamed columns are laid out, what every sheet holds.
+``Posts``
+    One row per post: the canonical fields, then the coded values
+    (:class:`reports.data.PostsTable`), then the coders' memos and flags.
+``Codings``
+    Long format: one row per (post, coder, variable) with the value, its
+    label, the coder's memo and flag, whether the post was finished, the
+    codebook version and the time it was saved.
+``Codebook``
+    Every variable and code with labels, definitions, criteria, examples and
+    keywords (one column per language of the codebook).
+``Reliability``, ``Coder pairs``, ``Disagreements``
+    Per variable (and per code of multi-select variables), per pair of
+    coders, and every post and variable on which coders disagree, with the
+    adjudication if any.
+one sheet per summary table asked for (:mod:`reports.tables`).
+
+Everything is written by :class:`reports.xlsx.StreamingWorkbook`: bold
+frozen headers, autofilters, widths, wrapped long text, ids as text, dates
+as Excel dates, formulas neutralised, rows streamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from dazi import __version__
+from dazi.db import Database
+from dazi.projects import Project
+
+from coding.codebook import Codebook, localize
+from reports.data import PostsTable
+from reports.tables import Table
+from reports.xlsx import Column, StreamingWorkbook, sheet_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reports.exports import ExportResult
+    from reports.report import ReliabilityReport
+
+__all__ = [
+    "POSTS_ROW_HEIGHT",
+    "codebook_frame",
+    "export_workbook",
+    "posts_columns",
+    "write_frame_sheet",
+    "write_posts_sheet",
+    "write_table_sheet",
+]
+
+#: Height (points) of a Posts row: three lines of wrapped post text.
+POSTS_ROW_HEIGHT = 45.0
+_XLSX_KIND = {"text": "text", "wrap": "wrap", "datetime": "datetime", "integer": "auto", "number": "auto",
+              "flag": "auto", "bool": "auto", "list": "text"}
+_FIELD_WIDTH = {"post_id": 26.0, "url": 30.0, "title": 30.0, "text": 60.0}
+_TABLE_KIND = {"percent": "percent", "integer": "integer", "decimal": "decimal", "one_decimal": "one_decimal"}
+
+
+def posts_columns(columns: Sequence[str], kinds: Mapping[str, str]) -> list[Column]:
+    """Sheet columns for a posts table (ids and lists as text, post text wrapped)."""
+    return [Column(name, _XLSX_KIND.get(kinds.get(name, "text"), "auto"), _FIELD_WIDTH.get(name)) for name in columns]
+
+
+def write_posts_sheet(book: StreamingWorkbook, columns: Sequence[str], kinds: Mapping[str, str],
+                      rows: Iterable[Sequence[Any]], *, name: str = "Posts",
+                      progress: Callable[[int], None] | None = None, every: int = 5000) -> int:
+    """Stream posts into a sheet: frozen header and ``post_id`` column, autofilter; returns the row count.
+
+    Parameters
+    ----------
+    columns, kinds
+        As in :class:`reports.data.PostsTable`.
+    rows : iterable of sequences
+        Values in column order (lists become ``"a; b"``).
+    progress : callable, optional
+        Called with the number of rows written every ``every`` rows.
+    """
+    n = 0
+    with book.sheet(name, posts_columns(columns, kinds), freeze=(1, 1), row_height=POSTS_ROW_HEIGHT) as sheet:
+        for row in rows:
+            sheet.write_row(row)
+            n += 1
+            if progress is not None and n % every == 0:
+                progress(n)
+    return n
+
+
+def write_frame_sheet(book: StreamingWorkbook, name: str, frame: pd.DataFrame, *,
+                      kinds: Mapping[str, str] | None = None, freeze: tuple[int, int] = (1, 0),
+                      autofilter: bool = True, empty_note: str | None = None) -> int:
+    """A DataFrame as a sheet (column kinds per name, e.g. ``{"text": "wrap"}``); returns the data rows."""
+    kinds = dict(kinds or {})
+    columns = [Column(str(c), kinds.get(str(c), "auto")) for c in frame.columns]
+    with book.sheet(name, columns, freeze=freeze, autofilter=autofilter and not frame.empty) as sheet:
+        for row in frame.itertuples(index=False, name=None):
+            sheet.write_row([None if _missing(v) else v for v in row])
+        if frame.empty and empty_note:
+            sheet.write_row([empty_note], style="note")
+    return len(frame)
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def write_table_sheet(book: StreamingWorkbook, table: Table, name: str) -> None:
+    """A summary table: title, source and n, the table, its sections, and the note under it."""
+    frame = table.frame
+    width = max([frame.shape[1], *(s.frame.shape[1] for s in table.sections)])
+    kinds = [_TABLE_KIND.get(table.formats.get(str(c), ""), "auto") for c in frame.columns]
+    kinds += ["auto"] * (width - len(kinds))
+    columns = [Column(f"c{i}", kind) for i, kind in enumerate(kinds)]
+    with book.sheet(name, columns, header=False, freeze=(4, 1), autofilter=False) as sheet:
+        sheet.write_row([table.title], style="title")
+        sheet.write_row([table.caption()], style="note")
+        sheet.write_row([])
+        sheet.write_row([str(c) for c in frame.columns], style="header")
+        for row in frame.itertuples(index=False, name=None):
+            sheet.write_row([None if _missing(v) else v for v in row])
+        for section in table.sections:
+            sheet.write_row([])
+            sheet.write_row([section.title], style="bold")
+            sheet.write_row([str(c) for c in section.frame.columns], style="header")
+            section_kinds = [("auto" if j == 0 else _TABLE_KIND.get(section.format, "auto"))
+                             for j in range(section.frame.shape[1])]
+            for row in section.frame.itertuples(index=False, name=None):
+                sheet.write_row([None if _missing(v) else v for v in row], kinds=section_kinds)
+        if table.note:
+            sheet.write_row([])
+            label = "注：" if table.lang.startswith("zh") else "Note: "
+            sheet.write_row([label + table.note], style="note")
+
+
+def _languages(codebook: Codebook) -> list[str]:
+    """Languages used in the codebook's texts, English and Chinese first."""
+    found: set[str] = set()
+
+    def visit(text: object) -> None:
+        if isinstance(text, dict):
+            found.update(k for k, v in text.items() if v)
+
+    for variable in codebook.variables:
+        visit(variable.label)
+        visit(variable.instruction)
+        for code in variable.all_codes():
+            for text in (code.label, code.definition, code.include, code.exclude):
+                visit(text)
+    ordered = [lang for lang in ("en", "zh") if lang in found] + sorted(found - {"en", "zh"})
+    return ordered or ["en"]
+
+
+def codebook_frame(codebook: Codebook) -> pd.DataFrame:
+    """Every variable and code as rows: labels, instructions, definitions and criteria per language."""
+    langs = _languages(codebook)
+    suffix = (lambda lang: f"_{lang}") if len(langs) > 1 else (lambda lang: "")
+    rows = []
+    for variable in codebook.variables:
+        base: dict[str, Any] = {"variable": variable.id}
+        for lang in langs:
+            base[f"variable_label{suffix(lang)}"] = localize(variable.label, lang)
+        base.update({"type": variable.type, "level": variable.level, "required": variable.required,
+                     "when": "; ".join(f"{k} = {' | '.join(v)}" for k, v in variable.conditions().items()) or None,
+                     "unit": variable.unit, "min": variable.min, "max": variable.max})
+        for lang in langs:
+            base[f"instruction{suffix(lang)}"] = localize(variable.instruction, lang) or None
+        codes = variable.all_codes()
+        if not codes:
+            rows.append(base)
+            continue
+        for code in codes:
+            row = dict(base)
+            row["code"] = code.id
+            for lang in langs:
+                row[f"code_label{suffix(lang)}"] = localize(code.label, lang)
+            parent = variable.parent(code.id)
+            row.update({"parent": parent.id if parent else None, "codable": code.codable, "missing": code.missing,
+                        "retired": code.retired, "merged_into": code.merged_into})
+            for key in ("definition", "include", "exclude"):
+                for lang in langs:
+                    row[f"{key}{suffix(lang)}"] = localize(getattr(code, key), lang) or None
+            row["examples"] = "\n".join(code.examples) or None
+            row["keywords"] = "; ".join(code.keywords) or None
+            row["color"] = code.color
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    order = ["variable", *[c for c in frame.columns if c.startswith("variable_label")], "type", "level",
+             "required", "when", "unit", "min", "max", *[c for c in frame.columns if c.startswith("instruction")],
+             "code", *[c for c in frame.columns if c.startswith("code_label")], "parent", "codable", "missing",
+             "retired", "merged_into", *[c for c in frame.columns if c.startswith(("definition", "include", "exclude"))],
+             "examples", "keywords", "color"]
+    return frame.reindex(columns=[c for c in order if c in frame.columns])
+
+
+def _codebook_kinds(frame: pd.DataFrame) -> dict[str, str]:
+    wide = ("instruction", "definition", "include", "exclude", "examples")
+    return {c: "wrap" for c in frame.columns if c.startswith(wide)}
+
+
+def _value_text(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return value
+
+
+def _label_text(codebook: Codebook | None, variable_id: str, value: Any, lang: str) -> str | None:
+    if codebook is None or value is None or variable_id not in codebook.variable_ids():
+        return None
+    variable = codebook.variable(variable_id)
+    values = value if isinstance(value, list) else [value]
+    if not variable.is_choice:
+        return None
+    return "; ".join(variable.code(v).display(lang) if isinstance(v, str) and variable.has_code(v) else str(v)
+                     for v in values)
+
+
+def codings_frame(db: Database, project: Project, codebook: Codebook | None, lang: str) -> pd.DataFrame:
+    """Every current coding in long format, with the coder's memo and flags for the post."""
+    from coding.codings import codings_long, units_frame
+
+    long = codings_long(db, project, None)
+    units = units_frame(db, project, None)
+    columns = ["post_id", "platform", "coder", "variable", "value", "label", "memo", "uncertain", "done",
+               "codebook_version", "updated_at"]
+    if long.empty:
+        return pd.DataFrame(columns=columns)
+    unit_info = {(pk, coder): (memo, bool(unc), bool(done)) for pk, coder, memo, unc, done in
+                 zip(units["post_pk"], units["coder"], units["memo"], units["uncertain"], units["done"])}
+    rows = []
+    for pk, post_id, platform, coder, variable, value, version, updated in zip(
+            long["post_pk"], long["post_id"], long["platform"], long["coder"], long["variable"], long["value"],
+            long["codebook_version"], long["updated_at"]):
+        memo, uncertain, done = unit_info.get((pk, coder), (None, None, None))
+        rows.append((str(post_id), platform, coder, variable, _value_text(value),
+                     _label_text(codebook, variable, value, lang), memo or None, uncertain, done,
+                     None if _missing(version) else int(version), updated))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def disagreements_frame(report: ReliabilityReport) -> pd.DataFrame:
+    """One row per post and variable on which coders disagree, with each coder's value and any adjudication."""
+    coders = sorted({cv.coder for d in report.disagreements for cv in d.values})
+    rows = []
+    for d in report.disagreements:
+        held = {cv.coder: cv for cv in d.values}
+        row: dict[str, Any] = {"post_id": d.post_id, "platform": d.platform, "variable": d.variable,
+                               "status": d.status}
+        for coder in coders:
+            row[coder] = _value_text(held[coder].value) if coder in held else None
+        row["memos"] = "; ".join(f"{cv.coder}: {cv.memo}" for cv in d.values if cv.memo) or None
+        row["uncertain"] = ", ".join(cv.coder for cv in d.values if cv.uncertain) or None
+        adj = d.adjudication
+        row.update({"final_value": _value_text(adj.value) if adj else None, "rationale": adj.rationale if adj else None,
+                    "adjudicator": adj.adjudicator if adj else None, "adjudicated_at": adj.created_at if adj else None})
+        rows.append(row)
+    columns = ["post_id", "platform", "variable", "status", *coders, "memos", "uncertain", "final_value", "rationale",
+               "adjudicator", "adjudicated_at"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _readme(project: Project, posts: PostsTable, report: ReliabilityReport | None, tables: Sequence[Table],
+            sheets: Sequence[tuple[str, str]], exported: datetime, lang: str) -> list[tuple[str, Any]]:
+    from reports.data import describe_source
+
+    codebook = posts.codebook
+    rows: list[tuple[str, Any]] = [
+        ("Project", project.name),
+        ("Exported", exported.replace(tzinfo=None)),
+        ("Exported by", f"dazi {__version__}"),
+        ("Codebook", codebook.name if codebook else "(no codebook loaded: posts only)"),
+        ("Codebook version", posts.codebook_version),
+        ("Values", describe_source(posts.source, "en")),
+        ("Posts", f"{posts.n_posts:,} posts in the project, {posts.n_coded:,} of them with a finished coding."),
+        ("Labels", f"Code labels are in {'Chinese' if lang.startswith('zh') else 'English'} ({lang}); "
+                   "the Codebook sheet has every language."),
+        ("Posts layout", "One row per post: the canonical post fields (post_id ... crawled_at), then per variable: "
+                         "single-choice and ordinal variables as <variable> (code id) and <variable>__label; "
+                         "numeric and text variables as <variable>; then unresolved (variables with an open "
+                         "disagreement), coders (who finished the post), double_coded, memos, uncertain."),
+        ("Multi-select", "A multi-select variable has one column per code, <variable>__<code>, holding 1 if the "
+                         "code was chosen and 0 if not, then <variable> with the chosen labels joined by '; '. "
+                         "All its cells are empty when the post has no value (not coded, not applicable, or an "
+                         "open disagreement): 0 always means 'coded, and this code not chosen'."),
+        ("Column names", "Columns are named by variable id. A variable whose id equals a post field or a flag "
+                         "column (e.g. lang, text, memos) gets the prefix v_ on all its columns."
+                         + (" Renamed here: " + ", ".join(f"{k} -> {v}" for k, v in posts.renamed.items())
+                            if posts.renamed else " No variable needed it in this export.")),
+        ("Missing values", "An empty cell is a missing value. Open disagreements are missing in Posts and listed "
+                           "in the unresolved column and the Disagreements sheet."),
+        ("Dates", "Dates and times are Excel dates in UTC (Excel has no time zones)."),
+        ("Ids", "Post and author ids are stored as text, never as numbers, so long ids keep every digit."),
+        ("Formulas", "Text that began with = + - @ a tab or a carriage return has an added ' in front, so no "
+                     "spreadsheet treats post text as a formula; remove that first character to get the original."),
+        ("Flags", "double_coded, uncertain, done and counts_approximate are TRUE/FALSE."),
+    ]
+    if report is not None:
+        design = report.design
+        rows.append(("Reliability", f"{design.n_units:,} posts coded by two or more coders "
+                                    f"({', '.join(design.coders) or 'none'}); alpha at each variable's level with "
+                                    f"{design.bootstrap:,} bootstrap resamples (seed {design.seed})."))
+    for table in tables:
+        rows.append((f"Table: {table.title}", table.caption()))
+    for name, description in sheets:
+        rows.append((f"Sheet {name}", description))
+    return rows
+
+
+def export_workbook(db: Database, project: Project, path: str | Path, *, source: str = "final", lang: str = "zh",
+                    tables: Sequence[Any] = (), with_codes: bool = True, bootstrap: int = 10_000,
+                    seed: int | None = 0, progress: Callable[[int], None] | None = None) -> ExportResult:
+    """Write the full workbook (see the module docstring) to ``path``.
+
+    Parameters
+    ----------
+    source : str
+        ``"final"`` (consensus and adjudicated values) or a coder's name, for
+        Posts and the summary tables.
+    lang : {"zh", "en"}
+        Language of code labels.
+    tables : sequence of TableSpec or str
+        Summary tables to add, one sheet each (checked before anything is written).
+    with_codes : bool
+        ``False``: posts only (no codes, codings, reliability).
+    bootstrap, seed
+        For the Reliability sheet (as in :func:`reports.report.reliability_report`).
+
+    Returns
+    -------
+    ExportResult
+    """
+    from reports.data import load_coded_posts, posts_table
+    from reports.exports import ExportResult
+    from reports.report import reliability_frame, reliability_report
+    from reports.tables import make_tables
+
+    posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
+    coded = posts.codebook is not None
+    built: list[Table] = []
+    if tables:
+        if not coded:
+            from dazi.errors import ValidationError
+
+            raise ValidationError("Summary tables need coded posts, and this project has no codebook yet.",
+                                  "Load a codebook and code some posts first (dazi codebook load ...).")
+        built = make_tables(load_coded_posts(db, project, source=source), tables, lang=lang)
+    report = reliability_report(db, project, bootstrap=bootstrap, seed=seed) if coded else None
+    exported = datetime.now(UTC)
+    sheets: list[tuple[str, str]] = [("Posts", "one row per post with its coded values")]
+    if coded:
+        sheets += [("Codings", "every coder's current value per post and variable (long format)"),
+                   ("Codebook", "variables and codes with definitions, criteria, examples and keywords"),
+                   ("Reliability", "Krippendorff's alpha and agreement per variable, and per code of multi-select "
+                                   "variables"),
+                   ("Coder pairs", "agreement per pair of coders and variable"),
+                   ("Disagreements", "posts and variables on which coders disagree, with adjudications")]
+    taken = ["README", *(name for name, _ in sheets)]
+    table_sheets = []
+    for table in built:
+        name = sheet_name(table.name, taken)
+        taken.append(name)
+        table_sheets.append((name, table))
+        sheets.append((name, table.title))
+    result = ExportResult(Path(path), "xlsx", 0, renamed=dict(posts.renamed))
+    with StreamingWorkbook(path, title=f"dazi export: {project.name}") as book:
+        with book.sheet("README", [Column("item", "text", 22), Column("value", "wrap", 100)]) as readme:
+            for item, value in _readme(project, posts, report, built, sheets, exported, lang):
+                readme.write_row([item, value])
+        result.rows = write_posts_sheet(book, posts.columns, posts.kinds, posts.rows(), progress=progress)
+        if coded and report is not None:
+            assert posts.codebook is not None
+            write_frame_sheet(book, "Codings", codings_frame(db, project, posts.codebook, lang),
+                              kinds={"post_id": "text", "memo": "wrap", "value": "auto"}, freeze=(1, 1))
+            frame = codebook_frame(posts.codebook)
+            write_frame_sheet(book, "Codebook", frame, kinds=_codebook_kinds(frame), freeze=(1, 1))
+            rel = reliability_frame(report, lang)
+            write_frame_sheet(book, "Reliability", rel,
+                              kinds={c: "decimal" for c in ("alpha", "ci_low", "ci_high", "q_below_800", "q_below_667",
+                                                             "cohen_kappa", "fleiss_kappa", "gwet_ac1")}
+                              | {"percent_agreement": "percent", "notes": "wrap"},
+                              empty_note="No post has been coded by two or more coders yet.")
+            write_frame_sheet(book, "Coder pairs", report.pairs,
+                              kinds={"percent_agreement": "percent", "cohen_kappa": "decimal",
+                                     "krippendorff_alpha": "decimal"},
+                              empty_note="No pair of coders has coded the same posts yet.")
+            write_frame_sheet(book, "Disagreements", disagreements_frame(report),
+                              kinds={"post_id": "text", "rationale": "wrap", "memos": "wrap"}, freeze=(1, 1),
+                              empty_note="Coders agree on every post they both finished.")
+        for name, table in table_sheets:
+            write_table_sheet(book, table, name)
+        result.sheets = [s.name for s in book.sheets]
+        result.truncated = sum(s.truncated for s in book.sheets)
+    if result.truncated:
+        result.notes.append(f"{result.truncated} cell(s) longer than Excel's 32,767 characters were cut.")
+    result.tables = [t.title for t in built]
+    return result
