@@ -19,6 +19,7 @@ left out of both figures.  Run on demand::
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -97,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--chunk-size", type=int, default=2000, help="posts per worker chunk")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--single",
+        action="store_true",
+        help="also time dazi on one process (shows its own overhead)",
+    )
     args = parser.parse_args(argv)
 
     import jieba
@@ -130,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         f"({n_tokens:,} typed tokens)"
     )
     print(f"speed-up (jieba.cut time / dazi time): {baseline / ours:.2f}x")
+    if args.single:
+        t0 = time.perf_counter()
+        pipeline.tokenize_many(posts, n_process=1)
+        single = time.perf_counter() - t0
+        print(f"dazi tokenize_many, 1 process:  {single:8.2f} s  {args.n / single:10,.0f} posts/s")
+        print(f"dazi 1 process / jieba.cut time: {single / baseline:.2f}x")
+    load = os.getloadavg()
+    print(f"load average at the end (1, 5, 15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0
 
 

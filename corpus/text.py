@@ -39,6 +39,7 @@ the jieba / spaCy versions change, so a token cache keyed by
 from __future__ import annotations
 
 import array
+import gc
 import hashlib
 import importlib.resources
 import logging
@@ -46,6 +47,7 @@ import multiprocessing
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -530,7 +532,8 @@ class Pipeline:
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
         if n_process == 1 or len(texts) <= chunk_size:
-            return [self.tokenize(t) for t in texts]
+            with _gc_paused():
+                return [self.tokenize(t) for t in texts]
         if start_method is None:
             forkable = "fork" in multiprocessing.get_all_start_methods()
             start_method = "fork" if forkable and threading.active_count() == 1 else "spawn"
@@ -541,7 +544,10 @@ class Pipeline:
         _WORKER_PIPELINE = self  # inherited by forked workers
         out: list[list[Token]] = []
         try:
-            with ctx.Pool(n_process, initializer=_init_worker, initargs=(config,)) as pool:
+            with (
+                _gc_paused(),
+                ctx.Pool(n_process, initializer=_init_worker, initargs=(config,)) as pool,
+            ):
                 # imap: rebuild tokens of finished chunks while workers go on
                 for chunk, packed in zip(chunks, pool.imap(_tokenize_chunk, chunks), strict=True):
                     out.extend(_unpack(text, p) for text, p in zip(chunk, packed, strict=True))
@@ -692,17 +698,38 @@ def _init_worker(config: tuple) -> None:
         _WORKER_PIPELINE = Pipeline(extra_words, extra_stopwords, userdict=userdict)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of tokens are made.
+
+    Tokens and the spaCy Docs made on the way hold no reference cycles
+    (``test_tokenizing_makes_no_cycles``), but every few hundred new objects
+    the collector walks the growing heap: with it paused, rebuilding tokens
+    from workers' results runs about three times faster and tokenising about
+    10 % faster.  Reference counting still frees everything; the collector is
+    restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _tokenize_chunk(texts: list[str]) -> list[bytes]:
     if _WORKER_PIPELINE is None:  # pragma: no cover - _init_worker always sets it
         raise RuntimeError("tokenize_many worker started without a pipeline")
     kind_index = {k: i for i, k in enumerate(KINDS)}
     lang_index = {lang: i for i, lang in enumerate(_LANGS)}
     packed = []
-    for text in texts:
-        arr = array.array("i")
-        for _start, end, kind, lang in _WORKER_PIPELINE._pieces(text):
-            arr.extend((end, kind_index[kind], lang_index[lang]))
-        packed.append(arr.tobytes())
+    with _gc_paused():  # a post's Docs and tokens form no cycles (checked)
+        for text in texts:
+            arr = array.array("i")
+            for _start, end, kind, lang in _WORKER_PIPELINE._pieces(text):
+                arr.extend((end, kind_index[kind], lang_index[lang]))
+            packed.append(arr.tobytes())
     return packed
 
 

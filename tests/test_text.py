@@ -397,6 +397,25 @@ def test_tokenize_many_matches_tokenize(pipe):
         pipe.tokenize_many(texts, n_process=0)
 
 
+def test_tokenizing_makes_no_cycles(pipe):
+    """tokenize_many pauses the cyclic GC; that is only safe without cycles."""
+    import gc
+
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for text in ["周末找饭搭子 Looking for a buddy 😀 #饭搭子[话题]# @小王 [笑哭R]"] * 50:
+            pipe.tokenize(text)
+            pipe.words(text)
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
+    pipe.tokenize_many(["a"])
+    assert gc.isenabled() == was
+
+
 def test_tokenize_from_threads(pipe):
     from concurrent.futures import ThreadPoolExecutor
 
