@@ -286,3 +286,228 @@ def progress(db: Database, project: Project) -> tuple[list[Progress], dict]:
     )
     return out, {"overlap_units": len(overlap_units), "complete_units": complete}
 
+
+
+# --------------------------------------------------------------------------
+# One coder's assignment, read by key (the coding workspace)
+# --------------------------------------------------------------------------
+
+#: The filters of :func:`assignment_neighbour` and :func:`assignment_page`.
+ASSIGNMENT_FILTERS: tuple[str, ...] = ("all", "uncoded", "coded", "uncertain")
+
+
+@dataclass(frozen=True)
+class AssignedPost:
+    """One row of a coder's assignment list (:func:`assignment_page`)."""
+
+    post_pk: int
+    post_id: str
+    position: int
+    title: str | None
+    text: str
+    done: bool
+    uncertain: bool
+    updated_at: object | None
+
+
+def _order_columns():
+    # a sample deleted later leaves NULL; coalesce gives one total order on both backends
+    return func.coalesce(assignments.c.sample_id, 0), assignments.c.position, assignments.c.post_pk
+
+
+def _assignment_select(project: Project, coder: Coder, columns: list, status: str, text: str | None):
+    """``select(columns)`` over the coder's assignment joined to their coding units, filtered."""
+    from sqlalchemy import and_
+
+    from dazi.schema import posts
+
+    if status not in ASSIGNMENT_FILTERS:
+        raise ValidationError(f"Unknown filter {status!r}", f"Use one of: {', '.join(ASSIGNMENT_FILTERS)}.")
+    source = assignments.outerjoin(
+        coding_units,
+        and_(coding_units.c.post_pk == assignments.c.post_pk, coding_units.c.coder_id == assignments.c.coder_id),
+    )
+    if text or any(getattr(c, "table", None) is posts for c in columns):
+        source = source.join(posts, posts.c.id == assignments.c.post_pk)
+    query = select(*columns).select_from(source).where(
+        assignments.c.project_id == project.id, assignments.c.coder_id == coder.id
+    )
+    done = func.coalesce(coding_units.c.done, False)
+    if status == "uncoded":
+        query = query.where(done.is_(False))
+    elif status == "coded":
+        query = query.where(done.is_(True))
+    elif status == "uncertain":
+        query = query.where(func.coalesce(coding_units.c.uncertain, False).is_(True))
+    if text and text.strip():
+        needle = text.strip()
+        query = query.where(
+            posts.c.text.icontains(needle, autoescape=True) | posts.c.title.icontains(needle, autoescape=True)
+        )
+    return query
+
+
+def _order_key(conn, coder: Coder, post_pk: int):
+    return conn.execute(
+        select(*_order_columns()).where(assignments.c.coder_id == coder.id, assignments.c.post_pk == post_pk)
+    ).first()
+
+
+def _after(key, *, before: bool = False):
+    """Rows strictly after (or before) ``key`` in the coder's order, as a portable expansion."""
+    from sqlalchemy import and_, or_
+
+    sample, position, pk = _order_columns()
+    gt = (lambda a, b: a < b) if before else (lambda a, b: a > b)
+    return or_(
+        gt(sample, key[0]),
+        and_(sample == key[0], gt(position, key[1])),
+        and_(sample == key[0], position == key[1], gt(pk, key[2])),
+    )
+
+
+def assignment_neighbour(
+    db: Database,
+    project: Project,
+    coder: Coder,
+    post_pk: int | None,
+    *,
+    direction: str = "next",
+    status: str = "all",
+    text: str | None = None,
+) -> int | None:
+    """The post after (or before) ``post_pk`` in ``coder``'s order that passes the filters.
+
+    Reads by key (one indexed look-up and one ordered ``LIMIT 1``), so the
+    coding workspace moves from post to post in constant time however large
+    the assignment is.
+
+    Parameters
+    ----------
+    post_pk : int or None
+        Where the coder is.  ``None``, or a post not (or no longer) assigned
+        to the coder, gives the first (``"next"``) or last (``"previous"``)
+        post that passes the filters.
+    direction : {"next", "previous"}
+    status : {"all", "uncoded", "coded", "uncertain"}
+        ``uncoded`` means not finished (drafts included); ``uncertain`` means
+        flagged "uncertain" by the coder.
+    text : str, optional
+        Only posts whose title or text contains this (case-insensitive for
+        Latin letters).
+
+    Returns
+    -------
+    int or None
+        The post's key, or None when no post in that direction passes.
+    """
+    if direction not in ("next", "previous"):
+        raise ValidationError(f"Unknown direction {direction!r}", "Use 'next' or 'previous'.")
+    backwards = direction == "previous"
+    order = [c.desc() if backwards else c.asc() for c in _order_columns()]
+    query = _assignment_select(project, coder, [assignments.c.post_pk], status, text)
+    with db.read() as conn:
+        key = _order_key(conn, coder, post_pk) if post_pk is not None else None
+        if key is not None:
+            query = query.where(_after(tuple(key), before=backwards))
+        row = conn.execute(query.order_by(*order).limit(1)).first()
+    return None if row is None else int(row.post_pk)
+
+
+def assignment_position(db: Database, project: Project, coder: Coder, post_pk: int) -> int | None:
+    """1-based place of ``post_pk`` in ``coder``'s order (None if not assigned to them)."""
+    with db.read() as conn:
+        key = _order_key(conn, coder, post_pk)
+        if key is None:
+            return None
+        before = conn.execute(
+            select(func.count()).select_from(assignments).where(
+                assignments.c.project_id == project.id, assignments.c.coder_id == coder.id,
+                _after(tuple(key), before=True),
+            )
+        ).scalar()
+    return int(before) + 1
+
+
+def coder_progress(db: Database, project: Project, coder: Coder) -> Progress:
+    """One coder's :class:`Progress`, counted in the database (no per-post rows read)."""
+    from sqlalchemy import Integer, and_, case
+
+    def _count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+    done = func.coalesce(coding_units.c.done, False).is_(True)
+    query = (
+        select(
+            func.count(),
+            _count(done),
+            _count(func.coalesce(coding_units.c.uncertain, False).is_(True)),
+            _count(assignments.c.overlap.is_(True)),
+            _count(and_(assignments.c.overlap.is_(True), done)),
+        )
+        .select_from(
+            assignments.outerjoin(
+                coding_units,
+                and_(coding_units.c.post_pk == assignments.c.post_pk,
+                     coding_units.c.coder_id == assignments.c.coder_id),
+            )
+        )
+        .where(assignments.c.project_id == project.id, assignments.c.coder_id == coder.id)
+    )
+    with db.read() as conn:
+        assigned, coded, uncertain, overlap, overlap_coded = conn.execute(query).one()
+    return Progress(coder.name, coder.role, int(assigned), int(coded), int(uncertain), int(assigned) - int(coded),
+                    int(overlap), int(overlap_coded))
+
+
+def assignment_page(
+    db: Database,
+    project: Project,
+    coder: Coder,
+    *,
+    status: str = "all",
+    text: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[AssignedPost], int]:
+    """One page of ``coder``'s assignment in their order, and how many posts pass the filters.
+
+    Filters as in :func:`assignment_neighbour`.  ``position`` is the post's
+    1-based place in the whole (unfiltered) order.
+    """
+    from dazi.schema import posts
+
+    if offset < 0 or limit < 1:
+        raise ValidationError("A page needs offset >= 0 and limit >= 1.")
+    sample, position, pk = _order_columns()
+    rank = func.row_number().over(order_by=(sample, position, pk)).label("rank")
+    ranked = (
+        select(assignments.c.post_pk, rank)
+        .where(assignments.c.project_id == project.id, assignments.c.coder_id == coder.id)
+        .subquery()
+    )
+    columns = [assignments.c.post_pk, posts.c.post_id, ranked.c.rank, posts.c.title, posts.c.text,
+               func.coalesce(coding_units.c.done, False).label("done"),
+               func.coalesce(coding_units.c.uncertain, False).label("uncertain"), coding_units.c.updated_at]
+    query = _assignment_select(project, coder, columns, status, text).join(
+        ranked, ranked.c.post_pk == assignments.c.post_pk
+    )
+    counted = _assignment_select(project, coder, [func.count()], status, text)
+    with db.read() as conn:
+        total = int(conn.execute(counted).scalar() or 0)
+        rows = conn.execute(query.order_by(ranked.c.rank).offset(offset).limit(limit)).all()
+    return [
+        AssignedPost(int(r.post_pk), str(r.post_id), int(r.rank), r.title, r.text or "", bool(r.done),
+                     bool(r.uncertain), r.updated_at)
+        for r in rows
+    ], total
+
+
+__all__ += [
+    "ASSIGNMENT_FILTERS",
+    "AssignedPost",
+    "assignment_neighbour",
+    "assignment_page",
+    "assignment_position",
+    "coder_progress",
+]

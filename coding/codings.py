@@ -464,3 +464,21 @@ def next_uncoded(db: Database, project: Project, coder: Coder) -> int | None:
         ).first()
     return None if row is None else row.post_pk
 
+
+
+def current_codebook_version(db: Database, project: Project) -> int | None:
+    """The number of the codebook version a save would record now (None: no codebook).
+
+    One indexed read of an integer, so a face can cache the parsed codebook
+    per ``(project, version)`` and still notice a new version at once.
+    """
+    from dazi.schema import codebook_versions
+
+    with db.read() as conn:
+        version = conn.execute(
+            select(func.max(codebook_versions.c.version)).where(codebook_versions.c.project_id == project.id)
+        ).scalar()
+    return None if version is None else int(version)
+
+
+__all__ += ["current_codebook_version"]
