@@ -511,8 +511,12 @@ class Pipeline:
         texts : iterable of str
         n_process : int
             ``1`` tokenises in this process; ``2`` (the machine's cores) splits
-            the texts into chunks handled by a process pool.  Worth it from a
-            few thousand posts on: starting the workers costs about a second.
+            the texts into chunks handled by a process pool.  Worth it for
+            large corpora on otherwise idle cores: the workers' results are
+            rebuilt into tokens in this process (about 1 s per 20,000 posts),
+            so with the cores busy elsewhere one process can be faster
+            (see benchmarks/bench_text.py).  Texts that fit in one chunk are
+            always tokenised here.
         chunk_size : int
             Texts per chunk sent to a worker.
         start_method : str, optional
