@@ -56,6 +56,7 @@ from dazi.errors import DaziError, InputError, ValidationError
 
 from coding.codebook import Codebook, Variable
 from reports.data import CodedPosts
+from reports.methods import coefficient
 
 __all__ = [
     "METRIC_FUNCTIONS",
@@ -990,9 +991,9 @@ def crosstab(data: CodedPosts, row: str, column: str, *, lang: str = "en", top: 
         if stats["chi2"] is not None:
             note = _say(lang, f"Pearson's chi-square test of independence (no continuity correction): "
                               f"χ²({stats['dof']}, N = {stats['n']:,}) = {stats['chi2']:.2f}, {_p_text(stats['p'])}, "
-                              f"Cramér's V = {stats['cramers_v']:.3f}.",
+                              f"Cramér's V = {coefficient(stats['cramers_v'])}.",
                         f"Pearson 卡方独立性检验（无连续性校正）：χ²({stats['dof']}, N = {stats['n']:,}) = {stats['chi2']:.2f}，"
-                        f"{_p_text(stats['p'])}，Cramér's V = {stats['cramers_v']:.3f}。")
+                        f"{_p_text(stats['p'])}，Cramér's V = {coefficient(stats['cramers_v'])}。")
         else:
             note = _say(lang, f"No chi-square test: {stats['test_reason']}. Merge sparse codes (or use an exact "
                               f"test) before testing.",

@@ -231,7 +231,8 @@ class Column:
         The header.
     kind : str
         ``auto`` (by the value's type), ``text`` (always text; numbers are
-        written as their digits), ``wrap`` (text, wrapped), ``datetime``,
+        written as their digits), ``wrap`` (text wrapped; other values as
+        ``auto``), ``datetime``,
         ``date``, ``decimal`` (0.000), ``percent`` (0.0%: give fractions),
         ``one_decimal`` (0.0) or ``integer`` (0).
     width : float, optional
@@ -427,9 +428,11 @@ class SheetWriter:
             return ""
         t = type(value)
         if t is str:
+            if not value:
+                return ""  # an empty string is an empty cell
             style = row_style if row_style is not None else (_S_WRAP if kind == "wrap" else _S_TEXT)
             return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{self._text(value)}</t></is></c>'
-        if kind in ("text", "wrap"):
+        if kind == "text":
             if t is float and value.is_integer():
                 value = int(value)
             return self._cell(ref, value if isinstance(value, str) else _as_text(value), kind, row_style)

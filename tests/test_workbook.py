@@ -1,0 +1,211 @@
+"""The Excel workbook: the streaming writer's cells read back with openpyxl and pandas,
+and the full export of a small adjudicated project (tests/test_adjudication.py's scenario)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from datetime import date, datetime, timedelta, timezone
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from coding.adjudication import adjudicate
+from coding.assignments import overlap_post_pks
+from coding.codebook import Codebook
+from coding.codebook_store import save_codebook
+from coding.coders import add_coder, get_coder
+from coding.codings import save_coding
+from corpus.sampling import draw_sample
+from coding.assignments import assign
+from dazi.errors import ValidationError
+from reports.workbook import export_workbook
+from reports.xlsx import EXCEL_CELL_LIMIT, Column, StreamingWorkbook, sheet_name
+from tests.conftest import make_posts
+from tests.test_adjudication import _cheap_passcodes, study  # noqa: F401  (fixtures)
+from tests.test_codings import SMALL_CODEBOOK
+
+BIG_ID = "1234567890123456789"
+
+
+def _write(path, columns, rows, **kwargs):
+    with StreamingWorkbook(path) as book:
+        with book.sheet("Data", columns, **kwargs) as sheet:
+            for row in rows:
+                sheet.write_row(row)
+    return openpyxl.load_workbook(path)["Data"]
+
+
+def test_cells_keep_their_types(tmp_path):
+    aware = datetime(2025, 3, 1, 20, 30, tzinfo=timezone(timedelta(hours=8)))
+    ws = _write(tmp_path / "t.xlsx", [Column("id", "text"), Column("n"), Column("x"), Column("when"),
+                                      Column("day"), Column("flag"), Column("list"), Column("numpy")],
+                [[BIG_ID, 12, 0.25, aware, date(2025, 1, 2), True, ["饭搭子", "旅行"], np.int64(7)],
+                 [12345, None, float("nan"), pd.NaT, None, pd.NA, [], np.float64(1.5)]])
+    first = {c.column_letter: c for c in ws[2]}
+    assert first["A"].value == BIG_ID and first["A"].data_type == "s" and first["A"].number_format == "@"
+    assert first["B"].value == 12 and first["B"].data_type == "n"
+    assert first["C"].value == 0.25
+    assert first["D"].value == datetime(2025, 3, 1, 12, 30)  # UTC
+    assert first["D"].is_date and first["D"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert first["E"].value == datetime(2025, 1, 2) and first["E"].number_format == "yyyy-mm-dd"
+    assert first["F"].value is True
+    assert first["G"].value == "饭搭子; 旅行"
+    assert first["H"].value == 7 and first["H"].data_type == "n"
+    second = [c.value for c in ws[3]]
+    assert second == ["12345", None, None, None, None, None, None, 1.5]  # a text column turns numbers into text
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("=HYPERLINK(\"http://evil\",\"click\")", id="equals"),
+    pytest.param("+1+1", id="plus"),
+    pytest.param("-2+3", id="minus"),
+    pytest.param("@SUM(A1)", id="at"),
+    pytest.param("\t=1", id="tab"),
+    pytest.param("\r=1", id="carriage return"),
+])
+def test_formula_like_text_is_neutralised(tmp_path, text):
+    ws = _write(tmp_path / "f.xlsx", ["text"], [[text]])
+    cell = ws["A2"]
+    assert cell.data_type == "s" and cell.value == "'" + text
+    raw = zipfile.ZipFile(tmp_path / "f.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in raw
+
+
+def test_chinese_emoji_control_characters_and_escapes(tmp_path):
+    path = tmp_path / "c.xlsx"
+    ws = _write(path, ["text"], [["找搭子😀🏃‍♀️ <b>&amp;</b>"], ["bell\x07 and null\x00 gone"], ["_x0041_ stays"],
+                                 ["x" * (EXCEL_CELL_LIMIT + 10)], ["行一\n行二"]])
+    assert ws["A2"].value == "找搭子😀🏃‍♀️ <b>&amp;</b>"
+    assert ws["A3"].value == "bell and null gone"
+    # Excel reads _xHHHH_ as a character: the writer escapes the underscore (openpyxl shows the escape)
+    raw = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert "_x005F_x0041_ stays" in raw
+    assert len(ws["A5"].value) == EXCEL_CELL_LIMIT
+    assert ws["A6"].value == "行一\n行二"
+
+
+def test_header_freeze_filter_widths_and_wrap(tmp_path):
+    path = tmp_path / "h.xlsx"
+    with StreamingWorkbook(path) as book:
+        with book.sheet("Posts", [Column("post_id", "text"), Column("text", "wrap"), Column("中文标题")],
+                        freeze=(1, 1), row_height=45) as sheet:
+            for i in range(150):  # more rows than the width sample
+                sheet.write_row([str(10**18 + i), "很长的帖子" * 20, "短"])
+    book_ = openpyxl.load_workbook(path)
+    ws = book_["Posts"]
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref == "A1:C151"
+    assert all(c.font.b for c in ws[1])
+    assert ws["B2"].alignment.wrap_text and ws.column_dimensions["B"].width == 60
+    assert ws.column_dimensions["A"].width == pytest.approx(21)  # 19 digits + 2
+    assert ws.column_dimensions["C"].width == pytest.approx(10)  # 中文标题: 4 wide characters
+    assert ws.row_dimensions[2].height == 45
+    assert os.stat(path).st_mode & stat.S_IRGRP, "the file gets the usual permissions, not mkstemp's 0600"
+    ids = pd.read_excel(path, sheet_name="Posts", dtype=str)["post_id"]
+    assert ids.iloc[-1] == str(10**18 + 149)
+
+
+def test_sheet_names_and_a_failed_export_leaves_nothing(tmp_path):
+    path = tmp_path / "x.xlsx"
+    with pytest.raises(ValidationError, match="Invalid sheet name"):
+        with StreamingWorkbook(path) as book:
+            book.sheet("a/b")
+    assert not path.exists() and not list(tmp_path.iterdir())
+    assert sheet_name("x" * 40, []) == "x" * 31
+    assert sheet_name("Posts", ["POSTS", "Posts (2)"]) == "Posts (3)"
+
+
+def test_the_full_workbook_of_an_adjudicated_project(db, project, study, tmp_path):
+    p1 = overlap_post_pks(db, project)[0]
+    adjudicate(db, project, get_coder(db, project, "judge"), p1, "kind", "study", "=title says 学习")
+    out = tmp_path / "project.xlsx"
+    result = export_workbook(db, project, out, bootstrap=200, lang="en",
+                             tables=["freq kind", "summary by=kind metrics=n,rate(outcome=success)"])
+    assert result.rows == 30
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["README", "Posts", "Codings", "Codebook", "Reliability", "Coder pairs",
+                             "Disagreements", "freq_kind", "summary_kind"]
+    readme = {r[0]: r[1] for r in wb["README"].iter_rows(min_row=2, values_only=True)}
+    assert readme["Codebook"] == "small" and readme["Codebook version"] == 1
+    assert "consensus" in readme["Values"] and "<variable>__<code>" in readme["Multi-select"]
+    assert "prefix v_" in readme["Column names"]
+
+    posts = pd.read_excel(out, sheet_name="Posts", dtype={"post_id": str})
+    assert posts["post_id"].str.len().eq(24).all()  # make_posts ids are 24 hex digits, kept as text
+    header = list(posts.columns)
+    assert header[:3] == ["post_id", "platform", "url"]
+    assert header[header.index("markers__seeking"):header.index("markers__seeking") + 3] == [
+        "markers__seeking", "markers__city", "markers"]
+    pks = overlap_post_pks(db, project)
+    row_of = {pk: i for i, pk in enumerate(sorted(pks + [pk for pk in range(1, 31) if pk not in pks]))}
+    p3 = posts.iloc[row_of[pks[2]]]
+    assert (p3["kind"], p3["kind__label"], p3["markers__city"], p3["markers__seeking"], p3["markers"]) == (
+        "travel", "Travel", 1, 0, "City")
+    assert p3["months"] == 6 and bool(p3["double_coded"])
+    p1row = posts.iloc[row_of[p1]]
+    assert p1row["kind"] == "study"  # adjudicated
+    assert "markers" in p1row["unresolved"] and pd.isna(p1row["markers__seeking"])  # open: empty, never 0
+    assert "标题说饭搭子" in p1row["memos"]
+    ws = wb["Posts"]
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    created = [c for c in ws[1] if c.value == "created_at"][0].column_letter
+    assert ws[f"{created}2"].is_date
+
+    codings = pd.read_excel(out, sheet_name="Codings", dtype={"post_id": str})
+    assert set(codings.columns) >= {"post_id", "coder", "variable", "value", "label", "memo", "uncertain", "done",
+                                    "codebook_version", "updated_at"}
+    p1_id = p1row["post_id"]
+    mine = codings[(codings["post_id"] == p1_id) & (codings["coder"] == "b")].set_index("variable")
+    assert mine.loc["markers", "value"] == "seeking; city" and mine.loc["kind", "label"] == "Study"
+    assert bool(mine.loc["kind", "uncertain"])
+
+    codebook = pd.read_excel(out, sheet_name="Codebook")
+    assert set(codebook["variable"]) == {"kind", "markers", "outcome", "months"}
+    assert codebook[codebook["code"] == "meal"]["code_label"].item() == "Meal"
+
+    reliability = pd.read_excel(out, sheet_name="Reliability")
+    assert {"kind", "markers", "outcome", "months"} <= set(reliability["variable"])
+    assert set(reliability.loc[reliability["variable"] == "markers", "code"].dropna()) == {"seeking", "city"}
+
+    disagreements = pd.read_excel(out, sheet_name="Disagreements", dtype={"post_id": str})
+    kind_p1 = disagreements[(disagreements["post_id"] == p1_id) & (disagreements["variable"] == "kind")].iloc[0]
+    assert (kind_p1["a"], kind_p1["b"], kind_p1["status"], kind_p1["final_value"]) == (
+        "meal", "study", "adjudicated", "study")
+    assert kind_p1["rationale"] == "'=title says 学习"  # neutralised
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            assert all(c.data_type != "f" for c in row)
+
+    summary = [r for r in wb["summary_kind"].iter_rows(values_only=True)]
+    assert summary[0][0] == "Summary by Kind" and "n = " in summary[1][0]
+    assert summary[3][:4] == ("Code", "Kind", "Posts", "Success rate (Outcome)")
+
+
+def test_variable_ids_that_clash_with_post_fields_are_prefixed(db, project, tmp_path, monkeypatch):
+    monkeypatch.setattr("coding.coders._SCRYPT", {"n": 2**4, "r": 8, "p": 1})
+    make_posts(db, project, 4)
+    clash = dict(SMALL_CODEBOOK, variables=[
+        {"id": "lang", "label": "Language of the seeker", "type": "single", "codes": [
+            {"id": "zh", "label": "Chinese"}, {"id": "en", "label": "English"}]},
+        {"id": "text", "label": "Quote", "type": "text", "required": False},
+    ])
+    save_codebook(db, project, Codebook.from_dict(clash))
+    add_coder(db, project, "a", passcode="1234")
+    draw_sample(db, project, "all", size=4, seed=1)
+    assign(db, project, "all", ["a"], overlap=0, seed=1)
+    a = get_coder(db, project, "a")
+    from coding.assignments import assigned_post_pks
+
+    pk = assigned_post_pks(db, project, a)[0]
+    save_coding(db, project, a, pk, {"lang": "en", "text": "-- quoted"})
+    out = tmp_path / "clash.xlsx"
+    result = export_workbook(db, project, out, bootstrap=0)
+    assert result.renamed == {"lang": "v_lang", "text": "v_text"}
+    posts = pd.read_excel(out, sheet_name="Posts", dtype=str)
+    assert {"lang", "text", "v_lang", "v_lang__label", "v_text"} <= set(posts.columns)
+    coded = posts[posts["v_lang"].notna()].iloc[0]
+    assert (coded["v_lang"], coded["lang"], coded["v_text"]) == ("en", "zh", "'-- quoted")
