@@ -20,7 +20,13 @@ buttons.
 from reports.data import CodedPosts, PostsTable, describe_source, load_coded_posts, posts_table
 from reports.exports import FORMATS, ExportResult, export_posts, save_tables, spss_name
 from reports.methods import methods_paragraph
-from reports.report import ReliabilityReport, reliability_report, render_html, write_pdf, write_report
+from reports.report import (
+    ReliabilityReport,
+    reliability_report,
+    render_html,
+    write_pdf,
+    write_report,
+)
 from reports.safety import neutralize
 from reports.tables import (
     Section,

@@ -131,9 +131,9 @@ def alpha_chart(items: Sequence[ChartItem], *, title: str | None = None, xlabel:
     minimums : sequence of float
         Reference lines (customary .800 and .667).
     """
+    from matplotlib import rc_context
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
-    from matplotlib import rc_context
 
     font = cjk_font()
     labels = [item.label for item in items]

@@ -29,19 +29,19 @@ the README sheet states the rule.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from dazi.db import Database
-from dazi.errors import NotFound, ValidationError
-from dazi.projects import Project
-
 from coding.adjudication import META_COLUMNS, final_dataset, wide_codes
 from coding.codebook import Codebook
 from corpus.fields import COUNT_FIELDS, POST_FIELDS
+from dazi.db import Database
+from dazi.errors import NotFound, ValidationError
+from dazi.projects import Project
 
 __all__ = [
     "CODED_POST_FIELDS",
@@ -221,7 +221,7 @@ def _prefixed(variable_id: str, taken: set[str]) -> str:
 def _python(series: pd.Series) -> list[Any]:
     """A column as Python values with ``None`` for every kind of missing."""
     values = series.astype(object).tolist()
-    return [None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else v for v in values]
+    return [None if (v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))) else v for v in values]
 
 
 def posts_table(db: Database, project: Project, *, source: str = "final", lang: str = "zh",

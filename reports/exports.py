@@ -26,23 +26,23 @@ the whole table at once.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pandas as pd
 
+from coding.codebook import Codebook, Variable
 from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.projects import Project
-
-from coding.codebook import Codebook, Variable
 from reports.data import EXPORT_FIELDS, PostsTable, describe_source, posts_table
 from reports.safety import neutralize
 
@@ -153,7 +153,7 @@ def _csv_cell(value: Any) -> Any:
         return neutralize("; ".join(map(str, value)))
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -189,7 +189,7 @@ def write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], path: str
     try:
         with open(tmp, "wb") as fh:
             for row in rows:
-                record = {c: (None if isinstance(v, float) and v != v else v) for c, v in zip(columns, row)}
+                record = {c: (None if isinstance(v, float) and math.isnan(v) else v) for c, v in zip(columns, row)}
                 fh.write(orjson.dumps(record, default=str) + b"\n")
                 n += 1
         _finish(tmp, path)
@@ -219,7 +219,7 @@ def write_parquet(table: PostsTable, path: str | Path) -> int:
     n = 0
 
     def cast(kind: str, value: Any) -> Any:
-        if value is None or (isinstance(value, float) and value != value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             return None
         if kind == "integer":
             return int(value)

@@ -19,6 +19,7 @@ report marks variables below each.
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import tempfile
@@ -29,14 +30,13 @@ from typing import Any
 
 import pandas as pd
 
+from coding.adjudication import Disagreement
+from coding.codebook import Codebook, Variable, localize
+from coding.reliability import MultiReliability, VariableReliability
 from dazi import __version__
 from dazi.db import Database
 from dazi.errors import DaziError, NotFound, ValidationError
 from dazi.projects import Project
-
-from coding.adjudication import Disagreement
-from coding.codebook import Codebook, Variable, localize
-from coding.reliability import MultiReliability, VariableReliability
 from reports.charts import Chart, ChartItem, alpha_chart
 from reports.methods import coefficient, methods_paragraph
 
@@ -297,6 +297,31 @@ def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -
     return pd.concat(frames, ignore_index=True)[columns], notes
 
 
+def _versions_and_dates(db: Database, project: Project, post_pks: set[int], coders: set[str]
+                        ) -> tuple[list[int], datetime | None, datetime | None]:
+    """Codebook versions and first/last saving times of the reliability codings (one aggregate query)."""
+    from sqlalchemy import func, select
+
+    from dazi.schema import coders as coder_table
+    from dazi.schema import codings
+
+    if not post_pks:
+        return [], None, None
+    query = (
+        select(codings.c.post_pk, codings.c.codebook_version, func.min(codings.c.updated_at),
+               func.max(codings.c.updated_at))
+        .join(coder_table, coder_table.c.id == codings.c.coder_id)
+        .where(codings.c.project_id == project.id, coder_table.c.name.in_(sorted(coders)))
+        .group_by(codings.c.post_pk, codings.c.codebook_version)
+    )
+    with db.read() as conn:
+        rows = [r for r in conn.execute(query) if r[0] in post_pks]
+    if not rows:
+        return [], None, None
+    versions = sorted({int(r[1]) for r in rows if r[1] is not None})
+    return versions, min(r[2] for r in rows), max(r[3] for r in rows)
+
+
 def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_000, seed: int | None = 0,
                        variables: list[str] | None = None) -> ReliabilityReport:
     """Gather the reliability report of a project.
@@ -318,7 +343,7 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     from coding.adjudication import disagreements
     from coding.assignments import overlap_post_pks
     from coding.codebook_store import current_codebook
-    from coding.codings import codings_long, units_frame
+    from coding.codings import units_frame
     from coding.project_reliability import project_codings, project_reliability
     from corpus.sampling import get_sample
     from corpus.store import count_posts
@@ -332,10 +357,7 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     codings = project_codings(db, project)
     units = sorted(set(codings["unit"]))
     coders = sorted(set(codings["coder"]))
-    long = codings_long(db, project, None)
-    in_units = long[long["post_pk"].isin(set(codings["post_pk"])) & long["coder"].isin(set(coders))]
-    versions = sorted({int(v) for v in in_units["codebook_version"].dropna()})
-    stamps = pd.to_datetime(in_units["updated_at"], utc=True) if len(in_units) else pd.Series(dtype="datetime64[ns, UTC]")
+    versions, first, last = _versions_and_dates(db, project, set(codings["post_pk"]), set(coders))
     done = units_frame(db, project, None)
     n_coded = int(done.loc[done["done"].astype(bool), "post_pk"].nunique()) if len(done) else 0
     assignment = project.settings.get("assignment") or {}
@@ -353,8 +375,7 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
         sample_params=dict(sample.params) if sample else {},
         overlap=assignment.get("overlap") if sample else None, overlap_seed=assignment.get("seed") if sample else None,
         stratify_by=assignment.get("stratify_by") if sample else None, coders=coders,
-        first_coded=stamps.min().to_pydatetime() if len(stamps) else None,
-        last_coded=stamps.max().to_pydatetime() if len(stamps) else None,
+        first_coded=first, last_coded=last,
         n_posts=count_posts(db, project), n_coded=n_coded, bootstrap=bootstrap, seed=seed,
         ci_level=results[0].ci_level if results else 0.95,
     )
@@ -393,13 +414,13 @@ def reliability_frame(report: ReliabilityReport, lang: str = "en") -> pd.DataFra
 # --------------------------------------------------------------------------
 
 def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return coefficient(float(value)) if digits == 3 else f"{float(value):.{digits}f}"
 
 
 def _pct(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{float(value) * 100:.1f}%"
 

@@ -16,7 +16,7 @@ quote, which spreadsheet programs show as text.
 
 from __future__ import annotations
 
-__all__ = ["neutralize", "FORMULA_STARTS"]
+__all__ = ["FORMULA_STARTS", "neutralize"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

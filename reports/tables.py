@@ -52,9 +52,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dazi.errors import DaziError, InputError, ValidationError
-
 from coding.codebook import Codebook, Variable
+from dazi.errors import DaziError, InputError, ValidationError
 from reports.data import CodedPosts
 from reports.methods import coefficient
 
@@ -1226,7 +1225,7 @@ def _format_value(value: Any, fmt: str | None) -> str:
     if fmt == "one_decimal" and isinstance(value, (int, float, np.number)):
         return f"{float(value):.1f}"
     if fmt == "integer" and isinstance(value, (int, float, np.number)):
-        return f"{int(round(float(value))):,}"
+        return f"{round(float(value)):,}"
     return str(value)
 
 

@@ -29,6 +29,7 @@ as Excel dates, formulas neutralised, rows streamed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,11 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from coding.codebook import Codebook, localize
 from dazi import __version__
 from dazi.db import Database
 from dazi.projects import Project
-
-from coding.codebook import Codebook, localize
 from reports.data import PostsTable
 from reports.tables import Table
 from reports.xlsx import Column, StreamingWorkbook, sheet_name
@@ -104,7 +104,7 @@ def write_frame_sheet(book: StreamingWorkbook, name: str, frame: pd.DataFrame, *
     columns = [Column(str(c), kinds.get(str(c), "auto")) for c in frame.columns]
     with book.sheet(name, columns, freeze=freeze, autofilter=autofilter and not frame.empty) as sheet:
         for row in frame.itertuples(index=False, name=None):
-            sheet.write_row([None if _missing(v) else v for v in row])
+            sheet.write_row(row)  # the writer leaves None, NaN, NA and NaT cells empty
         if frame.empty and empty_note:
             sheet.write_row([empty_note], style="note")
     return len(frame)
@@ -113,7 +113,7 @@ def write_frame_sheet(book: StreamingWorkbook, name: str, frame: pd.DataFrame, *
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, float) and value != value
+    return isinstance(value, float) and math.isnan(value)
 
 
 def write_table_sheet(book: StreamingWorkbook, table: Table, name: str) -> None:
@@ -238,14 +238,22 @@ def codings_frame(db: Database, project: Project, codebook: Codebook | None, lan
         return pd.DataFrame(columns=columns)
     unit_info = {(pk, coder): (memo, bool(unc), bool(done)) for pk, coder, memo, unc, done in
                  zip(units["post_pk"], units["coder"], units["memo"], units["uncertain"], units["done"])}
+    labels: dict[tuple[str, Any], str | None] = {}
+
+    def label(variable: str, value: Any) -> str | None:
+        key = (variable, tuple(value) if isinstance(value, list) else value)
+        if key not in labels:
+            labels[key] = _label_text(codebook, variable, value, lang)
+        return labels[key]
+
     rows = []
     for pk, post_id, platform, coder, variable, value, version, updated in zip(
-            long["post_pk"], long["post_id"], long["platform"], long["coder"], long["variable"], long["value"],
-            long["codebook_version"], long["updated_at"]):
+            long["post_pk"].tolist(), long["post_id"].tolist(), long["platform"].tolist(), long["coder"].tolist(),
+            long["variable"].tolist(), long["value"].tolist(), long["codebook_version"].tolist(),
+            long["updated_at"].tolist()):
         memo, uncertain, done = unit_info.get((pk, coder), (None, None, None))
-        rows.append((str(post_id), platform, coder, variable, _value_text(value),
-                     _label_text(codebook, variable, value, lang), memo or None, uncertain, done,
-                     None if _missing(version) else int(version), updated))
+        rows.append((post_id, platform, coder, variable, _value_text(value), label(variable, value), memo or None,
+                     uncertain, done, None if _missing(version) else int(version), updated))
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -283,33 +291,35 @@ def _readme(project: Project, posts: PostsTable, report: ReliabilityReport | Non
         ("Codebook version", posts.codebook_version),
         ("Values", describe_source(posts.source, "en")),
         ("Posts", f"{posts.n_posts:,} posts in the project, {posts.n_coded:,} of them with a finished coding."),
-        ("Labels", f"Code labels are in {'Chinese' if lang.startswith('zh') else 'English'} ({lang}); "
-                   "the Codebook sheet has every language."),
-        ("Posts layout", "One row per post: the canonical post fields (post_id ... crawled_at), then per variable: "
-                         "single-choice and ordinal variables as <variable> (code id) and <variable>__label; "
-                         "numeric and text variables as <variable>; then unresolved (variables with an open "
-                         "disagreement), coders (who finished the post), double_coded, memos, uncertain."),
-        ("Multi-select", "A multi-select variable has one column per code, <variable>__<code>, holding 1 if the "
-                         "code was chosen and 0 if not, then <variable> with the chosen labels joined by '; '. "
-                         "All its cells are empty when the post has no value (not coded, not applicable, or an "
-                         "open disagreement): 0 always means 'coded, and this code not chosen'."),
-        ("Column names", "Columns are named by variable id. A variable whose id equals a post field or a flag "
-                         "column (e.g. lang, text, memos) gets the prefix v_ on all its columns."
-                         + (" Renamed here: " + ", ".join(f"{k} -> {v}" for k, v in posts.renamed.items())
-                            if posts.renamed else " No variable needed it in this export.")),
-        ("Missing values", "An empty cell is a missing value. Open disagreements are missing in Posts and listed "
-                           "in the unresolved column and the Disagreements sheet."),
+        ("Labels", (f"Code labels are in {'Chinese' if lang.startswith('zh') else 'English'} ({lang}); "
+                    "the Codebook sheet has every language.")),
+        ("Posts layout", ("One row per post: the canonical post fields (post_id ... crawled_at), then per "
+                          "variable: single-choice and ordinal variables as <variable> (code id) and "
+                          "<variable>__label; numeric and text variables as <variable>; then unresolved (variables "
+                          "with an open disagreement), coders (who finished the post), double_coded, memos, "
+                          "uncertain.")),
+        ("Multi-select", ("A multi-select variable has one column per code, <variable>__<code>, holding 1 if the "
+                          "code was chosen and 0 if not, then <variable> with the chosen labels joined by '; '. "
+                          "All its cells are empty when the post has no value (not coded, not applicable, or an "
+                          "open disagreement): 0 always means 'coded, and this code not chosen'.")),
+        ("Column names", ("Columns are named by variable id. A variable whose id equals a post field or a flag "
+                          "column (e.g. lang, text, memos) gets the prefix v_ on all its columns."
+                          + (" Renamed here: " + ", ".join(f"{k} -> {v}" for k, v in posts.renamed.items())
+                             if posts.renamed else " No variable needed it in this export."))),
+        ("Missing values", ("An empty cell is a missing value. Open disagreements are missing in Posts and listed "
+                            "in the unresolved column and the Disagreements sheet.")),
         ("Dates", "Dates and times are Excel dates in UTC (Excel has no time zones)."),
         ("Ids", "Post and author ids are stored as text, never as numbers, so long ids keep every digit."),
-        ("Formulas", "Text that began with = + - @ a tab or a carriage return has an added ' in front, so no "
-                     "spreadsheet treats post text as a formula; remove that first character to get the original."),
+        ("Formulas", ("Text that began with = + - @ a tab or a carriage return has an added ' in front, so no "
+                      "spreadsheet treats post text as a formula; remove that first character to get the "
+                      "original.")),
         ("Flags", "double_coded, uncertain, done and counts_approximate are TRUE/FALSE."),
     ]
     if report is not None:
         design = report.design
-        rows.append(("Reliability", f"{design.n_units:,} posts coded by two or more coders "
-                                    f"({', '.join(design.coders) or 'none'}); alpha at each variable's level with "
-                                    f"{design.bootstrap:,} bootstrap resamples (seed {design.seed})."))
+        rows.append(("Reliability", (f"{design.n_units:,} posts coded by two or more coders "
+                                     f"({', '.join(design.coders) or 'none'}); alpha at each variable's level "
+                                     f"with {design.bootstrap:,} bootstrap resamples (seed {design.seed}).")))
     for table in tables:
         rows.append((f"Table: {table.title}", table.caption()))
     for name, description in sheets:
@@ -361,8 +371,7 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
     if coded:
         sheets += [("Codings", "every coder's current value per post and variable (long format)"),
                    ("Codebook", "variables and codes with definitions, criteria, examples and keywords"),
-                   ("Reliability", "Krippendorff's alpha and agreement per variable, and per code of multi-select "
-                                   "variables"),
+                   ("Reliability", "Krippendorff's alpha and agreement per variable and per multi-select code"),
                    ("Coder pairs", "agreement per pair of coders and variable"),
                    ("Disagreements", "posts and variables on which coders disagree, with adjudications")]
     taken = ["README", *(name for name, _ in sheets)]

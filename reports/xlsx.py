@@ -54,12 +54,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pandas as pd
 
 from dazi.errors import ValidationError
-
 from reports.safety import neutralize
 
 __all__ = [
@@ -291,7 +290,7 @@ class SheetWriter:
             self._pending.append(([c.name for c in self.columns], "header", None))
 
     # -- context manager ----------------------------------------------------
-    def __enter__(self) -> SheetWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -447,13 +446,15 @@ class SheetWriter:
             style = _NUMBER_STYLE.get(kind, _S_GENERAL)
             return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>' if style else f'<c r="{ref}"><v>{value!r}</v></c>'
         if isinstance(value, datetime):
-            if value != value:  # NaT
+            if value is pd.NaT:
                 return ""
             naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
             if naive < _FIRST_SERIAL:  # before Excel's dates are reliable: ISO text
                 return self._cell(ref, value.isoformat(), "text", row_style)
             style = _S_DATE if kind == "date" else _S_DATETIME
-            return f'<c r="{ref}" s="{style}"><v>{excel_serial(value)!r}</v></c>'
+            delta = naive - _EPOCH
+            serial = delta.days + (delta.seconds + delta.microseconds / 1_000_000) / 86_400
+            return f'<c r="{ref}" s="{style}"><v>{serial!r}</v></c>'
         if isinstance(value, date):
             if value < _FIRST_SERIAL.date():
                 return self._cell(ref, value.isoformat(), "text", row_style)
@@ -558,7 +559,7 @@ class StreamingWorkbook:
         self._current: SheetWriter | None = None
         self._closed = False
 
-    def __enter__(self) -> StreamingWorkbook:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

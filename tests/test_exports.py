@@ -186,8 +186,8 @@ def test_export_of_one_coders_codings(db, project, study, tmp_path):
 
 
 def test_tables_saved_as_csv_files_and_json(tmp_path):
-    from tests.test_tables import coded_posts
     from reports.tables import make_tables
+    from tests.test_tables import coded_posts
 
     tables = make_tables(coded_posts(), ["freq kind", "crosstab kind outcome"])
     written = save_tables(tables, tmp_path / "t.csv")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -71,7 +71,7 @@ CODEBOOK = Codebook.from_dict({
 
 
 def _t(day: str | None):
-    return None if day is None else datetime.fromisoformat(day).replace(hour=12, tzinfo=timezone.utc)
+    return None if day is None else datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
 
 
 def coded_posts() -> CodedPosts:

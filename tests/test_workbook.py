@@ -14,13 +14,12 @@ import pandas as pd
 import pytest
 
 from coding.adjudication import adjudicate
-from coding.assignments import overlap_post_pks
+from coding.assignments import assign, overlap_post_pks
 from coding.codebook import Codebook
 from coding.codebook_store import save_codebook
 from coding.coders import add_coder, get_coder
 from coding.codings import save_coding
 from corpus.sampling import draw_sample
-from coding.assignments import assign
 from dazi.errors import ValidationError
 from reports.workbook import export_workbook
 from reports.xlsx import EXCEL_CELL_LIMIT, Column, StreamingWorkbook, sheet_name
@@ -32,10 +31,9 @@ BIG_ID = "1234567890123456789"
 
 
 def _write(path, columns, rows, **kwargs):
-    with StreamingWorkbook(path) as book:
-        with book.sheet("Data", columns, **kwargs) as sheet:
-            for row in rows:
-                sheet.write_row(row)
+    with StreamingWorkbook(path) as book, book.sheet("Data", columns, **kwargs) as sheet:
+        for row in rows:
+            sheet.write_row(row)
     return openpyxl.load_workbook(path)["Data"]
 
 
@@ -91,11 +89,10 @@ def test_chinese_emoji_control_characters_and_escapes(tmp_path):
 
 def test_header_freeze_filter_widths_and_wrap(tmp_path):
     path = tmp_path / "h.xlsx"
-    with StreamingWorkbook(path) as book:
-        with book.sheet("Posts", [Column("post_id", "text"), Column("text", "wrap"), Column("中文标题")],
-                        freeze=(1, 1), row_height=45) as sheet:
-            for i in range(150):  # more rows than the width sample
-                sheet.write_row([str(10**18 + i), "很长的帖子" * 20, "短"])
+    columns = [Column("post_id", "text"), Column("text", "wrap"), Column("中文标题")]
+    with StreamingWorkbook(path) as book, book.sheet("Posts", columns, freeze=(1, 1), row_height=45) as sheet:
+        for i in range(150):  # more rows than the width sample
+            sheet.write_row([str(10**18 + i), "很长的帖子" * 20, "短"])
     book_ = openpyxl.load_workbook(path)
     ws = book_["Posts"]
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref == "A1:C151"
@@ -111,9 +108,8 @@ def test_header_freeze_filter_widths_and_wrap(tmp_path):
 
 def test_sheet_names_and_a_failed_export_leaves_nothing(tmp_path):
     path = tmp_path / "x.xlsx"
-    with pytest.raises(ValidationError, match="Invalid sheet name"):
-        with StreamingWorkbook(path) as book:
-            book.sheet("a/b")
+    with pytest.raises(ValidationError, match="Invalid sheet name"), StreamingWorkbook(path) as book:
+        book.sheet("a/b")
     assert not path.exists() and not list(tmp_path.iterdir())
     assert sheet_name("x" * 40, []) == "x" * 31
     assert sheet_name("Posts", ["POSTS", "Posts (2)"]) == "Posts (3)"
@@ -152,7 +148,7 @@ def test_the_full_workbook_of_an_adjudicated_project(db, project, study, tmp_pat
     assert "标题说饭搭子" in p1row["memos"]
     ws = wb["Posts"]
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
-    created = [c for c in ws[1] if c.value == "created_at"][0].column_letter
+    created = next(c for c in ws[1] if c.value == "created_at").column_letter
     assert ws[f"{created}2"].is_date
 
     codings = pd.read_excel(out, sheet_name="Codings", dtype={"post_id": str})

@@ -1,0 +1,291 @@
+"""Export benchmark: dazi's streamed .xlsx writer vs ``DataFrame.to_excel(engine="openpyxl")``.
+
+Two comparisons, each contender in a fresh subprocess so its peak resident
+memory is its own:
+
+1. The writer alone, on plain data (no database): N coded posts (default
+   100,000) with the canonical fields and V coded variables (default 20),
+   generated deterministically, the same table for both contenders.
+
+   - ``pandas``: the rows built into a DataFrame, then ``to_excel`` with the
+     openpyxl engine (timed: the ``to_excel`` call alone, so pandas is not
+     charged for building its frame);
+   - ``dazi``: :func:`reports.workbook.write_posts_sheet` streaming the same
+     rows from the generator into :class:`reports.xlsx.StreamingWorkbook`
+     (timed: generating the rows and writing, everything).
+   - optionally (``--openpyxl-write-only N``) openpyxl's own write-only mode
+     on N rows, to show why dazi writes the XML itself.
+
+2. The full ``dazi export out.xlsx`` path on a smaller project (default 5,000
+   posts in SQLite, imported from the synthetic corpus; V variables; coder
+   ``a`` coded every post and coder ``b`` a 10 % overlap; codings are
+   inserted in bulk, a benchmark shortcut that skips the event log), against
+   pandas writing the same posts table (final dataset + wide layout + posts)
+   with ``to_excel``.  dazi's export writes seven more sheets (codings,
+   codebook, reliability with ``--bootstrap``, ...) that pandas does not.
+
+Prints seconds, peak resident memory (MiB) and the ratios dazi/pandas.
+Goal: at most half of pandas' time; peak memory under 200 MB for the writer.
+
+    python benchmarks/bench_export.py
+    python benchmarks/bench_export.py --n 100000 --variables 20 --project 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+_WORDS = ["找搭子", "饭搭子", "旅行搭子", "学习搭子", "健身", "周末", "上海", "同城", "不聊天只打卡", "一起",
+          "looking for a buddy", "study with me", "😀", "🏃‍♀️", "💪🏻", "#云搭子[话题]#", "1.2万", "蹲一个"]
+_CODES = ["activity_based", "emotional_support", "content_sharing", "study_work", "other", "unclear"]
+FIELDS = ["post_id", "platform", "url", "title", "text", "author_id", "author_name", "created_at", "location",
+          "likes", "collects", "comments", "shares", "engagement", "hashtags", "lang", "status"]
+FIELD_KINDS = {"post_id": "text", "platform": "text", "url": "text", "title": "text", "text": "wrap",
+               "author_id": "text", "author_name": "text", "created_at": "datetime", "location": "text",
+               "likes": "integer", "collects": "integer", "comments": "integer", "shares": "integer",
+               "engagement": "integer", "hashtags": "list", "lang": "text", "status": "text"}
+
+
+def columns(variables: int) -> tuple[list[str], dict[str, str]]:
+    """Column names and kinds: the canonical fields, then the variables (code id, 0/1 flag or number)."""
+    names, kinds = list(FIELDS), dict(FIELD_KINDS)
+    for j in range(variables):
+        name = f"v{j + 1:02d}"
+        names.append(name)
+        kinds[name] = ("text", "flag", "number")[j % 3]
+    return names, kinds
+
+
+def rows(n: int, variables: int, seed: int = 7):
+    """``n`` rows of plain Python values in :func:`columns` order, the same for the same arguments."""
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for i in range(n):
+        likes, collects, comments, shares = (rng.randint(0, 20000), rng.randint(0, 5000), rng.randint(0, 900),
+                                             rng.randint(0, 300))
+        text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 30)))
+        row = [f"{6_700_000_000_000_000_000 + i * 7919}", "xiaohongshu",
+               f"https://www.xiaohongshu.com/explore/{i:024x}", text[:20], text, f"{i % 9973:024x}",
+               f"用户{i % 9973}", start + timedelta(minutes=7 * i), rng.choice(["上海", "北京", "广东", "海外"]),
+               likes, collects, comments, shares, likes + collects + comments + shares,
+               ["云搭子", "找搭子"][: 1 + i % 2], "zh", "ok"]
+        for j in range(variables):
+            kind = j % 3
+            row.append(rng.choice(_CODES) if kind == 0 else rng.randint(0, 1) if kind == 1 else
+                       round(rng.uniform(0, 24), 1))
+        yield row
+
+
+_CHILD = r"""
+import json, resource, sys, time
+sys.path[:0] = [sys.argv[5], sys.argv[6]]
+kind, n, variables, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+from bench_export import columns, rows
+names, kinds = columns(variables)
+info = {}
+if kind == "pandas":
+    import pandas as pd
+    t = time.perf_counter()
+    frame = pd.DataFrame([[("; ".join(v) if isinstance(v, list) else v) for v in r] for r in rows(n, variables)],
+                         columns=names)
+    frame["created_at"] = frame["created_at"].dt.tz_localize(None)  # to_excel refuses time zones
+    info["build_seconds"] = time.perf_counter() - t
+    t = time.perf_counter()
+    frame.to_excel(out, engine="openpyxl", index=False, sheet_name="Posts")
+elif kind == "dazi":
+    from reports.workbook import write_posts_sheet
+    from reports.xlsx import StreamingWorkbook
+    t = time.perf_counter()  # after the imports, as pandas' timing is; row generation is counted
+    with StreamingWorkbook(out) as book:
+        write_posts_sheet(book, names, kinds, rows(n, variables))
+elif kind == "openpyxl-write-only":
+    t = time.perf_counter()
+    from openpyxl import Workbook
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Posts")
+    sheet.append(names)
+    for r in rows(n, variables):
+        sheet.append([("; ".join(v) if isinstance(v, list) else v.replace(tzinfo=None) if hasattr(v, "tzinfo") else v)
+                      for v in r])
+    book.save(out)
+info["seconds"] = time.perf_counter() - t
+info["peak_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps(info))
+"""
+
+_FULL_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[4])
+kind, db_path, out = sys.argv[1], sys.argv[2], sys.argv[3]
+t = time.perf_counter()
+if kind == "dazi":
+    from dazi.cli import main
+    try:
+        main(["--db", db_path, "export", out, "--bootstrap", sys.argv[5]])
+    except SystemExit as exc:
+        if exc.code:
+            raise
+else:
+    import pandas as pd
+    from dazi.db import connect
+    from dazi.projects import get_project
+    from coding.adjudication import final_dataset, wide_codes
+    from coding.codebook_store import current_codebook
+    from corpus.store import posts_frame
+    from reports.data import EXPORT_FIELDS
+    db = connect(db_path)
+    project = get_project(db)
+    wide = wide_codes(final_dataset(db, project), current_codebook(db, project).codebook)
+    posts = posts_frame(db, project, [f for f in EXPORT_FIELDS if f != "post_id"])
+    table = posts.join(wide.set_index("post_pk"), how="left")
+    for col in table.columns:
+        if str(table[col].dtype).startswith("datetime64") and getattr(table[col].dt, "tz", None) is not None:
+            table[col] = table[col].dt.tz_localize(None)
+        elif table[col].dtype == object:
+            table[col] = table[col].map(lambda v: "; ".join(v) if isinstance(v, list) else v)
+    table.to_excel(out, engine="openpyxl", index=False, sheet_name="Posts")
+print(json.dumps({"seconds": time.perf_counter() - t,
+                  "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def _child(script: str, *args: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _codebook(variables: int) -> dict:
+    out = []
+    for j in range(variables):
+        vid = f"v{j + 1:02d}"
+        kind = ("single", "single", "multi", "ordinal", "single", "numeric")[j % 6]
+        variable: dict = {"id": vid, "label": {"en": f"Variable {j + 1}", "zh": f"变量{j + 1}"}, "type": kind}
+        if kind == "numeric":
+            variable.update(min=0, max=120, required=False)
+        else:
+            variable["codes"] = [{"id": f"c{k}", "label": {"en": f"Code {k}", "zh": f"代码{k}"}} for k in range(1, 6)]
+        if kind == "multi":
+            variable["required"] = False
+        out.append(variable)
+    return {"name": "benchmark", "version": 1, "variables": out}
+
+
+def build_project(path: Path, n: int, variables: int) -> float:
+    """A SQLite project of ``n`` imported synthetic notes, coded in bulk; returns seconds taken."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import insert
+
+    from coding.codebook import Codebook
+    from coding.codebook_store import save_codebook
+    from coding.coders import add_coder
+    from corpus.importer import import_files
+    from corpus.synthetic import generate_notes, write_jsonl
+    from dazi.db import connect
+    from dazi.projects import create_project
+    from dazi.schema import coding_units, codings, utcnow
+
+    t = time.perf_counter()
+    db = connect(path)
+    project = create_project(db, "default")
+    notes = path.with_suffix(".jsonl")
+    write_jsonl(generate_notes(n, seed=3, duplicates=False), notes)
+    import_files(db, project, [notes])
+    codebook = Codebook.from_dict(_codebook(variables))
+    save_codebook(db, project, codebook)
+    coders = [add_coder(db, project, name, passcode="1234")[0] for name in ("a", "b")]
+    rng = random.Random(11)
+    with db.read() as conn:
+        from sqlalchemy import select
+
+        from dazi.schema import posts
+
+        pks = list(conn.execute(select(posts.c.id).where(posts.c.project_id == project.id)).scalars())
+    now = utcnow()
+    unit_rows, value_rows = [], []
+    for i, pk in enumerate(pks):
+        for coder in coders if i % 10 == 0 else coders[:1]:
+            unit_rows.append({"project_id": project.id, "post_pk": pk, "coder_id": coder.id, "done": True,
+                              "uncertain": False, "seconds": 10.0, "updated_at": now})
+            for variable in codebook.variables:
+                if variable.type == "numeric":
+                    value = round(rng.uniform(0, 24), 1)
+                elif variable.type == "multi":
+                    value = sorted(rng.sample([c.id for c in variable.codes], rng.randint(0, 3)))
+                else:
+                    value = rng.choice([c.id for c in variable.codes])
+                value_rows.append({"project_id": project.id, "post_pk": pk, "coder_id": coder.id,
+                                   "variable": variable.id, "value": value, "codebook_version": 1,
+                                   "updated_at": now, "event_id": 0})
+    with db.write() as conn:
+        conn.execute(insert(coding_units), unit_rows)
+        conn.execute(insert(codings), value_rows)
+    db.close()
+    return time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="posts for the writer benchmark (default 100,000)")
+    parser.add_argument("--variables", type=int, default=20, help="coded variables (default 20)")
+    parser.add_argument("--project", type=int, default=5_000, help="posts of the full-export project (0: skip)")
+    parser.add_argument("--bootstrap", type=int, default=1_000, help="bootstrap of the full export (default 1,000)")
+    parser.add_argument("--openpyxl-write-only", type=int, default=0, metavar="N",
+                        help="also time openpyxl's write-only mode on N rows")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        names, _ = columns(args.variables)
+        print(f"writer: {args.n:,} posts x {args.variables} variables ({len(names)} columns), same table for both")
+        results = {}
+        for kind in ("pandas", "dazi"):
+            results[kind] = _child(_CHILD, kind, str(args.n), str(args.variables), str(out / f"{kind}.xlsx"),
+                                   str(HERE), str(ROOT))
+        print(f"{'':<44}{'seconds':>10}{'peak MiB':>10}")
+        print(f"{'pandas DataFrame.to_excel (openpyxl)':<44}{results['pandas']['seconds']:>10.1f}"
+              f"{results['pandas']['peak_bytes'] / 2**20:>10.0f}   (+{results['pandas']['build_seconds']:.1f} s "
+              f"to build the frame, not counted)")
+        print(f"{'dazi StreamingWorkbook (generate + write)':<44}{results['dazi']['seconds']:>10.1f}"
+              f"{results['dazi']['peak_bytes'] / 2**20:>10.0f}")
+        ratio = results["dazi"]["seconds"] / results["pandas"]["seconds"]
+        print(f"ratio dazi/pandas time: {ratio:.2f}  (goal <= 0.5)")
+        print(f"ratio dazi/pandas peak memory: {results['dazi']['peak_bytes'] / results['pandas']['peak_bytes']:.2f}"
+              f"  (goal: dazi under 200 MB)")
+        print(f"file sizes: pandas {(out / 'pandas.xlsx').stat().st_size / 2**20:.1f} MiB, "
+              f"dazi {(out / 'dazi.xlsx').stat().st_size / 2**20:.1f} MiB")
+        if args.openpyxl_write_only:
+            r = _child(_CHILD, "openpyxl-write-only", str(args.openpyxl_write_only), str(args.variables),
+                       str(out / "wo.xlsx"), str(HERE), str(ROOT))
+            print(f"openpyxl write-only, {args.openpyxl_write_only:,} rows: {r['seconds']:.1f} s "
+                  f"({r['seconds'] / args.openpyxl_write_only * 1e6 / len(names):.0f} µs a cell), "
+                  f"{r['peak_bytes'] / 2**20:.0f} MiB")
+        if args.project:
+            db = out / "bench.db"
+            took = build_project(db, args.project, args.variables)
+            print(f"\nfull export: project of {args.project:,} posts x {args.variables} variables "
+                  f"(built in {took:.1f} s)")
+            dazi = _child(_FULL_CHILD, "dazi", str(db), str(out / "full.xlsx"), str(ROOT), str(args.bootstrap))
+            pandas = _child(_FULL_CHILD, "pandas", str(db), str(out / "full-pandas.xlsx"), str(ROOT))
+            print(f"{'':<44}{'seconds':>10}{'peak MiB':>10}")
+            print(f"{'pandas: final dataset + posts, to_excel':<44}{pandas['seconds']:>10.1f}"
+                  f"{pandas['peak_bytes'] / 2**20:>10.0f}")
+            print(f"{f'dazi export (8 sheets, bootstrap {args.bootstrap:,})':<44}{dazi['seconds']:>10.1f}"
+                  f"{dazi['peak_bytes'] / 2**20:>10.0f}")
+            print(f"ratio dazi/pandas time: {dazi['seconds'] / pandas['seconds']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
