@@ -51,6 +51,7 @@ __all__ = [
     "FORMATS",
     "SPSS_RESERVED",
     "ExportResult",
+    "export_bytes",
     "export_posts",
     "save_tables",
     "spss_name",
@@ -515,3 +516,18 @@ def save_tables(tables: Sequence[Any], path: str | Path, *, bom: bool = True) ->
         write_csv(padded[0], padded[1:], target, bom=bom)
         written.append(target)
     return written
+
+
+def export_bytes(db: Database, project: Project, suffix: str, **options: Any) -> bytes:
+    """The export as bytes (for a download button): :func:`export_posts` into a temporary file.
+
+    ``suffix`` is the format's extension (``".xlsx"``, ``".csv"`` ...); ``options`` as for
+    :func:`export_posts`.
+    """
+    import tempfile
+
+    suffix = suffix if suffix.startswith(".") else "." + suffix
+    with tempfile.TemporaryDirectory(prefix="dazi-export-") as tmp:
+        path = Path(tmp) / f"export{suffix.lower()}"
+        export_posts(db, project, path, **options)
+        return path.read_bytes()

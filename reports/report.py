@@ -353,13 +353,21 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     stored = current_codebook(db, project)
     codebook = stored.codebook
     wanted = list(variables) if variables else [v.id for v in codebook.variables if v.type != "text"]
-    results = project_reliability(db, project, variables=wanted, bootstrap=bootstrap, seed=seed)
-    codings = project_codings(db, project)
+    for vid in wanted:
+        codebook.variable(vid)  # NotFound with a did-you-mean, also when nothing is coded yet
+    done = units_frame(db, project, None)
+    finished = done[done["done"].astype(bool)] if len(done) else done
+    n_coded = int(finished["post_pk"].nunique()) if len(finished) else 0
+    double = len(finished) and bool((finished.groupby("post_pk")["coder"].nunique() >= 2).any())
+    if double:
+        results = project_reliability(db, project, variables=wanted, bootstrap=bootstrap, seed=seed)
+        codings = project_codings(db, project)
+    else:  # nothing to rate yet: the report says so instead of computing on empty data
+        results = []
+        codings = pd.DataFrame(columns=["post_pk", "unit", "coder", "variable", "value"])
     units = sorted(set(codings["unit"]))
     coders = sorted(set(codings["coder"]))
     versions, first, last = _versions_and_dates(db, project, set(codings["post_pk"]), set(coders))
-    done = units_frame(db, project, None)
-    n_coded = int(done.loc[done["done"].astype(bool), "post_pk"].nunique()) if len(done) else 0
     assignment = project.settings.get("assignment") or {}
     sample = None
     if assignment.get("sample"):

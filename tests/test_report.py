@@ -195,3 +195,19 @@ def test_pdf_with_chromium(report, tmp_path):
     html = write_report(report, tmp_path / "r.html")
     pdf = write_pdf(html, tmp_path / "r.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_project_with_nothing_double_coded_says_so(db, project, tmp_path):
+    make_posts(db, project, 3)
+    save_codebook(db, project, Codebook.from_dict(CODEBOOK))
+    empty = reliability_report(db, project, bootstrap=100)
+    assert empty.results == [] and empty.design.n_units == 0 and empty.pairs.empty
+    assert empty.methods("en").startswith("No post has yet been coded independently by two or more coders")
+    html = render_html(empty)
+    assert "no post has been finished by two or more coders yet" in html
+    from reports.exports import export_bytes
+
+    workbook = export_bytes(db, project, ".xlsx", bootstrap=100)
+    assert workbook.startswith(b"PK")
+    with pytest.raises(NotFound, match='no variable "kidn"'):
+        reliability_report(db, project, variables=["kidn"])
