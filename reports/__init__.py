@@ -18,7 +18,14 @@ buttons.
 """
 
 from reports.data import CodedPosts, PostsTable, describe_source, load_coded_posts, posts_table
-from reports.exports import FORMATS, ExportResult, export_bytes, export_posts, save_tables, spss_name
+from reports.exports import (
+    FORMATS,
+    ExportResult,
+    export_bytes,
+    export_posts,
+    save_tables,
+    spss_name,
+)
 from reports.methods import methods_paragraph
 from reports.report import (
     ReliabilityReport,
