@@ -309,3 +309,19 @@ token_cache = Table(
     Column("tokens", JSON, nullable=False),
     PrimaryKeyConstraint("text_hash", "pipeline_version"),
 )
+
+post_index = Table(
+    "post_index",
+    metadata,
+    Column("post_pk", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    _project_fk(),
+    Column("pipeline_version", String(64), nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Index("ix_post_index_project", "project_id"),
+)
+"""Which posts the search index holds, under which text pipeline and text.
+
+The index itself is dialect-specific and lives outside this metadata (see
+migration 0002 and :mod:`corpus.search`): an FTS5 table ``post_fts`` on
+SQLite, a ``tsvector`` table ``post_fts`` with a GIN index on PostgreSQL.
+"""

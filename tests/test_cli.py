@@ -158,3 +158,14 @@ def test_coders_list_and_remove(tmp_path):
     assert "alice\tcoder\t(removed)" in run("coders", "list", "--all", db=db).output
     r = run("coders", "add", "carol", db=db, ok=False)
     assert r.exit_code == 1 and "already exists" in r.stderr
+
+
+def test_search_command(tmp_path):
+    db = tmp_path / "d.db"
+    run("import", EXPORTS / "xhs_notes.jsonl", db=db)
+    r = run("search", "饭搭子 OR 学习搭子", db=db)
+    assert "[饭搭子]" in r.stdout and "posts match (substrings)" in r.stderr
+    r = run("search", "搭子", "--whole-words", "--min-engagement", "1", db=db)
+    assert "whole words" in r.stderr
+    r = run("search", '"broken', db=db, ok=False)
+    assert r.exit_code == 1 and "Error:" in r.stderr

@@ -39,7 +39,7 @@ def test_sqlite_runs_wal_with_foreign_keys(sqlite_db):
 
 
 def test_schema_is_at_head(db):
-    assert db.schema_revision() == "0001"
+    assert db.schema_revision() == "0002"
     with db.read() as conn:
         tables = set(sa.inspect(conn).get_table_names())
     assert {"projects", "posts", "comments", "coding_events", "codings", "adjudications"} <= tables

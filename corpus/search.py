@@ -1,0 +1,361 @@
+"""Searching a project's posts: keywords, phrases, boolean queries, regular
+expressions, with filters and keyword-in-context.
+
+The query language is :mod:`corpus.query`'s (``找搭子 AND 上海``, ``"旅行 搭子"``,
+``搭子 NOT 游戏``, ``/上海|北京/``).  Two modes:
+
+substring (default)
+    a term matches anywhere in the title or text (``搭子`` inside ``饭搭子``);
+    run as ``LIKE`` in the database, rechecked in Python where LIKE can only
+    approximate (regular expressions, phrases).
+whole words (``whole_words=True``)
+    a term matches whole tokens of the text pipeline (:mod:`corpus.text`):
+    ``搭子`` no longer matches inside ``饭搭子``.  Answered from a full-text
+    index over the segmented text: SQLite FTS5, or a PostgreSQL ``tsvector``
+    with a GIN index, so it stays fast on a million posts.
+
+The index is built by :func:`index_posts` (incrementally: only posts that
+are new, changed, or indexed by an older pipeline) and tokens are cached in
+``token_cache`` keyed by the text's hash and the pipeline version, so
+nothing re-tokenises the corpus on every search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import orjson
+from sqlalchemy import Connection, Integer, and_, bindparam, cast, column, exists, func, or_, select, text
+from sqlalchemy.types import Text as TextType
+
+from dazi.db import Database
+from dazi.errors import ValidationError
+from dazi.projects import Project
+from dazi.schema import coding_units, codings, post_index, posts, token_cache
+
+from corpus.query import And, Hit, Node, Not, Or, Phrase, Regex, Term, compile_query, index_text, kwic, matches, parse_query
+
+__all__ = ["SearchFilters", "SearchHit", "SearchResult", "index_posts", "post_tokens", "search"]
+
+
+def _document(title: str | None, body: str | None) -> str:
+    """What is searched: the title (when it is not just the start of the text) and the text."""
+    return f"{title}\n{body or ''}" if title else (body or "")
+
+
+def _hash(text_: str) -> str:
+    return hashlib.sha256(text_.encode()).hexdigest()[:32]
+
+
+def _pack(tokens) -> bytes:
+    return orjson.dumps([[t.start, t.end, t.kind, t.lang] for t in tokens])
+
+
+def _unpack(text_: str, packed) -> list:
+    from corpus.text import Token
+
+    rows = orjson.loads(packed) if isinstance(packed, (bytes, str)) else packed
+    return [Token(text_[s:e], kind, lang, s, e) for s, e, kind, lang in rows]
+
+
+def post_tokens(db: Database, texts: Sequence[str], *, n_process: int = 1) -> list[list]:
+    """Tokens of each text, from the cache or computed (and cached) once.
+
+    Keyed by (hash of the text, :data:`corpus.text.PIPELINE_VERSION`), so a
+    change of dictionary, stop words or rules is never served stale tokens.
+    """
+    from corpus.text import PIPELINE_VERSION, tokenize_many
+
+    hashes = [_hash(t) for t in texts]
+    cached: dict[str, list] = {}
+    with db.read() as conn:
+        for start in range(0, len(hashes), 500):
+            chunk = list(set(hashes[start : start + 500]))
+            for row in conn.execute(
+                select(token_cache.c.text_hash, token_cache.c.tokens).where(
+                    token_cache.c.pipeline_version == PIPELINE_VERSION, token_cache.c.text_hash.in_(chunk)
+                )
+            ):
+                cached[row.text_hash] = row.tokens
+    missing = {h: t for h, t in zip(hashes, texts) if h not in cached}
+    if missing:
+        fresh = tokenize_many(list(missing.values()), n_process=n_process)
+        rows = []
+        for h, toks in zip(missing, fresh):
+            packed = [[t.start, t.end, t.kind, t.lang] for t in toks]
+            cached[h] = packed
+            rows.append({"text_hash": h, "pipeline_version": PIPELINE_VERSION, "tokens": packed})
+
+        for start in range(0, len(rows), 500):
+            chunk_rows = rows[start : start + 500]
+            db.retrying(lambda conn, chunk_rows=chunk_rows: _store_chunk(conn, chunk_rows))
+    return [_unpack(t, cached[h]) for t, h in zip(texts, hashes)]
+
+
+def _store_chunk(conn: Connection, rows: list[dict]) -> None:
+    from corpus.text import PIPELINE_VERSION
+
+    have = set(
+        conn.execute(
+            select(token_cache.c.text_hash).where(
+                token_cache.c.pipeline_version == PIPELINE_VERSION,
+                token_cache.c.text_hash.in_([r["text_hash"] for r in rows]),
+            )
+        ).scalars()
+    )
+    new = [r for r in rows if r["text_hash"] not in have]
+    if new:
+        conn.execute(token_cache.insert(), new)
+
+
+def index_posts(db: Database, project: Project, *, n_process: int = 1, batch_size: int = 5000,
+                progress: Callable[[int, int], None] | None = None) -> int:
+    """Bring the project's search index up to date; returns how many posts were (re)indexed."""
+    from corpus.text import PIPELINE_VERSION
+
+    with db.read() as conn:
+        stale = conn.execute(
+            select(posts.c.id, posts.c.title, posts.c.text, post_index.c.pipeline_version, post_index.c.text_hash)
+            .outerjoin(post_index, post_index.c.post_pk == posts.c.id)
+            .where(posts.c.project_id == project.id)
+            .order_by(posts.c.id)
+        ).all()
+    todo = []
+    for row in stale:
+        doc = _document(row.title, row.text)
+        h = _hash(doc)
+        if row.pipeline_version != PIPELINE_VERSION or row.text_hash != h:
+            todo.append((row.id, doc, h, row.pipeline_version is not None))
+    done = 0
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start : start + batch_size]
+        tokens = post_tokens(db, [doc for _, doc, _, _ in chunk], n_process=n_process)
+        words = [index_text(toks) for toks in tokens]
+
+        def _write(conn: Connection, chunk=chunk, words=words) -> None:
+            sqlite = conn.dialect.name == "sqlite"
+            old = [pk for pk, _, _, had in chunk if had]
+            if old:
+                conn.execute(post_index.delete().where(post_index.c.post_pk.in_(old)))
+                conn.execute(text("DELETE FROM post_fts WHERE rowid IN :pks").bindparams(bindparam("pks", expanding=True)),
+                             {"pks": old})
+            conn.execute(post_index.insert(), [
+                {"post_pk": pk, "project_id": project.id, "pipeline_version": PIPELINE_VERSION, "text_hash": h}
+                for pk, _, h, _ in chunk
+            ])
+            params = [{"pk": pk, "words": w} for (pk, _, _, _), w in zip(chunk, words)]
+            if sqlite:
+                conn.execute(text("INSERT INTO post_fts (rowid, words) VALUES (:pk, :words)"), params)
+            else:
+                conn.execute(text("INSERT INTO post_fts (rowid, words) VALUES (:pk, to_tsvector('simple', :words))"),
+                             params)
+
+        db.retrying(_write)
+        done += len(chunk)
+        if progress:
+            progress(done, len(todo))
+    return done
+
+
+# -- PostgreSQL tsquery from the query tree ---------------------------------------
+
+
+def _ts_lexeme(word: str) -> str:
+    return "'" + word.replace("'", "''").replace("\\", "\\\\") + "'"
+
+
+def _ts_leaf(words: list[str]) -> str | None:
+    words = [w for w in words if w]
+    if not words:
+        return None
+    return "(" + " <-> ".join(_ts_lexeme(w) for w in words) + ")"
+
+
+def _tsquery(node: Node, pipeline) -> tuple[str | None, bool]:
+    """``(to_tsquery text or None, exact)``; None means no constraint."""
+    from corpus.query import index_text as _it
+
+    if isinstance(node, Term) or isinstance(node, Phrase):
+        raw = node.text if isinstance(node, Term) else " ".join(node.words)
+        words = _it(pipeline.tokenize(raw)).split()
+        leaf = _ts_leaf(words)
+        return leaf, leaf is not None
+    if isinstance(node, Regex):
+        return None, False
+    if isinstance(node, Not):
+        inner, exact = _tsquery(node.child, pipeline)
+        return (None, False) if inner is None else (f"!{inner}", exact)
+    parts = [_tsquery(child, pipeline) for child in node.children]
+    if isinstance(node, And):
+        kept = [p for p, _ in parts if p is not None]
+        exact = all(e for p, e in parts if p is not None) and len(kept) == len(parts)
+        return ("(" + " & ".join(kept) + ")" if kept else None), exact
+    if isinstance(node, Or):
+        if any(p is None for p, _ in parts):
+            return None, False
+        return "(" + " | ".join(p for p, _ in parts) + ")", all(e for _, e in parts)
+    raise TypeError(node)
+
+
+# -- the search itself -----------------------------------------------------------
+
+
+@dataclass
+class SearchFilters:
+    """Filters that narrow a search (all optional, combined with AND)."""
+
+    platform: str | None = None
+    hashtag: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    min_engagement: int | None = None
+    max_engagement: int | None = None
+    coded: bool | None = None
+    code: tuple[str, str] | None = None  # (variable, code): any coder's current value holds it
+
+
+@dataclass
+class SearchHit:
+    """A matching post with its keyword-in-context lines."""
+
+    post_pk: int
+    post_id: str
+    platform: str
+    created_at: datetime | None
+    engagement: int | None
+    title: str | None
+    contexts: list[Hit] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    """A page of matching posts and how many matched in all."""
+
+    query: str
+    whole_words: bool
+    total: int
+    hits: list[SearchHit]
+    terms: tuple[str, ...]
+
+
+def _filter_clauses(project: Project, f: SearchFilters) -> list:
+    clauses = [posts.c.project_id == project.id]
+    if f.platform:
+        clauses.append(posts.c.platform == f.platform)
+    if f.hashtag:
+        clauses.append(cast(posts.c.hashtags, TextType).like(f'%"{f.hashtag.strip("#")}"%'))
+    if f.since:
+        clauses.append(posts.c.created_at >= f.since)
+    if f.until:
+        clauses.append(posts.c.created_at <= f.until)
+    if f.min_engagement is not None:
+        clauses.append(posts.c.engagement >= f.min_engagement)
+    if f.max_engagement is not None:
+        clauses.append(posts.c.engagement <= f.max_engagement)
+    if f.coded is not None:
+        done = exists().where(coding_units.c.post_pk == posts.c.id, coding_units.c.done.is_(True))
+        clauses.append(done if f.coded else ~done)
+    if f.code:
+        variable, code = f.code
+        clauses.append(
+            exists().where(
+                codings.c.post_pk == posts.c.id, codings.c.variable == variable,
+                or_(cast(codings.c.value, TextType) == f'"{code}"', cast(codings.c.value, TextType).like(f'%"{code}"%')),
+            )
+        )
+    return clauses
+
+
+def search(
+    db: Database,
+    project: Project,
+    query: str,
+    *,
+    whole_words: bool = False,
+    filters: SearchFilters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    context: int = 20,
+) -> SearchResult:
+    """Find posts matching ``query``; a page of them with keyword-in-context.
+
+    Parameters
+    ----------
+    query : str
+        In :mod:`corpus.query`'s language; an empty query lists every post
+        that passes the filters.
+    whole_words : bool
+        Match whole tokens (from the search index) instead of substrings.
+    filters : SearchFilters, optional
+    limit, offset : int
+        The page.
+    context : int
+        Characters of context on each side of a match.
+    """
+    from corpus.text import tokenizer
+
+    f = filters or SearchFilters()
+    node = parse_query(query) if query.strip() else None
+    clauses = _filter_clauses(project, f)
+    recheck = False
+    terms: tuple[str, ...] = ()
+    if node is not None:
+        compiled = compile_query(node, column="_doc")
+        terms = compiled.terms
+        if whole_words:
+            index_posts(db, project)
+            if db.dialect == "sqlite":
+                if compiled.fts:
+                    clauses.append(posts.c.id.in_(text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts")
+                                                  .bindparams(fts=compiled.fts).columns(column("rowid", Integer))))
+                recheck = compiled.fts_recheck or compiled.fts is None
+            else:
+                ts, exact = _tsquery(node, tokenizer())
+                if ts:
+                    clauses.append(posts.c.id.in_(
+                        text("SELECT rowid FROM post_fts WHERE words @@ to_tsquery('simple', :ts)")
+                        .bindparams(ts=ts).columns(column("rowid", Integer))))
+                recheck = not exact or ts is None
+        else:
+            if compiled.like_sql:
+                clauses.append(posts.c.id.in_(_like_candidates(project, compiled.like_sql, compiled.like_params)))
+            recheck = compiled.like_recheck or compiled.like_sql is None
+    where = and_(*clauses)
+    columns = [posts.c.id, posts.c.post_id, posts.c.platform, posts.c.created_at, posts.c.engagement,
+               posts.c.title, posts.c.text]
+    order = [posts.c.created_at.desc(), posts.c.id]
+    with db.read() as conn:
+        if not recheck:
+            total = int(conn.execute(select(func.count()).select_from(posts).where(where)).scalar() or 0)
+            rows = conn.execute(select(*columns).where(where).order_by(*order).offset(offset).limit(limit)).all()
+        else:
+            # the database narrowed the candidates; the exact semantics are checked here
+            candidates = conn.execute(select(*columns).where(where).order_by(*order)).all()
+            good = [r for r in candidates if matches(node, _document(r.title, r.text), whole_words=whole_words)]
+            total = len(good)
+            rows = good[offset : offset + limit]
+    hits = []
+    for r in rows:
+        doc = _document(r.title, r.text)
+        contexts = kwic(doc, node, width=context) if node is not None else []
+        hits.append(SearchHit(r.id, r.post_id, r.platform, r.created_at, r.engagement, r.title, contexts))
+    return SearchResult(query, whole_words, total, hits, terms)
+
+
+def _like_candidates(project: Project, like_sql: str, params: Sequence[str]):
+    """Post ids whose title and text match the compiled LIKE expression.
+
+    :func:`corpus.query.compile_query` writes ``lower(_doc) LIKE ?``; ``_doc``
+    is the title and text joined, computed in a subquery on both backends.
+    """
+    pieces = like_sql.split("?")
+    if len(pieces) != len(params) + 1:
+        raise ValidationError("The search query could not be compiled for the database.")
+    sql = "".join(piece + (f":like_{i}" if i < len(params) else "") for i, piece in enumerate(pieces))
+    return text(
+        "SELECT id FROM (SELECT id, coalesce(title, '') || ' ' || text AS _doc FROM posts "
+        f"WHERE project_id = :like_project) AS d WHERE {sql}"
+    ).bindparams(like_project=project.id, **{f"like_{i}": p for i, p in enumerate(params)}).columns(column("id", Integer))
