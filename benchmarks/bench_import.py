@@ -1,80 +1,196 @@
 """Import benchmark: ``dazi import`` end to end vs ``pandas.read_json(lines=True)``.
 
-Generates N synthetic MediaCrawler Xiaohongshu notes (JSONL), then in the
-same run times, each in a fresh subprocess so peak memory is its own:
+Generates N synthetic MediaCrawler Xiaohongshu notes (JSONL, ~1.4 KB each,
+1% duplicates), then in the same run, interleaved and repeated, times each
+in a fresh process:
 
-- ``pandas``: ``pandas.read_json(path, lines=True)`` (parsing only);
-- ``dazi``: ``dazi import`` into a new SQLite database (parsing, normalising
-  counts/times/hashtags, deduplicating, writing in one transaction).
+- ``pandas``: ``pandas.read_json(path, lines=True, dtype=False)``, parsing
+  only, under an address-space limit (``--pandas-limit-gb``) so that a file
+  too large for memory fails cleanly instead of pushing the machine into the
+  OOM killer (pandas holds ~23 KB a note: ~23 GB for 1,000,000);
+- ``dazi``: the real command ``dazi --db new.db import notes.jsonl`` into a
+  new SQLite database (parsing, normalising counts/times/hashtags/language,
+  deduplicating, writing in one transaction; worker processes chosen
+  automatically), or with ``--workers N`` the same import through
+  :func:`corpus.importer.import_files` with N workers.
 
-Prints seconds, peak resident memory and the ratio dazi/pandas (goal: <= 1.0,
-peak memory under 1 GB at 1,000,000 posts).
+Both are timed from outside (interpreter start included), CPU time is the
+process tree's user + system time, and peak memory is the largest sum of
+the resident sizes of the process and its children, sampled every 20 ms.
+Prints every run, the ratio dazi/pandas of each pair of runs (goal:
+<= 1.0, with dazi's peak under 1 GB at 1,000,000 notes) and their range.
 
-    python benchmarks/bench_import.py --n 200000
-    python benchmarks/bench_import.py --n 1000000
+    python benchmarks/bench_import.py --n 100000 200000 --repeat 3
+    python benchmarks/bench_import.py --n 1000000 --repeat 1
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-_CHILD = r"""
-import json, resource, sys, time
-kind, path, db = sys.argv[1], sys.argv[2], sys.argv[3]
-t = time.perf_counter()
-if kind == "pandas":
+_PANDAS = r"""
+import json, resource, sys
+limit = int(sys.argv[2])
+if limit:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+try:
     import pandas as pd
-    frame = pd.read_json(path, lines=True, dtype=False)
-    n = len(frame)
+    n = len(pd.read_json(sys.argv[1], lines=True, dtype=False))
+except MemoryError:
+    print(json.dumps({"error": "failed: memory limit"}))
 else:
-    from dazi.db import connect
-    from dazi.projects import create_project
-    from corpus.importer import import_files
-    database = connect(db)
-    project = create_project(database, "bench")
-    n = import_files(database, project, [path]).imported
-elapsed = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"n": n, "seconds": elapsed, "peak_bytes": peak}))
+    print(json.dumps({"n": n}))
+"""
+
+_API = r"""
+import json, sys
+from corpus.importer import import_files
+from dazi.db import connect
+from dazi.projects import ensure_project
+
+db = connect(sys.argv[2])
+report = import_files(db, ensure_project(db, "default"), [sys.argv[1]], workers=int(sys.argv[3]))
+print(json.dumps({"n": report.imported}))
 """
 
 
-def _run(kind: str, path: Path, db: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, kind, str(path), str(db)], capture_output=True, text=True,
-                         cwd=ROOT, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of *pid* and its descendants (Linux /proc), 0 where unreadable."""
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def _run(cmd: list[str]) -> dict:
+    """Run *cmd*; wall seconds, tree CPU seconds, peak tree RSS and its JSON output."""
+    before = _children_cpu()
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.02):
+            peak = max(peak, _tree_rss(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t
+    done.set()
+    sampler.join()
+    # waited-for children count their own waited-for children (the workers)
+    result: dict = {"seconds": seconds, "cpu": _children_cpu() - before, "peak": peak, "rc": proc.returncode}
+    lines = [x for x in out.strip().splitlines() if x.startswith("{")]
+    imported = re.search(r"^imported\s+([\d,]+) new posts", out, re.MULTILINE)  # the dazi command's report
+    if lines:
+        result.update(json.loads(lines[-1]))
+    elif imported and not proc.returncode:
+        result["n"] = int(imported.group(1).replace(",", ""))
+    elif proc.returncode:
+        result["error"] = f"failed ({err.strip().splitlines()[-1] if err.strip() else proc.returncode})"
+    else:
+        result["n"] = None
+    return result
+
+
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _dazi_cmd(path: Path, db: Path, workers: int | None) -> list[str]:
+    if workers is None:
+        script = Path(sys.executable).with_name("dazi")  # the installed console script
+        return [str(script), "--db", str(db), "import", str(path)]
+    return [sys.executable, "-c", _API, str(path), str(db), str(workers)]
+
+
+def _fresh(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+
+
+def _show(name: str, r: dict) -> str:
+    if "error" in r:
+        return f"  {name:<9}{r['error']} after {r['seconds']:.1f} s (peak {r['peak'] / 2**20:,.0f} MiB)"
+    return (f"  {name:<9}{r['seconds']:>8.1f} s  cpu {r['cpu']:>7.1f} s  peak {r['peak'] / 2**20:>7,.0f} MiB"
+            f"  {r.get('n') or 0:>10,} rows")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="number of notes (default 100,000)")
-    parser.add_argument("--keep", type=Path, help="keep the generated file here")
+    parser.add_argument("--n", type=int, nargs="+", default=[100_000], help="numbers of notes (default 100,000)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each, interleaved (default 1)")
+    parser.add_argument("--workers", type=int, help="import through the API with this many workers "
+                        "(default: the dazi command, workers chosen automatically)")
+    parser.add_argument("--pandas-limit-gb", type=float, default=20.0,
+                        help="address-space limit for pandas (default 20; 0: none)")
+    parser.add_argument("--skip-pandas", action="store_true", help="time dazi only")
+    parser.add_argument("--dir", type=Path, help="keep generated files here (reused when present)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from corpus.synthetic import generate_notes, write_jsonl
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "notes.jsonl"
-        t = time.perf_counter()
-        write_jsonl(generate_notes(args.n, seed=1), path)
-        size = path.stat().st_size
-        print(f"generated {args.n:,} notes ({size / 2**20:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
-        pandas = _run("pandas", path, Path(tmp) / "unused.db")
-        dazi = _run("dazi", path, Path(tmp) / "bench.db")
-    print(f"{'':<28}{'seconds':>10}{'peak MiB':>10}{'posts':>12}")
-    for name, r in (("pandas.read_json(lines)", pandas), ("dazi import (SQLite)", dazi)):
-        print(f"{name:<28}{r['seconds']:>10.1f}{r['peak_bytes'] / 2**20:>10.0f}{r['n']:>12,}")
-    print(f"ratio dazi/pandas time: {dazi['seconds'] / pandas['seconds']:.2f}  (goal <= 1.0)")
-    print(f"ratio dazi/pandas peak memory: {dazi['peak_bytes'] / pandas['peak_bytes']:.2f}")
+        folder = args.dir or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for n in args.n:
+            path = folder / f"notes_{n}.jsonl"
+            if not path.exists():
+                t = time.perf_counter()
+                write_jsonl(generate_notes(n, seed=1), path)
+                print(f"generated {path.name} in {time.perf_counter() - t:.1f} s")
+            size = path.stat().st_size
+            print(f"N = {n:,} notes, {size / 2**20:,.0f} MiB ({size / n:,.0f} bytes a note); "
+                  f"dazi: {'dazi import' if args.workers is None else f'import_files(workers={args.workers})'}")
+            db = Path(tmp) / "bench.db"
+            ratios = []
+            for i in range(args.repeat):
+                pandas = None
+                if not args.skip_pandas:
+                    limit = int(args.pandas_limit_gb * 2**30)
+                    pandas = _run([sys.executable, "-c", _PANDAS, str(path), str(limit)])
+                    print(_show("pandas", pandas))
+                _fresh(db)
+                dazi = _run(_dazi_cmd(path, db, args.workers))
+                _fresh(db)
+                print(_show("dazi", dazi))
+                if pandas and "error" not in pandas and "error" not in dazi:
+                    ratio = dazi["seconds"] / pandas["seconds"]
+                    ratios.append(ratio)
+                    print(f"  run {i + 1}: ratio dazi/pandas time {ratio:.2f} (goal <= 1.0), "
+                          f"cpu {dazi['cpu'] / pandas['cpu']:.2f}, peak memory {dazi['peak'] / pandas['peak']:.2f}")
+            if ratios:
+                print(f"  N = {n:,}: time ratio {min(ratios):.2f} to {max(ratios):.2f} over {len(ratios)} run(s)")
     return 0
 
 

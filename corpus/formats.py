@@ -51,9 +51,13 @@ __all__ = [
     "FORMATS",
     "BadRecord",
     "FileInfo",
+    "JsonlBlock",
     "detect_format",
     "iter_parts",
     "iter_raw_records",
+    "jsonl_blocks",
+    "parse_jsonl_block",
+    "truncated_last_line",
 ]
 
 #: Formats this module reads, as :attr:`FileInfo.format` names them.
@@ -650,26 +654,25 @@ def _json_syntax(info: FileInfo, element: int, line0: int) -> InputError:
 # ---------------------------------------------------------------------------
 
 
-def _open_binary_lines(info: FileInfo) -> Iterator[bytes]:
-    """The file's lines as bytes, decompressing zstd and gzip on the fly."""
-    raw = open(info.path, "rb")  # noqa: SIM115
+def _byte_blocks(info: FileInfo, raw, size: int) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    """The file's bytes in blocks of about *size*, decompressing zstd and gzip."""
     if info.format == "jsonl.zst":
-        return _lines(_zstd_chunks(raw), raw)
+        yield from _zstd_chunks(raw, size)
+        return
     if info.format == "jsonl.gz":
         import gzip
 
-        return _closing_iter(gzip.GzipFile(fileobj=raw, mode="rb"), raw)
-    return _closing_iter(raw, raw)
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
+    else:
+        stream = raw
+    while True:
+        data = stream.read(size)
+        if not data:
+            return
+        yield data
 
 
-def _closing_iter(lines, raw) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
-    try:
-        yield from lines
-    finally:
-        raw.close()
-
-
-def _zstd_chunks(raw) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+def _zstd_chunks(raw, size: int = 1 << 20) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
     """Decompressed blocks of a zstd file; a file cut off mid-frame is an error.
 
     Pushshift and Arctic Shift dumps use a 2 GiB window (``--long=31``), so the
@@ -682,7 +685,7 @@ def _zstd_chunks(raw) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
     dobj = dctx.decompressobj()
     fed = False
     while True:
-        data = raw.read(1 << 20)
+        data = raw.read(size)
         if not data:
             break
         while data:
@@ -700,19 +703,132 @@ def _zstd_chunks(raw) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
         raise EOFError("the compressed data end before the end of the frame (file cut off?)")
 
 
-def _lines(chunks: Iterator[bytes], raw) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
-    """Split a stream of byte blocks into lines (each ending with its newline)."""
-    tail = b""
+def jsonl_blocks(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, bytes]]:
+    """Blocks of whole lines of a JSONL file, each with the number of its first line.
+
+    Blocks are read *size* bytes at a time (small by default: the records of
+    a block are parsed together, so the block bounds the memory a stream
+    holds).  Every block but the last ends with a newline; a UTF-8 byte order
+    mark at the start of the file is dropped.  :func:`parse_jsonl_block` reads a
+    block, here or in a worker process (:mod:`corpus.parallel`), so that both
+    number the lines alike.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be opened, or a compressed file is damaged or cut
+        off (naming the last line read).
+    """
     try:
-        for chunk in chunks:
-            parts = (tail + chunk).split(b"\n")
-            tail = parts.pop()
-            for line in parts:
-                yield line + b"\n"
+        raw = open(info.path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"cannot open the file ({exc})", file=info.path) from exc
+    lines = 0
+    tail: list[bytes] = []  # the start of a line longer than a block, in pieces
+    head = True  # before the first block (which may hold a byte order mark)
+    try:
+        for data in _byte_blocks(info, raw, size):
+            if head and sum(map(len, tail)) + len(data) < 3:
+                tail.append(data)  # too short to tell whether a byte order mark starts it
+                continue
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                tail.append(data)
+                continue
+            block = b"".join(tail) + data[:cut] if tail else data[:cut]
+            tail = [data[cut:]] if cut < len(data) else []
+            if head:
+                head = False
+                if block.startswith(b"\xef\xbb\xbf"):
+                    block = block[3:]
+            yield lines + 1, block
+            lines += block.count(b"\n")
         if tail:
-            yield tail
+            block = b"".join(tail)
+            if head and block.startswith(b"\xef\xbb\xbf"):
+                block = block[3:]
+            yield lines + 1, block
+    except _damaged_errors() as exc:
+        raise InputError(
+            f"the file is damaged or cut off after line {lines} ({exc})",
+            "Download or export the file again.",
+            file=info.path,
+            row=lines + 1,
+        ) from exc
     finally:
         raw.close()
+
+
+@dataclass
+class JsonlBlock:
+    """The records of one block of JSONL lines (see :func:`parse_jsonl_block`).
+
+    Attributes
+    ----------
+    records : list of (int, dict or BadRecord)
+        Line number and record, in order.
+    pending : (int, BadRecord) or None
+        A line that is not valid JSON and is followed by blank lines only
+        (line number, why).  It is a bad record if any non-blank line
+        follows in the file, and only a warning if it is the file's last
+        line: a crawler stopped mid-write leaves a truncated last line.
+    blank : bool
+        Whether the block holds nothing but blank lines.
+    """
+
+    records: list[tuple[int, dict | BadRecord]]
+    pending: tuple[int, BadRecord] | None
+    blank: bool
+
+
+def parse_jsonl_block(block: bytes, first: int) -> JsonlBlock:
+    """Parse one JSON object per line of *block*, whose first line is number *first*."""
+    loads = _loads
+    records: list[tuple[int, dict | BadRecord]] = []
+    append = records.append
+    pending: tuple[int, BadRecord] | None = None
+    blank = True
+    lines = block.split(b"\n")
+    if block.endswith(b"\n"):
+        lines.pop()
+    last = len(lines) - 1
+    for lineno, line in enumerate(lines, start=first):
+        try:
+            obj = loads(line)
+        except _JSONError:
+            if not line.strip():
+                continue
+            blank = False
+            if pending is not None:
+                append(pending)
+            # the parser's words for the line as the file holds it, newline included
+            whole = line + b"\n" if lineno - first < last or block.endswith(b"\n") else line
+            try:
+                loads(whole)
+                reason = "not valid JSON"  # pragma: no cover - the line failed above
+            except _JSONError as exc:
+                reason = _short(exc)
+            pending = (lineno, BadRecord(f"line {lineno} is not valid JSON ({reason})", _JSONL_HINT))
+            continue
+        blank = False
+        if pending is not None:
+            append(pending)
+            pending = None
+        if type(obj) is dict:
+            append((lineno, obj))
+        else:
+            append(
+                (lineno, BadRecord(f"line {lineno} is a JSON {type(obj).__name__}, not an object"))
+            )
+    return JsonlBlock(records, pending, blank)
+
+
+def truncated_last_line(lineno: int) -> str:
+    """The warning for a JSONL file whose last line is incomplete."""
+    return (
+        f"the last line ({lineno}) is incomplete and was skipped: the crawler was "
+        "probably stopped while writing it"
+    )
 
 
 def _iter_jsonl(info: FileInfo) -> Records:
@@ -722,50 +838,22 @@ def _iter_jsonl(info: FileInfo) -> Records:
     before it are good, so it is reported as a warning.  A broken line with
     good lines after it is an error, yielded as a :class:`BadRecord`.
     """
-    loads = _loads
-    pending: tuple[int, str] | None = None
-    lineno = 0
-    try:
-        lines = _open_binary_lines(info)
-    except OSError as exc:
-        raise InputError(f"cannot open the file ({exc})", file=info.path) from exc
-    try:
-        for lineno, line in enumerate(lines, start=1):  # noqa: B007
-            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]
-            try:
-                obj = loads(line)
-            except _JSONError as exc:
-                if not line.strip():
-                    continue
-                if pending is not None:
-                    yield pending[0], BadRecord(pending[1], _JSONL_HINT)
-                pending = (lineno, f"line {lineno} is not valid JSON ({_short(exc)})")
-                continue
-            if pending is not None:
-                yield pending[0], BadRecord(pending[1], _JSONL_HINT)
-                pending = None
-            if type(obj) is dict:
-                if not info.columns:
-                    info.columns = list(obj)
-                yield lineno, obj
-            else:
-                yield (
-                    lineno,
-                    BadRecord(f"line {lineno} is a JSON {type(obj).__name__}, not an object"),
-                )
-    except _damaged_errors() as exc:
-        raise InputError(
-            f"the file is damaged or cut off after line {lineno} ({exc})",
-            "Download or export the file again.",
-            file=info.path,
-            row=lineno + 1,
-        ) from exc
-    if pending is not None:
-        info.warnings.append(
-            f"the last line ({pending[0]}) is incomplete and was skipped: the crawler was "
-            "probably stopped while writing it"
-        )
+    carry: tuple[int, BadRecord] | None = None
+    for first, data in jsonl_blocks(info):
+        block = parse_jsonl_block(data, first)
+        if block.blank:
+            continue
+        if carry is not None:
+            yield carry
+        carry = block.pending
+        if not info.columns:
+            for _, rec in block.records:
+                if type(rec) is dict:
+                    info.columns = list(rec)
+                    break
+        yield from block.records
+    if carry is not None:
+        info.warnings.append(truncated_last_line(carry[0]))
 
 
 _JSONL_HINT = "Fix or delete this line (each line must hold one complete JSON object)."

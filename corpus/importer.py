@@ -17,23 +17,22 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import orjson
 from sqlalchemy import Connection, select, update
 
-from dazi.db import Database, bulk_insert
+from corpus.rows import COMMENT_COLUMNS, COMMENT_INDEX, POST_COLUMNS, POST_INDEX, RowMaker
+from dazi.db import Database, column_kinds, insert_params
 from dazi.errors import InputError, RejectedRow
+from dazi.params import from_param, to_param
 from dazi.projects import Project
 from dazi.schema import comments, imports, posts, utcnow
 
-from corpus.fields import POST_FIELDS
-
 __all__ = ["ImportReport", "import_files"]
-
-_STORED = [f for f in POST_FIELDS]
 
 
 @dataclass
@@ -75,8 +74,8 @@ class ImportReport:
         return out
 
 
-def _text_key(post: dict) -> bytes:
-    text = " ".join(((post.get("title") or "") + "\n" + (post.get("text") or "")).split())
+def _text_key(title: str | None, text: str | None) -> bytes:
+    text = " ".join(((title or "") + "\n" + (text or "")).split())
     return hashlib.blake2b(text.encode(), digest_size=12).digest()
 
 
@@ -89,21 +88,14 @@ def _merge_keywords(old: list | None, new: list | None) -> list:
 
 
 def _newer(a, b) -> bool:
-    """Whether crawl time ``a`` is newer than ``b`` (None is oldest)."""
+    """Whether crawl time ``a`` is newer than ``b`` (None is oldest).
+
+    Works on datetimes and on the stored text of SQLite times alike (both
+    order as the times do).
+    """
     if a is None:
         return False
     return b is None or a > b
-
-
-def _row_values(post: dict, project_id: int, import_id: int) -> dict:
-    values = {name: post.get(name) for name in _STORED}
-    values["post_id"] = str(values["post_id"])
-    values["text"] = values["text"] or ""
-    values["counts_approximate"] = bool(values["counts_approximate"])
-    values["status"] = values["status"] or "ok"
-    values["project_id"] = project_id
-    values["import_id"] = import_id
-    return values
 
 
 def _write_rejects(path: Path, rejected: list[RejectedRow]) -> None:
@@ -126,6 +118,7 @@ def import_files(
     rejects_path: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 5000,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import crawler export files into ``project`` in one transaction.
 
@@ -146,6 +139,10 @@ def import_files(
         project's ``pseudonymize`` setting.
     progress : callable, optional
         Called with the number of records read so far after each batch.
+    workers : int, optional
+        Worker processes that parse, convert and prepare the rows of large
+        JSONL files while this process deduplicates and writes them (see
+        :func:`corpus.loaders.load`); 0 for none, default automatic.
 
     Returns
     -------
@@ -161,47 +158,29 @@ def import_files(
             raise InputError("file not found", "Check the path.", file=str(p))
     if pseudonymize is None:
         pseudonymize = bool(project.settings.get("pseudonymize"))
-    if pseudonymize:
-        from corpus.pseudonyms import pseudonymize_comment, pseudonymize_post
 
     report = ImportReport()
     rejected: list[RejectedRow] = []
-    loaded = load(paths, preset=preset, mapping=mapping, skip_bad_rows=skip_bad_rows, batch_size=batch_size)
+    loaded = load(paths, preset=preset, mapping=mapping, skip_bad_rows=skip_bad_rows, batch_size=batch_size,
+                  workers=workers)
 
     def _tx(conn: Connection) -> None:
         import_id = conn.execute(
             imports.insert().values(project_id=project.id, created_at=utcnow(), files=[str(p) for p in paths], report={})
         ).inserted_primary_key[0]
-        known = _Known.of_posts(conn, project)
-        known_comments = _Known.of_comments(conn, project)
-        for batch in loaded:
+        maker = RowMaker(
+            project_id=project.id, import_id=import_id, sqlite=conn.dialect.name == "sqlite",
+            post_kinds=column_kinds(posts, POST_COLUMNS), comment_kinds=column_kinds(comments, COMMENT_COLUMNS),
+            salt=project.salt if pseudonymize else None,
+        )
+        writer = _Writer(conn, project, maker, skip_bad_rows, rejected, report)
+        for batch in loaded.batches(prepare=maker):
             rejected.extend(batch.rejected)
             report.rejected += len(batch.rejected)
-            fresh: dict[str, dict] = {}
-            where: dict[str, tuple[str, int]] = {}
-            for post, (file, row) in zip(batch.posts, batch.post_rows):
-                report.read += 1
-                if pseudonymize:
-                    post = pseudonymize_post(post, project.salt)
-                key = _key(post["platform"], post["post_id"])
-                earlier = fresh.get(key)
-                if earlier is not None:
-                    if _text_key(earlier) != _text_key(post):
-                        _conflict(key, known.where(key) or where.get(key), (file, row), skip_bad_rows, rejected,
-                                  report, post)
-                        continue
-                    report.merged += 1
-                    keywords = _merge_keywords(earlier["source_keywords"], post.get("source_keywords"))
-                    if _newer(post.get("crawled_at"), earlier.get("crawled_at")):
-                        fresh[key] = _row_values(post, project.id, import_id)
-                    fresh[key]["source_keywords"] = keywords
-                    continue
-                fresh[key] = _row_values(post, project.id, import_id)
-                where[key] = (file, row)
-            _flush(conn, project, import_id, fresh, where, known, skip_bad_rows, rejected, report)
+            report.read += len(batch.posts)
+            writer.posts(batch.posts, batch.post_rows)
             if batch.comments:
-                _write_comments(conn, project, batch.comments, pseudonymize and pseudonymize_comment, known_comments,
-                                report)
+                writer.comments(batch.comments)
             if progress:
                 progress(report.read)
         report.files = [asdict(f) for f in loaded.reports]
@@ -214,9 +193,28 @@ def import_files(
             report.rejects_file = str(target)
         conn.execute(update(imports).where(imports.c.id == import_id).values(report=report.to_dict()))
 
-    with db.write() as conn:
+    with db.write() as conn, _import_cache(conn):
         _tx(conn)
     return report
+
+
+# SQLite's page cache for the import's connection: the default 2 MiB makes
+# every insert into the two indexes of a large table read pages back.
+_IMPORT_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def _import_cache(conn: Connection) -> Iterator[None]:
+    """A larger SQLite page cache while importing, restored afterwards."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _key(platform: str, post_id) -> str:
@@ -264,97 +262,131 @@ class _Known:
         return None if code is None or code < 0 else (self._files[code & 0xFFFF], code >> 16)
 
 
-def _conflict(key, first, second, skip_bad_rows, rejected, report, post) -> None:
-    platform, post_id = key.split("\x1f", 1)
-    if isinstance(first, tuple):
-        where1 = f"{first[0]}, row {first[1]}"
-    else:
-        where1 = str(first) if first else "an earlier row"
-    message = (
-        f"post {post_id!r} ({platform}) appears again with different text than at {where1}"
-    )
-    if skip_bad_rows:
-        rejected.append(RejectedRow(file=str(second[0]), row=int(second[1]), reason=message, column="text", raw=post.get("raw") or {}))
-        report.rejected += 1
-        return
-    raise InputError(
-        message,
-        "Remove one of the two rows, or import with --skip-bad-rows to keep the first and list the other.",
-        file=str(second[0]), row=int(second[1]), column="text",
-    )
+_P = POST_INDEX
+_PLATFORM, _POST_ID, _TITLE, _TEXT, _KEYWORDS, _CRAWLED, _RAW = (
+    _P[n] for n in ("platform", "post_id", "title", "text", "source_keywords", "crawled_at", "raw")
+)
+_C = COMMENT_INDEX
+_C_PLATFORM, _C_ID = _C["platform"], _C["comment_id"]
 
 
-def _flush(conn, project, import_id, fresh, where, known, skip_bad_rows, rejected, report) -> None:
-    inserts = []
-    for key, values in fresh.items():
-        if key not in known:
-            inserts.append(values)
-            file, row = where.get(key, ("", 0))
-            known.add(key, str(file), int(row))
-            continue
-        # a post seen before (earlier in this import or in the project): rare, so read it by key
-        old = conn.execute(
+class _Writer:
+    """Deduplicates prepared rows (see :mod:`corpus.rows`) and writes them.
+
+    Rows arrive as tuples of driver parameters; only the rare duplicates are
+    turned back into Python values (:func:`dazi.params.from_param`) to be
+    compared and merged through SQLAlchemy.
+    """
+
+    def __init__(self, conn: Connection, project: Project, maker: RowMaker, skip_bad_rows: bool,
+                 rejected: list[RejectedRow], report: ImportReport) -> None:
+        self.conn = conn
+        self.project = project
+        self.maker = maker
+        self.skip_bad_rows = skip_bad_rows
+        self.rejected = rejected
+        self.report = report
+        self.known = _Known.of_posts(conn, project)
+        self.known_comments = _Known.of_comments(conn, project)
+
+    def _value(self, row: tuple, name: str):
+        i = _P[name]
+        return from_param(self.maker.post_kinds[i], row[i], sqlite=self.maker.sqlite)
+
+    def _param(self, name: str, value):
+        return to_param(self.maker.post_kinds[_P[name]], value, sqlite=self.maker.sqlite)
+
+    def posts(self, rows: list[tuple], places: list[tuple[str, int]]) -> None:
+        """Merge duplicates within the batch, then insert new posts and update known ones."""
+        fresh: dict[str, tuple] = {}
+        where: dict[str, tuple[str, int]] = {}
+        for row, place in zip(rows, places, strict=True):
+            key = row[_PLATFORM] + "\x1f" + row[_POST_ID]
+            earlier = fresh.get(key)
+            if earlier is None:
+                fresh[key] = row
+                where[key] = place
+                continue
+            if _text_key(earlier[_TITLE], earlier[_TEXT]) != _text_key(row[_TITLE], row[_TEXT]):
+                self._conflict(key, self.known.where(key) or where.get(key), place, row)
+                continue
+            self.report.merged += 1
+            keywords = _merge_keywords(self._value(earlier, "source_keywords"), self._value(row, "source_keywords"))
+            newest = row if _newer(row[_CRAWLED], earlier[_CRAWLED]) else earlier
+            fresh[key] = newest[:_KEYWORDS] + (self._param("source_keywords", keywords),) + newest[_KEYWORDS + 1:]
+        inserts = []
+        known = self.known
+        for key, row in fresh.items():
+            if key not in known:
+                inserts.append(row)
+                file, line = where[key]
+                known.add(key, str(file), int(line))
+            else:
+                self._update(key, row, where[key])
+        if inserts:
+            insert_params(self.conn, posts, POST_COLUMNS, inserts)
+            self.report.imported += len(inserts)
+
+    def _update(self, key: str, row: tuple, place: tuple[str, int]) -> None:
+        """A post seen before (earlier in this import or in the project): rare, so read it by key."""
+        old = self.conn.execute(
             select(posts.c.id, posts.c.title, posts.c.text, posts.c.crawled_at, posts.c.source_keywords, posts.c.import_id)
-            .where(posts.c.project_id == project.id, posts.c.platform == values["platform"],
-                   posts.c.post_id == values["post_id"])
+            .where(posts.c.project_id == self.project.id, posts.c.platform == row[_PLATFORM],
+                   posts.c.post_id == row[_POST_ID])
         ).one()
-        if _text_key({"title": old.title, "text": old.text}) != _text_key(values):
-            earlier = known.where(key) if old.import_id == import_id else f"the project (import #{old.import_id})"
-            _conflict(key, earlier, where.get(key, ("", 0)), skip_bad_rows, rejected, report, values)
-            continue
-        if old.import_id == import_id:
-            report.merged += 1
+        if _text_key(old.title, old.text) != _text_key(row[_TITLE], row[_TEXT]):
+            import_id = self.maker.import_id
+            earlier = self.known.where(key) if old.import_id == import_id else f"the project (import #{old.import_id})"
+            self._conflict(key, earlier, place, row)
+            return
+        if old.import_id == self.maker.import_id:
+            self.report.merged += 1
         else:
-            report.updated += 1
-        keywords = _merge_keywords(old.source_keywords, values.get("source_keywords"))
-        if _newer(values.get("crawled_at"), old.crawled_at):
-            values = {k: v for k, v in values.items() if k != "project_id"}
+            self.report.updated += 1
+        keywords = _merge_keywords(old.source_keywords, self._value(row, "source_keywords"))
+        if _newer(self._value(row, "crawled_at"), old.crawled_at):
+            values = {name: self._value(row, name) for name in POST_COLUMNS if name != "project_id"}
             values["source_keywords"] = keywords
-            conn.execute(update(posts).where(posts.c.id == old.id).values(**values))
+            self.conn.execute(update(posts).where(posts.c.id == old.id).values(**values))
         else:
-            conn.execute(update(posts).where(posts.c.id == old.id).values(source_keywords=keywords))
-    if inserts:
-        bulk_insert(conn, posts, inserts)
-        report.imported += len(inserts)
+            self.conn.execute(update(posts).where(posts.c.id == old.id).values(source_keywords=keywords))
 
-
-def _write_comments(conn, project, batch: list[dict], pseudo, known, report) -> None:
-    rows = {}
-    for c in batch:
-        if pseudo:
-            c = pseudo(c, project.salt)
-        rows[_key(c["platform"], c["comment_id"])] = {
-            "project_id": project.id,
-            "platform": c["platform"],
-            "post_id": str(c["post_id"]),
-            "comment_id": str(c["comment_id"]),
-            "parent_comment_id": _parent(c.get("parent_comment_id")),
-            "text": c.get("text") or "",
-            "author_id": c.get("author_id"),
-            "author_name": c.get("author_name"),
-            "created_at": c.get("created_at"),
-            "location": c.get("location"),
-            "likes": c.get("likes"),
-            "raw": c.get("raw"),
-        }
-    inserts = []
-    for key, values in rows.items():
-        if key in known:
-            conn.execute(
-                update(comments)
-                .where(comments.c.project_id == project.id, comments.c.platform == values["platform"],
-                       comments.c.comment_id == values["comment_id"])
-                .values(**{k: v for k, v in values.items() if k != "project_id"})
-            )
+    def _conflict(self, key: str, first, second: tuple[str, int], row: tuple) -> None:
+        platform, post_id = key.split("\x1f", 1)
+        if isinstance(first, tuple):
+            where1 = f"{first[0]}, row {first[1]}"
         else:
-            known.add(key)
-            inserts.append(values)
-    bulk_insert(conn, comments, inserts)
-    report.comments += len(batch)
+            where1 = str(first) if first else "an earlier row"
+        message = f"post {post_id!r} ({platform}) appears again with different text than at {where1}"
+        if self.skip_bad_rows:
+            raw = self._value(row, "raw") or {}
+            self.rejected.append(RejectedRow(file=str(second[0]), row=int(second[1]), reason=message, column="text",
+                                             raw=raw))
+            self.report.rejected += 1
+            return
+        raise InputError(
+            message,
+            "Remove one of the two rows, or import with --skip-bad-rows to keep the first and list the other.",
+            file=str(second[0]), row=int(second[1]), column="text",
+        )
 
-
-def _parent(value) -> str | None:
-    """Top-level comments say 0, "0" or "" for their parent: no parent."""
-    if value in (None, "", 0, "0"):
-        return None
-    return str(value)
+    def comments(self, rows: list[tuple]) -> None:
+        """Insert new comments; a comment already stored is replaced by the new copy."""
+        fresh = {row[_C_PLATFORM] + "\x1f" + row[_C_ID]: row for row in rows}
+        inserts = []
+        kinds, sqlite = self.maker.comment_kinds, self.maker.sqlite
+        for key, row in fresh.items():
+            if key in self.known_comments:
+                values = {name: from_param(kind, v, sqlite=sqlite)
+                          for name, kind, v in zip(COMMENT_COLUMNS, kinds, row, strict=True) if name != "project_id"}
+                self.conn.execute(
+                    update(comments)
+                    .where(comments.c.project_id == self.project.id, comments.c.platform == values["platform"],
+                           comments.c.comment_id == values["comment_id"])
+                    .values(**values)
+                )
+            else:
+                self.known_comments.add(key)
+                inserts.append(row)
+        insert_params(self.conn, comments, COMMENT_COLUMNS, inserts)
+        self.report.comments += len(rows)

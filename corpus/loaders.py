@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from corpus.formats import BadRecord, FileInfo, Records, iter_parts
 from corpus.presets import (
@@ -33,6 +34,14 @@ from corpus.presets import (
 from dazi.errors import InputError, RejectedRow, ValidationError
 
 __all__ = ["Batch", "FileReport", "Load", "Preview", "load", "preview"]
+
+class Prepare(Protocol):
+    """What :meth:`Load.batches` may apply to each batch (see there)."""
+
+    def posts(self, posts: list[dict]) -> list: ...
+
+    def comments(self, comments: list[dict]) -> list: ...
+
 
 # Parts of multi-part files that hold no posts or comments: skipped quietly.
 _NOT_CONTENT = ("creator", "creators", "up_info", "contact", "dynamic")
@@ -106,6 +115,7 @@ class Load:
         mapping: Mapping[str, str] | None = None,
         skip_bad_rows: bool = False,
         batch_size: int = 5000,
+        workers: int | None = None,
     ):
         if isinstance(paths, str | os.PathLike):
             paths = [paths]
@@ -121,6 +131,11 @@ class Load:
                 )
         if batch_size < 1:
             raise ValidationError(f"batch_size must be at least 1, not {batch_size}")
+        if workers is not None and (type(workers) is not int or workers < 0):
+            raise ValidationError(
+                f"workers must be a whole number of at least 0, not {workers!r}",
+                "Give 0 to read in this process only, or leave it out to decide automatically.",
+            )
         if mapping and preset not in (None, "generic"):
             raise ValidationError(
                 f"give either a preset ({preset!r}) or a column mapping, not both",
@@ -134,20 +149,82 @@ class Load:
             raise ValidationError("the generic preset needs a column mapping (--map field=column)")
         self.skip_bad_rows = skip_bad_rows
         self.batch_size = batch_size
+        self.workers = workers
         self.reports: list[FileReport] = []
 
     # -- iteration -----------------------------------------------------------
 
     def __iter__(self) -> Iterator[Batch]:
+        return self.batches()
+
+    def batches(self, prepare: Prepare | None = None) -> Iterator[Batch]:
+        """Iterate the batches, optionally turning records into something else.
+
+        Parameters
+        ----------
+        prepare : object with ``posts(list) -> list`` and ``comments(list) -> list``, optional
+            Applied to each batch's posts and comments before it is yielded,
+            in the worker process that converted them when there is one (so
+            it must be picklable), e.g. :class:`corpus.rows.RowMaker` making
+            database rows.  Its lists replace :attr:`Batch.posts` and
+            :attr:`Batch.comments` and must stay parallel to ``post_rows``
+            and ``comment_rows``.
+        """
         self.reports = []
         pending = _Pending(Batch())
-        for path in self.paths:
-            for report, preset, records in self._parts(path):
-                yield from self._convert(report, preset, records, pending)
-        if len(pending.batch):
-            yield pending.batch
+        pool = None
+        try:
+            for path in self.paths:
+                for info, report, preset, records in self._parts(path):
+                    if self._parallel(info):
+                        from corpus import parallel
 
-    def _parts(self, path: str) -> Iterator[tuple[FileReport, Preset, Records]]:
+                        if pool is None:
+                            pool = parallel.start(self._worker_count())
+                        if pool is not None:
+                            _close(records)
+                            if len(pending.batch):
+                                yield _prepared(pending.batch, prepare)
+                                pending.batch = Batch()
+                            yield from parallel.convert_jsonl(
+                                pool, info, report, preset, self._preset_ref(preset), prepare,
+                                skip=self.skip_bad_rows, batch_size=self.batch_size,
+                            )
+                            continue
+                    for batch in _convert(
+                        report, preset, records, pending, self.skip_bad_rows, self.batch_size
+                    ):
+                        yield _prepared(batch, prepare)
+            if len(pending.batch):
+                yield _prepared(pending.batch, prepare)
+        finally:
+            if pool is not None:
+                from corpus import parallel
+
+                parallel.stop(pool)
+
+    def _worker_count(self) -> int:
+        if self.workers is not None:
+            return self.workers
+        from corpus import parallel
+
+        return parallel.auto_workers()
+
+    def _parallel(self, info: FileInfo) -> bool:
+        """Whether this part is read by worker processes (large JSONL files)."""
+        if self.workers == 0 or info.format not in ("jsonl", "jsonl.zst", "jsonl.gz"):
+            return False
+        from corpus import parallel
+
+        return parallel.worth_it(info, forced=self.workers is not None) and self._worker_count() > 0
+
+    def _preset_ref(self, preset: Preset) -> tuple:
+        """How a worker process rebuilds *preset* (converters are not picklable)."""
+        if self.mapping:
+            return ("mapping", tuple(self.mapping.items()))
+        return ("name", preset.name)
+
+    def _parts(self, path: str) -> Iterator[tuple[FileInfo, FileReport, Preset, Records]]:
         """Each part of *path* with its preset; parts without one are reported and skipped."""
         matched = 0
         skipped: list[tuple[FileReport, InputError]] = []
@@ -177,7 +254,7 @@ class Load:
             report.preset = preset.name
             report.kind = preset.kind
             report.variant = preset.describe_variant(info.columns)
-            yield report, preset, peeked
+            yield info, report, preset, peeked
         if multi and not matched:
             if skipped:
                 raise skipped[0][1]
@@ -197,65 +274,6 @@ class Load:
             return self.preset
         return detect_preset(info.columns, file=label)
 
-    def _convert(
-        self, report: FileReport, preset: Preset, records: Records, pending: _Pending
-    ) -> Iterator[Batch]:
-        """Convert one part's records into ``pending.batch``; yield each batch that fills up."""
-        label = report.file if report.part is None else f"{report.file} [{report.part}]"
-        convert = preset.convert
-        expand = preset.expand
-        posts_kind = preset.kind == "posts"
-        skip = self.skip_bad_rows
-        size = self.batch_size
-        batch = pending.batch
-        out = batch.posts if posts_kind else batch.comments
-        out_rows = batch.post_rows if posts_kind else batch.comment_rows
-        n = len(batch)
-        rows_read = converted = rejected = 0
-        try:
-            for row, rec in records:
-                rows_read += 1
-                if type(rec) is not dict:
-                    bad: BadRecord = rec  # type: ignore[assignment]
-                    _reject(batch, label, row, bad.reason, bad.hint, bad.column, bad.raw, skip)
-                    rejected += 1
-                    n += 1
-                elif expand is None:
-                    try:
-                        out.append(convert(rec))
-                    except RowError as exc:
-                        _reject(batch, label, row, exc.reason, exc.hint, exc.column, rec, skip)
-                        rejected += 1
-                    else:
-                        out_rows.append((label, row))
-                        converted += 1
-                    n += 1
-                else:
-                    try:
-                        items = [convert(item) for item in expand(rec)]
-                    except RowError as exc:
-                        _reject(batch, label, row, exc.reason, exc.hint, exc.column, rec, skip)
-                        rejected += 1
-                        n += 1
-                    else:
-                        out.extend(items)
-                        out_rows.extend([(label, row)] * len(items))
-                        converted += len(items)
-                        n += len(items)
-                if n >= size:
-                    yield batch
-                    batch = pending.batch = Batch()
-                    out = batch.posts if posts_kind else batch.comments
-                    out_rows = batch.post_rows if posts_kind else batch.comment_rows
-                    n = 0
-        finally:
-            report.rows_read += rows_read
-            report.rejected += rejected
-            if posts_kind:
-                report.posts += converted
-            else:
-                report.comments += converted
-
     # -- summaries -------------------------------------------------------------
 
     @property
@@ -270,6 +288,80 @@ class _Pending:
     """The batch being filled, shared across files so batches stay full."""
 
     batch: Batch
+
+
+def _convert(
+    report: FileReport,
+    preset: Preset,
+    records: Records,
+    pending: _Pending,
+    skip: bool,
+    size: int,
+) -> Iterator[Batch]:
+    """Convert one part's records into ``pending.batch``; yield each batch that fills up.
+
+    Used in this process and, on chunks of a large file, in worker processes
+    (:mod:`corpus.parallel`), so that both convert, count and reject alike.
+    """
+    label = report.file if report.part is None else f"{report.file} [{report.part}]"
+    convert = preset.convert
+    expand = preset.expand
+    posts_kind = preset.kind == "posts"
+    batch = pending.batch
+    out = batch.posts if posts_kind else batch.comments
+    out_rows = batch.post_rows if posts_kind else batch.comment_rows
+    n = len(batch)
+    rows_read = converted = rejected = 0
+    try:
+        for row, rec in records:
+            rows_read += 1
+            if type(rec) is not dict:
+                bad: BadRecord = rec  # type: ignore[assignment]
+                _reject(batch, label, row, bad.reason, bad.hint, bad.column, bad.raw, skip)
+                rejected += 1
+                n += 1
+            elif expand is None:
+                try:
+                    out.append(convert(rec))
+                except RowError as exc:
+                    _reject(batch, label, row, exc.reason, exc.hint, exc.column, rec, skip)
+                    rejected += 1
+                else:
+                    out_rows.append((label, row))
+                    converted += 1
+                n += 1
+            else:
+                try:
+                    items = [convert(item) for item in expand(rec)]
+                except RowError as exc:
+                    _reject(batch, label, row, exc.reason, exc.hint, exc.column, rec, skip)
+                    rejected += 1
+                    n += 1
+                else:
+                    out.extend(items)
+                    out_rows.extend([(label, row)] * len(items))
+                    converted += len(items)
+                    n += len(items)
+            if n >= size:
+                yield batch
+                batch = pending.batch = Batch()
+                out = batch.posts if posts_kind else batch.comments
+                out_rows = batch.post_rows if posts_kind else batch.comment_rows
+                n = 0
+    finally:
+        report.rows_read += rows_read
+        report.rejected += rejected
+        if posts_kind:
+            report.posts += converted
+        else:
+            report.comments += converted
+
+
+def _prepared(batch: Batch, prepare: Prepare | None) -> Batch:
+    if prepare is not None:
+        batch.posts = prepare.posts(batch.posts) if batch.posts else []
+        batch.comments = prepare.comments(batch.comments) if batch.comments else []
+    return batch
 
 
 def _reject(
@@ -322,6 +414,7 @@ def load(
     mapping: Mapping[str, str] | None = None,
     skip_bad_rows: bool = False,
     batch_size: int = 5000,
+    workers: int | None = None,
 ) -> Load:
     """Read crawler exports as batches of canonical posts and comments.
 
@@ -341,7 +434,16 @@ def load(
         Turn bad rows into :class:`~dazi.errors.RejectedRow` entries instead
         of stopping at the first one.
     batch_size : int
-        Records per batch (posts + comments + rejected rows).
+        Records per batch (posts + comments + rejected rows).  Files read by
+        worker processes come in batches of about this many lines.
+    workers : int, optional
+        Worker processes that parse and convert large JSONL/NDJSON files
+        (plain, ``.zst`` or ``.gz``) in chunks, while this process consumes
+        the batches in file order.  0 reads everything in this process; by
+        default files of at least about 20,000 lines get one worker per
+        spare core (:func:`corpus.parallel.auto_workers`).  A given number
+        is used for every JSONL file, however small.  Results, row numbers,
+        errors and reports are the same either way.
 
     Returns
     -------
@@ -370,7 +472,12 @@ def load(
     'mediacrawler-xhs-notes'
     """
     return Load(
-        paths, preset=preset, mapping=mapping, skip_bad_rows=skip_bad_rows, batch_size=batch_size
+        paths,
+        preset=preset,
+        mapping=mapping,
+        skip_bad_rows=skip_bad_rows,
+        batch_size=batch_size,
+        workers=workers,
     )
 
 

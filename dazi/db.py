@@ -24,8 +24,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from datetime import timezone
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -37,8 +36,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from dazi.errors import StorageError
+from dazi.params import converters
 
-__all__ = ["Database", "connect", "resolve_url", "bulk_insert", "DEFAULT_PATH", "ENV_VAR"]
+__all__ = [
+    "DEFAULT_PATH", "ENV_VAR", "Database", "bulk_insert", "column_kinds", "connect", "insert_params", "resolve_url",
+]
 
 ENV_VAR = "DAZI_DATABASE_URL"
 DEFAULT_PATH = "dazi.db"
@@ -295,10 +297,43 @@ def _storage_error(url: str, exc: BaseException) -> StorageError:
     return StorageError(f"Database error ({url.split('@')[-1]}): {msg}", hint)
 
 
-def _sqlite_datetime(value):
-    # the storage format SQLAlchemy's SQLite DateTime reads back
-    value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+def column_kinds(table, columns: Sequence[str]) -> tuple[str | None, ...]:
+    """How each column's values become driver parameters (see :mod:`dazi.params`).
+
+    Read from the column types, so the schema stays the one definition.
+    """
+    from sqlalchemy import JSON, Boolean
+
+    from dazi.schema import UTCDateTime
+
+    kinds: list[str | None] = []
+    for name in columns:
+        ctype = table.c[name].type
+        if isinstance(ctype, JSON):
+            kinds.append("json")
+        elif isinstance(ctype, UTCDateTime):
+            kinds.append("time")
+        elif isinstance(ctype, Boolean):
+            kinds.append("bool")
+        else:
+            kinds.append(None)
+    return tuple(kinds)
+
+
+def insert_params(conn: Connection, table, columns: Sequence[str], params: list[tuple]) -> int:
+    """Insert rows of prepared driver parameters through ``executemany``.
+
+    ``params`` hold one tuple per row, values in the order of ``columns``,
+    already converted as :mod:`dazi.params` does (for example by import
+    workers).  Returns the number of rows.
+    """
+    if not params:
+        return 0
+    placeholder = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join([placeholder] * len(columns))})")
+    conn.exec_driver_sql(sql, params)
+    return len(params)
 
 
 def bulk_insert(conn: Connection, table, rows: list[dict]) -> int:
@@ -311,34 +346,14 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> int:
     """
     if not rows:
         return 0
-    from sqlalchemy import JSON, Boolean
-
-    from dazi.schema import UTCDateTime
-
     columns = list(rows[0])
-    sqlite = conn.dialect.name == "sqlite"
-    converters = []
-    for name in columns:
-        ctype = table.c[name].type
-        if isinstance(ctype, JSON):
-            converters.append(lambda v: None if v is None else orjson.dumps(v).decode())
-        elif isinstance(ctype, UTCDateTime):
-            converters.append((lambda v: None if v is None else _sqlite_datetime(v)) if sqlite else None)
-        elif isinstance(ctype, Boolean) and sqlite:
-            converters.append(lambda v: None if v is None else int(bool(v)))
-        else:
-            converters.append(None)
-    placeholder = "?" if sqlite else "%s"
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join([placeholder] * len(columns))})")
+    kinds = column_kinds(table, columns)
     # column by column: one comprehension per column is much cheaper than a generator per row
     cols = []
-    for name, convert in zip(columns, converters):
+    for name, convert in zip(columns, converters(kinds, sqlite=conn.dialect.name == "sqlite"), strict=True):
         values = [row[name] for row in rows]
         cols.append(values if convert is None else [convert(v) for v in values])
-    params = list(zip(*cols))
-    conn.exec_driver_sql(sql, params)
-    return len(params)
+    return insert_params(conn, table, columns, list(zip(*cols, strict=True)))
 
 
 def connect(url: str | os.PathLike | None = None, *, migrate: bool = True) -> Database:

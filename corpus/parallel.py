@@ -1,0 +1,295 @@
+"""Worker processes that parse and convert large JSONL files in chunks.
+
+:meth:`corpus.loaders.Load.batches` hands a large JSONL/NDJSON part (plain,
+``.zst`` or ``.gz``) to this module once it has detected its preset.  This
+process reads the file in blocks of whole lines (:func:`corpus.formats.jsonl_blocks`,
+so line numbers are known before anything is parsed) and sends each block to
+a worker, which parses it with the same function the serial reader uses
+(:func:`corpus.formats.parse_jsonl_block`), converts it with the same loop
+(:func:`corpus.loaders._convert`) and applies the consumer's ``prepare``
+(for an import: :class:`corpus.rows.RowMaker`, so rows come back ready to
+write).  Results are taken in file order, so the consumer sees the batches,
+row numbers, rejected rows, first error and warnings a serial read gives;
+only the batch boundaries differ.
+
+What crosses a chunk boundary is settled here: a line that is not valid
+JSON at the end of a chunk is a bad row if any non-blank line follows, and
+only the "incomplete last line" warning if none does.  Errors found while
+reading (a damaged ``.zst``) are raised after the chunks before them, as a
+serial read would.
+
+Workers are started with the ``spawn`` method: the importer's process holds
+open database connections (and, in the app, threads), which must not be
+copied into a child by ``fork``.  Starting costs a few tenths of a second, so
+files under :data:`MIN_LINES` lines are read in-process unless a number of
+workers is given.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import types
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_block, truncated_last_line
+from corpus.loaders import Batch, FileReport, Prepare, _convert, _Pending, _reject
+from corpus.presets import Preset, generic_preset, get_preset
+from dazi.errors import InputError
+
+__all__ = ["MIN_LINES", "Pool", "auto_workers", "convert_jsonl", "start", "stop", "worth_it"]
+
+#: Files with fewer lines (estimated from their size) are read in-process.
+MIN_LINES = 20_000
+
+_MAX_WORKERS = 4
+_SAMPLE = 1 << 16  # bytes read to estimate the length of a line
+_MIN_CHUNK = 1 << 16
+_MAX_CHUNK = 1 << 25
+
+
+def auto_workers() -> int:
+    """Worker processes to use: one per core beyond this process's, at most 4.
+
+    A machine with one core gets none (everything is read in-process).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        cores = os.cpu_count() or 1
+    return max(0, min(cores - 1, _MAX_WORKERS))
+
+
+def _line_length(info: FileInfo) -> float:
+    """Average bytes per line at the start of the (decompressed) file."""
+    blocks = jsonl_blocks(info, _SAMPLE)
+    try:
+        _, block = next(blocks, (1, b""))
+    finally:
+        blocks.close()
+    return max(len(block) / max(block.count(b"\n"), 1), 1.0)
+
+
+def worth_it(info: FileInfo, *, forced: bool = False) -> bool:
+    """Whether a JSONL part is large enough to pay for starting workers.
+
+    Compressed files are assumed to hold at least five times their size.
+    """
+    if forced:
+        return True
+    size = os.path.getsize(info.path)
+    if info.format != "jsonl":
+        size *= 5
+    if size < MIN_LINES * 64:  # no line is that short: no need to look
+        return False
+    return size / _line_length(info) >= MIN_LINES
+
+
+@dataclass
+class Pool:
+    """Worker processes for one iteration of a :class:`~corpus.loaders.Load`."""
+
+    executor: ProcessPoolExecutor
+    workers: int
+
+
+def start(workers: int) -> Pool | None:
+    """A pool of *workers* spawned processes, or None where none can be started.
+
+    The processes are started at once, with the caller's ``__main__``
+    hidden: a spawned process would otherwise run the caller's script again
+    (a script without an ``if __name__ == "__main__":`` guard would import
+    its files twice, and a Streamlit page would run in the worker).  Workers
+    need only importable modules.
+    """
+    if workers < 1:
+        return None
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    try:
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
+        with _main_hidden():
+            for _ in range(workers):  # each submit starts a process while none is idle
+                executor.submit(_ready)
+    except (OSError, NotImplementedError):  # pragma: no cover - no semaphores, no processes
+        return None
+    return Pool(executor, workers)
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Give spawned processes an empty ``__main__`` (see :func:`start`)."""
+    saved = sys.modules.get("__main__")
+    blank = types.ModuleType("__main__")
+    sys.modules["__main__"] = blank
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is blank:  # unless another thread changed it meanwhile
+            if saved is None:  # pragma: no cover - there is always a __main__
+                del sys.modules["__main__"]
+            else:
+                sys.modules["__main__"] = saved
+
+
+def stop(pool: Pool) -> None:
+    """Stop the workers, dropping chunks not yet started (after an error)."""
+    pool.executor.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One chunk of lines and everything a worker needs to convert it."""
+
+    preset: tuple  # ("name", name) or ("mapping", mapping, columns)
+    file: str
+    part: str | None
+    skip: bool
+    prepare: Prepare | None
+    first: int
+    block: bytes
+
+
+@dataclass
+class _Result:
+    """What a worker made of one chunk."""
+
+    batch: Batch | None
+    counts: tuple[int, int, int, int]  # rows_read, posts, comments, rejected
+    pending: tuple | None  # (line, BadRecord) of a broken line at the chunk's end
+    blank: bool
+    error: tuple | None = None  # (reason, hint, file, row, column) without skip_bad_rows
+
+
+def convert_jsonl(
+    pool: Pool,
+    info: FileInfo,
+    report: FileReport,
+    preset: Preset,
+    ref: tuple,
+    prepare: Prepare | None,
+    *,
+    skip: bool,
+    batch_size: int,
+) -> Iterator[Batch]:
+    """Convert a JSONL part in the workers of *pool*; yield its batches in order.
+
+    *report* is updated as :meth:`corpus.loaders.Load.batches` would update
+    it; *ref* names the preset so that a worker can rebuild it.
+    """
+    label = report.file if report.part is None else f"{report.file} [{report.part}]"
+    if ref[0] == "mapping":
+        ref = (*ref, tuple(info.columns))
+    size = int(min(max(batch_size * _line_length(info), _MIN_CHUNK), _MAX_CHUNK))
+    limit = 2 * pool.workers + 1  # chunks in flight: bounded memory
+    blocks = jsonl_blocks(info, size)
+    window: deque[Future] = deque()
+    failure: InputError | None = None
+    carry: tuple | None = None
+    try:
+        while True:
+            while failure is None and len(window) < limit:
+                try:
+                    first, data = next(blocks)
+                except StopIteration:
+                    break
+                except InputError as exc:  # damaged file: after the chunks before it
+                    failure = exc
+                    break
+                task = _Task(ref, report.file, report.part, skip, prepare, first, data)
+                window.append(pool.executor.submit(_work, task))
+            if not window:
+                break
+            result: _Result = window.popleft().result()
+            batch = result.batch or Batch()
+            if not result.blank:
+                if carry is not None:
+                    held = Batch()
+                    _reject(held, label, carry[0], carry[1].reason, carry[1].hint, None, {}, skip)
+                    batch.rejected[:0] = held.rejected
+                    report.rows_read += 1
+                    report.rejected += 1
+                carry = result.pending
+            if result.error is not None:
+                reason, hint, file, row, column = result.error
+                raise InputError(reason, hint, file=file, row=row, column=column)
+            rows_read, n_posts, n_comments, rejected = result.counts
+            report.rows_read += rows_read
+            report.posts += n_posts
+            report.comments += n_comments
+            report.rejected += rejected
+            if len(batch):
+                yield batch
+        if failure is not None:
+            raise failure
+        if carry is not None:
+            info.warnings.append(truncated_last_line(carry[0]))
+    finally:
+        blocks.close()
+        for future in window:
+            future.cancel()
+
+
+# ---------------------------------------------------------------------------
+# in the worker
+# ---------------------------------------------------------------------------
+
+_PRESETS: dict[tuple, Preset] = {}
+
+
+def _ready() -> None:
+    """A task that does nothing: submitting it starts a worker."""
+
+
+def _init_worker() -> None:
+    # Objects made by imports live as long as the worker: keep them out of
+    # every collection, so that collecting after a chunk costs little.
+    gc.freeze()
+
+
+def _preset(ref: tuple, label: str) -> Preset:
+    preset = _PRESETS.get(ref)
+    if preset is None:
+        if ref[0] == "name":
+            preset = get_preset(ref[1])
+        else:
+            preset = generic_preset(dict(ref[1]), list(ref[2]), file=label)
+        _PRESETS[ref] = preset
+    return preset
+
+
+def _work(task: _Task) -> _Result:
+    """Parse, convert and prepare one chunk (runs in a worker process)."""
+    report = FileReport(task.file, "jsonl", None, task.part)
+    label = task.file if task.part is None else f"{task.file} [{task.part}]"
+    # The chunk's objects die together when it is done: collecting while
+    # they are made only costs time (several microseconds a record).
+    gc.disable()
+    try:
+        block = parse_jsonl_block(task.block, task.first)
+        pending = _Pending(Batch())
+        preset = _preset(task.preset, label)
+        try:
+            for _ in _convert(report, preset, iter(block.records), pending, task.skip, 1 << 62):
+                pass  # pragma: no cover - a batch never fills
+        except InputError as exc:
+            loc = exc.location
+            error = (exc.reason, exc.hint, loc.file, loc.row, loc.column)
+            return _Result(None, (0, 0, 0, 0), None, block.blank, error)
+        batch = pending.batch
+        if task.prepare is not None:
+            if batch.posts:
+                batch.posts = task.prepare.posts(batch.posts)
+            if batch.comments:
+                batch.comments = task.prepare.comments(batch.comments)
+        counts = (report.rows_read, report.posts, report.comments, report.rejected)
+        return _Result(batch, counts, block.pending, block.blank)
+    finally:
+        gc.enable()
+        gc.collect()

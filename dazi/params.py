@@ -1,0 +1,115 @@
+"""Python values as database driver parameters, without SQLAlchemy.
+
+Bulk writes (:func:`dazi.db.bulk_insert`, the importer) hand rows straight to
+the driver's ``executemany``, skipping SQLAlchemy's per-row processing, so
+the values must already be what the column types would have sent.  This
+module does that conversion.  It imports only the standard library and
+``orjson`` so that import worker processes can prepare rows without loading
+SQLAlchemy; :func:`dazi.db.column_kinds` reads the kind of each column from
+the schema, which stays defined once in :mod:`dazi.schema`.
+
+Kinds
+    ``"json"``: serialised with orjson to ``str`` (as the engines'
+    ``json_serializer`` does).  ``"time"``: an aware datetime; on SQLite the
+    naive UTC text SQLAlchemy's ``DateTime`` stores
+    (``2024-01-05 10:00:00.000000``), elsewhere the datetime itself.
+    ``"bool"``: ``0``/``1`` on SQLite, the bool elsewhere.  ``None``: as is.
+
+>>> from datetime import datetime, timezone
+>>> to_param("time", datetime(2024, 1, 5, 10, tzinfo=timezone.utc), sqlite=True)
+'2024-01-05 10:00:00.000000'
+>>> to_param("json", {"a": [1, "搭子"]}, sqlite=True)
+'{"a":[1,"搭子"]}'
+>>> from_param("time", "2024-01-05 10:00:00.000000", sqlite=True).isoformat()
+'2024-01-05T10:00:00+00:00'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import orjson
+
+__all__ = ["KINDS", "converters", "from_param", "sqlite_time", "to_param"]
+
+#: The kinds of column that need converting (None: passed as is).
+KINDS: tuple[str, ...] = ("json", "time", "bool")
+
+_UTC = UTC
+_dumps = orjson.dumps
+
+
+def sqlite_time(value: datetime) -> str:
+    """An aware datetime as the naive UTC text SQLAlchemy stores on SQLite.
+
+    Raises
+    ------
+    ValueError
+        For a naive datetime, as :class:`dazi.schema.UTCDateTime` does.
+    """
+    tz = value.tzinfo
+    if tz is None:
+        raise ValueError("naive datetime given to the database; use an aware datetime")
+    if tz is not _UTC:
+        value = value.astimezone(_UTC)
+    # isoformat is several times faster than strftime and gives the same text
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _json(value: object) -> str | None:
+    return None if value is None else _dumps(value).decode()
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else sqlite_time(value)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("naive datetime given to the database; use an aware datetime")
+    return value
+
+
+def _bool(value: object) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+def converters(kinds: Sequence[str | None], *, sqlite: bool) -> list[Callable | None]:
+    """One converter per column (None where the value passes as is)."""
+    out: list[Callable | None] = []
+    for kind in kinds:
+        if kind == "json":
+            out.append(_json)
+        elif kind == "time":
+            out.append(_time if sqlite else _aware)
+        elif kind == "bool":
+            out.append(_bool if sqlite else None)
+        elif kind is None:
+            out.append(None)
+        else:
+            raise ValueError(f"unknown column kind {kind!r}; expected one of {KINDS} or None")
+    return out
+
+
+def to_param(kind: str | None, value: object, *, sqlite: bool) -> object:
+    """One value as the driver parameter for a column of this kind."""
+    convert = converters([kind], sqlite=sqlite)[0]
+    return value if convert is None else convert(value)
+
+
+def from_param(kind: str | None, value: object, *, sqlite: bool) -> object:
+    """The Python value a parameter made by :func:`to_param` stands for.
+
+    Used on the rare paths that update a row through SQLAlchemy instead of
+    inserting prepared parameters.
+    """
+    if value is None:
+        return None
+    if kind == "json":
+        return orjson.loads(value)  # type: ignore[arg-type]
+    if kind == "time" and sqlite:
+        return datetime.fromisoformat(value).replace(tzinfo=_UTC)  # type: ignore[arg-type]
+    if kind == "bool":
+        return bool(value)
+    return value

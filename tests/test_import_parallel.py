@@ -1,0 +1,283 @@
+"""Import with worker processes: the same database, report, rejects and errors as in-process.
+
+Worker processes (:mod:`corpus.parallel`) read large JSONL files in chunks.
+These tests force workers on small files (``workers=1``) and cut the files
+into chunks of a few lines, so that every chunk boundary case (a broken line
+at the end of a chunk, chunks of blank lines, duplicates in different
+chunks) happens, and compare everything with the in-process import
+(``workers=0``) on both backends.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from corpus import parallel
+from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_block
+from corpus.importer import import_files
+from corpus.loaders import load
+from corpus.rows import COMMENT_COLUMNS, COMMENT_KINDS, POST_COLUMNS, POST_KINDS
+from corpus.store import iter_posts
+from corpus.synthetic import generate_comments, generate_notes
+from dazi.db import column_kinds
+from dazi.errors import InputError
+from dazi.params import from_param, to_param
+from dazi.projects import create_project
+from dazi.schema import comments, posts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def tiny_chunks(monkeypatch):
+    """Chunks of about one line: every line boundary is a chunk boundary somewhere."""
+    monkeypatch.setattr(parallel, "_MIN_CHUNK", 1)
+
+
+def _lines(records) -> list[str]:
+    return [json.dumps(r, ensure_ascii=False) for r in records]
+
+
+def _notes(n: int = 24) -> list[dict]:
+    """Synthetic notes plus a later crawl of the first one under another keyword (a duplicate)."""
+    notes = list(generate_notes(n, seed=3))
+    again = dict(notes[0], source_keyword="其他关键词", last_modify_ts=notes[0]["last_modify_ts"] + 1000)
+    return notes + [again]
+
+
+def _write(path: Path, lines: list[str], end: str = "\n") -> Path:
+    path.write_text("\n".join(lines) + end, encoding="utf-8")
+    return path
+
+
+def _snapshot(db, project) -> list[dict]:
+    return sorted(
+        ({k: v for k, v in p.items() if k not in ("pk", "import_id")} for p in iter_posts(db, project, with_raw=True)),
+        key=lambda p: (p["platform"], p["post_id"]),
+    )
+
+
+def _comments(db, project) -> list[tuple]:
+    from sqlalchemy import select
+
+    with db.read() as conn:
+        cols = [comments.c[name] for name in COMMENT_COLUMNS if name != "project_id"]
+        rows = conn.execute(select(*cols).where(comments.c.project_id == project.id)).all()
+    return sorted(tuple(r) for r in rows)
+
+
+def _report(report) -> dict:
+    out = report.to_dict()
+    out.pop("import_id")
+    out.pop("rejects_file")
+    return out
+
+
+def _both(db, tmp_path, files, **kwargs):
+    """Import *files* in-process, empty the project, import them with a worker; return both results.
+
+    One project, so that pseudonyms (salted per project) can be compared.
+    """
+    from sqlalchemy import delete
+
+    project = create_project(db, "both")
+    results = []
+    for workers in (0, 1):
+        with db.write() as conn:
+            conn.execute(delete(comments).where(comments.c.project_id == project.id))
+            conn.execute(delete(posts).where(posts.c.project_id == project.id))
+        rejects = tmp_path / f"rejects{workers}.csv"
+        report = import_files(db, project, files, workers=workers, rejects_path=rejects, batch_size=5, **kwargs)
+        text = rejects.read_text(encoding="utf-8-sig") if rejects.exists() else None
+        results.append((_report(report), _snapshot(db, project), _comments(db, project), text))
+    return results
+
+
+def _bad_file(tmp_path: Path) -> Path:
+    notes = _notes()
+    lines = _lines(notes)
+    broken = json.dumps(dict(notes[3], note_id="b" * 24, liked_count="lots"), ensure_ascii=False)
+    conflict = json.dumps(dict(notes[1], desc="完全不同的正文", title="另一个标题"), ensure_ascii=False)
+    rows = (
+        lines[:5]
+        + ['{"note_id": "cut', "", "   "]  # broken line, then only blank lines in the next chunks
+        + lines[5:9]
+        + ["[1, 2]", broken, conflict, '{"note_id": "also cut']
+        + lines[9:]
+        + [lines[2]]  # a duplicate many chunks later
+        + ['{"note_id": "truncated at the end']
+    )
+    assert rows[12] == "[1, 2]" and len(rows) == 35
+    return _write(tmp_path / "bad.jsonl", rows, end="")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param("clean", id="clean notes with duplicates"),
+        pytest.param("bad", id="bad, blank, conflicting and truncated lines under skip_bad_rows"),
+        pytest.param("comments", id="notes and a JSONL comments file"),
+        pytest.param("pseudonymized", id="pseudonymised in the worker"),
+        pytest.param("mapping", id="a column mapping rebuilt in the worker"),
+    ],
+)
+def test_workers_import_exactly_what_the_serial_path_imports(db, tmp_path, tiny_chunks, case):
+    kwargs: dict = {}
+    notes_path = _write(tmp_path / "notes.jsonl", _lines(_notes()))
+    files = [notes_path]
+    if case == "bad":
+        files = [_bad_file(tmp_path)]
+        kwargs["skip_bad_rows"] = True
+    elif case == "comments":
+        cpath = _write(tmp_path / "comments.jsonl", _lines(generate_comments(_notes(), per_note=(1, 3), seed=1)))
+        files.append(cpath)
+    elif case == "pseudonymized":
+        kwargs["pseudonymize"] = True
+    elif case == "mapping":
+        kwargs["mapping"] = {"post_id": "note_id", "text": "desc", "likes": "liked_count", "created_at": "time"}
+    serial, workers = _both(db, tmp_path, files, **kwargs)
+    assert workers == serial
+    report = serial[0]
+    assert report["imported"] > 0
+    if case == "clean":
+        assert report["merged"] > 0, "the synthetic notes hold duplicates"
+    if case == "bad":
+        # the lines hand-placed above: one rejected row each, plus the duplicate's conflict
+        assert report["rejected"] == 5
+        warning = (
+            f"{files[0]}: the last line (35) is incomplete and was skipped: the crawler was probably "
+            "stopped while writing it"
+        )
+        assert report["warnings"] == [warning]
+        assert "line 6 is not valid JSON" in serial[3] and "line 13 is a JSON list" in serial[3]
+    if case == "comments":
+        assert report["comments"] > 0 and serial[2]
+
+
+@pytest.mark.parametrize(
+    "bad_line, row, message",
+    [
+        pytest.param('{"note_id": "cut', 6, "not valid JSON", id="broken line followed by blanks then records"),
+        pytest.param('"just a string"', 6, "is a JSON str, not an object", id="not an object"),
+        pytest.param(None, 6, "not a count", id="bad count in a record"),
+    ],
+)
+def test_the_first_bad_row_stops_the_import_as_in_process(db, tmp_path, tiny_chunks, bad_line, row, message):
+    notes = _notes(12)
+    lines = _lines(notes)
+    if bad_line is None:
+        bad_line = json.dumps(dict(notes[0], note_id="c" * 24, liked_count="lots"), ensure_ascii=False)
+    path = _write(tmp_path / "bad.jsonl", lines[:5] + [bad_line, "", ""] + lines[5:] + ['{"broken": '])
+    errors = []
+    for workers in (0, 1):
+        project = create_project(db, f"e{workers}")
+        with pytest.raises(InputError) as info:
+            import_files(db, project, [path], workers=workers, batch_size=3)
+        errors.append((str(info.value), info.value.hint, info.value.location))
+        assert _snapshot(db, project) == []
+    assert errors[0] == errors[1]
+    assert errors[0][2].row == row and message in errors[0][0]
+
+
+def test_damaged_zstd_is_reported_after_the_rows_before_it(tmp_path, tiny_chunks):
+    zstandard = pytest.importorskip("zstandard")
+    data = ("\n".join(_lines(_notes(300))) + "\n").encode()  # several zstd blocks of 128 KiB
+    packed = zstandard.ZstdCompressor().compress(data)
+    path = tmp_path / "notes.jsonl.zst"
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    outcomes = []
+    for workers in (0, 1):
+        loaded = load(path, workers=workers, batch_size=4)
+        seen = []
+        with pytest.raises(InputError, match="damaged or cut off after line") as info:
+            for batch in loaded:
+                seen += [row for _, row in batch.post_rows]
+        outcomes.append((seen, str(info.value)))
+    assert outcomes[0] == outcomes[1] and outcomes[0][0]
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path):
+    path = _write(tmp_path / "notes.jsonl", _lines(_notes(8)))  # 9 lines
+    marker = tmp_path / "runs.txt"
+    script = tmp_path / "script.py"
+    script.write_text(
+        (
+            "from corpus.loaders import load\n"
+            f"open({str(marker)!r}, 'a').write('ran\\n')\n"
+            f"print(sum(len(b.posts) for b in load({str(path)!r}, workers=1)))\n"
+        ),
+        encoding="utf-8",
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "9"
+    assert marker.read_text() == "ran\n"
+
+
+# ---------------------------------------------------------------------------
+# the pieces, without processes
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 1 << 16])
+def test_blocks_number_lines_as_the_file_does(tmp_path, size):
+    text = '\ufeff{"a": 1}\n\n{"a": 2}\r\n[3]\n{"a": \n{"a": 4}'
+    path = tmp_path / "x.jsonl"
+    path.write_text(text, encoding="utf-8")
+    info = FileInfo(str(path), "jsonl", "utf-8")
+    records, pending = [], None
+    for first, block in jsonl_blocks(info, size):
+        assert block.endswith(b"\n") or first == 6
+        parsed = parse_jsonl_block(block, first)
+        if not parsed.blank and pending is not None:
+            records.append(pending)
+            pending = None
+        records += parsed.records
+        pending = parsed.pending or (pending if parsed.blank else None)
+    assert [(row, rec if type(rec) is dict else rec.reason) for row, rec in records] == [
+        (1, {"a": 1}),
+        (3, {"a": 2}),
+        (4, "line 4 is a JSON list, not an object"),
+        (5, "line 5 is not valid JSON (unexpected end of data)"),
+        (6, {"a": 4}),
+    ]
+    assert pending is None
+
+
+def test_row_kinds_match_the_schema():
+    assert column_kinds(posts, POST_COLUMNS) == POST_KINDS
+    assert column_kinds(comments, COMMENT_COLUMNS) == COMMENT_KINDS
+
+
+@pytest.mark.parametrize(
+    "kind, value, sqlite, param",
+    [
+        pytest.param("time", datetime(2024, 1, 5, 10, tzinfo=UTC), True, "2024-01-05 10:00:00.000000",
+                     id="whole seconds keep six decimals"),
+        pytest.param("time", datetime(1999, 12, 31, 23, 59, 59, 7, tzinfo=UTC), True,
+                     "1999-12-31 23:59:59.000007", id="microseconds"),
+        pytest.param("json", ["饭搭子", {"n": 1}], True, '["饭搭子",{"n":1}]', id="json without ascii escapes"),
+        pytest.param("bool", True, True, 1, id="sqlite booleans are 0 and 1"),
+        pytest.param("bool", True, False, True, id="postgres booleans stay booleans"),
+        pytest.param(None, "7301234567890123456", True, "7301234567890123456", id="ids pass as text"),
+    ],
+)
+def test_params_round_trip(kind, value, sqlite, param):
+    assert to_param(kind, value, sqlite=sqlite) == param
+    assert from_param(kind, param, sqlite=sqlite) == value
+
+
+def test_times_in_other_zones_are_stored_in_utc_and_naive_ones_refused():
+    from datetime import timedelta
+
+    shanghai = timezone(timedelta(hours=8))
+    assert to_param("time", datetime(2024, 1, 5, 18, tzinfo=shanghai), sqlite=True) == "2024-01-05 10:00:00.000000"
+    with pytest.raises(ValueError, match="naive"):
+        to_param("time", datetime(2024, 1, 5), sqlite=True)
