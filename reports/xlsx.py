@@ -92,6 +92,14 @@ _S_DECIMAL, _S_PERCENT, _S_TITLE, _S_NOTE, _S_ONE_DECIMAL, _S_BOLD, _S_INTEGER =
 #: Row styles a caller may ask for (``write_row(..., style="title")``).
 _ROW_STYLES = {"title": _S_TITLE, "note": _S_NOTE, "bold": _S_BOLD, "header": _S_HEADER}
 
+def _xf(number_format: int, font: int, fill: int, wrap: bool) -> str:
+    """One cell format of styles.xml, aligned to the top of its row."""
+    wrap_text = ' wrapText="1"' if wrap else ""
+    return (f'<xf numFmtId="{number_format}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" '
+            f'applyNumberFormat="1" applyFont="1" applyFill="1" applyAlignment="1">'
+            f'<alignment vertical="top"{wrap_text}/></xf>')
+
+
 _STYLES_XML = (
     _XML_HEAD
     + f'<styleSheet xmlns="{_MAIN_NS}">'
@@ -115,22 +123,22 @@ _STYLES_XML = (
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     '<cellXfs count="13">'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="49" fontId="1" fillId="2" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1" '
-    'applyFill="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
-    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="49" fontId="3" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
-    '<xf numFmtId="49" fontId="2" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
-    '<xf numFmtId="168" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
-    '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    "</cellXfs>"
+    + "".join(_xf(*spec) for spec in (
+        (0, 0, 0, False),    # 0 general
+        (49, 1, 2, True),    # 1 header: bold on a light fill, wrapped
+        (49, 0, 0, False),   # 2 text (@)
+        (49, 0, 0, True),    # 3 wrapped text
+        (164, 0, 0, False),  # 4 datetime
+        (165, 0, 0, False),  # 5 date
+        (166, 0, 0, False),  # 6 0.000
+        (167, 0, 0, False),  # 7 0.0%
+        (49, 3, 0, False),   # 8 title
+        (49, 2, 0, False),   # 9 note (italic)
+        (168, 0, 0, False),  # 10 0.0
+        (49, 1, 0, False),   # 11 bold text
+        (1, 0, 0, False),    # 12 integer
+    ))
+    + "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -150,6 +158,7 @@ _INVALID_NAME_HINT = "Sheet names have at most 31 characters and none of [ ] : *
 _SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6.0, 60.0, 60.0
 _FLUSH_EVERY = 512
+_LINE_HEIGHT, _MAX_ROW_HEIGHT = 15, 409  # points; Excel's maximum row height
 
 
 def _letters(n: int) -> list[str]:
@@ -275,6 +284,8 @@ class SheetWriter:
         self._freeze = freeze
         self._autofilter = autofilter and header and bool(self.columns)
         self._row_height = row_height
+        self._wrap_columns = [j for j, c in enumerate(self.columns) if c.kind == "wrap"]
+        self._width_values: list[float] = []
         self._selected = selected
         self._letters = _letters(max(len(self.columns), 1))
         self._kinds = [c.kind for c in self.columns]
@@ -401,7 +412,8 @@ class SheetWriter:
         parts.append('<sheetFormatPr defaultRowHeight="15"/>')
         if self.columns:
             parts.append("<cols>")
-            for i, width in enumerate(self._widths(), start=1):
+            self._width_values = self._widths()
+            for i, width in enumerate(self._width_values, start=1):
                 parts.append(f'<col min="{i}" max="{i}" width="{width:.1f}" customWidth="1"/>')
             parts.append("</cols>")
         parts.append("<sheetData>")
@@ -483,9 +495,24 @@ class SheetWriter:
         height = ""
         if self._row_height is not None and style is None:
             height = f' ht="{self._row_height}" customHeight="1"'
+        elif self._wrap_columns and style is None and row_kinds is None:
+            lines = self._lines(values)
+            if lines > 1:
+                height = f' ht="{min(_LINE_HEIGHT * lines, _MAX_ROW_HEIGHT):g}" customHeight="1"'
         self._chunks.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
         if len(self._chunks) >= _FLUSH_EVERY:
             self._flush()
+
+    def _lines(self, values: Sequence[Any]) -> int:
+        """Lines the wrapped cells of a row need at their column widths (not every reader autofits)."""
+        lines = 1
+        for j in self._wrap_columns:
+            value = values[j] if j < len(values) else None
+            if isinstance(value, str) and value:
+                width = max(self._width_values[j] - 1, 1) if j < len(self._width_values) else _WRAP_WIDTH
+                needed = sum(max(1, math.ceil(display_width(part) / width)) for part in value.split("\n"))
+                lines = max(lines, needed)
+        return lines
 
     def _flush(self) -> None:
         if self._chunks and self._stream is not None:
@@ -592,7 +619,8 @@ class StreamingWorkbook:
             Write the column names as a bold first row.
         row_height : float, optional
             Fixed height (points) of data rows, e.g. 45 for three lines of
-            wrapped text; default: Excel's automatic height.
+            wrapped text; default: each row as high as its wrapped text needs
+            at the column widths (LibreOffice does not autofit on opening).
         """
         if self._closed:
             raise ValidationError(f"Workbook {self.path.name} is already closed.")

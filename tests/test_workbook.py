@@ -129,6 +129,8 @@ def test_the_full_workbook_of_an_adjudicated_project(db, project, study, tmp_pat
     assert readme["Codebook"] == "small" and readme["Codebook version"] == 1
     assert "consensus" in readme["Values"] and "<variable>__<code>" in readme["Multi-select"]
     assert "prefix v_" in readme["Column names"]
+    heights = {r[0].value: wb["README"].row_dimensions[r[0].row].height for r in wb["README"].iter_rows(min_row=2)}
+    assert heights["Multi-select"] >= 45 and heights["Project"] is None  # wrapped text gets the lines it needs
 
     posts = pd.read_excel(out, sheet_name="Posts", dtype={"post_id": str})
     assert posts["post_id"].str.len().eq(24).all()  # make_posts ids are 24 hex digits, kept as text
