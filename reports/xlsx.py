@@ -59,7 +59,7 @@ from typing import Any, Self
 import pandas as pd
 
 from dazi.errors import ValidationError
-from reports.safety import neutralize
+from reports.safety import FORMULA_STARTS, neutralize
 
 __all__ = [
     "COLUMN_KINDS",
@@ -158,6 +158,7 @@ _INVALID_NAME_HINT = "Sheet names have at most 31 characters and none of [ ] : *
 _SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6.0, 60.0, 60.0
 _FLUSH_EVERY = 512
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 _LINE_HEIGHT, _MAX_ROW_HEIGHT = 15, 409  # points; Excel's maximum row height
 
 
@@ -423,7 +424,8 @@ class SheetWriter:
             self._emit(values, style, kinds)
 
     def _text(self, value: str) -> str:
-        value = neutralize(value)
+        if value[:1] in _FORMULA_FIRST:  # reports.safety.neutralize, inlined: this runs for every text cell
+            value = neutralize(value)
         if _ILLEGAL.search(value):
             value = _ILLEGAL.sub("", value)
             self.dropped_characters += 1
@@ -486,12 +488,23 @@ class SheetWriter:
             self._letters = _letters(self._max_columns)
         letters = self._letters
         kinds = self._kinds if row_kinds is None else row_kinds
+        n_kinds = len(kinds)
         cells = []
+        append = cells.append
         for j, value in enumerate(values):
             if value is None:
                 continue
-            kind = kinds[j] if j < len(kinds) else "auto"
-            cells.append(self._cell(f"{letters[j]}{r}", value, kind, row_style))
+            kind = kinds[j] if j < n_kinds else "auto"
+            t = type(value)
+            # the common cells inline (most of an export), everything else through _cell
+            if t is str and row_style is None and value:
+                style = _S_WRAP if kind == "wrap" else _S_TEXT
+                append(f'<c r="{letters[j]}{r}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                       f"{self._text(value)}</t></is></c>")
+            elif t is int and kind == "auto":
+                append(f'<c r="{letters[j]}{r}"><v>{value}</v></c>')
+            else:
+                append(self._cell(f"{letters[j]}{r}", value, kind, row_style))
         height = ""
         if self._row_height is not None and style is None:
             height = f' ht="{self._row_height}" customHeight="1"'
