@@ -498,8 +498,8 @@ class SheetWriter:
             t = type(value)
             # the common cells inline (most of an export), everything else through _cell
             if t is str and row_style is None and value:
-                style = _S_WRAP if kind == "wrap" else _S_TEXT
-                append(f'<c r="{letters[j]}{r}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                xf = _S_WRAP if kind == "wrap" else _S_TEXT
+                append(f'<c r="{letters[j]}{r}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">'
                        f"{self._text(value)}</t></is></c>")
             elif t is int and kind == "auto":
                 append(f'<c r="{letters[j]}{r}"><v>{value}</v></c>')
