@@ -169,7 +169,7 @@ def test_spss_names_stay_unique_case_insensitively():
     pytest.param("missing/posts.csv", {}, "does not exist", id="missing folder"),
     pytest.param("posts.csv", {"tables": ["freq kind"]}, "go into an .xlsx workbook", id="tables outside xlsx"),
 ])
-def test_export_refuses_what_it_cannot_write(db, project, study, tmp_path, name, kwargs, message):
+def test_export_refuses_what_it_cannot_write(db, project, tmp_path, name, kwargs, message):
     with pytest.raises(ValidationError, match=message):
         export_posts(db, project, tmp_path / name, **kwargs)
     assert not list(tmp_path.glob("posts*")) and not list(tmp_path.glob(".*.part"))
