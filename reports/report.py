@@ -579,7 +579,8 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 1
         command = [
             converter, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-            "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", html_path.as_uri(),
+            "--no-pdf-header-footer", "--print-to-pdf-no-header",  # the second for Chromium before 120
+            f"--print-to-pdf={pdf_path}", html_path.as_uri(),
         ]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
