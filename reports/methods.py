@@ -100,7 +100,8 @@ def methods_paragraph(report: ReliabilityReport, lang: str = "en") -> str:
     if zh:
         share = f"（{_percent(n / total)}）" if total else ""
         of = f"从样本的 {total:,} 篇帖子中{drawn}抽取 {n:,} 篇{share}" if total else f"对 {n:,} 篇帖子"
-        parts.append(f"{coders}名编码员{of}进行独立编码，使用编码表“{name}”第 {design.codebook_version} 版。")
+        versions = "、".join(map(str, design.versions_used or [design.codebook_version]))
+        parts.append(f"{coders}名编码员{of}进行独立编码，使用编码表“{name}”第 {versions} 版。")
         level_text = "、".join(f"{_LEVEL_ZH.get(k, k)} {v} 个" for k, v in levels.items())
         parts.append(f"采用 Krippendorff's α 按各变量的测量层次（{level_text}）评估编码员间信度"
                      + (f"；{number_word(len(multi), 'zh')}个多选变量按每个代码的“有/无”编码，总体 α 基于合并的"
@@ -111,8 +112,10 @@ def methods_paragraph(report: ReliabilityReport, lang: str = "en") -> str:
         share = f" ({_percent(n / total)})" if total else ""
         kind = f"{drawn} " if drawn else ""
         of = f"a {kind}subsample of {n:,} of the {total:,} posts{share}" if total else f"{n:,} posts"
-        parts.append(f"{coders} coders independently coded {of}, using version {design.codebook_version} of the "
-                     f"codebook \u201c{name}\u201d.")
+        used = design.versions_used or [design.codebook_version]
+        versions = ("version " if len(used) == 1 else "versions ") + _join([str(v) for v in used], "en")
+        parts.append(f"{coders} coders independently coded {of}, using {versions} of the codebook "
+                     f"\u201c{name}\u201d.")
         counted = [f"{k} for {v} variable{'s' if v != 1 else ''}" if i == 0 else f"{k} for {v}"
                    for i, (k, v) in enumerate(levels.items())]
         level_text = _join(counted, "en")
