@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -120,22 +121,35 @@ def main(argv: list[str] | None = None) -> int:
         f"set-up (jieba dictionary, spaCy blank pipelines): {time.perf_counter() - t0:.2f} s, not counted"
     )
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n_words = sum(len(list(jieba.cut(p))) for p in posts)
-    baseline = time.perf_counter() - t0
+    baseline, baseline_cpu = time.perf_counter() - t0, time.process_time() - c0
     print(
         f"jieba.cut, 1 process:          {baseline:8.2f} s  {args.n / baseline:10,.0f} posts/s  ({n_words:,} pieces)"
     )
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     tokens = pipeline.tokenize_many(posts, n_process=args.n_process, chunk_size=args.chunk_size)
-    ours = time.perf_counter() - t0
+    ours, parent_cpu = time.perf_counter() - t0, time.process_time() - c0
+    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu = (children1.ru_utime + children1.ru_stime) - (
+        children0.ru_utime + children0.ru_stime
+    )
     n_tokens = sum(map(len, tokens))
     print(
         f"dazi tokenize_many, {args.n_process} processes: {ours:8.2f} s  {args.n / ours:10,.0f} posts/s  "
         f"({n_tokens:,} typed tokens)"
     )
     print(f"speed-up (jieba.cut time / dazi time): {baseline / ours:.2f}x")
+    # CPU seconds do not depend on what else the machine runs: they tell what
+    # two idle cores would give (workers in parallel, then the parent's share).
+    idle_estimate = workers_cpu / args.n_process + parent_cpu
+    print(
+        f"CPU seconds: jieba.cut {baseline_cpu:.1f}; dazi workers {workers_cpu:.1f} + parent "
+        f"{parent_cpu:.1f}; on {args.n_process} idle cores about {idle_estimate:.1f} s "
+        f"(speed-up about {baseline_cpu / idle_estimate:.2f}x)"
+    )
     if args.single:
         t0 = time.perf_counter()
         pipeline.tokenize_many(posts, n_process=1)
