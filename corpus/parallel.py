@@ -54,15 +54,18 @@ _MAX_CHUNK = 1 << 25
 
 
 def auto_workers() -> int:
-    """Worker processes to use: one per core beyond this process's, at most 4.
+    """Worker processes to use: one per core, at most 4; none on a single core.
 
-    A machine with one core gets none (everything is read in-process).
+    A worker needs more time per record (parsing, converting, serialising)
+    than this process needs to deduplicate and write it, so on two cores two
+    workers and this process share both cores better than one worker does;
+    beyond four, the writing process is the limit.
     """
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS and Windows
         cores = os.cpu_count() or 1
-    return max(0, min(cores - 1, _MAX_WORKERS))
+    return 0 if cores < 2 else min(cores, _MAX_WORKERS)
 
 
 def _line_length(info: FileInfo) -> float:
@@ -247,10 +250,18 @@ def _ready() -> None:
     """A task that does nothing: submitting it starts a worker."""
 
 
+_CHUNKS = [0]  # chunks this worker has converted
+_COLLECT_EVERY = 16
+
+
 def _init_worker() -> None:
-    # Objects made by imports live as long as the worker: keep them out of
-    # every collection, so that collecting after a chunk costs little.
+    # A chunk's objects die together when its result has been sent, so the
+    # cyclic garbage collector only costs time while a chunk is converted
+    # (several microseconds a record, scanning the chunk's records again and
+    # again).  It runs between chunks instead, and skips the objects made by
+    # imports, which live as long as the worker.
     gc.freeze()
+    gc.disable()
 
 
 def _preset(ref: tuple, label: str) -> Preset:
@@ -266,30 +277,26 @@ def _preset(ref: tuple, label: str) -> Preset:
 
 def _work(task: _Task) -> _Result:
     """Parse, convert and prepare one chunk (runs in a worker process)."""
+    _CHUNKS[0] += 1
+    if not _CHUNKS[0] % _COLLECT_EVERY:  # cycles are rare (exceptions): collect now and then
+        gc.collect()
     report = FileReport(task.file, "jsonl", None, task.part)
     label = task.file if task.part is None else f"{task.file} [{task.part}]"
-    # The chunk's objects die together when it is done: collecting while
-    # they are made only costs time (several microseconds a record).
-    gc.disable()
+    block = parse_jsonl_block(task.block, task.first)
+    pending = _Pending(Batch())
+    preset = _preset(task.preset, label)
     try:
-        block = parse_jsonl_block(task.block, task.first)
-        pending = _Pending(Batch())
-        preset = _preset(task.preset, label)
-        try:
-            for _ in _convert(report, preset, iter(block.records), pending, task.skip, 1 << 62):
-                pass  # pragma: no cover - a batch never fills
-        except InputError as exc:
-            loc = exc.location
-            error = (exc.reason, exc.hint, loc.file, loc.row, loc.column)
-            return _Result(None, (0, 0, 0, 0), None, block.blank, error)
-        batch = pending.batch
-        if task.prepare is not None:
-            if batch.posts:
-                batch.posts = task.prepare.posts(batch.posts)
-            if batch.comments:
-                batch.comments = task.prepare.comments(batch.comments)
-        counts = (report.rows_read, report.posts, report.comments, report.rejected)
-        return _Result(batch, counts, block.pending, block.blank)
-    finally:
-        gc.enable()
-        gc.collect()
+        for _ in _convert(report, preset, iter(block.records), pending, task.skip, 1 << 62):
+            pass  # pragma: no cover - a batch never fills
+    except InputError as exc:
+        loc = exc.location
+        error = (exc.reason, exc.hint, loc.file, loc.row, loc.column)
+        return _Result(None, (0, 0, 0, 0), None, block.blank, error)
+    batch = pending.batch
+    if task.prepare is not None:
+        if batch.posts:
+            batch.posts = task.prepare.posts(batch.posts)
+        if batch.comments:
+            batch.comments = task.prepare.comments(batch.comments)
+    counts = (report.rows_read, report.posts, report.comments, report.rejected)
+    return _Result(batch, counts, block.pending, block.blank)

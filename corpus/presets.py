@@ -173,16 +173,16 @@ _TIME_HINT = (
 )
 
 
+_POST_DEFAULTS = {**_BLANK_POST, "text": "", "counts_approximate": False, "status": "ok"}
+
+
 def _new_post(platform: str) -> dict:
-    post = _BLANK_POST.copy()
+    post = _POST_DEFAULTS.copy()
     post["platform"] = platform
-    post["text"] = ""
-    post["counts_approximate"] = False
     post["counts_raw"] = {}
     post["hashtags"] = []
     post["mentions"] = []
     post["source_keywords"] = []
-    post["status"] = "ok"
     return post
 
 
@@ -311,6 +311,11 @@ def _set_counts(post: dict, rec: Mapping, spec: tuple[tuple[str, str], ...]) -> 
             value = _dig(rec, column)
             if value is None:
                 continue
+        if type(value) is str and value.isdigit() and value.isascii():  # "3585": most counts
+            raw[fld] = value
+            n = post[fld] = int(value)
+            total = n if total is None else total + n
+            continue
         try:
             n, a = parse_count(value)
         except ValueError as exc:

@@ -36,7 +36,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from dazi.errors import StorageError
-from dazi.params import converters
+from dazi.params import convert_column
 
 __all__ = [
     "DEFAULT_PATH", "ENV_VAR", "Database", "bulk_insert", "column_kinds", "connect", "insert_params", "resolve_url",
@@ -347,12 +347,10 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> int:
     if not rows:
         return 0
     columns = list(rows[0])
-    kinds = column_kinds(table, columns)
+    sqlite = conn.dialect.name == "sqlite"
     # column by column: one comprehension per column is much cheaper than a generator per row
-    cols = []
-    for name, convert in zip(columns, converters(kinds, sqlite=conn.dialect.name == "sqlite"), strict=True):
-        values = [row[name] for row in rows]
-        cols.append(values if convert is None else [convert(v) for v in values])
+    cols = [convert_column(kind, [row[name] for row in rows], sqlite=sqlite)
+            for name, kind in zip(columns, column_kinds(table, columns), strict=True)]
     return insert_params(conn, table, columns, list(zip(*cols, strict=True)))
 
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-__all__ = ["KINDS", "converters", "from_param", "sqlite_time", "to_param"]
+__all__ = ["KINDS", "convert_column", "converters", "from_param", "sqlite_time", "to_param"]
 
 #: The kinds of column that need converting (None: passed as is).
 KINDS: tuple[str, ...] = ("json", "time", "bool")
@@ -53,8 +53,9 @@ def sqlite_time(value: datetime) -> str:
         raise ValueError("naive datetime given to the database; use an aware datetime")
     if tz is not _UTC:
         value = value.astimezone(_UTC)
-    # isoformat is several times faster than strftime and gives the same text
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # isoformat is several times faster than strftime; cut off its "+00:00"
+    text = value.isoformat(" ")
+    return text[:26] if value.microsecond else text[:19] + ".000000"
 
 
 def _json(value: object) -> str | None:
@@ -90,6 +91,24 @@ def converters(kinds: Sequence[str | None], *, sqlite: bool) -> list[Callable | 
         else:
             raise ValueError(f"unknown column kind {kind!r}; expected one of {KINDS} or None")
     return out
+
+
+def convert_column(kind: str | None, values: Sequence, *, sqlite: bool) -> Sequence:
+    """The values of one column as parameters: :func:`to_param` on each, faster.
+
+    The common kinds are converted in one comprehension each, without a
+    Python function call per value (a third of the cost of a bulk insert).
+    """
+    if kind == "json":
+        dumps = _dumps
+        # empty lists (no mentions, no keywords) are common: no need to serialise them
+        return [None if v is None else "[]" if v == [] else dumps(v).decode() for v in values]
+    if kind == "time" and sqlite:
+        return [None if v is None else sqlite_time(v) for v in values]
+    if kind == "bool" and sqlite:
+        return [None if v is None else int(bool(v)) for v in values]
+    convert = converters([kind], sqlite=sqlite)[0]
+    return values if convert is None else [convert(v) for v in values]
 
 
 def to_param(kind: str | None, value: object, *, sqlite: bool) -> object:
