@@ -33,7 +33,8 @@ def project_codings(db: Database, project: Project, viewer: Coder | None = None)
     counts = done.groupby("post_pk")["coder"].nunique()
     shared = set(counts[counts >= 2].index)
     finished = set(zip(done["post_pk"], done["coder"]))
-    keep = [(pk in shared) and ((pk, c) in finished) for pk, c in zip(long["post_pk"], long["coder"])]
+    keep = pd.Series([(pk in shared) and ((pk, c) in finished) for pk, c in zip(long["post_pk"], long["coder"])],
+                     index=long.index, dtype=bool)
     out = long[keep].rename(columns={"post_id": "unit"})
     return out[["post_pk", "unit", "coder", "variable", "value"]].reset_index(drop=True)
 
@@ -72,6 +73,13 @@ def project_reliability(
     for vid in wanted:
         codebook.variable(vid)  # NotFound with a did-you-mean
     data = project_codings(db, project, viewer)
+    if data.empty:
+        from dazi.errors import ValidationError
+
+        raise ValidationError(
+            "No post has been coded by two or more coders yet, so there is nothing to compare.",
+            "Assign an overlap (dazi assign --overlap) and let the coders finish those posts.",
+        )
     results: list[VariableReliability | MultiReliability] = []
     for vid in wanted:
         variable = codebook.variable(vid)

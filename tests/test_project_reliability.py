@@ -49,3 +49,11 @@ def test_coders_cannot_compute_reliability_while_blind(db, project):
     coder, _ = add_coder(db, project, "a", passcode="1234")
     with pytest.raises(AccessDenied):
         project_reliability(db, project, viewer=coder)
+
+
+def test_nothing_double_coded_is_a_clear_error(db, project):
+    from dazi.errors import ValidationError
+
+    save_codebook(db, project, Codebook.from_dict(SMALL_CODEBOOK))
+    with pytest.raises(ValidationError, match="two or more coders"):
+        project_reliability(db, project)
