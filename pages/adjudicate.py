@@ -89,8 +89,10 @@ with common.errors():
             elif item.status == "not_applicable":
                 st.text("No final value needed: the variable's condition does not hold under the final values.")
             with st.form(f"adjform_{item.variable}_{post_pk}", border=True):
-                common.value_widget(variable, _key(item.variable, post_pk), final.value if final else None, ctx.lang,
-                                    show_label=False)
+                key = _key(item.variable, post_pk)
+                if key not in st.session_state:
+                    st.session_state[key] = common.widget_state(variable, final.value if final else None)
+                common.value_widget(variable, key, ctx.lang, show_label=False)
                 st.text_input("Rationale", key=f"adjr_{item.variable}_{post_pk}",
                               placeholder="Why this value? e.g. the title says 饭搭子; codebook rule: title first")
                 st.form_submit_button("Record final value", type="primary", on_click=_record,

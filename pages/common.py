@@ -46,6 +46,7 @@ __all__ = [
     "errors",
     "format_value",
     "md_escape",
+    "md_lines",
     "post_card",
     "post_marks",
     "render_marked",
@@ -55,6 +56,8 @@ __all__ = [
     "sign_out",
     "value_widget",
     "variable_help",
+    "widget_state",
+    "widget_value",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -282,6 +285,15 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def md_lines(text: str) -> str:
+    """Several lines of plain text for a Markdown place (a tooltip): each line escaped, breaks kept."""
+    lines = []
+    for line in text.splitlines():
+        indent = "\u00a0" * (2 * (len(line) - len(line.lstrip(" "))))
+        lines.append(indent + md_escape(line) if line.strip() else "\u200b")
+    return "  \n".join(lines)
+
+
 @dataclass(frozen=True)
 class Mark:
     """A span of a text to highlight: ``kind`` is hashtag, mention or keyword."""
@@ -400,7 +412,7 @@ def post_card(post: Mapping, book: Codebook | None = None, lang: str = "en") -> 
     text_marks, text_suggestions = post_marks(post.get("text"), book, lang)
     counts = " · ".join(f"{label} {count_text(post, field)}" for label, field in COUNTS)
     parts = [
-        '<div class="dz-post" style="line-height:1.65">',
+        f'<div class="dz-post" data-post="{int(post["pk"])}" style="line-height:1.65">',
         f'<div class="dz-meta" style="color:#6e7781;font-size:0.85rem">{html.escape(" · ".join(meta))}</div>',
     ]
     if post.get("title"):
@@ -499,43 +511,52 @@ def _number(x: object) -> float | None:
     return None if x is None else float(x)  # type: ignore[arg-type]
 
 
-def value_widget(variable: Variable, key: str, current: object, lang: str, *, show_label: bool = True) -> object:
-    """The widget that fits the variable's type, filled with ``current``; returns its value.
+def widget_state(variable: Variable, value: object) -> object:
+    """A coded value as the widget of :func:`value_widget` holds it in ``session_state``."""
+    if variable.type == "multi":
+        return list(value) if isinstance(value, list) else ([value] if value else [])
+    if variable.type == "numeric":
+        return _number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if variable.type == "text":
+        return str(value or "")
+    return value if isinstance(value, str) else None
 
-    single/ordinal: a radio; multi: one checkbox per code (keys ``f"{key}.{code}"``);
-    numeric: a number input (empty allowed); text: a text input.  Options are
-    numbered 1, 2, ... so the number keys can choose them (see ``pages/code.py``).
-    With ``show_label=False`` the label is only read by screen readers (the
-    page shows its own heading).
+
+def value_widget(variable: Variable, key: str, lang: str, *, label: str | None = None, help: str | None = None,
+                 show_label: bool = True) -> object:
+    """The widget that fits the variable's type; returns its value.
+
+    The widget shows what ``session_state[key]`` holds: put the coded value
+    there first with :func:`widget_state` (widgets take no default here, so
+    one key can show post after post and the browser updates it in place).
+    single/ordinal: a radio; multi: toggle pills (a multi-select); numeric: a
+    number input (empty allowed); text: a text input.  Options are numbered
+    1, 2, ... so the number keys can choose them (see ``pages/code.py``).
+    ``label`` (default: the variable's) and ``help`` (a tooltip, e.g.
+    :func:`variable_help`) are plain text; with ``show_label=False`` the label
+    is only read by screen readers.
     """
-    shown = md_escape(variable.display(lang) + (f" ({variable.unit})" if variable.unit else ""))
+    shown = md_escape((label if label is not None else variable.display(lang))
+                      + (f" ({variable.unit})" if variable.unit else ""))
+    tip = md_lines(help) if help else None
     visibility = "visible" if show_label else "collapsed"
-    if variable.type in ("single", "ordinal"):
-        codes = choice_codes(variable, current)
+    held = st.session_state.get(key)
+    if variable.is_choice:
+        codes = choice_codes(variable, held)
         ids = [c.id for c in codes]
         names = {c.id: f"{n} · {md_escape(c.display(lang))}" for n, c in enumerate(codes, start=1)}
-        return st.radio(shown, ids, index=ids.index(current) if current in ids else None, key=key,
-                        format_func=names.__getitem__, horizontal=True, label_visibility=visibility)
-    if variable.type == "multi":
-        held = set(current) if isinstance(current, list) else ({current} if current else set())
-        if show_label:
-            st.markdown(f"**{shown}**")
-        chosen = []
-        with st.container(horizontal=True, gap="small"):
-            for n, code in enumerate(choice_codes(variable, current), start=1):
-                if st.checkbox(f"{n} · {md_escape(code.display(lang))}", value=code.id in held, key=f"{key}.{code.id}"):
-                    chosen.append(code.id)
-        return chosen
+        if variable.type == "multi":
+            return st.pills(shown, ids, selection_mode="multi", key=key, format_func=names.__getitem__, help=tip,
+                            label_visibility=visibility)
+        return st.radio(shown, ids, key=key, format_func=names.__getitem__, horizontal=True, help=tip,
+                        label_visibility=visibility)
     if variable.type == "numeric":
-        value = _number(current) if isinstance(current, (int, float)) and not isinstance(current, bool) else None
-        return st.number_input(shown, min_value=_number(variable.min), max_value=_number(variable.max), value=value,
-                               step=1.0, format="%g", key=key, label_visibility=visibility)
-    return st.text_input(shown, value=str(current or ""), key=key, label_visibility=visibility)
+        return st.number_input(shown, min_value=_number(variable.min), max_value=_number(variable.max), step=1.0,
+                               format="%g", key=key, help=tip, label_visibility=visibility)
+    return st.text_input(shown, key=key, help=tip, label_visibility=visibility)
 
 
 def widget_value(variable: Variable, key: str, state: Mapping) -> object:
-    """Read back what :func:`value_widget` shows under ``key`` from ``session_state``."""
-    if variable.type == "multi":
-        return [c.id for c in variable.all_codes() if state.get(f"{key}.{c.id}")] or None
+    """Read back what :func:`value_widget` shows under ``key`` (None for no value)."""
     value = state.get(key)
-    return None if value == "" else value
+    return None if value in ("", []) else value

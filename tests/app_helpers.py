@@ -77,8 +77,11 @@ def values(book, i: int, *, coder: str) -> dict:
     return out
 
 
-def build_study(path: Path, *, codings: bool = True) -> Study:
-    """Write the study to a new SQLite file at ``path`` (see the module docstring)."""
+def build_study(path: Path, *, codings: bool = True, plain_posts: int = 10) -> Study:
+    """Write the study to a new SQLite file at ``path`` (see the module docstring).
+
+    ``plain_posts`` simple posts are added to the three notes and the hostile post.
+    """
     from codebooks import shipped_path
     from coding.assignments import assign
     from coding.codebook import load_codebook
@@ -95,7 +98,7 @@ def build_study(path: Path, *, codings: bool = True) -> Study:
         project = create_project(db, "default")
         import_files(db, project, [DATA / "exports" / "xhs_notes.jsonl", DATA / "exports" / "xhs_comments.csv",
                                    hostile_export(path.parent)])
-        make_posts(db, project, 10, platform="weibo")
+        make_posts(db, project, plain_posts, platform="weibo")
         save_codebook(db, project, load_codebook(shipped_path("cloud_companion")))
         book = current_codebook(db, project).codebook
         for name, role in ROLES.items():
@@ -114,6 +117,24 @@ def build_study(path: Path, *, codings: bool = True) -> Study:
                     memo = f"{BOB_SECRET} {i}" if name == "bob" else None
                     save_coding(db, project, coder, pk, values(book, i, coder=name), memo=memo, done=True)
         return Study(path, pks, double, hostile)
+    finally:
+        db.close()
+
+
+def build_team(path: Path) -> None:
+    """A project with the codebook and the four coders, but no posts yet (the admin imports them)."""
+    from codebooks import shipped_path
+    from coding.codebook import load_codebook
+    from coding.codebook_store import save_codebook
+    from coding.coders import add_coder
+    from dazi.projects import create_project
+
+    db = connect(path)
+    try:
+        project = create_project(db, "default")
+        save_codebook(db, project, load_codebook(shipped_path("cloud_companion")))
+        for name, role in ROLES.items():
+            add_coder(db, project, name, role=role, passcode=PASSCODES[name])
     finally:
         db.close()
 

@@ -149,7 +149,7 @@ def test_workspace_resumes_at_the_first_uncoded_post(study, db):
     at = open_page("alice", "pages/code.py")
     first = next_uncoded(db, get_project(db), _coder(db, "alice"))
     assert at.session_state["ws_cursor"] == first
-    assert at.radio(key=f"companion_type_{first}").value is None
+    assert at.radio(key="dzv_companion_type").value is None
     assert _progress(at).startswith(f"{DOUBLE_CODED} of {len(study.post_pks)} coded")
 
 
@@ -163,29 +163,30 @@ def test_blind_coder_never_sees_another_coders_values(study, db):
         text = page_text(at)
         assert BOB_SECRET not in text
         mine = get_unit(db, project, alice, pk).values
-        assert at.radio(key=f"companion_type_{pk}").value == mine["companion_type"] == values(book, i, coder="alice")["companion_type"]
-        assert at.text_area(key=f"memo_{pk}").value == ""
+        assert at.radio(key="dzv_companion_type").value == mine["companion_type"] == values(book, i, coder="alice")["companion_type"]
+        assert at.button_group(key="dzv_communication_channel").value == mine["communication_channel"]
+        assert at.text_area(key="ws_memo").value == ""
     at = open_page("alice", "pages/my_work.py")
     assert BOB_SECRET not in page_text(at)
 
 
-def _fill(at, pk: int, outcome: str = "seeking") -> None:
+def _fill(at, outcome: str = "seeking") -> None:
     for name in ("companion_type", "interest_category", "interaction_frequency", "emotional_connection"):
-        radio = at.radio(key=f"{name}_{pk}")
+        radio = at.radio(key=f"dzv_{name}")
         radio.set_value(radio.options[1])
     for name, code in (("communication_channel", "comments"), ("self_presentation", "none"), ("seeking_markers", "city")):
-        at.checkbox(key=f"{name}_{pk}.{code}").check()
-    at.radio(key=f"match_outcome_{pk}").set_value(outcome)
+        at.button_group(key=f"dzv_{name}").set_value([code])
+    at.radio(key="dzv_match_outcome").set_value(outcome)
     at.run()
 
 
 def test_save_and_next_commits_and_moves_on(study, db):
     at = open_page("alice", "pages/code.py")
     pk = at.session_state["ws_cursor"]
-    _fill(at, pk)
-    at.text_area(key=f"memo_{pk}").set_value("title says 饭搭子 <b>")
-    at.checkbox(key=f"uncertain_{pk}").check()
-    at.button(key=f"save_next_{pk}").click().run()
+    _fill(at)
+    at.text_area(key="ws_memo").set_value("title says 饭搭子 <b>")
+    at.checkbox(key="ws_uncertain").check()
+    at.button(key="ws_save").click().run()
     assert not at.exception and not at.error
     project = get_project(db)
     unit = get_unit(db, project, _coder(db, "alice"), pk)
@@ -203,14 +204,14 @@ def _value_events(db, pk) -> int:
 def test_saving_the_same_values_again_writes_no_value(study, db):
     at = open_page("alice", "pages/code.py")
     pk = at.session_state["ws_cursor"]
-    _fill(at, pk)
-    at.button(key=f"save_next_{pk}").click().run()
+    _fill(at)
+    at.button(key="ws_save").click().run()
     events = _value_events(db, pk)
     assert events == 8
     at.session_state["ws_cursor"] = pk  # back to the post: the saved values are shown again
     at.run()
-    assert at.radio(key=f"match_outcome_{pk}").value == "seeking"
-    at.button(key=f"save_next_{pk}").click().run()
+    assert at.radio(key="dzv_match_outcome").value == "seeking"
+    at.button(key="ws_save").click().run()
     assert _value_events(db, pk) == events
 
 
@@ -218,18 +219,37 @@ def test_a_click_for_a_post_no_longer_shown_writes_nothing(study, db):
     """A double click's second click arrives after the first moved on: it must not save the old post."""
     at = open_page("alice", "pages/code.py")
     pk = at.session_state["ws_cursor"]
-    _fill(at, pk)
-    at.radio(key=f"companion_type_{pk}").set_value("other")
+    _fill(at)
+    at.radio(key="dzv_companion_type").set_value("other")
     at.session_state["ws_cursor"] = study.double_coded[0]  # what the first click already showed
-    at.button(key=f"save_next_{pk}").click().run()
+    at.button(key="ws_save").click().run()
     assert _value_events(db, pk) == 0
     assert not get_unit(db, get_project(db), _coder(db, "alice"), pk).done
+
+
+def test_another_post_shows_its_own_saved_values(study, db):
+    """One widget per variable shows post after post: each post must come up with its own saved coding."""
+    at = open_page("alice", "pages/code.py", ws_status="all")
+    at.session_state["ws_cursor"] = study.double_coded[0]
+    at.run()
+    saved = get_unit(db, get_project(db), _coder(db, "alice"), study.double_coded[0]).values
+    assert at.radio(key="dzv_companion_type").value == saved["companion_type"]
+    at.radio(key="dzv_companion_type").set_value("other").run()  # changed, not saved
+    at.text_area(key="ws_memo").set_value("draft memo")
+    at.button(key="ws_skip").click().run()
+    shown = at.session_state["ws_cursor"]
+    expected = get_unit(db, get_project(db), _coder(db, "alice"), shown).values
+    assert at.radio(key="dzv_companion_type").value == expected.get("companion_type")
+    assert at.text_area(key="ws_memo").value == ""
+    at.button(key="ws_prev").click().run()
+    assert at.session_state["ws_cursor"] == study.double_coded[0]
+    assert at.radio(key="dzv_companion_type").value == saved["companion_type"]
 
 
 def test_required_values_missing_keeps_the_post(study, db):
     at = open_page("alice", "pages/code.py")
     pk = at.session_state["ws_cursor"]
-    at.button(key=f"save_next_{pk}").click().run()
+    at.button(key="ws_save").click().run()
     assert "required variable(s) not coded" in at.error[0].value
     assert at.session_state["ws_cursor"] == pk
     assert not get_unit(db, get_project(db), _coder(db, "alice"), pk).done
@@ -238,14 +258,14 @@ def test_required_values_missing_keeps_the_post(study, db):
 def test_conditional_variables_appear_only_when_their_condition_holds(study, db):
     at = open_page("alice", "pages/code.py")
     pk = at.session_state["ws_cursor"]
-    _fill(at, pk, outcome="success")
-    assert f"relationship_duration_{pk}" in [n.key for n in at.number_input]
-    at.number_input(key=f"relationship_duration_{pk}").set_value(4.0)
-    at.radio(key=f"repeat_companion_{pk}").set_value("no").run()
-    at.radio(key=f"match_outcome_{pk}").set_value("failure").run()
-    assert f"relationship_duration_{pk}" not in [n.key for n in at.number_input]
-    assert f"repeat_companion_{pk}" not in [r.key for r in at.radio]
-    at.button(key=f"save_next_{pk}").click().run()
+    _fill(at, outcome="success")
+    assert "dzv_relationship_duration" in [n.key for n in at.number_input]
+    at.number_input(key="dzv_relationship_duration").set_value(4.0)
+    at.radio(key="dzv_repeat_companion").set_value("no").run()
+    at.radio(key="dzv_match_outcome").set_value("failure").run()
+    assert "dzv_relationship_duration" not in [n.key for n in at.number_input]
+    assert "dzv_repeat_companion" not in [r.key for r in at.radio]
+    at.button(key="ws_save").click().run()
     saved = get_unit(db, get_project(db), _coder(db, "alice"), pk).values
     assert saved["match_outcome"] == "failure"
     assert saved.get("relationship_duration") is None and saved.get("repeat_companion") is None
@@ -255,24 +275,50 @@ def test_previous_skip_and_filters_move_by_key(study, db):
     from coding.assignments import assigned_post_pks
 
     order = assigned_post_pks(db, get_project(db), _coder(db, "alice"))
-    at = open_page("alice", "pages/code.py", ws_cursor=order[3])
-    at.button(key="ws_prev").click().run()
-    assert at.session_state["ws_cursor"] == order[2]
-    at.button(key="ws_skip").click().run()
-    at.button(key="ws_skip").click().run()
-    assert at.session_state["ws_cursor"] == order[4]
-    at.selectbox(key="ws_status").set_value("coded").run()
+    uncoded = [pk for pk in order if pk not in study.double_coded]
     coded = [pk for pk in order if pk in study.double_coded]
+    at = open_page("alice", "pages/code.py")
+    assert at.session_state["ws_cursor"] == uncoded[0]  # the list shown by default: uncoded posts
+    at.button(key="ws_skip").click().run()
+    at.button(key="ws_skip").click().run()
+    assert at.session_state["ws_cursor"] == uncoded[2]
+    at.button(key="ws_prev").click().run()  # the way back first
+    at.button(key="ws_prev").click().run()
+    assert at.session_state["ws_cursor"] == uncoded[0]
+    at.button(key="ws_prev").click().run()  # nothing before the first uncoded post
+    assert at.session_state["ws_cursor"] == uncoded[0]
+    at.selectbox(key="ws_status").set_value("coded").run()
     assert at.session_state["ws_cursor"] == coded[0]
     at.button(key="ws_skip").click().run()
     assert at.session_state["ws_cursor"] == coded[1]
     at.button(key="ws_uncoded").click().run()
-    assert at.session_state["ws_cursor"] not in study.double_coded
+    assert at.session_state["ws_cursor"] == next(pk for pk in order[order.index(coded[1]):] if pk in uncoded)
+    at.selectbox(key="ws_status").set_value("all").run()
+    assert at.session_state["ws_cursor"] == order[0]
+    at.button(key="ws_skip").click().run()
+    assert at.session_state["ws_cursor"] == order[1]
+    at.selectbox(key="ws_status").set_value("uncoded").run()
+    at.text_input(key="ws_text").set_value("no such words").run()
+    assert at.session_state["ws_cursor"] is None and "No post matches the filters." in at.info[0].value
+
+
+def test_save_and_next_goes_to_the_next_uncoded_post(study, db):
+    from coding.assignments import assigned_post_pks
+
+    order = assigned_post_pks(db, get_project(db), _coder(db, "alice"))
+    uncoded = [pk for pk in order if pk not in study.double_coded]
+    at = open_page("alice", "pages/code.py")
+    _fill(at)
+    at.button(key="ws_save").click().run()
+    assert at.session_state["ws_cursor"] == uncoded[1]
+    at.button(key="ws_prev").click().run()  # back to the post just saved, with its values
+    assert at.session_state["ws_cursor"] == uncoded[0]
+    assert at.radio(key="dzv_match_outcome").value == "seeking"
 
 
 def test_post_text_is_shown_literally(study):
     at = open_page("alice", "pages/code.py", ws_cursor=study.hostile_pk)
-    card = next(h.value for h in at.html if "dz-post" in h.value)
+    card = next(h.value for h in at.html if h.value.startswith("<div class=\"dz-post\""))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in card
     assert "**bold**" in card and "[link](http://x)" in card and ":red[red]" in card
@@ -285,5 +331,5 @@ def test_keyword_suggestions_are_shown_not_coded(study, db):
     at = open_page("alice", "pages/code.py", ws_cursor=study.hostile_pk)
     hints = [h.value for h in at.html if "dz-hint" in h.value]
     assert any("Activity-based" in h and "饭搭子" in h for h in hints)
-    assert at.radio(key=f"companion_type_{study.hostile_pk}").value is None
+    assert at.radio(key="dzv_companion_type").value is None
     assert get_unit(db, get_project(db), _coder(db, "alice"), study.hostile_pk).values == {}

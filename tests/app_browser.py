@@ -1,0 +1,193 @@
+"""Driving the real app in Debian's Chromium: a server on a free port, sign-in, keyboard coding.
+
+Used by ``tests/test_app_browser.py`` and ``benchmarks/bench_app.py``.  Every
+wait polls for a state of the page (never a fixed sleep): Streamlit marks the
+app ``data-test-script-state="notRunning"`` when a run has finished, and the
+post card carries the shown post's key (``<div class="dz-post" data-post="...">``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+#: The keys that code one post of the cloud-companion codebook (see :func:`code_post`).
+POST_KEYS = ["4", "1", "2", "Enter", "1", "1", "9", "Enter", "8", "Enter", "3"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    """``streamlit run app.py`` on a free local port with ``DAZI_DATABASE_URL`` set; restartable."""
+
+    def __init__(self, database: Path, log: Path):
+        self.database = database
+        self.log = log
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> StreamlitServer:
+        env = {**os.environ, "DAZI_DATABASE_URL": str(self.database)}
+        env.pop("DAZI_PROJECT", None)
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                   "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
+                   "--server.fileWatcherType", "none"]
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}; see {self.log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"streamlit did not answer on {self.url} within {timeout} s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def launch(playwright):
+    """Debian's Chromium, headless (Playwright cannot download its own browser here)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the app is connected and no script run is in progress."""
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def choose(page, key: str, option: str) -> None:
+    """Pick ``option`` in the selectbox with widget key ``key`` (retrying while the page settles)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(10):
+        page.locator(f".st-key-{key}").click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=2000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option!r} in {key!r}")
+
+
+def sign_in(page, url: str, name: str, passcode: str) -> None:
+    page.goto(url)
+    page.locator(".st-key-signin_name").wait_for(timeout=60_000)
+    wait_idle(page)
+    choose(page, "signin_name", name)
+    page.locator(".st-key-signin_passcode input").fill(passcode)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"{name} (").wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def open_page(page, title: str) -> None:
+    """Click a page in the sidebar navigation and wait for it to finish."""
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    wait_idle(page)
+
+
+def shown_post(page) -> int | None:
+    """The key of the post on the coding page (None if none is shown)."""
+    return page.evaluate("(() => { const card = document.querySelector('.dz-post[data-post]');"
+                         " return card ? Number(card.dataset.post) : null; })()")
+
+
+def ready_to_code(page) -> int:
+    """Wait for a post on the coding page with the keyboard handler installed; returns its key."""
+    page.wait_for_selector("[class*='st-key-dzv_']", timeout=60_000)
+    page.wait_for_function("window.__daziKeys === true", timeout=60_000)
+    wait_idle(page)
+    return shown_post(page)
+
+
+def code_post(page, keys: list[str] = POST_KEYS) -> None:
+    """Press ``keys`` on the coding page and wait for every resulting run to finish."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for key in keys:
+        page.keyboard.press(key)
+    wait_idle(page)
+    try:  # the last choice's run may start after the check above: wait for the match_outcome value
+        page.wait_for_function(
+            "() => document.querySelectorAll('.st-key-dzv_match_outcome input:checked').length === 1", timeout=30_000)
+    except PlaywrightTimeout:
+        path = screenshot(page, "code_post_timeout")
+        chosen = page.evaluate(
+            "Array.from(document.querySelectorAll('[class*=st-key-dzv_] input:checked,"
+            " [class*=st-key-dzv_] button[aria-pressed=true]')).map(e => e.closest('[class*=st-key-dzv_]').className)")
+        raise AssertionError(f"the keys did not code post {shown_post(page)}: chosen {chosen}; see {path}") from None
+    wait_idle(page)
+
+
+def save_and_next(page, shortcut: str = "Control+Enter") -> tuple[int, float]:
+    """Press Save & next; returns the next post's key and the milliseconds until it was fully shown.
+
+    Measured in the page: from the key press to the first animation frame in
+    which the next post's widgets are present and no run is in progress.
+    """
+    old = shown_post(page)
+    page.evaluate("window.__t0 = performance.now(); window.__t1 = null")
+    page.keyboard.press(shortcut)
+    page.wait_for_function(
+        f"""() => {{
+            const card = document.querySelector('.dz-post[data-post]');
+            const shown = card ? card.dataset.post !== '{old}' : !!document.querySelector('[data-testid=stAlert]');
+            if (shown && document.querySelector("{IDLE}")) {{ window.__t1 = performance.now(); return true; }}
+            return false;
+        }}""",
+        timeout=60_000, polling="raf",
+    )
+    return shown_post(page), page.evaluate("window.__t1 - window.__t0")
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def distribution(ms: list[float]) -> str:
+    """Median, p90, min and max of some timings, as one line."""
+    import statistics
+
+    ordered = sorted(ms)
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    return (f"n={len(ordered)} median={statistics.median(ordered):.0f} ms p90={p90:.0f} ms "
+            f"min={ordered[0]:.0f} ms max={ordered[-1]:.0f} ms")
