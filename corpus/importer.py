@@ -250,12 +250,30 @@ class _Known:
     def __contains__(self, key: str) -> bool:
         return key in self._keys
 
-    def add(self, key: str, file: str = "", row: int = 0) -> None:
+    def isdisjoint(self, keys: list[str]) -> bool:
+        """Whether none of *keys* is known."""
+        return self._keys.keys().isdisjoint(keys)
+
+    def _file(self, file: str) -> int:
         i = self._index.get(file)
         if i is None:
             i = self._index[file] = len(self._files)
             self._files.append(file)
-        self._keys[key] = (row << 16) | i
+        return i
+
+    def add(self, key: str, file: str = "", row: int = 0) -> None:
+        self._keys[key] = (row << 16) | self._file(file)
+
+    def add_many(self, keys: list[str], places: list[tuple[str, int]]) -> None:
+        """Add keys first seen at *places* (``(file, row)`` each)."""
+        index = self._file
+        last, i = None, 0
+        codes = []
+        for file, row in places:
+            if file is not last:
+                last, i = file, index(str(file))
+            codes.append((int(row) << 16) | i)
+        self._keys.update(zip(keys, codes, strict=True))
 
     def where(self, key: str) -> tuple[str, int] | None:
         code = self._keys.get(key)
@@ -298,10 +316,15 @@ class _Writer:
 
     def posts(self, rows: list[tuple], places: list[tuple[str, int]]) -> None:
         """Merge duplicates within the batch, then insert new posts and update known ones."""
+        keys = [row[_PLATFORM] + "\x1f" + row[_POST_ID] for row in rows]
+        if len(set(keys)) == len(keys) and self.known.isdisjoint(keys):  # the usual batch: all new
+            self.known.add_many(keys, places)
+            insert_params(self.conn, posts, POST_COLUMNS, rows)
+            self.report.imported += len(rows)
+            return
         fresh: dict[str, tuple] = {}
         where: dict[str, tuple[str, int]] = {}
-        for row, place in zip(rows, places, strict=True):
-            key = row[_PLATFORM] + "\x1f" + row[_POST_ID]
+        for key, row, place in zip(keys, rows, places, strict=True):
             earlier = fresh.get(key)
             if earlier is None:
                 fresh[key] = row

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import types
 from collections import deque
@@ -190,7 +191,7 @@ def convert_jsonl(
     if ref[0] == "mapping":
         ref = (*ref, tuple(info.columns))
     size = int(min(max(batch_size * _line_length(info), _MIN_CHUNK), _MAX_CHUNK))
-    limit = 2 * pool.workers + 1  # chunks in flight: bounded memory
+    limit = pool.workers + 2  # chunks in flight: each worker busy, one ready; bounded memory
     blocks = jsonl_blocks(info, size)
     window: deque[Future] = deque()
     failure: InputError | None = None
@@ -262,6 +263,9 @@ def _init_worker() -> None:
     # imports, which live as long as the worker.
     gc.freeze()
     gc.disable()
+    # Ctrl-C is for the importing process, which stops the workers itself
+    # (and rolls back); workers interrupted mid-chunk would only add tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _preset(ref: tuple, label: str) -> Preset:
