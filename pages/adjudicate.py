@@ -96,6 +96,6 @@ with common.errors():
                 st.text_input("Rationale", key=f"adjr_{item.variable}_{post_pk}",
                               placeholder="Why this value? e.g. the title says 饭搭子; codebook rule: title first")
                 st.form_submit_button("Record final value", type="primary", on_click=_record,
-                                      args=(ctx, book, post_pk, item.variable))
+                                      args=(ctx, book, post_pk, item.variable), key=f"adjgo_{item.variable}_{post_pk}")
             if error and error[0] == item.variable:
                 st.error(error[1])

@@ -9,13 +9,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from coding.coders import get_coder
 from coding.codings import get_unit, history
 from dazi.db import connect
-from dazi.projects import get_project
+from dazi.projects import get_project, set_blind
 from tests.app_helpers import BOB_SECRET, DOUBLE_CODED, build_study, page_text, values
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -333,3 +334,190 @@ def test_keyword_suggestions_are_shown_not_coded(study, db):
     assert any("Activity-based" in h and "饭搭子" in h for h in hints)
     assert at.radio(key="dzv_companion_type").value is None
     assert get_unit(db, get_project(db), _coder(db, "alice"), study.hostile_pk).values == {}
+
+
+# --------------------------------------------------------------------------
+# Adjudication
+# --------------------------------------------------------------------------
+
+def _disagreement(db, variable="companion_type"):
+    from coding.adjudication import disagreements
+
+    return next(d for d in disagreements(db, get_project(db), None) if d.variable == variable)
+
+
+def test_adjudicator_sees_every_coder_and_records_a_final_value(study, db):
+    from coding.adjudication import adjudication_history
+
+    item = _disagreement(db)
+    at = open_page("carol", "pages/adjudicate.py", adj_post=item.post_pk)
+    assert at.selectbox(key="adj_post").value == item.post_pk
+    tables = [d.value for d in at.dataframe]
+    mine = next(t for t in tables if set(t["coder"]) == {"alice", "bob"} and t["memo"].str.contains(BOB_SECRET).any())
+    assert len(mine) == 2  # both coders' values and memos, side by side
+    at.radio(key=f"adj_companion_type_{item.post_pk}").set_value("other")
+    at.button(key=f"adjgo_companion_type_{item.post_pk}").click().run()
+    assert "needs a rationale" in at.error[0].value
+    assert adjudication_history(db, get_project(db), post_pk=item.post_pk) == []
+    at.radio(key=f"adj_companion_type_{item.post_pk}").set_value("other")
+    at.text_input(key=f"adjr_companion_type_{item.post_pk}").set_value("标题优先 (title first)")
+    at.button(key=f"adjgo_companion_type_{item.post_pk}").click().run()
+    assert not at.exception and not at.error
+    [record] = adjudication_history(db, get_project(db), post_pk=item.post_pk)
+    assert (record.variable, record.value, record.rationale, record.adjudicator) == (
+        "companion_type", "other", "标题优先 (title first)", "carol")
+
+
+# --------------------------------------------------------------------------
+# Reliability, tables, exports
+# --------------------------------------------------------------------------
+
+def test_reliability_page_shows_the_cores_numbers(study, db):
+    from coding.project_diagnostics import variable_diagnostics
+    from coding.project_reliability import project_reliability
+
+    at = open_page("carol", "pages/reliability.py")
+    shown = at.dataframe[0].value.set_index("variable")
+    expected = {r.variable: r.to_dict() for r in project_reliability(db, get_project(db), bootstrap=2000, seed=0)}
+    assert list(shown.index) == list(expected)
+    for variable, d in expected.items():
+        row = shown.loc[variable]
+        for column, value in (("alpha", d["krippendorff_alpha"]), ("units", d["n_units"]),
+                              ("% agreement", d["percent_agreement"])):
+            assert row[column] == pytest.approx(value, nan_ok=True) if value is not None else pd.isna(row[column])
+        if d["alpha_ci"]:
+            assert (row["CI low"], row["CI high"]) == pytest.approx(tuple(d["alpha_ci"]))
+    at.selectbox(key="rel_var").set_value("companion_type").run()
+    matrix = variable_diagnostics(db, get_project(db), "companion_type").coincidences
+    shown_matrix = next(d.value for d in at.dataframe[1:] if d.value.shape == matrix.shape)
+    assert shown_matrix.to_numpy().tolist() == matrix.to_numpy().tolist()
+
+
+def test_coders_see_results_once_the_project_is_unblinded(study, db):
+    set_blind(db, get_project(db), False)
+    at = open_page("alice", "pages/reliability.py")
+    assert at.title[0].value == "Reliability 信度" and len(at.dataframe) >= 1
+
+
+@pytest.mark.parametrize(
+    "kind, spec",
+    [
+        pytest.param("summary", "summary by=companion_type metrics=n,share,mean(engagement),median(engagement)",
+                     id="summary like Table 4"),
+        pytest.param("crosstab", "crosstab companion_type interest_category", id="crosstab like Table 2"),
+    ],
+)
+def test_tables_page_shows_the_reports_table(study, db, kind, spec):
+    from reports.data import load_coded_posts
+    from reports.tables import make_table
+
+    at = open_page("carol", "pages/tables.py", tb_kind=kind)
+    [table] = make_table(load_coded_posts(db, get_project(db)), spec)
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == list(table.frame.columns)
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), table.frame.reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_exports_page_offers_the_downloads(study, db):
+    at = open_page("admin", "pages/exports.py")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Excel workbook", "CSV (UTF-8, opens in Excel)", "JSON Lines", "SPSS (.sav)",
+                      "Reliability report (HTML)"]
+
+
+# --------------------------------------------------------------------------
+# Admin pages
+# --------------------------------------------------------------------------
+
+def test_admin_adds_a_coder_and_sees_the_passcode_once(study, db):
+    from coding.coders import authenticate
+
+    at = open_page("admin", "pages/admin_coders.py")
+    at.text_input(key="ac_name").set_value("dave")
+    at.selectbox(key="ac_role").set_value("coder")
+    at.button[0].click().run()
+    message = at.success[0].value
+    passcode = message.split("Passcode of dave: ")[1].split()[0]
+    assert authenticate(db, get_project(db), "dave", passcode).name == "dave"
+    at.run()
+    assert not at.success  # shown once
+
+
+def test_admin_draws_a_sample_and_assigns_it(study, db):
+    from corpus.sampling import get_sample
+
+    at = open_page("admin", "pages/admin_assign.py")
+    at.text_input(key="aa_name").set_value("pilot")
+    at.number_input(key="aa_size").set_value(6)
+    at.number_input(key="aa_seed").set_value(3)
+    at.button(key="FormSubmitter:aa_draw-Draw sample").click().run()
+    assert "Sample 'pilot': 6 posts" in at.success[0].value
+    assert get_sample(db, get_project(db), "pilot").size == 6
+    at.selectbox(key="aa_sample").set_value("pilot")
+    at.multiselect(key="aa_coders").set_value(["alice", "bob"])
+    at.number_input(key="aa_overlap").set_value(2.0)
+    at.button(key="FormSubmitter:aa_assign-Assign").click().run()
+    summary = at.success[0].value
+    assert "Sample 'pilot': 2 posts in the overlap; alice" in summary and "bob" in summary
+
+
+def test_admin_edits_the_codebook(study, db):
+    from coding.codebook_store import current_codebook
+
+    at = open_page("admin", "pages/admin_codebook.py", cb_op="add", cb_var="interest_category")
+    at.text_input(key="cb_add_id").set_value("nap")
+    at.text_input(key="cb_add_en").set_value("Napping")
+    at.text_input(key="cb_add_zh").set_value("午睡")
+    at.text_input(key="cb_add_kw").set_value("午睡搭子, nap buddy")
+    at.button(key="FormSubmitter:cb_edit_add-Apply").click().run()
+    assert not at.error, at.error
+    stored = current_codebook(db, get_project(db))
+    assert stored.version == 2 and stored.codebook.variable("interest_category").code("nap").keywords == ("午睡搭子", "nap buddy")
+    assert "project version 2" in at.success[0].value
+
+
+def test_admin_imports_a_mediacrawler_upload(study, db, tmp_path):
+    from corpus.store import count_posts
+    from tests.app_helpers import DATA
+
+    before = count_posts(db, get_project(db))
+    demo = (Path(__file__).parent.parent / "corpus" / "data" / "demo_xhs_notes.jsonl").read_text(encoding="utf-8")
+    upload = "\n".join(demo.splitlines()[:5]).encode("utf-8")
+    at = open_page("admin", "pages/admin_import.py")
+    at.file_uploader(key="im_files").set_value([("notes.jsonl", upload, "application/json"),
+                                                ("comments.csv", (DATA / "exports" / "xhs_comments.csv").read_bytes(),
+                                                 "text/csv")]).run()
+    shown = "\n".join(t.value for t in at.text)
+    assert "preset mediacrawler-xhs-notes" in shown and "encoding utf-8" in shown
+    at.button(key="im_go").click().run()
+    assert not at.exception and not at.error, at.error
+    assert "Imported 5 new posts" in at.success[0].value
+    assert count_posts(db, get_project(db)) == before + 5
+
+
+def test_an_unknown_file_is_mapped_by_hand_and_bad_rows_are_listed(study, db):
+    from corpus.store import get_post
+
+    csv = "编号,正文,点赞数\nx1,找饭搭子 #美食,1.2万\n,没有编号,3\nx3,学习搭子,5\n".encode()
+    at = open_page("admin", "pages/admin_import.py")
+    at.file_uploader(key="im_files").set_value(("mine.csv", csv, "text/csv")).run()
+    assert "preset none detected" in "\n".join(t.value for t in at.text)
+    at.selectbox(key="im_map_mine.csv_post_id").set_value("编号")
+    at.selectbox(key="im_map_mine.csv_text").set_value("正文")
+    at.selectbox(key="im_map_mine.csv_likes").set_value("点赞数").run()
+    at.checkbox(key="im_skip").check()
+    at.button(key="im_go").click().run()
+    assert not at.exception, at.exception
+    post = get_post(db, get_project(db), "x1")
+    assert post["likes"] == 12000 and post["counts_approximate"]
+    rejected = at.dataframe[-1].value
+    assert list(rejected["row"]) == ["3"] and rejected["reason"].iloc[0] == "the id is empty"
+
+
+def test_admin_unblinds_the_project(study, db):
+    at = open_page("admin", "pages/admin_progress.py")
+    table = at.dataframe[0].value.set_index("coder")
+    assert table.loc["alice", "coded"] == DOUBLE_CODED and table.loc["alice", "assigned"] == len(study.post_pks)
+    at.button(key="ap_unblind").click().run()
+    assert not get_project(db).blind

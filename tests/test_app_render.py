@@ -1,0 +1,103 @@
+"""Showing untrusted text: render_marked (HTML) and md_escape (Markdown labels) in pages/common.py."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pages.common import Mark, count_text, md_escape, md_lines, render_marked
+
+TAG = re.compile(r"<[^>]*>")
+
+
+def _plain(rendered: str) -> str:
+    """What a browser shows: tags dropped, entities decoded."""
+    return html.unescape(TAG.sub("", rendered))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("<script>alert(1)</script>", id="script tag"),
+        pytest.param('<img src=x onerror="alert(2)">', id="img onerror"),
+        pytest.param("**bold** [link](http://x) `code` # heading", id="markdown"),
+        pytest.param("&lt;already escaped&gt; &amp;", id="entities stay literal"),
+        pytest.param("a\nb\n\n  c", id="newlines and spaces"),
+        pytest.param("找饭搭子🍜 #饭搭子[话题]# @小红薯", id="chinese and emoji"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_text_shows_literally(text):
+    out = render_marked(text, [Mark(0, 3, "keyword", note='"><script>x</script>')])
+    assert _plain(out) == text
+    assert "<script" not in out and "<img" not in out
+    assert not TAG.sub("", out).count("<")
+
+
+def test_marks_may_overlap_and_carry_every_kind():
+    text = "#饭搭子[话题]# 找饭搭子"
+    out = render_marked(text, [Mark(0, 10, "hashtag"), Mark(1, 4, "keyword", "suggests Kind: Meal"),
+                               Mark(13, 16, "keyword", "suggests Kind: Meal")])
+    assert out.count("<mark") == 4  # "#", "饭搭子" (both kinds), "[话题]#", and the second keyword
+    assert '<mark class="dz-hashtag dz-keyword"' in out and 'title="suggests Kind: Meal"' in out
+    assert _plain(out) == text
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        pytest.param([Mark(5, 99, "mention")], id="past the end is clipped"),
+        pytest.param([Mark(3, 3, "keyword")], id="empty span ignored"),
+        pytest.param([Mark(-2, 1, "keyword")], id="negative start ignored"),
+        pytest.param([Mark(0, 2, "unknown")], id="unknown kind unstyled"),
+    ],
+)
+def test_odd_marks_never_change_the_text(marks):
+    assert _plain(render_marked("hello world", marks)) == "hello world"
+
+
+@given(st.text(max_size=60), st.lists(st.tuples(st.integers(0, 70), st.integers(0, 70),
+                                                st.sampled_from(["hashtag", "mention", "keyword"])), max_size=5))
+def test_any_text_with_any_marks_round_trips(text, spans):
+    marks = [Mark(a, b, kind, note=text[:5]) for a, b, kind in spans]
+    out = render_marked(text, marks)
+    assert _plain(out) == text
+    assert all(tag.startswith(("<mark ", "</mark>")) for tag in TAG.findall(out))
+
+
+@pytest.mark.parametrize(
+    "label, expected",
+    [
+        pytest.param("**bold**", r"\*\*bold\*\*", id="emphasis"),
+        pytest.param("[x](http://y)", r"\[x\]\(http\:\/\/y\)", id="link"),
+        pytest.param(":red[alarm] $x$", r"\:red\[alarm\] \$x\$", id="streamlit directives and maths"),
+        pytest.param("<b>hi</b>", r"\<b\>hi\<\/b\>", id="html"),
+        pytest.param("a\n\nb  c", "a b c", id="one line"),
+        pytest.param("饭搭子 Meal 🍜", "饭搭子 Meal 🍜", id="plain text unchanged"),
+    ],
+)
+def test_md_escape(label, expected):
+    assert md_escape(label) == expected
+
+
+def test_md_lines_keeps_line_breaks_and_indents():
+    assert md_lines("A\n  *b*\n\nc") == "A  \n\u00a0\u00a0\u00a0\u00a0\\*b\\*  \n\u200b  \nc"
+
+
+@pytest.mark.parametrize(
+    "post, expected",
+    [
+        pytest.param({"likes": 12000, "counts_approximate": True, "counts_raw": {"likes": "1.2万"}}, "≈12,000 (1.2万)",
+                     id="approximate from text"),
+        pytest.param({"likes": 1234, "counts_approximate": False, "counts_raw": {"likes": "1234"}}, "1,234", id="exact"),
+        pytest.param({"likes": 71, "counts_approximate": True, "counts_raw": {"likes": "71"}}, "71",
+                     id="another count was approximate"),
+        pytest.param({"likes": None}, "–", id="missing"),
+    ],
+)
+def test_count_text(post, expected):
+    assert count_text(post, "likes") == expected
