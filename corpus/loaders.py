@@ -13,6 +13,10 @@ file, row and column unless ``skip_bad_rows`` is set, in which case it becomes
 a :class:`~dazi.errors.RejectedRow` in the batch's ``rejected`` list.  Errors
 about a whole file (unreadable, no preset recognises its columns) always
 raise.  :func:`preview` reads only the first rows, for the app's import page.
+
+Large JSONL/NDJSON files are parsed and converted by worker processes
+(:mod:`corpus.parallel`, ``workers=``), with the same records, row numbers,
+errors and reports as when read in this process; only batch sizes differ.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from corpus.presets import (
 )
 from dazi.errors import InputError, RejectedRow, ValidationError
 
-__all__ = ["Batch", "FileReport", "Load", "Preview", "load", "preview"]
+__all__ = ["Batch", "FileReport", "Load", "Prepare", "Preview", "load", "preview"]
+
 
 class Prepare(Protocol):
     """What :meth:`Load.batches` may apply to each batch (see there)."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import signal
 import sys
 import types
@@ -162,9 +163,16 @@ class _Task:
 
 @dataclass
 class _Result:
-    """What a worker made of one chunk."""
+    """What a worker made of one chunk.
 
-    batch: Batch | None
+    The batch travels pickled by the worker itself (``payload``): the
+    executor then moves bytes, and :func:`_batch` unpickles them in the
+    consuming thread with the cyclic garbage collector paused.  Left to the
+    executor, unpickling a chunk's many tuples triggered collections that
+    walked everything unpickled so far, again and again.
+    """
+
+    payload: bytes | None
     counts: tuple[int, int, int, int]  # rows_read, posts, comments, rejected
     pending: tuple | None  # (line, BadRecord) of a broken line at the chunk's end
     blank: bool
@@ -211,7 +219,7 @@ def convert_jsonl(
             if not window:
                 break
             result: _Result = window.popleft().result()
-            batch = result.batch or Batch()
+            batch = _batch(result.payload)
             if not result.blank:
                 if carry is not None:
                     held = Batch()
@@ -238,6 +246,19 @@ def convert_jsonl(
         blocks.close()
         for future in window:
             future.cancel()
+
+
+def _batch(payload: bytes | None) -> Batch:
+    """Unpickle a worker's batch without collecting garbage meanwhile (see :class:`_Result`)."""
+    if payload is None:
+        return Batch()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(payload)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------
@@ -303,4 +324,4 @@ def _work(task: _Task) -> _Result:
         if batch.comments:
             batch.comments = task.prepare.comments(batch.comments)
     counts = (report.rows_read, report.posts, report.comments, report.rejected)
-    return _Result(batch, counts, block.pending, block.blank)
+    return _Result(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL), counts, block.pending, block.blank)
