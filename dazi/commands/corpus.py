@@ -52,8 +52,9 @@ class _Counter:
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; write rejected rows with reasons to a CSV.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Where --skip-bad-rows writes rejected rows.")
 @click.option("--pseudonymize", is_flag=True, help="Replace author ids, names and @mentions with stable pseudonyms; drop avatars.")
+@click.option("--workers", type=int, help="Worker processes for large JSONL files (default: one per core; 0: none).")
 @pass_ctx
-def import_cmd(ctx: Context, files, preset, mapping, skip_bad_rows, rejects, pseudonymize):
+def import_cmd(ctx: Context, files, preset, mapping, skip_bad_rows, rejects, pseudonymize, workers):
     """Import crawler exports (CSV/TSV, XLSX, JSON, JSONL, .zst, MediaCrawler sqlite).
 
     The import is all or nothing: a bad row stops it and nothing changes,
@@ -74,7 +75,7 @@ def import_cmd(ctx: Context, files, preset, mapping, skip_bad_rows, rejects, pse
     try:
         report = import_files(
             ctx.db, project, files, preset=preset, mapping=_parse_mapping(mapping), skip_bad_rows=skip_bad_rows,
-            pseudonymize=pseudonymize or None, rejects_path=rejects, progress=counter,
+            pseudonymize=pseudonymize or None, rejects_path=rejects, progress=counter, workers=workers,
         )
     finally:
         counter.close()
