@@ -55,7 +55,7 @@
     const list = boxes();
     if (!list.length) return;
     const post = shownPost();
-    if (post !== lastPost) {
+    if (post !== null && post !== lastPost) { // (the card may vanish for a moment while it is redrawn)
       lastPost = post;
       pending = null;
       if (typing(doc.activeElement)) doc.activeElement.blur(); // a new post starts with its codes, not the memo
@@ -89,31 +89,91 @@
     if (e.key === "Tab") follow(doc.activeElement);
   }, true);
 
+  // Keys are applied one at a time: a code chosen makes Streamlit rerun the workspace, and the
+  // next key waits until that run has finished (as it waits for any run, such as Save & next's),
+  // so a fast typist's keys never land on widgets that are being redrawn, and none is lost.
+  const queue = [];
+  let busy = false; // a key was applied and its run has not finished (or the page is not ready)
+  let sawRun = false;
+  let timer = null;
+  const app = () => doc.querySelector('[data-testid="stApp"]');
+  const running = () => {
+    const a = app();
+    return !!a && a.dataset.testScriptState === "running";
+  };
+  function release() {
+    clearTimeout(timer);
+    timer = null;
+    busy = false;
+    sawRun = false;
+    drain();
+  }
+  function wake(ms) { // look again later; never let go while a run is in progress
+    clearTimeout(timer);
+    timer = setTimeout(() => (running() ? wake(50) : release()), ms);
+  }
+  new MutationObserver((records) => {
+    if (!busy) return;
+    if (running() || records.some((r) => r.oldValue === "running")) sawRun = true; // (a short run may come and go
+    if (sawRun && !running()) release(); //                                        between two callbacks)
+  }).observe(doc.documentElement, {
+    attributes: true, subtree: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"],
+  });
+
+  const WAIT = "wait";
+  function apply(key, shift) {
+    if (running()) return WAIT; // e.g. Save & next is still bringing the next post
+    sync();
+    const list = boxes();
+    if (!list.length) return false;
+    idx = Math.min(idx, list.length - 1);
+    const box = list[idx];
+    if (key === "Enter") {
+      select(list, idx + (shift ? -1 : 1));
+      return false;
+    }
+    if (box.querySelector('[data-testid="stSkeleton"]')) return WAIT; // the widget's code is still loading
+    const n = key === "0" ? 10 : Number(key);
+    const radios = box.querySelectorAll('input[type="radio"]');
+    const options = radios.length ? radios : box.querySelectorAll('button[data-variant^="pills"]');
+    if (n > options.length) return false;
+    options[n - 1].click();
+    options[n - 1].blur();
+    if (radios.length) {
+      if (idx + 1 < list.length) select(list, idx + 1);
+      else pending = idx + 1; // a conditional variable may appear after the rerun
+    }
+    return true;
+  }
+
+  function drain() {
+    while (!busy && queue.length) {
+      const [key, shift] = queue.shift();
+      const applied = apply(key, shift);
+      if (applied === WAIT) {
+        queue.unshift([key, shift]);
+        busy = true;
+        wake(50);
+      } else if (applied) {
+        busy = true;
+        sawRun = running();
+        wake(1500); // a click that changes nothing starts no run: do not wait for one forever
+      }
+    }
+  }
+
   doc.addEventListener(
     "keydown",
     (e) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
-      const list = boxes();
-      if (!list.length) return;
-      idx = Math.min(idx, list.length - 1);
-      const box = list[idx];
-      if (/^[0-9]$/.test(e.key)) {
-        const n = e.key === "0" ? 10 : Number(e.key);
-        const radios = box.querySelectorAll('input[type="radio"]');
-        const options = radios.length ? radios : box.querySelectorAll('button[data-variant^="pills"]');
-        if (n > options.length) return;
-        e.preventDefault();
-        options[n - 1].click();
-        options[n - 1].blur();
-        if (radios.length) {
-          if (idx + 1 < list.length) select(list, idx + 1);
-          else pending = idx + 1; // a conditional variable may appear after the rerun
-        }
-      } else if (e.key === "Enter" && !(e.target instanceof HTMLButtonElement)) {
-        e.preventDefault();
-        select(list, idx + (e.shiftKey ? -1 : 1));
-      }
+      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || !boxes().length) return;
+      const digit = /^[0-9]$/.test(e.key);
+      if (!digit && !(e.key === "Enter" && !(e.target instanceof HTMLButtonElement))) return;
+      e.preventDefault();
+      queue.push([e.key, e.shiftKey]);
+      drain();
     },
     true,
   );
+  window.__daziIdle = () => !busy && queue.length === 0;
+  sync();
 })();

@@ -79,8 +79,8 @@ with common.errors():
     with st.spinner("Computing reliability…"):
         results = project_reliability(ctx.db, ctx.project, bootstrap=bootstrap, seed=seed, viewer=ctx.coder)
     table = common.reliability_table(results, book, ctx.lang)
-    styled = table.style.map(common.alpha_colour, subset=["alpha"]).format(precision=3, na_rep="–")
-    st.dataframe(styled, hide_index=True, width="stretch")
+    styled = table.style.map(common.alpha_colour, subset=["alpha"]).format(precision=3, na_rep="–").hide(axis="index")
+    st.table(styled)
     st.caption("alpha ≥ .800: rely on the variable (green); .667–.800: tentative conclusions only (yellow); "
                f"below .667: do not rely (red). Interval and q from {bootstrap:,} bootstrap resamples "
                f"(Hayes & Krippendorff 2007), seed {seed}. Text variables are left out.")

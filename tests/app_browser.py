@@ -132,6 +132,8 @@ def ready_to_code(page) -> int:
     """Wait for a post on the coding page with the keyboard handler installed; returns its key."""
     page.wait_for_selector("[class*='st-key-dzv_']", timeout=60_000)
     page.wait_for_function("window.__daziKeys === true", timeout=60_000)
+    # widgets show a skeleton until their code has loaded (the keys wait for it too)
+    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
     wait_idle(page)
     return shown_post(page)
 
@@ -142,6 +144,7 @@ def code_post(page, keys: list[str] = POST_KEYS) -> None:
 
     for key in keys:
         page.keyboard.press(key)
+    page.wait_for_function("window.__daziIdle()", timeout=60_000)  # the page applies keys one run at a time
     wait_idle(page)
     try:  # the last choice's run may start after the check above: wait for the match_outcome value
         page.wait_for_function(
@@ -151,7 +154,10 @@ def code_post(page, keys: list[str] = POST_KEYS) -> None:
         chosen = page.evaluate(
             "Array.from(document.querySelectorAll('[class*=st-key-dzv_] input:checked,"
             " [class*=st-key-dzv_] button[aria-pressed=true]')).map(e => e.closest('[class*=st-key-dzv_]').className)")
-        raise AssertionError(f"the keys did not code post {shown_post(page)}: chosen {chosen}; see {path}") from None
+        focus = page.evaluate("(() => { const a = document.activeElement;"
+                              " return a.tagName + ' ' + (a.type || '') + ' ' + ((a.closest('[class*=st-key-]') || {}).className || ''); })()")
+        raise AssertionError(f"the keys did not code post {shown_post(page)}: chosen {chosen}; focus on {focus}; "
+                             f"see {path}") from None
     wait_idle(page)
 
 
@@ -161,9 +167,21 @@ def save_and_next(page, shortcut: str = "Control+Enter") -> tuple[int, float]:
     Measured in the page: from the key press to the first animation frame in
     which the next post's widgets are present and no run is in progress.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     old = shown_post(page)
     page.evaluate("window.__t0 = performance.now(); window.__t1 = null")
     page.keyboard.press(shortcut)
+    try:
+        _wait_for_next(page, old)
+    except PlaywrightTimeout:
+        path = screenshot(page, "save_timeout")
+        alerts = page.get_by_test_id("stAlert").all_inner_texts()
+        raise AssertionError(f"Save & next did not move on from post {old}: {alerts}; see {path}") from None
+    return shown_post(page), page.evaluate("window.__t1 - window.__t0")
+
+
+def _wait_for_next(page, old: int | None) -> None:
     page.wait_for_function(
         f"""() => {{
             const card = document.querySelector('.dz-post[data-post]');
@@ -173,7 +191,6 @@ def save_and_next(page, shortcut: str = "Control+Enter") -> tuple[int, float]:
         }}""",
         timeout=60_000, polling="raf",
     )
-    return shown_post(page), page.evaluate("window.__t1 - window.__t0")
 
 
 def screenshot(page, name: str) -> Path:

@@ -107,8 +107,8 @@ def build_study(path: Path, *, codings: bool = True, plain_posts: int = 10) -> S
 
         pks = sorted(posts_frame(db, project).index.tolist())
         hostile = get_post(db, project, HOSTILE_ID)["pk"]
-        draw_sample(db, project, "main", size=len(pks), seed=1)
-        assign(db, project, "main", ["alice", "bob"], overlap=len(pks), seed=1)
+        sample = draw_sample(db, project, "main", size=len(pks), seed=1)  # (posts deleted on the platform left out)
+        assign(db, project, "main", ["alice", "bob"], overlap=sample.size, seed=1)
         double = [pk for pk in pks if pk != hostile][:DOUBLE_CODED]
         if codings:
             for name in ("bob", "alice"):

@@ -9,11 +9,15 @@ is ``benchmarks/bench_app.py``.
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 from playwright.sync_api import sync_playwright
 
+from coding.codebook_store import current_codebook
 from coding.coders import get_coder
 from coding.codings import get_unit, next_uncoded
+from coding.project_reliability import project_reliability
+from corpus.store import get_post_by_pk
 from dazi.db import connect
 from dazi.projects import get_project
 from tests.app_browser import (
@@ -22,13 +26,14 @@ from tests.app_browser import (
     code_post,
     distribution,
     launch,
+    open_page,
     ready_to_code,
     save_and_next,
     screenshot,
     sign_in,
     wait_idle,
 )
-from tests.app_helpers import HOSTILE_TEXT, PASSCODES, build_study
+from tests.app_helpers import DATA, HOSTILE_TEXT, PASSCODES, build_study, build_team, hostile_export
 
 pytestmark = pytest.mark.browser
 
@@ -133,3 +138,149 @@ def test_post_text_shows_literally_in_the_browser(browser, study_server):
     screenshot(page, "code_hostile_post")
     assert not dialogs  # no alert() ran
     context.close()
+
+
+# --------------------------------------------------------------------------
+# The whole study: import, assign, two coders, adjudication, reliability, export
+# --------------------------------------------------------------------------
+
+def keys_for(pk: int, *, disagree: bool = False) -> list[str]:
+    """Keys that code post ``pk`` (the same post always gets the same codes; ``disagree`` changes
+    companion_type on posts with an even key)."""
+    companion = (pk + (1 if disagree and pk % 2 == 0 else 0)) % 5
+    return [str(1 + companion), str(1 + pk % 9), str(1 + pk % 7), "Enter", str(1 + pk % 4), str(1 + pk % 4),
+            str(1 + pk % 8), "Enter", str(1 + pk % 7), "Enter", str(2 + pk % 2)]
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser_team")
+    build_team(folder / "team.db")
+    server = StreamlitServer(folder / "team.db", folder / "streamlit.log").start()
+    yield server, folder
+    server.stop()
+
+
+def _code_everything(page, *, disagree: bool) -> list[int]:
+    done = []
+    pk = ready_to_code(page)
+    while pk is not None:
+        code_post(page, keys_for(pk, disagree=disagree))
+        done.append(pk)
+        pk, _ = save_and_next(page)
+    return done
+
+
+def test_the_whole_study_in_the_browser(browser, team_server, tmp_path):
+    server, folder = team_server
+    dialogs: list[str] = []
+
+    # the admin uploads a MediaCrawler export, draws a sample and assigns it with an overlap
+    admin_context, admin = _new_page(browser, dialogs)
+    sign_in(admin, server.url, "admin", PASSCODES["admin"])
+    screenshot(admin, "admin_progress_empty")
+    open_page(admin, "Import")
+    admin.locator(".st-key-im_files input[type=file]").set_input_files(
+        [str(hostile_export(tmp_path, extra=7)), str(DATA / "exports" / "xhs_comments.csv")])
+    admin.get_by_text("preset mediacrawler-xhs-notes").first.wait_for(timeout=60_000)
+    wait_idle(admin)
+    screenshot(admin, "admin_import_preview")
+    admin.locator(".st-key-im_go button").click()
+    admin.get_by_text("Imported 8 new posts").first.wait_for(timeout=60_000)
+    wait_idle(admin)
+    screenshot(admin, "admin_import_report")
+    open_page(admin, "Sample & assign")
+    admin.locator(".st-key-aa_size input").fill("8")
+    admin.get_by_role("button", name="Draw sample").click()
+    admin.get_by_text("Sample 'main': 8 posts").first.wait_for(timeout=60_000)
+    wait_idle(admin)
+    admin.locator(".st-key-aa_overlap input").fill("4")
+    admin.get_by_role("button", name="Assign").click()
+    admin.get_by_text("4 posts in the overlap").first.wait_for(timeout=60_000)
+    wait_idle(admin)
+    screenshot(admin, "admin_assign")
+    for title, name in (("Codebook", "admin_codebook"), ("Coders", "admin_coders"),
+                        ("Progress & blinding", "admin_progress")):
+        open_page(admin, title)
+        screenshot(admin, name)
+
+    # two coders, each in their own browser context, code their posts (the overlap included)
+    coded = {}
+    pages = {}
+    for name, disagree in (("alice", False), ("bob", True)):
+        context, page = _new_page(browser, dialogs)
+        sign_in(page, server.url, name, PASSCODES[name])
+        pages[name] = (context, page)
+        coded[name] = _code_everything(page, disagree=disagree)
+        screenshot(page, f"code_done_{name}")
+    assert len(coded["alice"]) == len(coded["bob"]) == 6  # 4 overlap + half of the other 4
+    overlap = set(coded["alice"]) & set(coded["bob"])
+    assert len(overlap) == 4
+    open_page(pages["alice"][1], "My work")
+    screenshot(pages["alice"][1], "my_work")
+    for context, _ in pages.values():
+        context.close()
+
+    # the adjudicator resolves a companion_type disagreement
+    db = connect(folder / "team.db")
+    try:
+        from coding.adjudication import adjudication_history, disagreements, final_dataset
+
+        project = get_project(db)
+        items = [d for d in disagreements(db, project, None) if d.variable == "companion_type"]
+        assert {d.post_pk for d in items} == {pk for pk in overlap if pk % 2 == 0}
+        carol_context, carol = _new_page(browser, dialogs)
+        sign_in(carol, server.url, "carol", PASSCODES["carol"])
+        open_page(carol, "Adjudicate")
+        shown = int(carol.locator(".dz-post[data-post]").get_attribute("data-post"))
+        carol.locator(f".st-key-adj_companion_type_{shown}").get_by_text("5 · Other").click()
+        carol.locator(f".st-key-adjr_companion_type_{shown} input").fill("标题优先 (title first)")
+        carol.locator(f".st-key-adjgo_companion_type_{shown} button").click()
+        carol.get_by_text("Recorded the final value").first.wait_for(timeout=60_000)
+        wait_idle(carol)
+        screenshot(carol, "adjudicate")
+        [record] = adjudication_history(db, project, post_pk=shown)
+        assert (record.variable, record.value, record.adjudicator) == ("companion_type", "other", "carol")
+
+        # the reliability page shows alpha for each variable
+        open_page(carol, "Reliability")
+        carol.get_by_test_id("stTable").wait_for(timeout=120_000)
+        wait_idle(carol)
+        rows = carol.get_by_test_id("stTable").locator("tr").evaluate_all(
+            "rows => rows.map(r => Array.from(r.querySelectorAll('th, td')).map(c => c.innerText.trim()))")
+        header, body = rows[0], {row[0]: row for row in rows[1:]}
+        book = current_codebook(db, project).codebook
+        assert list(body) == [v.id for v in book.variables if v.type != "text"]  # a row for every variable
+        alpha = header.index("alpha")
+        expected = {r.variable: r.krippendorff_alpha for r in project_reliability(db, project, bootstrap=0)}
+        for variable, row in body.items():
+            value = expected[variable]
+            assert row[alpha] == ("–" if value is None else f"{value:.3f}"), (variable, row[alpha], value)
+        assert expected["companion_type"] is not None
+        screenshot(carol, "reliability")
+        open_page(carol, "Tables")
+        screenshot(carol, "tables")
+        open_page(carol, "Posts")
+        screenshot(carol, "posts")
+
+        # the Excel export downloads and opens with openpyxl, with the codes in it
+        open_page(carol, "Exports")
+        screenshot(carol, "exports")
+        with carol.expect_download(timeout=120_000) as download:
+            carol.locator(".st-key-ex_xlsx button").click()
+        target = tmp_path / "export.xlsx"
+        download.value.save_as(target)
+        workbook = openpyxl.load_workbook(target, read_only=True)
+        rows = list(workbook["Posts"].iter_rows(values_only=True))
+        header = list(rows[0])
+        column = next(i for i, name in enumerate(header) if name == "companion_type")
+        by_id = {row[header.index("post_id")]: row[column] for row in rows[1:]}
+        final = final_dataset(db, project).set_index("post_id")["companion_type"]
+        assert by_id[get_post_by_pk(db, project, shown)["post_id"]] == "other"  # the adjudicated value
+        assert {k: v for k, v in by_id.items() if v} == {k: v for k, v in final.items() if v}  # the codes, as final
+        assert sum(1 for v in by_id.values() if v) == len(set(coded["alice"]) | set(coded["bob"])) - (len(items) - 1)
+        carol_context.close()
+    finally:
+        db.close()
+    assert not dialogs
+    admin_context.close()

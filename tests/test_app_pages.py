@@ -377,7 +377,7 @@ def test_reliability_page_shows_the_cores_numbers(study, db):
     from coding.project_reliability import project_reliability
 
     at = open_page("carol", "pages/reliability.py")
-    shown = at.dataframe[0].value.set_index("variable")
+    shown = at.table[0].value.set_index("variable")
     expected = {r.variable: r.to_dict() for r in project_reliability(db, get_project(db), bootstrap=2000, seed=0)}
     assert list(shown.index) == list(expected)
     for variable, d in expected.items():
@@ -389,14 +389,14 @@ def test_reliability_page_shows_the_cores_numbers(study, db):
             assert (row["CI low"], row["CI high"]) == pytest.approx(tuple(d["alpha_ci"]))
     at.selectbox(key="rel_var").set_value("companion_type").run()
     matrix = variable_diagnostics(db, get_project(db), "companion_type").coincidences
-    shown_matrix = next(d.value for d in at.dataframe[1:] if d.value.shape == matrix.shape)
+    shown_matrix = next(d.value for d in at.dataframe if d.value.shape == matrix.shape)
     assert shown_matrix.to_numpy().tolist() == matrix.to_numpy().tolist()
 
 
 def test_coders_see_results_once_the_project_is_unblinded(study, db):
     set_blind(db, get_project(db), False)
     at = open_page("alice", "pages/reliability.py")
-    assert at.title[0].value == "Reliability 信度" and len(at.dataframe) >= 1
+    assert at.title[0].value == "Reliability 信度" and len(at.table) == 1
 
 
 @pytest.mark.parametrize(
