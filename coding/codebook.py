@@ -1293,16 +1293,92 @@ def _node_lines(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
             _node_lines(item, path + (index,), out)
 
 
+#: How deeply lists and mappings may nest in a codebook file.  A real codebook
+#: needs about a dozen levels; far deeper nesting crashes libyaml's composer
+#: (a C stack overflow) and exhausts Python's recursion limit in the checks.
+_MAX_DEPTH = 100
+#: How many values a codebook may hold once YAML aliases are expanded.  A few
+#: hundred variables with a few hundred codes each stay far below this; a
+#: "billion laughs" file (aliases of aliases) would take hours to check.
+_MAX_VALUES = 1_000_000
+
+_TOO_DEEP_HINT = "A codebook nests a few levels (variables, codes, child codes); check the file."
+
+
+def _check_yaml_shape(text: str, source: str | None) -> None:
+    """Refuse YAML nested too deeply, expanding to too much, or with a recursive alias.
+
+    Reads the parser's event stream (no recursion, no objects built), counting
+    the values each anchor stands for, before anything composes the document.
+    """
+    depth = 0
+    total = 0
+    open_: list[tuple[str | None, int]] = []  # (anchor, total at start) per open collection
+    sizes: dict[str, int] = {}
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                raise InputError(f"lists and mappings are nested more than {_MAX_DEPTH} deep "
+                                 f"(line {event.start_mark.line + 1})", _TOO_DEEP_HINT,
+                                 file=source)
+            open_.append((event.anchor, total))
+            total += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            anchor, start = open_.pop()
+            if anchor is not None:
+                sizes[anchor] = total - start
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_):
+                raise InputError(f"the alias *{event.anchor} refers to a list or mapping that "
+                                 f"contains it (line {event.start_mark.line + 1})",
+                                 "Write the values out instead of the alias.", file=source)
+            total += sizes.get(event.anchor, 1)
+        if total > _MAX_VALUES:
+            raise InputError(f"the codebook expands to more than {_MAX_VALUES:,} values "
+                             "(through YAML aliases of aliases)",
+                             "Write the codebook without nested aliases (* and &).",
+                             file=source)
+
+
+def _check_depth(data: object, source: str | None) -> None:
+    """Refuse parsed data nested more than :data:`_MAX_DEPTH` deep (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Iterable[object] = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > _MAX_DEPTH:
+            raise InputError(f"lists and mappings are nested more than {_MAX_DEPTH} deep",
+                             _TOO_DEEP_HINT, file=source)
+        stack.extend((child, depth + 1) for child in children)
+
+
 def _parse_text(text: str, source: str | None, as_json: bool) -> tuple[Any, dict[Path_, int]]:
     if as_json:
         try:
-            return json.loads(text), {}
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
                              "Check the brackets and commas near that place.",
                              file=source) from None
+        except RecursionError:
+            raise InputError(f"lists and mappings are nested more than {_MAX_DEPTH} deep",
+                             _TOO_DEEP_HINT, file=source) from None
+        _check_depth(data, source)
+        return data, {}
     loader = _LineLoader(text)
     try:
+        _check_yaml_shape(text, source)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
