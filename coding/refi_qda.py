@@ -520,6 +520,23 @@ def _parse_xml(data: bytes) -> ET.Element:
     return _expat_parse(data)
 
 
+#: How deeply elements may nest (a codebook with a hierarchy of codes needs a
+#: dozen levels; thousands would exhaust Python's recursion while importing).
+_MAX_DEPTH = 100
+
+
+def _check_depth(root: ET.Element, source: str | None) -> None:
+    """Refuse XML nested more than :data:`_MAX_DEPTH` elements deep (checked without recursion)."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise InputError(f"elements are nested more than {_MAX_DEPTH} deep",
+                             "A codebook nests codes a few levels deep; the file is damaged or "
+                             "not a .qdc file.", file=source)
+        stack.extend((child, depth + 1) for child in element)
+
+
 class _Ids:
     """Hands out unique, valid ids: explicit ones first, then from names or GUIDs."""
 
@@ -729,6 +746,7 @@ def from_qdc(data: bytes | str, *, name: str | None = None, default_type: str = 
         where = f" (line {line}, column {column + 1})" if line is not None else ""
         raise InputError(f"not well-formed XML{where}", "The file is damaged or not a "
                          ".qdc file; export it again.", file=source) from None
+    _check_depth(root, source)
     codebook_element = _find_codebook(root, source)
     codes_elements = _children(codebook_element, "Codes")
     top = [c for element in codes_elements for c in _children(element, "Code")]
