@@ -50,6 +50,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import jieba
 import spacy
@@ -60,6 +61,7 @@ __all__ = [
     "PIPELINE_VERSION",
     "Pipeline",
     "Token",
+    "decode",
     "fold",
     "hashtag_name",
     "load_stopwords",
@@ -72,7 +74,7 @@ __all__ = [
 ]
 
 #: Bump when a rule in this module changes the tokens it produces.
-_RULES_VERSION = "1"
+_RULES_VERSION = "2"  # 2: tokens cached as compact codes (Pipeline.encode)
 
 #: Every token kind, in the order the docs list them.
 KINDS: tuple[str, ...] = (
@@ -443,58 +445,164 @@ class Pipeline:
         >>> [(t.text, t.kind) for t in tokenizer().tokenize("找饭搭子😋 #美食[话题]#")]
         [('找', 'word'), ('饭搭子', 'word'), ('😋', 'emoji'), (' ', 'space'), ('#美食[话题]#', 'hashtag')]
         """
+        return decode(text, self.encode(text))
+
+    def doc(self, text: str) -> spacy.tokens.Doc:
+        """``text`` as a spaCy ``Doc`` of this pipeline's tokens, built on request.
+
+        Tokenising never builds Docs (a Doc per post would cost about a fifth
+        of the time jieba takes); this gives one to code that wants spaCy's
+        API.  The Doc uses the Chinese pipeline's vocabulary (the English one
+        for text without CJK characters), follows spaCy's whitespace
+        convention (one space after a token is its ``whitespace_``; other
+        whitespace is a token), so ``doc.text == text``, and each token
+        carries its kind and language as ``token._.kind`` and ``token._.lang``.
+
+        Examples
+        --------
+        >>> doc = tokenizer().doc("找饭搭子 #美食[话题]#")
+        >>> [(t.text, t._.kind) for t in doc]
+        [('找', 'word'), ('饭搭子', 'word'), ('#美食[话题]#', 'hashtag')]
+        """
+        tokens = self.tokenize(text)
+        words: list[str] = []
+        spaces: list[bool] = []
+        kinds: list[tuple[str, str]] = []
+        for token in tokens:
+            if token.text == " " and words:
+                spaces[-1] = True
+                continue
+            words.append(token.text)
+            spaces.append(False)
+            kinds.append((token.kind, token.lang))
+        nlp = self._zh if _CJK_RE.search(text) else self._en
+        _register_token_extensions()
+        with self._lock:
+            doc = spacy.tokens.Doc(nlp.vocab, words=words, spaces=spaces)
+        for spacy_token, (kind, lang) in zip(doc, kinds, strict=True):
+            spacy_token._.kind = kind
+            spacy_token._.lang = lang
+        return doc
+
+    def encode(self, text: str) -> array.array:
+        """Tokens of ``text`` in compact form: one integer per token.
+
+        Each integer is ``end << 6 | kind << 2 | lang``: the token's end
+        offset, its index in :data:`KINDS` and its language's index in
+        ``("", "zh", "en")``.  Tokens cover the text, so each starts where
+        the one before ends.  :func:`decode` turns the codes back into
+        tokens; the token cache stores them and worker processes send them
+        (an array of 4-byte integers pickles as one bytes object).
+        """
         if not isinstance(text, str):
             raise TypeError(f"tokenize() takes a str, got {type(text).__name__}")
-        return [Token(text[s:e], kind, lang, s, e) for s, e, kind, lang in self._pieces(text)]
+        codes: list[int] = []
+        if text:
+            # Segment a copy with full-width ASCII mapped to ASCII (ＹＹＤＳ
+            # would reach jieba as four unknown characters); the mapping is one
+            # code point to one, so offsets hold and token texts come from the
+            # original.
+            norm = text.translate(_FULLWIDTH)
+            default = "zh" if _CJK_RE.search(norm) else "en"
+            pos = 0
+            with self._lock:
+                for match in self._protect_re.finditer(norm):
+                    if match.start() > pos:
+                        self._segment_run(norm, pos, match.start(), default, codes)
+                    kind = match.lastgroup or "word"
+                    lang = 0 if kind in _NO_LANG_KINDS else _LANG_CODE[_script_of(match.group())]
+                    codes.append(match.end() << 6 | _KIND_CODE[kind] << 2 | lang)
+                    pos = match.end()
+                if pos < len(text):
+                    self._segment_run(norm, pos, len(text), default, codes)
+        return array.array("I" if len(text) < 1 << 26 else "Q", codes)
 
-    def _pieces(self, text: str) -> list[tuple[int, int, str, str]]:
-        """``(start, end, kind, lang)`` of each token: :meth:`tokenize`
-        without building Token objects (the workers of
-        :meth:`tokenize_many` send these back)."""
-        out: list[tuple[int, int, str, str]] = []
-        if not text:
-            return out
-        # Segment a copy with full-width ASCII mapped to ASCII (ＹＹＤＳ would
-        # reach jieba as four unknown characters); the mapping is one code
-        # point to one, so offsets hold and token texts come from the original.
-        norm = text.translate(_FULLWIDTH)
-        default = "zh" if _CJK_RE.search(norm) else "en"
-        pos = 0
-        with self._lock:
-            for match in self._protect_re.finditer(norm):
-                if match.start() > pos:
-                    self._segment_run(norm, pos, match.start(), default, out)
-                kind = match.lastgroup or "word"
-                lang = (
-                    ""
-                    if kind in ("emoji", "sticker", "url", "number")
-                    else _script_of(match.group())
-                )
-                out.append((match.start(), match.end(), kind, lang))
-                pos = match.end()
-            if pos < len(text):
-                self._segment_run(norm, pos, len(text), default, out)
-        return out
-
-    def _segment_run(
-        self, norm: str, start: int, end: int, default: str, out: list[tuple[int, int, str, str]]
-    ) -> None:
+    def _segment_run(self, norm: str, start: int, end: int, default: str, codes: list[int]) -> None:
         for seg_start, seg_end, lang in _script_segments(norm, start, end, default):
-            nlp = self._zh if lang == "zh" else self._en
-            for tok in nlp.make_doc(norm[seg_start:seg_end]):
-                word = tok.text
-                begin = seg_start + tok.idx
-                stop = begin + len(word)
-                kind = _kind(word)
-                if kind == "space" and out and out[-1][2] == "space" and out[-1][1] == begin:
-                    out[-1] = (out[-1][0], stop, "space", out[-1][3])  # merge space runs
+            segment = norm[seg_start:seg_end]
+            if lang == "zh":
+                # What spaCy's Chinese tokenizer does with the jieba segmenter
+                # (nlp.tokenizer.jieba_seg.cut), without building a Doc.
+                words: Iterable[str] = self._jieba.cut(segment, cut_all=False)
+            else:
+                words = _doc_pieces(self._en.make_doc(segment))
+            lang_code = _LANG_CODE[lang]
+            stop = seg_start
+            for word in words:
+                if not word:
+                    continue
+                stop += len(word)
+                kind = _kind_code(word)
+                if kind == _SPACE and codes and (codes[-1] >> 2) & 15 == _SPACE:
+                    codes[-1] = stop << 6 | (codes[-1] & 63)  # merge space runs
                 else:
-                    out.append((begin, stop, kind, lang))
-                if tok.whitespace_:
-                    if out[-1][2] == "space":
-                        out[-1] = (out[-1][0], stop + 1, "space", out[-1][3])
-                    else:
-                        out.append((stop, stop + 1, "space", lang))
+                    codes.append(stop << 6 | kind << 2 | lang_code)
+            if stop != seg_end:  # pragma: no cover - both segmenters cover their input
+                raise RuntimeError(f"segmenter lost text in {segment!r}")
+
+    def encode_many(
+        self,
+        texts: Iterable[str],
+        n_process: int = 1,
+        *,
+        chunk_size: int = 2000,
+        start_method: str | None = None,
+    ) -> Iterator[array.array]:
+        """:meth:`encode` each text, on one or several processes, in input order.
+
+        A generator: codes come back chunk by chunk while the workers go on,
+        so a million posts never need their tokens in memory at once.
+
+        Parameters
+        ----------
+        texts : iterable of str
+        n_process : int
+            ``1`` encodes in this process; ``2`` (the machine's cores) hands
+            chunks of texts to a process pool.  Texts that fit in one chunk
+            are always encoded here.
+        chunk_size : int
+            Texts per chunk sent to a worker.
+        start_method : str, optional
+            Multiprocessing start method.  Default: ``"fork"`` when this
+            process runs a single thread (workers then inherit the loaded
+            pipeline, user dictionary included, and load nothing), else
+            ``"spawn"`` (workers rebuild it from the same extra words and
+            stop words).
+        """
+        if n_process < 1:
+            raise ValueError(f"n_process must be at least 1, got {n_process}")
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+        iterator = iter(texts)
+        first = list(islice(iterator, chunk_size))
+        if n_process == 1 or len(first) < chunk_size:
+            chunk = first
+            while chunk:
+                with _gc_paused():
+                    encoded = [self.encode(text) for text in chunk]
+                yield from encoded
+                chunk = list(islice(iterator, chunk_size))
+            return
+        if start_method is None:
+            forkable = "fork" in multiprocessing.get_all_start_methods()
+            start_method = "fork" if forkable and threading.active_count() == 1 else "spawn"
+        ctx = multiprocessing.get_context(start_method)
+        config = (self.extra_words, self.extra_stopwords, self.userdict, self.version)
+
+        def chunks() -> Iterator[list[str]]:
+            chunk = first
+            while chunk:
+                yield chunk
+                chunk = list(islice(iterator, chunk_size))
+
+        global _WORKER_PIPELINE
+        _WORKER_PIPELINE = self  # inherited by forked workers
+        try:
+            with ctx.Pool(n_process, initializer=_init_worker, initargs=(config,)) as pool:
+                for encoded in pool.imap(_encode_chunk, chunks()):
+                    yield from encoded
+        finally:
+            _WORKER_PIPELINE = None
 
     def tokenize_many(
         self,
@@ -506,24 +614,15 @@ class Pipeline:
     ) -> list[list[Token]]:
         """Tokenise many texts, on one or several processes, in input order.
 
+        :meth:`encode_many` with the codes turned into tokens here (about
+        1 s per 50,000 posts).  Code that only needs the compact form (the
+        token cache, the search index) should call :meth:`encode_many`.
+
         Parameters
         ----------
         texts : iterable of str
-        n_process : int
-            ``1`` tokenises in this process; ``2`` (the machine's cores) splits
-            the texts into chunks handled by a process pool.  Worth it for
-            large corpora on otherwise idle cores: the workers' results are
-            rebuilt into tokens in this process (about 1 s per 20,000 posts),
-            so with the cores busy elsewhere one process can be faster
-            (see benchmarks/bench_text.py).  Texts that fit in one chunk are
-            always tokenised here.
-        chunk_size : int
-            Texts per chunk sent to a worker.
-        start_method : str, optional
-            Multiprocessing start method.  Default: ``"fork"`` when this
-            process runs a single thread (workers then inherit the loaded
-            pipeline), else ``"spawn"`` (workers rebuild it from the same
-            extra words and stop words).
+        n_process, chunk_size, start_method
+            As for :meth:`encode_many`.
 
         Returns
         -------
@@ -531,33 +630,11 @@ class Pipeline:
             ``result[i] == self.tokenize(texts[i])`` for every ``i``.
         """
         texts = list(texts)
-        if n_process < 1:
-            raise ValueError(f"n_process must be at least 1, got {n_process}")
-        if chunk_size < 1:
-            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
-        if n_process == 1 or len(texts) <= chunk_size:
-            with _gc_paused():
-                return [self.tokenize(t) for t in texts]
-        if start_method is None:
-            forkable = "fork" in multiprocessing.get_all_start_methods()
-            start_method = "fork" if forkable and threading.active_count() == 1 else "spawn"
-        ctx = multiprocessing.get_context(start_method)
-        chunks = [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
-        config = (self.extra_words, self.extra_stopwords, self.userdict, self.version)
-        global _WORKER_PIPELINE
-        _WORKER_PIPELINE = self  # inherited by forked workers
-        out: list[list[Token]] = []
-        try:
-            with (
-                _gc_paused(),
-                ctx.Pool(n_process, initializer=_init_worker, initargs=(config,)) as pool,
-            ):
-                # imap: rebuild tokens of finished chunks while workers go on
-                for chunk, packed in zip(chunks, pool.imap(_tokenize_chunk, chunks), strict=True):
-                    out.extend(_unpack(text, p) for text, p in zip(chunk, packed, strict=True))
-        finally:
-            _WORKER_PIPELINE = None
-        return out
+        encoded = self.encode_many(
+            texts, n_process, chunk_size=chunk_size, start_method=start_method
+        )
+        with _gc_paused():
+            return [decode(text, codes) for text, codes in zip(texts, encoded, strict=True)]
 
     # -- words --------------------------------------------------------------
 
@@ -677,22 +754,51 @@ def _script_segments(
     yield seg_start, end, seg_lang  # type: ignore[misc]
 
 
+def _doc_pieces(doc: spacy.tokens.Doc) -> Iterator[str]:
+    """A spaCy Doc's token texts with the whitespace after each, covering its text."""
+    for tok in doc:
+        yield tok.text
+        if tok.whitespace_:
+            yield tok.whitespace_
+
+
 @lru_cache(maxsize=65536)
-def _kind(piece: str) -> str:
-    """Kind of a segmenter token (cached: the same pieces recur in every post)."""
+def _kind_code(piece: str) -> int:
+    """Index in :data:`KINDS` of a segmenter piece (cached: pieces recur)."""
     if piece.isspace():
-        return "space"
+        return _SPACE
     if _NUMBER_TOKEN_RE.fullmatch(piece):
-        return "number"
+        return _KIND_CODE["number"]
     if not _HAS_ALNUM_RE.search(piece):
-        return "punct"
-    return "word"
+        return _KIND_CODE["punct"]
+    return _KIND_CODE["word"]
 
 
-# Worker side of tokenize_many.  Tokens travel back packed as
-# (end, kind index, lang index) triples; the parent slices the text again.
+# Compact codes (see Pipeline.encode) and the worker side of encode_many.
 _WORKER_PIPELINE: Pipeline | None = None
 _LANGS = ("", "zh", "en")
+_LANG_CODE = {lang: i for i, lang in enumerate(_LANGS)}
+_KIND_CODE = {kind: i for i, kind in enumerate(KINDS)}
+_SPACE = _KIND_CODE["space"]
+_NO_LANG_KINDS = frozenset(("emoji", "sticker", "url", "number"))
+
+
+def decode(text: str, codes: Iterable[int]) -> list[Token]:
+    """Tokens of ``text`` from its :meth:`Pipeline.encode` codes.
+
+    Examples
+    --------
+    >>> pipe = tokenizer()
+    >>> decode("找饭搭子", pipe.encode("找饭搭子")) == pipe.tokenize("找饭搭子")
+    True
+    """
+    tokens = []
+    start = 0
+    for code in codes:
+        end = code >> 6
+        tokens.append(Token(text[start:end], KINDS[code >> 2 & 15], _LANGS[code & 3], start, end))
+        start = end
+    return tokens
 
 
 def _init_worker(config: tuple) -> None:
@@ -706,12 +812,12 @@ def _init_worker(config: tuple) -> None:
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of tokens are made.
 
-    Tokens and the spaCy Docs made on the way hold no reference cycles
+    Tokens and the segmenters' pieces hold no reference cycles
     (``test_tokenizing_makes_no_cycles``), but every few hundred new objects
-    the collector walks the growing heap: with it paused, rebuilding tokens
-    from workers' results runs about three times faster and tokenising about
-    10 % faster.  Reference counting still frees everything; the collector is
-    restored afterwards.
+    the collector walks the growing heap: with it paused, decoding tokens
+    runs about three times faster and tokenising about 10 % faster.
+    Reference counting still frees everything; the collector is restored
+    afterwards.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -722,31 +828,19 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _tokenize_chunk(texts: list[str]) -> list[bytes]:
+def _encode_chunk(texts: list[str]) -> list[array.array]:
     if _WORKER_PIPELINE is None:  # pragma: no cover - _init_worker always sets it
-        raise RuntimeError("tokenize_many worker started without a pipeline")
-    kind_index = {k: i for i, k in enumerate(KINDS)}
-    lang_index = {lang: i for i, lang in enumerate(_LANGS)}
-    packed = []
-    with _gc_paused():  # a post's Docs and tokens form no cycles (checked)
-        for text in texts:
-            arr = array.array("i")
-            for _start, end, kind, lang in _WORKER_PIPELINE._pieces(text):
-                arr.extend((end, kind_index[kind], lang_index[lang]))
-            packed.append(arr.tobytes())
-    return packed
+        raise RuntimeError("encode_many worker started without a pipeline")
+    with _gc_paused():
+        return [_WORKER_PIPELINE.encode(text) for text in texts]
 
 
-def _unpack(text: str, packed: bytes) -> list[Token]:
-    arr = array.array("i")
-    arr.frombytes(packed)
-    tokens = []
-    start = 0
-    for i in range(0, len(arr), 3):
-        end = arr[i]
-        tokens.append(Token(text[start:end], KINDS[arr[i + 1]], _LANGS[arr[i + 2]], start, end))
-        start = end
-    return tokens
+def _register_token_extensions() -> None:
+    from spacy.tokens import Token as SpacyToken
+
+    for name in ("kind", "lang"):
+        if not SpacyToken.has_extension(name):
+            SpacyToken.set_extension(name, default=None)
 
 
 # ---------------------------------------------------------------------------
