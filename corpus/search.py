@@ -23,22 +23,29 @@ nothing re-tokenises the corpus on every search.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import orjson
 from sqlalchemy import Connection, Integer, and_, bindparam, cast, column, exists, func, or_, select, text
 from sqlalchemy.types import Text as TextType
 
-from dazi.db import Database
+from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
 from dazi.projects import Project
 from dazi.schema import coding_units, codings, post_index, posts, token_cache
 
 from corpus.query import And, Hit, Node, Not, Or, Phrase, Regex, Term, compile_query, index_text, kwic, matches, parse_query
 
-__all__ = ["SearchFilters", "SearchHit", "SearchResult", "index_posts", "post_tokens", "search"]
+__all__ = [
+    "SearchFilters",
+    "SearchHit",
+    "SearchResult",
+    "index_posts",
+    "post_tokens",
+    "search",
+    "token_codes",
+]
 
 
 def _document(title: str | None, body: str | None) -> str:
@@ -50,114 +57,189 @@ def _hash(text_: str) -> str:
     return hashlib.sha256(text_.encode()).hexdigest()[:32]
 
 
-def _pack(tokens) -> bytes:
-    return orjson.dumps([[t.start, t.end, t.kind, t.lang] for t in tokens])
+def _cached_hashes(conn: Connection, hashes: Sequence[str], version: str) -> set[str]:
+    """Which of ``hashes`` the token cache holds for ``version``."""
+    have: set[str] = set()
+    for start in range(0, len(hashes), _IN_CHUNK):
+        chunk = hashes[start : start + _IN_CHUNK]
+        have.update(
+            conn.execute(
+                select(token_cache.c.text_hash).where(
+                    token_cache.c.pipeline_version == version, token_cache.c.text_hash.in_(chunk)
+                )
+            ).scalars()
+        )
+    return have
 
 
-def _unpack(text_: str, packed) -> list:
-    from corpus.text import Token
+def _read_codes(conn: Connection, hashes: Sequence[str], version: str) -> dict[str, list[int]]:
+    """Cached token codes (:meth:`corpus.text.Pipeline.encode`) by text hash."""
+    out: dict[str, list[int]] = {}
+    for start in range(0, len(hashes), _IN_CHUNK):
+        chunk = list(set(hashes[start : start + _IN_CHUNK]))
+        for h, codes in conn.execute(
+            select(token_cache.c.text_hash, token_cache.c.tokens).where(
+                token_cache.c.pipeline_version == version, token_cache.c.text_hash.in_(chunk)
+            )
+        ):
+            out[h] = codes
+    return out
 
-    rows = orjson.loads(packed) if isinstance(packed, (bytes, str)) else packed
-    return [Token(text_[s:e], kind, lang, s, e) for s, e, kind, lang in rows]
+
+#: Hashes per ``IN (...)`` list (SQLite allows 32,766 parameters).
+_IN_CHUNK = 2000
+
+
+def _fresh_codes(
+    db: Database, docs: dict[str, str], *, n_process: int, batch_size: int = 5000
+) -> Iterator[list[tuple[str, list[int]]]]:
+    """Tokenise ``docs`` (text by hash), cache the codes, yield them in batches.
+
+    One :meth:`~corpus.text.Pipeline.encode_many` stream serves all texts, so
+    with ``n_process=2`` the workers go on tokenising while this process
+    writes each finished batch to the cache (and the caller to the index).
+    """
+    from corpus.text import tokenizer
+
+    pipeline = tokenizer()
+    hashes = list(docs)
+    # chunks small enough that every worker gets several, large enough that
+    # a few hundred texts are not worth starting workers for
+    chunk_size = min(2000, max(200, -(-len(docs) // (4 * n_process))))
+    encoded = pipeline.encode_many(docs.values(), n_process, chunk_size=chunk_size)
+    batch: list[tuple[str, list[int]]] = []
+    for h, codes in zip(hashes, encoded, strict=True):
+        batch.append((h, codes.tolist()))
+        if len(batch) >= batch_size:
+            _store_codes(db, batch, pipeline.version)
+            yield batch
+            batch = []
+    if batch:
+        _store_codes(db, batch, pipeline.version)
+        yield batch
+
+
+def _store_codes(db: Database, batch: list[tuple[str, list[int]]], version: str) -> None:
+    def write(conn: Connection) -> None:
+        have = _cached_hashes(conn, [h for h, _ in batch], version)  # a concurrent writer may have
+        rows = [
+            {"text_hash": h, "pipeline_version": version, "tokens": codes}
+            for h, codes in batch
+            if h not in have
+        ]
+        bulk_insert(conn, token_cache, rows)
+
+    db.retrying(write)
+
+
+def token_codes(db: Database, texts: Sequence[str], *, n_process: int = 1) -> list[list[int]]:
+    """Compact tokens of each text (:meth:`corpus.text.Pipeline.encode`),
+    from the cache or computed and cached once.
+
+    Keyed by (hash of the text, :data:`corpus.text.PIPELINE_VERSION`), so a
+    change of dictionary, stop words or rules is never served stale tokens.
+    :func:`corpus.text.decode` turns codes into tokens.
+    """
+    from corpus.text import PIPELINE_VERSION
+
+    hashes = [_hash(t) for t in texts]
+    with db.read() as conn:
+        cached = _read_codes(conn, hashes, PIPELINE_VERSION)
+    missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in cached}
+    for batch in _fresh_codes(db, missing, n_process=n_process):
+        cached.update(batch)
+    return [cached[h] for h in hashes]
 
 
 def post_tokens(db: Database, texts: Sequence[str], *, n_process: int = 1) -> list[list]:
     """Tokens of each text, from the cache or computed (and cached) once.
 
-    Keyed by (hash of the text, :data:`corpus.text.PIPELINE_VERSION`), so a
-    change of dictionary, stop words or rules is never served stale tokens.
+    :func:`token_codes` turned into :class:`corpus.text.Token` lists.
     """
-    from corpus.text import PIPELINE_VERSION, tokenize_many
+    from corpus.text import decode
 
-    hashes = [_hash(t) for t in texts]
-    cached: dict[str, list] = {}
-    with db.read() as conn:
-        for start in range(0, len(hashes), 500):
-            chunk = list(set(hashes[start : start + 500]))
-            for row in conn.execute(
-                select(token_cache.c.text_hash, token_cache.c.tokens).where(
-                    token_cache.c.pipeline_version == PIPELINE_VERSION, token_cache.c.text_hash.in_(chunk)
-                )
-            ):
-                cached[row.text_hash] = row.tokens
-    missing = {h: t for h, t in zip(hashes, texts) if h not in cached}
-    if missing:
-        fresh = tokenize_many(list(missing.values()), n_process=n_process)
-        rows = []
-        for h, toks in zip(missing, fresh):
-            packed = [[t.start, t.end, t.kind, t.lang] for t in toks]
-            cached[h] = packed
-            rows.append({"text_hash": h, "pipeline_version": PIPELINE_VERSION, "tokens": packed})
-
-        for start in range(0, len(rows), 500):
-            chunk_rows = rows[start : start + 500]
-            db.retrying(lambda conn, chunk_rows=chunk_rows: _store_chunk(conn, chunk_rows))
-    return [_unpack(t, cached[h]) for t, h in zip(texts, hashes)]
+    codes = token_codes(db, texts, n_process=n_process)
+    return [decode(t, c) for t, c in zip(texts, codes, strict=True)]
 
 
-def _store_chunk(conn: Connection, rows: list[dict]) -> None:
-    from corpus.text import PIPELINE_VERSION
+def index_posts(
+    db: Database,
+    project: Project,
+    *,
+    n_process: int = 1,
+    batch_size: int = 5000,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Bring the project's search index up to date; returns how many posts were (re)indexed.
 
-    have = set(
-        conn.execute(
-            select(token_cache.c.text_hash).where(
-                token_cache.c.pipeline_version == PIPELINE_VERSION,
-                token_cache.c.text_hash.in_([r["text_hash"] for r in rows]),
-            )
-        ).scalars()
-    )
-    new = [r for r in rows if r["text_hash"] not in have]
-    if new:
-        conn.execute(token_cache.insert(), new)
-
-
-def index_posts(db: Database, project: Project, *, n_process: int = 1, batch_size: int = 5000,
-                progress: Callable[[int, int], None] | None = None) -> int:
-    """Bring the project's search index up to date; returns how many posts were (re)indexed."""
-    from corpus.text import PIPELINE_VERSION
+    Only posts that are new, whose title or text changed, or that an older
+    pipeline indexed are tokenised (texts already in the token cache are
+    not).  Texts nobody tokenised yet go through one
+    :meth:`~corpus.text.Pipeline.encode_many` stream on ``n_process``
+    processes while this process writes finished batches.
+    """
+    from corpus.text import PIPELINE_VERSION, decode
 
     with db.read() as conn:
         stale = conn.execute(
             select(posts.c.id, posts.c.title, posts.c.text, post_index.c.pipeline_version, post_index.c.text_hash)
             .outerjoin(post_index, post_index.c.post_pk == posts.c.id)
             .where(posts.c.project_id == project.id)
-            .order_by(posts.c.id)
         ).all()
-    todo = []
+    by_hash: dict[str, list[tuple[int, bool]]] = {}
+    docs: dict[str, str] = {}
     for row in stale:
         doc = _document(row.title, row.text)
         h = _hash(doc)
         if row.pipeline_version != PIPELINE_VERSION or row.text_hash != h:
-            todo.append((row.id, doc, h, row.pipeline_version is not None))
+            by_hash.setdefault(h, []).append((row.id, row.pipeline_version is not None))
+            docs[h] = doc
+    del stale
+    total = sum(map(len, by_hash.values()))
     done = 0
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
-        tokens = post_tokens(db, [doc for _, doc, _, _ in chunk], n_process=n_process)
-        words = [index_text(toks) for toks in tokens]
 
-        def _write(conn: Connection, chunk=chunk, words=words) -> None:
-            sqlite = conn.dialect.name == "sqlite"
-            old = [pk for pk, _, _, had in chunk if had]
-            if old:
-                conn.execute(post_index.delete().where(post_index.c.post_pk.in_(old)))
-                conn.execute(text("DELETE FROM post_fts WHERE rowid IN :pks").bindparams(bindparam("pks", expanding=True)),
-                             {"pks": old})
-            conn.execute(post_index.insert(), [
-                {"post_pk": pk, "project_id": project.id, "pipeline_version": PIPELINE_VERSION, "text_hash": h}
-                for pk, _, h, _ in chunk
-            ])
-            params = [{"pk": pk, "words": w} for (pk, _, _, _), w in zip(chunk, words)]
-            if sqlite:
-                conn.execute(text("INSERT INTO post_fts (rowid, words) VALUES (:pk, :words)"), params)
-            else:
-                conn.execute(text("INSERT INTO post_fts (rowid, words) VALUES (:pk, to_tsvector('simple', :words))"),
-                             params)
-
-        db.retrying(_write)
-        done += len(chunk)
+    def write(batch: list[tuple[str, list[int]]]) -> None:
+        nonlocal done
+        entries = [(pk, had, h, words)
+                   for h, codes in batch
+                   for words in (index_text(decode(docs[h], codes)),)
+                   for pk, had in by_hash[h]]
+        db.retrying(lambda conn: _write_index(conn, project, PIPELINE_VERSION, entries))
+        done += len(entries)
         if progress:
-            progress(done, len(todo))
+            progress(done, total)
+
+    with db.read() as conn:
+        known = _cached_hashes(conn, list(docs), PIPELINE_VERSION)
+    known_list = list(known)
+    for start in range(0, len(known_list), batch_size):
+        chunk = known_list[start : start + batch_size]
+        with db.read() as conn:
+            codes = _read_codes(conn, chunk, PIPELINE_VERSION)
+        write([(h, codes[h]) for h in chunk])
+    fresh = {h: doc for h, doc in docs.items() if h not in known}
+    for batch in _fresh_codes(db, fresh, n_process=n_process, batch_size=batch_size):
+        write(batch)
     return done
+
+
+def _write_index(conn: Connection, project: Project, version: str,
+                 entries: list[tuple[int, bool, str, str]]) -> None:
+    """Replace the index rows of ``(post pk, was indexed, text hash, words)`` entries."""
+    old = [pk for pk, had, _, _ in entries if had]
+    if old:
+        conn.execute(post_index.delete().where(post_index.c.post_pk.in_(old)))
+        conn.execute(text("DELETE FROM post_fts WHERE rowid IN :pks").bindparams(bindparam("pks", expanding=True)),
+                     {"pks": old})
+    bulk_insert(conn, post_index, [
+        {"post_pk": pk, "project_id": project.id, "pipeline_version": version, "text_hash": h}
+        for pk, _, h, _ in entries
+    ])
+    params = [(pk, words) for pk, _, _, words in entries]
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO post_fts (rowid, words) VALUES (?, ?)", params)
+    else:
+        conn.exec_driver_sql("INSERT INTO post_fts (rowid, words) VALUES (%s, to_tsvector('simple', %s))", params)
 
 
 # -- PostgreSQL tsquery from the query tree ---------------------------------------
