@@ -1,16 +1,23 @@
 """Benchmark: dazi's tokenisation pipeline against plain ``jieba.cut``.
 
 Tokenises N synthetic Xiaohongshu-style posts (80-150 characters, Chinese
-mixed with English, emoji, hashtags, mentions and sticker codes) twice in the
+mixed with English, emoji, hashtags, mentions and sticker codes), all in the
 same run:
 
 * baseline: single-process ``jieba.cut`` (what a user would write by hand;
   it only splits words: no token kinds, offsets, protected spans or English
   tokenizer);
-* dazi: ``Pipeline.tokenize_many(texts, n_process=2)``.
+* dazi ``Pipeline.encode_many`` on one process and on ``--n-process``
+  processes (typed tokens in the compact form the token cache stores);
+* with ``--tokens``, ``Pipeline.tokenize_many`` (Token objects);
+* the token cache (:func:`corpus.search.token_codes` on a fresh SQLite
+  file): a first run that tokenises and stores, a second that only reads.
 
-Building the pipelines (loading jieba's dictionary) is timed separately and
-left out of both figures.  Run on demand::
+Each line gives wall seconds, posts per second, CPU seconds of this process
+and of its workers, and the speed-up against the baseline.  Building the
+pipelines (loading jieba's dictionary) is timed separately and left out.
+The machine may be shared: read the ratios, and the load averages printed
+at the start and the end.  Run on demand::
 
     python benchmarks/bench_text.py            # 100,000 posts
     python benchmarks/bench_text.py --n 1000000
@@ -23,6 +30,7 @@ import os
 import random
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -91,6 +99,35 @@ def make_posts(n: int, seed: int = 0) -> list[str]:
     return posts
 
 
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+_BASE_CPU: list[float] = []
+
+
+def _timed(label: str, fn, baseline: float | None, n: int, workers_n: int = 1) -> tuple[float, object]:
+    """Run ``fn()``; print wall and CPU seconds (this process + its workers).
+
+    CPU seconds hardly depend on what else the machine runs, so beside the
+    wall-clock speed-up the line gives an idle-cores estimate: the workers'
+    CPU seconds spread over ``workers_n`` cores plus this process's.
+    """
+    t0, c0, k0 = time.perf_counter(), time.process_time(), _cpu_children()
+    result = fn()
+    wall, cpu, workers = time.perf_counter() - t0, time.process_time() - c0, _cpu_children() - k0
+    if baseline is None:
+        _BASE_CPU[:] = [cpu]
+    ratio = f"  speed-up {baseline / wall:5.2f}x" if baseline else ""
+    cpu_text = f"cpu {cpu:6.1f} s" + (f" + workers {workers:6.1f} s" if workers > 0.05 else "")
+    if baseline and _BASE_CPU:
+        idle = workers / workers_n + cpu
+        ratio += f" (idle cores: {_BASE_CPU[0] / idle:4.2f}x)"
+    print(f"{label:<44}{wall:8.2f} s {n / wall:9,.0f} posts/s  {cpu_text}{ratio}", flush=True)
+    return wall, result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of posts (default 100,000)")
@@ -100,65 +137,71 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-size", type=int, default=2000, help="posts per worker chunk")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--single",
+        "--tokens",
         action="store_true",
-        help="also time dazi on one process (shows its own overhead)",
+        help="also time tokenize_many (Token objects; about 1 GB a 100,000 posts)",
+    )
+    parser.add_argument(
+        "--batch", type=int, default=100_000, help="posts per token-cache call (default 100,000)"
     )
     args = parser.parse_args(argv)
 
     import jieba
 
+    from corpus.search import token_codes
     from corpus.text import tokenizer
+    from dazi.db import connect
 
     posts = make_posts(args.n, args.seed)
     chars = sum(map(len, posts))
     print(f"{args.n:,} posts, {chars:,} characters (mean {chars / args.n:.0f} per post)")
+    print(f"load average at the start (1, 5, 15 min): {_load()}")
 
     t0 = time.perf_counter()
     pipeline = tokenizer()
     jieba.initialize()
-    print(
-        f"set-up (jieba dictionary, spaCy blank pipelines): {time.perf_counter() - t0:.2f} s, not counted"
-    )
+    print(f"set-up (jieba dictionary, spaCy blank pipelines): {time.perf_counter() - t0:.2f} s, not counted")
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    n_words = sum(len(list(jieba.cut(p))) for p in posts)
-    baseline, baseline_cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(
-        f"jieba.cut, 1 process:          {baseline:8.2f} s  {args.n / baseline:10,.0f} posts/s  ({n_words:,} pieces)"
+    n, k = args.n, args.n_process
+    base, pieces = _timed("jieba.cut, 1 process (baseline)", lambda: sum(len(list(jieba.cut(p))) for p in posts), None, n)
+    print(f"    {pieces:,} jieba pieces")
+    _, count = _timed("dazi encode_many, 1 process", lambda: sum(map(len, pipeline.encode_many(posts))), base, n)
+    _, count = _timed(
+        f"dazi encode_many, {k} processes",
+        lambda: sum(map(len, pipeline.encode_many(posts, k, chunk_size=args.chunk_size))),
+        base,
+        n,
+        k,
     )
+    print(f"    {count:,} typed tokens")
+    if args.tokens:
+        _timed(
+            f"dazi tokenize_many, {k} processes (Tokens)",
+            lambda: sum(map(len, pipeline.tokenize_many(posts, k, chunk_size=args.chunk_size))),
+            base,
+            n,
+            k,
+        )
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    tokens = pipeline.tokenize_many(posts, n_process=args.n_process, chunk_size=args.chunk_size)
-    ours, parent_cpu = time.perf_counter() - t0, time.process_time() - c0
-    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    workers_cpu = (children1.ru_utime + children1.ru_stime) - (
-        children0.ru_utime + children0.ru_stime
-    )
-    n_tokens = sum(map(len, tokens))
-    print(
-        f"dazi tokenize_many, {args.n_process} processes: {ours:8.2f} s  {args.n / ours:10,.0f} posts/s  "
-        f"({n_tokens:,} typed tokens)"
-    )
-    print(f"speed-up (jieba.cut time / dazi time): {baseline / ours:.2f}x")
-    # CPU seconds do not depend on what else the machine runs: they tell what
-    # two idle cores would give (workers in parallel, then the parent's share).
-    idle_estimate = workers_cpu / args.n_process + parent_cpu
-    print(
-        f"CPU seconds: jieba.cut {baseline_cpu:.1f}; dazi workers {workers_cpu:.1f} + parent "
-        f"{parent_cpu:.1f}; on {args.n_process} idle cores about {idle_estimate:.1f} s "
-        f"(speed-up about {baseline_cpu / idle_estimate:.2f}x)"
-    )
-    if args.single:
-        t0 = time.perf_counter()
-        pipeline.tokenize_many(posts, n_process=1)
-        single = time.perf_counter() - t0
-        print(f"dazi tokenize_many, 1 process:  {single:8.2f} s  {args.n / single:10,.0f} posts/s")
-        print(f"dazi 1 process / jieba.cut time: {single / baseline:.2f}x")
-    load = os.getloadavg()
-    print(f"load average at the end (1, 5, 15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    with tempfile.TemporaryDirectory() as folder:
+        db = connect(Path(folder) / "bench.db")
+
+        def cached() -> int:
+            total = 0
+            for start in range(0, n, args.batch):
+                total += sum(map(len, token_codes(db, posts[start : start + args.batch], n_process=k)))
+            return total
+
+        first, _ = _timed(f"token cache, first run ({k} processes)", cached, base, n, k)
+        second, _ = _timed("token cache, second run (all cached)", cached, base, n)
+        print(f"    second run / first run: {second / first:.3f}; second run / jieba.cut: {second / base:.3f}")
+        db.engine.dispose()
+    print(f"load average at the end (1, 5, 15 min): {_load()}")
     return 0
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
