@@ -384,10 +384,15 @@ def _iter_delimited(info: FileInfo, delimiter: str) -> Records:
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
     row = 0
     try:
-        for fields in reader:  # skip to the header row
-            row += 1
-            if any(cell.strip() for cell in fields):
-                break
+        try:
+            for fields in reader:  # skip to the header row
+                row += 1
+                if any(cell.strip() for cell in fields):
+                    break
+        except UnicodeDecodeError as exc:  # the header is the whole file, cut mid-character
+            raise _decode_error(info, row + 1, exc) from exc
+        except csv.Error as exc:
+            raise InputError(f"cannot read the header row: {exc}", file=info.path, row=row + 1) from exc
         while True:
             try:
                 fields = next(reader)
@@ -568,7 +573,36 @@ def _json_object(info: FileInfo) -> Records:
 
 def _json_array(info: FileInfo) -> Records:
     """Stream the elements of a top-level JSON array, one parse per element."""
-    decoder = json.JSONDecoder()
+    elements = _json_elements(info)
+    row = 0
+    try:
+        for row, record in elements:
+            yield row, record
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the file is not valid UTF-8 text after element {row} ({exc.reason})",
+            "JSON files are UTF-8: export the file again, or save it as UTF-8.",
+            file=info.path,
+            row=row + 1,
+        ) from exc
+    finally:
+        elements.close()
+
+
+def _json_int(text: str) -> int | float:
+    """An integer as orjson reads it (JSONL): beyond 64 bits, a float.
+
+    Keeps the raw records of JSON and JSONL files alike, and storable: the
+    record is saved with orjson, which refuses larger integers.
+    """
+    if len(text) <= 18:
+        return int(text)
+    number = int(text) if len(text) <= 4000 else None
+    return number if number is not None and -(2**63) <= number < 2**64 else float(text)
+
+
+def _json_elements(info: FileInfo) -> Records:
+    decoder = json.JSONDecoder(parse_int=_json_int)
     chunk_size = 1 << 20
     with open(info.path, encoding="utf-8-sig") as fh:
         buf = fh.read(chunk_size)
@@ -609,6 +643,13 @@ def _json_array(info: FileInfo) -> Records:
                 try:
                     obj, end = decoder.raw_decode(buf, pos)
                     break
+                except RecursionError:
+                    raise InputError(
+                        f"element {index + 1} is nested too deeply to read",
+                        "A post is a flat record; the export is damaged or not a crawler export.",
+                        file=info.path,
+                        row=index + 1,
+                    ) from None
                 except json.JSONDecodeError as exc:
                     if eof:
                         raise InputError(
@@ -901,20 +942,37 @@ def _iter_sqlite(path: str) -> Iterator[tuple[FileInfo, Records]]:
     try:
         for name in names:
             quoted = '"' + name.replace('"', '""') + '"'
-            columns = [r[1] for r in con.execute(f"PRAGMA table_info({quoted})")]
-            info = FileInfo(path, "sqlite", part=name, columns=columns)
-            yield info, _sqlite_records(con, quoted, columns)
+            info = FileInfo(path, "sqlite", part=name)
+            try:
+                info.columns = [r[1] for r in con.execute(f"PRAGMA table_info({quoted})")]
+            except sqlite3.DatabaseError as exc:
+                raise _sqlite_damaged(info, None, exc) from exc
+            yield info, _sqlite_records(con, quoted, info)
     finally:
         con.close()
 
 
-def _sqlite_records(con: sqlite3.Connection, quoted: str, columns: list[str]) -> Records:
-    cur = con.execute(f"SELECT * FROM {quoted}")
+def _sqlite_damaged(info: FileInfo, row: int | None, exc: sqlite3.DatabaseError) -> InputError:
+    return InputError(
+        f"cannot read the SQLite file ({exc})",
+        "The file is damaged or incompletely copied; copy it again from the crawler's "
+        "folder (with the crawler stopped).",
+        file=info.label,
+        row=row,
+    )
+
+
+def _sqlite_records(con: sqlite3.Connection, quoted: str, info: FileInfo) -> Records:
+    columns = info.columns
     row = 0
-    while True:
-        rows = cur.fetchmany(2000)
-        if not rows:
-            break
-        for values in rows:
-            row += 1
-            yield row, dict(zip(columns, values))
+    try:
+        cur = con.execute(f"SELECT * FROM {quoted}")
+        while True:
+            rows = cur.fetchmany(2000)
+            if not rows:
+                break
+            for values in rows:
+                row += 1
+                yield row, dict(zip(columns, values))
+    except sqlite3.DatabaseError as exc:  # a damaged page is found only when read
+        raise _sqlite_damaged(info, row + 1, exc) from exc

@@ -26,6 +26,7 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
 __all__ = [
+    "MAX_COUNT",
     "SHANGHAI",
     "STICKER_RE",
     "detect_lang",
@@ -120,17 +121,17 @@ def parse_count(value: object) -> tuple[int | None, bool]:
     if tp is str:
         s = value.strip()  # type: ignore[union-attr]
         if s.isdigit() and s.isascii():
-            return int(s), False
+            return _bounded(int(s) if len(s) <= 20 else MAX_COUNT + 1, value), False
     elif tp is int:
         if value < 0:  # type: ignore[operator]
             raise ValueError(f"a count cannot be negative: {value!r}")
-        return value, False  # type: ignore[return-value]
+        return _bounded(value, value), False  # type: ignore[arg-type]
     elif tp is float:
         if value != value:  # NaN: a blank cell read by pandas or Excel
             return None, False
         if not value.is_integer() or value < 0:  # type: ignore[union-attr]
             raise ValueError(f"not a whole, non-negative count: {value!r}")
-        return int(value), False  # type: ignore[call-overload]
+        return _bounded(value, value), False  # type: ignore[arg-type]
     elif tp is bool:
         raise ValueError(f"not a count: {value!r}")
     elif isinstance(value, int):  # int subclasses such as numpy ints
@@ -145,6 +146,20 @@ def parse_count(value: object) -> tuple[int | None, bool]:
         _COUNT_CACHE.clear()
     _COUNT_CACHE[s] = result
     return result
+
+
+#: The largest count accepted (2**53 - 1, exact as a float and in JavaScript;
+#: four of them still add up within a 64-bit engagement total).  No platform
+#: shows counts near it: a larger value is a mangled cell, not a count.
+MAX_COUNT = 2**53 - 1
+
+
+def _bounded(number: int | float, value: object) -> int:
+    """*number* as an int, or a ValueError if it is too large to be a count."""
+    if number > MAX_COUNT:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
+        raise ValueError(f"too large to be a count: {shown}")
+    return int(number)
 
 
 # Displayed counts repeat ("10万+", "1.2万", "None"): remember parsed texts.
@@ -166,10 +181,11 @@ def _parse_count_text(s: str, value: object) -> tuple[int | None, bool]:
             whole, _, frac = num.partition(".")
             if frac.strip("0"):
                 raise ValueError(f"a count must be a whole number: {value!r}")
-            return int(whole), approx
+            return _bounded(int(whole) if len(whole) <= 20 else MAX_COUNT + 1, value), approx
         # round() of a float is exact enough: "1.15万" -> 11499.999... -> 11500
-        return int(round(float(num) * _UNITS[unit])), approx
-    return int(num) * _UNITS[unit], approx
+        scaled = float(num) * _UNITS[unit]
+        return _bounded(round(scaled) if scaled <= MAX_COUNT else scaled, value), approx
+    return _bounded(int(num) * _UNITS[unit] if len(num) <= 20 else MAX_COUNT + 1, value), approx
 
 
 # ---------------------------------------------------------------------------
@@ -517,7 +533,7 @@ def parse_list(value: object) -> list[str]:
 def _read_literal(s: str) -> object:
     try:
         return json.loads(s)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         pass
     if len(s) > _MAX_LITERAL:
         raise ValueError(f"list literal too long ({len(s)} characters)")

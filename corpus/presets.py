@@ -42,6 +42,7 @@ from corpus.parsing import (
     extract_hashtags,
     extract_mentions,
     is_mangled_id,
+    MAX_COUNT,
     parse_count,
     parse_list,
     parse_time,
@@ -280,17 +281,24 @@ def _signed(rec: Mapping, column: str) -> int | None:
     value = rec.get(column)
     if value is None or value == "":
         return None
-    if type(value) is int:
+    if type(value) is int and abs(value) <= MAX_COUNT:  # type: ignore[arg-type]
         return value  # type: ignore[return-value]
     try:
         f = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise RowError(column, f"not a number: {value!r}", _COUNT_HINT) from None
+    except (TypeError, ValueError, OverflowError):
+        raise RowError(column, f"not a number: {_short_repr(value)}", _COUNT_HINT) from None
     if f != f:
         return None
     if not f.is_integer():
-        raise RowError(column, f"not a whole number: {value!r}", _COUNT_HINT)
+        raise RowError(column, f"not a whole number: {_short_repr(value)}", _COUNT_HINT)
+    if abs(f) > MAX_COUNT:
+        raise RowError(column, f"too large to be a count: {_short_repr(value)}", _COUNT_HINT)
     return int(f)
+
+
+def _short_repr(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _set_counts(post: dict, rec: Mapping, spec: tuple[tuple[str, str], ...]) -> None:
@@ -339,6 +347,9 @@ def _merge(*lists: list[str]) -> list[str]:
     return list(seen)
 
 
+_LIST_HINT = 'Write the list as a,b or ["a", "b"].'
+
+
 def _list(rec: Mapping, column: str) -> list[str]:
     value = rec.get(column)
     if value is None or value == "":
@@ -346,7 +357,7 @@ def _list(rec: Mapping, column: str) -> list[str]:
     try:
         return parse_list(value)
     except ValueError as exc:
-        raise RowError(column, str(exc), 'Write the list as a,b or ["a", "b"].') from None
+        raise RowError(column, str(exc), _LIST_HINT) from None
 
 
 def _tags_of(title: str | None, text: str) -> list[str]:
@@ -779,8 +790,11 @@ def _x_entities(rec: Mapping, column: str, key: str) -> list[str] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
-            return parse_list(value)
+        except (ValueError, RecursionError):
+            try:
+                return parse_list(value)
+            except ValueError as exc:
+                raise RowError(column, str(exc), _LIST_HINT) from None
     if not isinstance(value, list):
         return None
     out = []
