@@ -39,12 +39,13 @@ list disagreements, since a disagreement shows every coder's value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
 
 import pandas as pd
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from dazi.db import Database
 from dazi.errors import AccessDenied, NotFound, ValidationError
@@ -61,11 +62,19 @@ __all__ = [
     "Adjudication",
     "CoderValue",
     "Disagreement",
+    "FinalRow",
+    "PostCodings",
+    "UnitCodings",
+    "WideLayout",
     "adjudicate",
     "adjudication_history",
+    "count_final_posts",
     "disagreements",
     "final_dataset",
+    "iter_final_values",
+    "iter_post_codings",
     "wide_codes",
+    "wide_layout",
 ]
 
 #: Roles that may record final values (and list disagreements while blind).
@@ -212,6 +221,133 @@ class _Post:
     coders: dict[str, tuple[dict, str | None, bool]] = field(default_factory=dict)
 
 
+@dataclass
+class UnitCodings:
+    """One coder's current coding of one post, as stored (drafts included).
+
+    Attributes
+    ----------
+    coder : str
+    done : bool
+        The coder finished the post (drafts are ``False``).
+    memo : str or None
+    uncertain : bool
+    values : dict
+        ``{variable: value}`` as stored, variables in alphabetical order.
+    versions, updated : dict
+        Per variable: the codebook version and the time the value was saved.
+    """
+
+    coder: str
+    done: bool
+    memo: str | None
+    uncertain: bool
+    values: dict[str, object] = field(default_factory=dict)
+    versions: dict[str, int | None] = field(default_factory=dict)
+    updated: dict[str, datetime] = field(default_factory=dict)
+
+
+@dataclass
+class PostCodings:
+    """Every coder's coding of one post (:func:`iter_post_codings`); ``units`` by coder name."""
+
+    post_pk: int
+    post_id: str
+    platform: str
+    units: list[UnitCodings] = field(default_factory=list)
+
+    def finished(self) -> _Post:
+        """The post as the adjudication rules see it: finished units only."""
+        return _Post(self.post_pk, self.post_id, self.platform,
+                     {u.coder: (u.values, u.memo, u.uncertain) for u in self.units if u.done})
+
+
+@dataclass(frozen=True)
+class FinalRow:
+    """One row of :func:`final_dataset`, as :func:`iter_final_values` yields it."""
+
+    post_pk: int
+    post_id: str
+    values: dict[str, Value]
+    unresolved: list[str]
+    coders: list[str]
+    double_coded: bool
+    memos: str
+    uncertain: bool
+
+
+def iter_post_codings(db: Database, project: Project, *, drafts: bool = False, double_only: bool = False,
+                      details: bool = False, yield_per: int = 5000) -> Iterator[PostCodings]:
+    """Every post's codings, one post at a time in ``post_pk`` order, streamed from the database.
+
+    One query (coding units joined to their values) read in one transaction
+    through a streaming cursor (a server-side cursor on PostgreSQL, chunked
+    fetches on SQLite), so memory holds one post and one fetch at a time
+    whatever the size of the project.  The export reads this once for the
+    Posts sheet (:func:`iter_final_values`) and once for the Codings sheet.
+
+    Parameters
+    ----------
+    drafts : bool
+        Also units the coder has not finished (``done`` false); by default
+        only finished units, which is what the adjudication rules use.
+    double_only : bool
+        Only posts finished by two or more coders (the reliability subset),
+        filtered in the database.
+    details : bool
+        Also read each value's codebook version and saving time
+        (:attr:`UnitCodings.versions`, :attr:`UnitCodings.updated`; left
+        empty otherwise, which saves a third of the reading time).
+    yield_per : int
+        Rows per fetch.
+
+    Yields
+    ------
+    PostCodings
+        Posts with at least one (finished, unless ``drafts``) unit; a unit
+        whose coder saved no value has empty ``values``.
+    """
+    with db.read() as conn:
+        names = dict(conn.execute(select(coders.c.id, coders.c.name).where(coders.c.project_id == project.id)).all())
+        query = (
+            select(coding_units.c.post_pk, posts.c.post_id, posts.c.platform, coding_units.c.coder_id,
+                   coding_units.c.done, coding_units.c.memo, coding_units.c.uncertain, codings.c.variable,
+                   codings.c.value, *((codings.c.codebook_version, codings.c.updated_at) if details else ()))
+            .join(posts, posts.c.id == coding_units.c.post_pk)
+            .outerjoin(codings, and_(codings.c.post_pk == coding_units.c.post_pk,
+                                     codings.c.coder_id == coding_units.c.coder_id))
+            .where(coding_units.c.project_id == project.id)
+            .order_by(coding_units.c.post_pk, coding_units.c.coder_id, codings.c.variable)
+        )
+        if not drafts:
+            query = query.where(coding_units.c.done.is_(True))
+        if double_only:
+            shared = (select(coding_units.c.post_pk)
+                      .where(coding_units.c.project_id == project.id, coding_units.c.done.is_(True))
+                      .group_by(coding_units.c.post_pk).having(func.count() >= 2))
+            query = query.where(coding_units.c.post_pk.in_(shared))
+        result = conn.execution_options(yield_per=yield_per).execute(query)
+        for post_pk, rows in groupby(result, key=lambda r: r[0]):
+            post = None
+            units: dict[int, UnitCodings] = {}
+            for row in rows:
+                _, post_id, platform, coder_id, done, memo, uncertain, variable, value = row[:9]
+                if post is None:
+                    post = PostCodings(int(post_pk), str(post_id), platform)
+                unit = units.get(coder_id)
+                if unit is None:
+                    unit = units[coder_id] = UnitCodings(names.get(coder_id, str(coder_id)), bool(done), memo,
+                                                         bool(uncertain))
+                if variable is not None:
+                    unit.values[variable] = value
+                    if details:
+                        unit.versions[variable] = row[9]
+                        unit.updated[variable] = row[10]
+            assert post is not None
+            post.units = sorted(units.values(), key=lambda u: u.coder)
+            yield post
+
+
 def _adjudication(record: Mapping) -> Adjudication:
     return Adjudication(
         id=int(record["id"]), post_pk=int(record["post_pk"]), post_id=str(record["post_id"]),
@@ -245,48 +381,67 @@ def _adjudication_rows(conn: Connection, project: Project, post_pk: int | None =
     return out
 
 
-def _load(conn: Connection, project: Project) -> tuple[dict[int, _Post], dict[tuple[int, str], Adjudication]]:
-    """Posts with finished codings (every finishing coder's values) and the latest adjudications."""
-    found: dict[int, _Post] = {}
-    units = conn.execute(
-        select(coding_units.c.post_pk, coding_units.c.memo, coding_units.c.uncertain, coders.c.name,
-               posts.c.post_id, posts.c.platform)
-        .join(coders, coders.c.id == coding_units.c.coder_id)
-        .join(posts, posts.c.id == coding_units.c.post_pk)
-        .where(coding_units.c.project_id == project.id, coding_units.c.done.is_(True))
-        .order_by(coding_units.c.post_pk, coders.c.name)
-    )
-    for row in units:
-        post = found.setdefault(row.post_pk, _Post(row.post_pk, str(row.post_id), row.platform))
-        post.coders[row.name] = ({}, row.memo, bool(row.uncertain))
-    values = conn.execute(
-        select(codings.c.post_pk, coders.c.name, codings.c.variable, codings.c.value)
-        .join(coders, coders.c.id == codings.c.coder_id)
-        .join(coding_units, and_(coding_units.c.post_pk == codings.c.post_pk,
-                                 coding_units.c.coder_id == codings.c.coder_id))
-        .where(codings.c.project_id == project.id, coding_units.c.done.is_(True))
-    )
-    for row in values:
-        found[row.post_pk].coders[row.name][0][row.variable] = row.value
+def _latest(conn: Connection, project: Project) -> dict[tuple[int, str], Adjudication]:
+    """The adjudication in force for each post and variable (the latest record)."""
     latest: dict[tuple[int, str], Adjudication] = {}
     for record in _adjudication_rows(conn, project):
         latest[(record["post_pk"], record["variable"])] = _adjudication(record)
-    return found, latest
+    return latest
 
 
-def _resolve(codebook: Codebook, post: _Post, latest: Mapping[tuple[int, str], Adjudication]
+def _canonicalizers(codebook: Codebook) -> dict[str, Callable[[object], Value]]:
+    """Per variable, :func:`_canonical` with the code look-ups done once (it runs for every stored value)."""
+    out: dict[str, Callable[[object], Value]] = {}
+    for variable in codebook.variables:
+        if variable.type in ("single", "ordinal"):
+            target = {c.id: variable.resolve(c.id) for c in variable.all_codes()}
+
+            def single(value: object, target=target) -> Value:
+                if isinstance(value, str):
+                    return target.get(value, value)
+                return value  # type: ignore[return-value]
+
+            out[variable.id] = single
+        elif variable.type == "multi":
+            target = {c.id: variable.resolve(c.id) for c in variable.all_codes()}
+            order = {c.id: variable.order(c.id) for c in variable.all_codes()}
+
+            def multi(value: object, target=target, order=order, variable=variable) -> Value:
+                if value is None:
+                    return []
+                if not isinstance(value, (list, tuple)):
+                    return _canonical(variable, value)
+                codes = {target.get(c, c) if isinstance(c, str) else c for c in value}
+                known = sorted((c for c in codes if isinstance(c, str) and c in order), key=order.__getitem__)
+                return known + sorted((c for c in codes if c not in known), key=str)
+
+            out[variable.id] = multi
+        else:
+            out[variable.id] = lambda value, variable=variable: _canonical(variable, value)
+    return out
+
+
+def _resolve(codebook: Codebook, post: _Post, latest: Mapping[tuple[int, str], Adjudication],
+             canon: Mapping[str, Callable[[object], Value]] | None = None
              ) -> tuple[dict[str, Value], dict[str, str]]:
-    """Final value and status (``agreed``, ``adjudicated``, ``open``, ``not_applicable``) per variable."""
+    """Final value and status (``agreed``, ``adjudicated``, ``open``, ``not_applicable``) per variable.
+
+    ``canon``: :func:`_canonicalizers` of the codebook, when resolving many posts.
+    """
+    if canon is None:
+        canon = _canonicalizers(codebook)
     final: dict[str, Value] = {}
     status: dict[str, str] = {}
+    held_values = [values for values, _, _ in post.coders.values()]
     for variable in codebook.variables:
-        adjudicated = latest.get((post.post_pk, variable.id))
+        adjudicated = latest.get((post.post_pk, variable.id)) if latest else None
         if adjudicated is not None:
             final[variable.id] = _canonical(variable, adjudicated.value)
             status[variable.id] = _ADJUDICATED
             continue
-        held = [_canonical(variable, values.get(variable.id)) for values, _, _ in post.coders.values()]
-        if len({_key(v) for v in held}) == 1:
+        canonical = canon[variable.id]
+        held = [canonical(values.get(variable.id)) for values in held_values]
+        if len(held) == 1 or len({_key(v) for v in held}) == 1:
             final[variable.id] = held[0]
             status[variable.id] = _AGREED
         else:
@@ -373,14 +528,16 @@ def disagreements(
                     "Ask an adjudicator or admin to resolve disagreements, or unblind the project (dazi blind --off).",
                 )
         codebook = current_codebook(db, project, conn=conn).codebook
-        found, latest = _load(conn, project)
+        latest = _latest(conn, project)
     chosen = {codebook.variable(v).id for v in variables} if variables else set(codebook.variable_ids())
     wanted = [v for v in codebook.variables if v.id in chosen]
+    canon = _canonicalizers(codebook)
     per_post: list[list[Disagreement]] = []
-    for post in found.values():
+    for codings_of_post in iter_post_codings(db, project, double_only=True):
+        post = codings_of_post.finished()
         if len(post.coders) < 2:
             continue
-        _, status = _resolve(codebook, post, latest)
+        _, status = _resolve(codebook, post, latest, canon)
         listed = []
         for variable in wanted:
             held = [
@@ -514,6 +671,89 @@ def adjudication_history(db: Database, project: Project, *, post_pk: int | None 
     return [_adjudication(r) for r in rows]
 
 
+def _check_source(conn: Connection, project: Project, source: str) -> None:
+    if source == "final":
+        return
+    known = conn.execute(
+        select(coders.c.id).where(coders.c.project_id == project.id, coders.c.name == source)
+    ).first()
+    if known is None:
+        names = conn.execute(
+            select(coders.c.name).where(coders.c.project_id == project.id).order_by(coders.c.name)
+        ).scalars().all()
+        raise NotFound(
+            f"No coder named {source!r} in project {project.name!r}",
+            f"Use source='final' or one of: {', '.join(names)}." if names else "Add coders first.",
+        )
+
+
+def _final_records(db: Database, project: Project, source: str, yield_per: int = 5000
+                   ) -> tuple[Codebook, list[str], Iterator[FinalRow]]:
+    """The codebook, its variable ids and the (lazy) final rows; checks run before the first row."""
+    with db.read() as conn:
+        codebook = current_codebook(db, project, conn=conn).codebook
+        latest = _latest(conn, project) if source == "final" else {}
+        _check_source(conn, project, source)
+    ids = codebook.variable_ids()
+    clash = [v for v in ids if v in ("post_pk", "post_id", *META_COLUMNS)]
+    if clash:
+        raise ValidationError(
+            f"Variable id(s) {', '.join(clash)} clash with the final dataset's own columns.",
+            f"Column names reserved: post_pk, post_id, {', '.join(META_COLUMNS)}.",
+        )
+    canon = _canonicalizers(codebook)
+
+    def rows() -> Iterator[FinalRow]:
+        for codings_of_post in iter_post_codings(db, project, yield_per=yield_per):
+            post = codings_of_post.finished()
+            double = len(post.coders) >= 2
+            if source == "final":
+                final, status = _resolve(codebook, post, latest, canon)
+                names = list(post.coders)
+                unresolved = [v for v in ids if status[v] == _OPEN]
+            else:
+                if source not in post.coders:
+                    continue
+                alone = _Post(post.post_pk, post.post_id, post.platform, {source: post.coders[source]})
+                final, _ = _resolve(codebook, alone, {}, canon)
+                names = [source]
+                unresolved = []
+            memos = _JOIN.join(f"{n}: {post.coders[n][1].strip()}" for n in names
+                               if post.coders[n][1] and post.coders[n][1].strip())
+            uncertain = any(post.coders[n][2] for n in names)
+            yield FinalRow(post.post_pk, post.post_id, final, unresolved, names, double, memos, uncertain)
+
+    return codebook, ids, rows()
+
+
+def iter_final_values(db: Database, project: Project, *, source: str = "final",
+                      yield_per: int = 5000) -> Iterator[FinalRow]:
+    """The rows of :func:`final_dataset`, one post at a time in ``post_pk`` order, in bounded memory.
+
+    The same rules and values as :func:`final_dataset` (which is built from
+    it), streamed from :func:`iter_post_codings`, so an export of any size
+    never holds more than one post's codings.  The checks (unknown coder,
+    clashing variable ids, no codebook) run when this is called, before the
+    first row.
+
+    Yields
+    ------
+    FinalRow
+        ``values`` holds every variable of the current codebook.
+    """
+    return _final_records(db, project, source, yield_per)[2]
+
+
+def count_final_posts(db: Database, project: Project, *, source: str = "final") -> int:
+    """How many rows :func:`final_dataset` has (posts with a finished coding), by one count in the database."""
+    query = (select(func.count(func.distinct(coding_units.c.post_pk)))
+             .where(coding_units.c.project_id == project.id, coding_units.c.done.is_(True)))
+    if source != "final":
+        query = query.join(coders, coders.c.id == coding_units.c.coder_id).where(coders.c.name == source)
+    with db.read() as conn:
+        return int(conn.execute(query).scalar() or 0)
+
+
 def final_dataset(db: Database, project: Project, *, source: str = "final") -> pd.DataFrame:
     """The final coded value of every variable for every post with a finished coding.
 
@@ -567,47 +807,9 @@ def final_dataset(db: Database, project: Project, *, source: str = "final") -> p
     ValidationError
         A variable id equals one of the fixed column names above.
     """
-    with db.read() as conn:
-        codebook = current_codebook(db, project, conn=conn).codebook
-        found, latest = _load(conn, project)
-        if source != "final":
-            known = conn.execute(
-                select(coders.c.id).where(coders.c.project_id == project.id, coders.c.name == source)
-            ).first()
-            if known is None:
-                names = conn.execute(
-                    select(coders.c.name).where(coders.c.project_id == project.id).order_by(coders.c.name)
-                ).scalars().all()
-                raise NotFound(
-                    f"No coder named {source!r} in project {project.name!r}",
-                    f"Use source='final' or one of: {', '.join(names)}." if names else "Add coders first.",
-                )
-    ids = codebook.variable_ids()
-    clash = [v for v in ids if v in ("post_pk", "post_id", *META_COLUMNS)]
-    if clash:
-        raise ValidationError(
-            f"Variable id(s) {', '.join(clash)} clash with the final dataset's own columns.",
-            f"Column names reserved: post_pk, post_id, {', '.join(META_COLUMNS)}.",
-        )
-    records = []
-    for post in sorted(found.values(), key=lambda p: p.post_pk):
-        double = len(post.coders) >= 2
-        if source == "final":
-            final, status = _resolve(codebook, post, latest)
-            names = list(post.coders)
-            unresolved = [v for v in ids if status[v] == _OPEN]
-        else:
-            if source not in post.coders:
-                continue
-            alone = _Post(post.post_pk, post.post_id, post.platform, {source: post.coders[source]})
-            final, _ = _resolve(codebook, alone, {})
-            names = [source]
-            unresolved = []
-        memos = _JOIN.join(f"{n}: {post.coders[n][1].strip()}" for n in names
-                           if post.coders[n][1] and post.coders[n][1].strip())
-        uncertain = any(post.coders[n][2] for n in names)
-        records.append([post.post_pk, post.post_id, *(final[v] for v in ids), unresolved, names, double, memos,
-                        uncertain])
+    codebook, ids, records = _final_records(db, project, source)
+    records = [[r.post_pk, r.post_id, *(r.values[v] for v in ids), r.unresolved, r.coders, r.double_coded,
+                r.memos, r.uncertain] for r in records]
     columns = ["post_pk", "post_id", *ids, *META_COLUMNS]
     data = {col: [r[i] for r in records] for i, col in enumerate(columns)}
     frame = pd.DataFrame({
@@ -673,6 +875,16 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") 
             "Pass a frame from final_dataset() made with the same codebook.",
         )
     index = final_frame.index
+    canon = {v.id: [_canonical(v, x) if not _is_na(x) else None for x in final_frame[v.id]] for v in codebook.variables}
+    extra: dict[str, list[str]] = {}
+    for variable in codebook.variables:
+        if variable.type == "multi":
+            codable = {c.id for c in variable.codable_codes()}
+            seen = extra.setdefault(variable.id, [])
+            for value in canon[variable.id]:
+                seen.extend(c for c in value or () if c not in codable and c not in seen)
+    layout = wide_layout(codebook, lang, extra)
+    cells = [layout.cells({v: canon[v][i] for v in canon}) for i in range(len(index))]
     out: dict[str, pd.Series] = {}
 
     def put(name: str, series: pd.Series) -> None:
@@ -686,32 +898,18 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") 
     for name in ("post_pk", "post_id"):
         if name in final_frame.columns:
             put(name, final_frame[name])
-    for variable in codebook.variables:
-        values = [_canonical(variable, v) if not _is_na(v) else None for v in final_frame[variable.id]]
-        if variable.type in ("single", "ordinal"):
-            put(variable.id, pd.Series(values, index=index, dtype="string"))
-            put(f"{variable.id}__label", pd.Series([None if v is None else _label(variable, v, lang) for v in values],
-                                                   index=index, dtype="string"))
-        elif variable.type == "multi":
-            codes = [c.id for c in variable.codable_codes()]
-            for value in values:
-                for code in value or ():
-                    if code not in codes:
-                        codes.append(code)
-            for code in codes:
-                put(f"{variable.id}__{code}", pd.Series(
-                    [None if v is None else int(code in v) for v in values], index=index, dtype="Int8"))
-            put(variable.id, pd.Series(
-                [None if v is None else _JOIN.join(_label(variable, c, lang) for c in v) for v in values],
-                index=index, dtype="string"))
-        elif variable.type == "numeric":
+    for j, (name, _variable, kind) in enumerate(layout.columns):
+        values = [row[j] for row in cells]
+        if kind == "flag":
+            put(name, pd.Series(values, index=index, dtype="Int8"))
+        elif kind == "number":
             numbers = pd.Series([None if v is None else float(v) for v in values], index=index, dtype="Float64")
             whole = numbers.dropna()
             if (whole == whole.round()).all() and (whole.abs() < 2**53).all():
                 numbers = numbers.astype("Int64")
-            put(variable.id, numbers)
+            put(name, numbers)
         else:
-            put(variable.id, pd.Series(values, index=index, dtype="string"))
+            put(name, pd.Series(values, index=index, dtype="string"))
     skip = {"post_pk", "post_id", *codebook.variable_ids()}
     for name in final_frame.columns:
         if name in skip:
@@ -721,6 +919,101 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") 
             column = column.map(lambda v: _JOIN.join(map(str, v)) if isinstance(v, (list, tuple)) else v)
         put(name, column)
     return pd.DataFrame(out, index=index)
+
+
+@dataclass(frozen=True)
+class WideLayout:
+    """The export columns of the coded variables and how one post's final values fill them.
+
+    Made by :func:`wide_layout`; :func:`wide_codes` lays out a whole frame
+    with it and the streamed exports (:func:`reports.data.posts_table`) one
+    row at a time.
+
+    Attributes
+    ----------
+    columns : list of (name, variable id, kind)
+        In order; ``kind`` is ``text`` (code id, label, joined labels),
+        ``flag`` (0/1 column of a multi-select code), ``number`` or ``wrap``
+        (text variables).
+    """
+
+    columns: list[tuple[str, str, str]]
+    _fillers: list[Callable[[Value], list[object]]] = field(repr=False)
+    _variables: list[Variable] = field(repr=False)
+
+    def cells(self, values: Mapping[str, Value]) -> list[object]:
+        """One post's cells in column order from its canonical final values (``None``: missing)."""
+        out: list[object] = []
+        for variable, fill in zip(self._variables, self._fillers):
+            out.extend(fill(values.get(variable.id)))
+        return out
+
+
+def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, Sequence[str]] | None = None
+                ) -> WideLayout:
+    """The export columns of every variable (see :func:`wide_codes` for the layout).
+
+    Parameters
+    ----------
+    extra_codes : mapping, optional
+        ``{variable: [code, ...]}``: codes of multi-select variables that
+        occur in the data but are not codable now (retired or unknown); each
+        gets a 0/1 column after the codable ones.
+
+    Raises
+    ------
+    ValidationError
+        Two output columns would get the same name.
+    """
+    extra_codes = extra_codes or {}
+    columns: list[tuple[str, str, str]] = []
+    fillers: list[Callable[[Value], list[object]]] = []
+    for variable in codebook.variables:
+        vid = variable.id
+        if variable.type in ("single", "ordinal"):
+            columns += [(vid, vid, "text"), (f"{vid}__label", vid, "text")]
+            labels = {c.id: _label(variable, c.id, lang) for c in variable.all_codes()}
+
+            def single(value: Value, labels=labels) -> list[object]:
+                if value is None:
+                    return [None, None]
+                return [value, labels.get(value, value) if isinstance(value, str) else str(value)]
+
+            fillers.append(single)
+        elif variable.type == "multi":
+            codes = [c.id for c in variable.codable_codes()]
+            codes += [c for c in extra_codes.get(vid, ()) if c not in codes]
+            columns += [(f"{vid}__{code}", vid, "flag") for code in codes]
+            columns.append((vid, vid, "text"))
+            labels = {c.id: _label(variable, c.id, lang) for c in variable.all_codes()}
+            empty = [None] * (len(codes) + 1)
+
+            def multi(value: Value, codes=codes, labels=labels, empty=empty) -> list[object]:
+                if value is None:
+                    return list(empty)
+                chosen = set(value) if isinstance(value, list) else {value}
+                return [*(int(code in chosen) for code in codes),
+                        _JOIN.join(labels.get(c, c) if isinstance(c, str) else str(c)
+                                   for c in (value if isinstance(value, list) else [value]))]
+
+            fillers.append(multi)
+        elif variable.type == "numeric":
+            columns.append((vid, vid, "number"))
+            fillers.append(lambda value: [None if value is None else
+                                          int(value) if float(value).is_integer() and abs(value) < 2**53
+                                          else float(value)])
+        else:
+            columns.append((vid, vid, "wrap"))
+            fillers.append(lambda value: [None if value is None else str(value)])
+    seen: set[str] = set()
+    for name, _, _ in columns:
+        if name in seen:
+            raise ValidationError(
+                f"Two export columns would both be called {name!r}.",
+                "Rename a variable or code id so that '<variable>__<code>' names stay unique.",
+            )
+        seen.add(name)
+    return WideLayout(columns, fillers, list(codebook.variables))
 
 
 def _is_na(value: object) -> bool:

@@ -12,11 +12,13 @@ Two shapes, both read from the core (``coding.adjudication.final_dataset``,
     it, so they can be tested on a hand-made frame.
 :class:`PostsTable`
     The export layout: one row per post, the canonical post fields, then one
-    or more columns per variable (:func:`coding.adjudication.wide_codes`:
-    code id and label; one 0/1 column per code of a multi-select variable
-    plus the joined labels), then the coders' memos and flags.  Its rows
-    stream (posts are read in batches), so every format can be written in
-    bounded memory.
+    or more columns per variable (:func:`coding.adjudication.wide_layout`,
+    as :func:`coding.adjudication.wide_codes`: code id and label; one 0/1
+    column per code of a multi-select variable plus the joined labels), then
+    the coders' memos and flags.  Its rows stream: posts are read in batches
+    and merged with the final values computed post by post
+    (:func:`coding.adjudication.iter_final_values`), so every format is
+    written in bounded memory whatever the size of the project.
 
 Column names
 ------------
@@ -29,14 +31,20 @@ the README sheet states the rule.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from coding.adjudication import META_COLUMNS, final_dataset, wide_codes
+from coding.adjudication import (
+    META_COLUMNS,
+    FinalRow,
+    count_final_posts,
+    final_dataset,
+    iter_final_values,
+    wide_layout,
+)
 from coding.codebook import Codebook
 from corpus.fields import COUNT_FIELDS, POST_FIELDS
 from dazi.db import Database
@@ -72,6 +80,7 @@ _META_KINDS: dict[str, str] = {
     "unresolved": "text", "coders": "text", "double_coded": "bool", "memos": "wrap", "uncertain": "bool",
 }
 _PREFIX = "v_"
+_JOIN = "; "
 
 
 def describe_source(source: str, lang: str = "en") -> str:
@@ -218,10 +227,36 @@ def _prefixed(variable_id: str, taken: set[str]) -> str:
     return name
 
 
-def _python(series: pd.Series) -> list[Any]:
-    """A column as Python values with ``None`` for every kind of missing."""
-    values = series.astype(object).tolist()
-    return [None if (v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))) else v for v in values]
+def _extra_codes(db: Database, project: Project, codebook: Codebook) -> dict[str, list[str]]:
+    """Codes of multi-select variables found in codings or adjudications that are not codable now.
+
+    They get their own 0/1 column (retired or removed codes), so the header
+    is known before the first row; read as the distinct stored values, a
+    handful of rows.
+    """
+    from sqlalchemy import Text, cast, select
+
+    from coding.adjudication import _canonical
+    from dazi.db import _json_loads
+    from dazi.schema import adjudications, codings
+
+    multi = {v.id: v for v in codebook.variables if v.type == "multi"}
+    if not multi:
+        return {}
+    found: dict[str, list[str]] = {}
+    with db.read() as conn:
+        for table in (codings, adjudications):
+            query = (select(table.c.variable, cast(table.c.value, Text)).distinct()
+                     .where(table.c.project_id == project.id, table.c.variable.in_(sorted(multi))))
+            for variable_id, text in conn.execute(query):
+                variable = multi[variable_id]
+                value = _canonical(variable, _json_loads(text) if text is not None else None)
+                codable = {c.id for c in variable.codable_codes()}
+                seen = found.setdefault(variable_id, [])
+                seen.extend(c for c in value or () if isinstance(c, str) and c not in codable and c not in seen)
+    order = {vid: {c.id: i for i, c in enumerate(v.all_codes())} for vid, v in multi.items()}
+    return {vid: sorted(codes, key=lambda c: (c not in order[vid], order[vid].get(c, 0), c))
+            for vid, codes in found.items() if codes}
 
 
 def posts_table(db: Database, project: Project, *, source: str = "final", lang: str = "zh",
@@ -239,15 +274,18 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
 
     Notes
     -----
-    Posts are read in batches of ``batch_size`` (:func:`corpus.store.iter_posts`);
-    the coded values are held as one small frame (one row per coded post).
+    Nothing is held for the whole project: :meth:`PostsTable.rows` merges
+    the posts, read in batches of ``batch_size`` (:func:`corpus.store.iter_posts`),
+    with the final values streamed in the same key order
+    (:func:`coding.adjudication.iter_final_values`), so memory stays bounded
+    whatever the number of posts.  Multi-select codes that are no longer
+    codable get a column when any coding or adjudication holds them.
     """
     from coding.codebook_store import current_codebook
     from corpus.store import count_posts, iter_posts
 
     codebook = None
     version = None
-    wide = None
     if with_codes:
         try:
             stored = current_codebook(db, project)
@@ -255,58 +293,55 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
             stored = None
         if stored is not None:
             codebook, version = stored.codebook, stored.version
-            final = final_dataset(db, project, source=source)
-            wide = wide_codes(final, codebook, lang)
     columns = list(EXPORT_FIELDS)
     kinds = dict(_FIELD_KINDS)
     variables: dict[str, str] = {}
     renamed: dict[str, str] = {}
-    code_columns: list[str] = []
-    lists: list[list[Any]] = []
-    position: dict[int, int] = {}
-    if wide is not None and codebook is not None:
+    layout = None
+    n_coded = 0
+    if codebook is not None:
+        iter_final_values(db, project, source=source)  # checks the source and the variable ids now
+        layout = wide_layout(codebook, lang, _extra_codes(db, project, codebook))
         reserved = set(EXPORT_FIELDS) | set(META_COLUMNS)
-        taken = reserved | set(wide.columns)
+        taken = reserved | {name for name, _, _ in layout.columns}
         for variable in codebook.variables:
             if variable.id in reserved:
                 renamed[variable.id] = _prefixed(variable.id, taken)
                 taken.add(renamed[variable.id])
-        for name in wide.columns:
-            if name in ("post_pk", "post_id"):
-                continue
-            base, _, rest = name.partition("__")
-            variable = codebook.variable(base) if base in codebook.variable_ids() else None
+        for name, vid, kind in layout.columns:
             out = name
-            if variable is not None and variable.id in renamed:
-                out = renamed[variable.id] + (f"__{rest}" if rest else "")
-            if name in META_COLUMNS:
-                kinds[out] = _META_KINDS[name]
-            elif variable is None:  # pragma: no cover - wide_codes only adds variables and meta columns
-                kinds[out] = "text"
-            else:
-                variables[out] = variable.id
-                if variable.type == "multi" and rest:
-                    kinds[out] = "flag"
-                elif variable.type == "numeric":
-                    kinds[out] = "number"
-                elif variable.type == "text":
-                    kinds[out] = "wrap"
-                else:
-                    kinds[out] = "text"
-            code_columns.append(out)
-            lists.append(_python(wide[name]))
-        position = {int(pk): i for i, pk in enumerate(wide["post_pk"])}
-    columns += code_columns
-    blank = [None] * len(code_columns)
+            if vid in renamed:
+                rest = name.partition("__")[2]
+                out = renamed[vid] + (f"__{rest}" if rest else "")
+            columns.append(out)
+            variables[out] = vid
+            kinds[out] = kind
+        for name in META_COLUMNS:
+            columns.append(name)
+            kinds[name] = _META_KINDS[name]
+        n_coded = count_final_posts(db, project, source=source)
+    width = len(columns) - len(EXPORT_FIELDS)
+    blank = [None] * width
     n_posts = count_posts(db, project)
 
+    def meta(row: FinalRow) -> list[Any]:
+        return [_JOIN.join(row.unresolved), _JOIN.join(row.coders), row.double_coded, row.memos, row.uncertain]
+
     def rows() -> Iterator[list[Any]]:
+        finals = iter_final_values(db, project, source=source) if layout is not None else iter(())
+        pending = next(finals, None)
         for post in iter_posts(db, project, batch_size=batch_size):
             row = [post.get(f) for f in EXPORT_FIELDS]
-            i = position.get(post["pk"])
-            row += blank if i is None else [values[i] for values in lists]
+            pk = post["pk"]
+            while pending is not None and pending.post_pk < pk:
+                pending = next(finals, None)  # a coded post deleted meanwhile
+            if layout is not None and pending is not None and pending.post_pk == pk:
+                row += layout.cells(pending.values)
+                row += meta(pending)
+                pending = next(finals, None)
+            else:
+                row += blank
             yield row
 
     return PostsTable(columns, {c: kinds[c] for c in columns}, variables, codebook, version, source, n_posts,
-                      len(position), renamed, lang, rows)
-
+                      n_coded, renamed, lang, rows)

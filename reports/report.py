@@ -256,6 +256,66 @@ def _status(alpha: float | None) -> str:
     return "low"
 
 
+def _variable_frame(part: pd.DataFrame, variable: Variable) -> tuple[pd.DataFrame, str, list[str] | None]:
+    """One variable's codings as ``unit, coder, value`` with its level and code order.
+
+    Multi-select values become lists of codes; codes flagged ``missing``
+    ("not stated") become missing values, as in
+    :func:`coding.project_reliability.project_reliability`.
+    """
+    if variable.type == "multi":
+        frame = pd.DataFrame({
+            "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
+            "value": [list(v) if isinstance(v, list) else ([] if v is None else [v]) for v in part["value"]],
+        })
+        return frame, "nominal", None
+    missing = {c.id for c in variable.all_codes() if c.missing}
+    frame = pd.DataFrame({
+        "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
+        "value": pd.Series([None if v in missing else v for v in part["value"]], dtype=object),
+    })
+    order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
+    return frame, variable.level or "nominal", order
+
+
+def _reliability_codings(db: Database, project: Project) -> pd.DataFrame:
+    """Finished codings of posts finished by two or more coders (``post_pk, unit, coder, variable, value``).
+
+    The same rows as :func:`coding.project_reliability.project_codings`, but
+    only the reliability subset is read from the database
+    (:func:`coding.adjudication.iter_post_codings` with ``double_only``), so
+    a report or export of a large project holds the double-coded posts only.
+    """
+    from coding.adjudication import iter_post_codings
+
+    rows = [(post.post_pk, post.post_id, unit.coder, variable, value)
+            for post in iter_post_codings(db, project, double_only=True)
+            for unit in post.units for variable, value in unit.values.items()]
+    frame = pd.DataFrame(rows, columns=["post_pk", "unit", "coder", "variable", "value"])
+    frame["value"] = frame["value"].astype(object)
+    return frame
+
+
+def _results(codings: pd.DataFrame, codebook: Codebook, wanted: list[str], bootstrap: int, seed: int | None
+             ) -> list[VariableReliability | MultiReliability]:
+    """Reliability of each wanted variable at its level (as ``project_reliability``), from the subset."""
+    from coding.reliability import multi_reliability, reliability
+
+    results: list[VariableReliability | MultiReliability] = []
+    for vid in wanted:
+        variable = codebook.variable(vid)
+        if variable.type == "text":
+            raise NotFound(f"{vid} is a text variable: reliability needs coded categories or numbers.")
+        frame, level, order = _variable_frame(codings[codings["variable"] == vid].reset_index(drop=True), variable)
+        if variable.type == "multi":
+            results.append(multi_reliability(frame, codes=[c.id for c in variable.codable_codes()],
+                                             bootstrap=bootstrap, seed=seed, variable=vid))
+        else:
+            results.append(reliability(frame, level=level, value_order=order, bootstrap=bootstrap, seed=seed,
+                                       variable=vid))
+    return results
+
+
 def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Agreement per coder pair for each variable (pooled binary data for multi-select)."""
     from coding.reliability import pairwise_agreement
@@ -266,22 +326,12 @@ def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -
         part = codings[codings["variable"] == vid].reset_index(drop=True)
         if part.empty:
             continue
+        frame, level, order = _variable_frame(part, variable)
         if variable.type == "multi":
             codes = [c.id for c in variable.codable_codes()]
-            rows = []
-            for unit, coder, value in zip(part["unit"], part["coder"], part["value"]):
-                chosen = set(value) if isinstance(value, list) else set()
-                rows += [(f"{unit}\x1f{code}", coder, int(code in chosen)) for code in codes]
+            rows = [(f"{unit}\x1f{code}", coder, int(code in value))
+                    for unit, coder, value in zip(frame["unit"], frame["coder"], frame["value"]) for code in codes]
             frame = pd.DataFrame(rows, columns=["unit", "coder", "value"])
-            level, order = "nominal", None
-        else:
-            missing = {c.id for c in variable.all_codes() if c.missing}
-            frame = pd.DataFrame({
-                "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
-                "value": pd.Series([None if v in missing else v for v in part["value"]], dtype=object),
-            })
-            level = variable.level or "nominal"
-            order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
         try:
             pairs = pairwise_agreement(frame, level=level, value_order=order)
         except ValidationError as exc:
@@ -340,11 +390,9 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     NotFound
         No codebook loaded; an unknown variable.
     """
-    from coding.adjudication import disagreements
+    from coding.adjudication import count_final_posts, disagreements
     from coding.assignments import overlap_post_pks
     from coding.codebook_store import current_codebook
-    from coding.codings import units_frame
-    from coding.project_reliability import project_codings, project_reliability
     from corpus.sampling import get_sample
     from corpus.store import count_posts
     from dazi.projects import get_project
@@ -355,16 +403,10 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     wanted = list(variables) if variables else [v.id for v in codebook.variables if v.type != "text"]
     for vid in wanted:
         codebook.variable(vid)  # NotFound with a did-you-mean, also when nothing is coded yet
-    done = units_frame(db, project, None)
-    finished = done[done["done"].astype(bool)] if len(done) else done
-    n_coded = int(finished["post_pk"].nunique()) if len(finished) else 0
-    double = len(finished) and bool((finished.groupby("post_pk")["coder"].nunique() >= 2).any())
-    if double:
-        results = project_reliability(db, project, variables=wanted, bootstrap=bootstrap, seed=seed)
-        codings = project_codings(db, project)
-    else:  # nothing to rate yet: the report says so instead of computing on empty data
-        results = []
-        codings = pd.DataFrame(columns=["post_pk", "unit", "coder", "variable", "value"])
+    n_coded = count_final_posts(db, project)
+    codings = _reliability_codings(db, project)  # the double-coded posts only
+    # nothing double-coded: no results, and the report says so instead of computing on empty data
+    results = _results(codings, codebook, wanted, bootstrap, seed) if len(codings) else []
     units = sorted(set(codings["unit"]))
     coders = sorted(set(codings["coder"]))
     versions, first, last = _versions_and_dates(db, project, set(codings["post_pk"]), set(coders))

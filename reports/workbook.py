@@ -30,7 +30,7 @@ as Excel dates, formulas neutralised, rows streamed.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,12 +50,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from reports.report import ReliabilityReport
 
 __all__ = [
+    "CODINGS_COLUMNS",
     "POSTS_ROW_HEIGHT",
     "codebook_frame",
+    "codings_frame",
+    "codings_rows",
     "export_workbook",
     "posts_columns",
     "write_frame_sheet",
     "write_posts_sheet",
+    "write_rows_sheet",
     "write_table_sheet",
 ]
 
@@ -226,18 +230,19 @@ def _label_text(codebook: Codebook | None, variable_id: str, value: Any, lang: s
                      for v in values)
 
 
-def codings_frame(db: Database, project: Project, codebook: Codebook | None, lang: str) -> pd.DataFrame:
-    """Every current coding in long format, with the coder's memo and flags for the post."""
-    from coding.codings import codings_long, units_frame
+CODINGS_COLUMNS: tuple[str, ...] = ("post_id", "platform", "coder", "variable", "value", "label", "memo",
+                                     "uncertain", "done", "codebook_version", "updated_at")
 
-    long = codings_long(db, project, None)
-    units = units_frame(db, project, None)
-    columns = ["post_id", "platform", "coder", "variable", "value", "label", "memo", "uncertain", "done",
-               "codebook_version", "updated_at"]
-    if long.empty:
-        return pd.DataFrame(columns=columns)
-    unit_info = {(pk, coder): (memo, bool(unc), bool(done)) for pk, coder, memo, unc, done in
-                 zip(units["post_pk"], units["coder"], units["memo"], units["uncertain"], units["done"])}
+
+def codings_rows(db: Database, project: Project, codebook: Codebook | None, lang: str) -> Iterator[tuple]:
+    """Every current coding in long format (:data:`CODINGS_COLUMNS`), drafts included, streamed.
+
+    One row per (post, coder, variable), posts in key order, coders by name,
+    variables alphabetically, with the coder's memo and flags for the post;
+    read post by post (:func:`coding.adjudication.iter_post_codings`).
+    """
+    from coding.adjudication import iter_post_codings
+
     labels: dict[tuple[str, Any], str | None] = {}
 
     def label(variable: str, value: Any) -> str | None:
@@ -246,15 +251,34 @@ def codings_frame(db: Database, project: Project, codebook: Codebook | None, lan
             labels[key] = _label_text(codebook, variable, value, lang)
         return labels[key]
 
-    rows = []
-    for pk, post_id, platform, coder, variable, value, version, updated in zip(
-            long["post_pk"].tolist(), long["post_id"].tolist(), long["platform"].tolist(), long["coder"].tolist(),
-            long["variable"].tolist(), long["value"].tolist(), long["codebook_version"].tolist(),
-            long["updated_at"].tolist()):
-        memo, uncertain, done = unit_info.get((pk, coder), (None, None, None))
-        rows.append((post_id, platform, coder, variable, _value_text(value), label(variable, value), memo or None,
-                     uncertain, done, None if _missing(version) else int(version), updated))
-    return pd.DataFrame(rows, columns=columns)
+    for post in iter_post_codings(db, project, drafts=True, details=True):
+        for unit in post.units:
+            memo = unit.memo or None
+            for variable, value in unit.values.items():
+                version = unit.versions.get(variable)
+                yield (post.post_id, post.platform, unit.coder, variable, _value_text(value), label(variable, value),
+                       memo, unit.uncertain, unit.done, None if version is None else int(version),
+                       unit.updated.get(variable))
+
+
+def codings_frame(db: Database, project: Project, codebook: Codebook | None, lang: str) -> pd.DataFrame:
+    """:func:`codings_rows` as a DataFrame (small projects, tests)."""
+    return pd.DataFrame(list(codings_rows(db, project, codebook, lang)), columns=list(CODINGS_COLUMNS))
+
+
+def write_rows_sheet(book: StreamingWorkbook, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                     kinds: Mapping[str, str] | None = None, freeze: tuple[int, int] = (1, 0),
+                     empty_note: str | None = None) -> int:
+    """Stream rows into a sheet with a header, autofilter and column kinds per name; returns the data rows."""
+    kinds = dict(kinds or {})
+    n = 0
+    with book.sheet(name, [Column(c, kinds.get(c, "auto")) for c in columns], freeze=freeze) as sheet:
+        for row in rows:
+            sheet.write_row(row)
+            n += 1
+        if not n and empty_note:
+            sheet.write_row([empty_note], style="note")
+    return n
 
 
 def disagreements_frame(report: ReliabilityReport) -> pd.DataFrame:
@@ -389,8 +413,8 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
         result.rows = write_posts_sheet(book, posts.columns, posts.kinds, posts.rows(), progress=progress)
         if coded and report is not None:
             assert posts.codebook is not None
-            write_frame_sheet(book, "Codings", codings_frame(db, project, posts.codebook, lang),
-                              kinds={"post_id": "text", "memo": "wrap", "value": "auto"}, freeze=(1, 1))
+            write_rows_sheet(book, "Codings", CODINGS_COLUMNS, codings_rows(db, project, posts.codebook, lang),
+                             kinds={"post_id": "text", "memo": "wrap", "value": "auto"}, freeze=(1, 1))
             frame = codebook_frame(posts.codebook)
             write_frame_sheet(book, "Codebook", frame, kinds=_codebook_kinds(frame), freeze=(1, 1))
             rel = reliability_frame(report, lang)
