@@ -3,9 +3,12 @@
 For SQLite (a temp file) and PostgreSQL (``--pg URL``, default the local server's
 ``test`` database, in a fresh database), prints the number of events written
 (expected exactly coders x saves), lock errors that reached a coder (expected 0),
-and the save latency distribution (median, p90, p99, max).
+and the save latency distribution (median, p90, p99, max).  ``--unqueued`` also
+runs SQLite without the in-process FIFO write queue of :meth:`dazi.db.Database.write`
+(every thread meeting at SQLite's busy handler, as before the queue), for a
+ratio measured on the same machine at the same time.
 
-    python benchmarks/bench_saves.py --coders 20 --saves 500
+    python benchmarks/bench_saves.py --coders 20 --saves 500 --unqueued
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ def _setup(url: str, coders: int, posts_n: int):
     return project, names
 
 
-def _run(url: str, project, names: list[str], saves: int) -> tuple[list[float], list[BaseException]]:
+def _run(url: str, project, names: list[str], saves: int,
+         queued: bool = True) -> tuple[list[float], list[BaseException]]:
     from coding.assignments import assigned_post_pks
     from coding.coders import get_coder
     from coding.codings import save_coding
@@ -65,6 +69,8 @@ def _run(url: str, project, names: list[str], saves: int) -> tuple[list[float], 
 
     def work(name: str) -> None:
         db = connect(url, migrate=False)
+        if not queued:
+            db._write_queue = None  # SQLite's busy handler alone decides who writes next
         coder = get_coder(db, project, name)
         pks = assigned_post_pks(db, project, coder)
         mine = []
@@ -115,15 +121,17 @@ def main(argv=None) -> int:
     parser.add_argument("--saves", type=int, default=500)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--unqueued", action="store_true", help="also run SQLite without the FIFO write queue")
     args = parser.parse_args(argv)
     posts_n = args.coders * 25  # 25 posts per coder, each saved 20 times at the default
     print(f"{args.coders} coders x {args.saves} saves = {args.coders * args.saves:,} expected events")
-    with tempfile.TemporaryDirectory() as tmp:
-        url = str(Path(tmp) / "bench.db")
-        project, names = _setup(url, args.coders, posts_n)
-        t = time.perf_counter()
-        lat, err = _run(url, project, names, args.saves)
-        _report("SQLite", url, project, lat, err, time.perf_counter() - t)
+    for queued in (True, False) if args.unqueued else (True,):
+        with tempfile.TemporaryDirectory() as tmp:
+            url = str(Path(tmp) / "bench.db")
+            project, names = _setup(url, args.coders, posts_n)
+            t = time.perf_counter()
+            lat, err = _run(url, project, names, args.saves, queued)
+            _report("SQLite" if queued else "unqueued", url, project, lat, err, time.perf_counter() - t)
     if not args.no_pg:
         import sqlalchemy as sa
 

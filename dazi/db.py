@@ -13,7 +13,11 @@ How it behaves
     SQLite runs in WAL mode with foreign keys on, a busy timeout, and
     ``synchronous=FULL`` so a committed coding survives a crash.  Write
     transactions (:meth:`Database.write`) start with ``BEGIN IMMEDIATE`` so two
-    writers queue instead of failing half way.  The schema is created or
+    writers queue instead of failing half way.  Threads of one process (the
+    app server's sessions) first queue in order on an in-process lock per
+    database file: SQLite's own busy handler lets waiting writers sleep and
+    poll, so under load a few of them waited seconds while others went first.
+    Other processes still meet at ``BEGIN IMMEDIATE`` and are retried.  The schema is created or
     migrated by Alembic when the database is opened; a database written by a
     newer dazi is refused rather than misread.
 """
@@ -22,8 +26,11 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import sqlite3
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,6 +94,71 @@ def _is_retryable(exc: BaseException) -> bool:
     return sqlstate in {"40001", "40P01"} or bool(getattr(exc, "connection_invalidated", False))
 
 
+class _FifoLock:
+    """A re-entrant lock that passes itself to waiting threads in arrival order.
+
+    ``threading.Lock`` promises no order; this one keeps a queue of waiters
+    and hands ownership to the oldest on release, so no writer waits while
+    later ones go first.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[tuple[int, threading.Lock]] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the lock; False if it did not come."""
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if self._owner is None:
+                self._owner, self._depth = me, 1
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            entry = (me, turn)
+            self._waiters.append(entry)
+        if turn.acquire(timeout=timeout):
+            return True  # release() made us the owner before waking us
+        with self._mutex:
+            try:
+                self._waiters.remove(entry)
+            except ValueError:  # handed over just as the wait timed out: we own it now
+                return True
+        return False
+
+    def release(self) -> None:
+        with self._mutex:
+            self._depth -= 1
+            if self._depth:
+                return
+            if self._waiters:
+                self._owner, turn = self._waiters.popleft()
+                self._depth = 1
+                turn.release()
+            else:
+                self._owner = None
+
+
+_WRITE_LOCKS: dict[str, _FifoLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+#: How long a writer waits for the other writers of this process (as SQLite's busy timeout).
+_WRITE_WAIT = 30.0
+
+
+def _write_lock(path: str) -> _FifoLock:
+    """The one in-process write queue of a SQLite file (shared by every Database on it)."""
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(path)
+        if lock is None:
+            lock = _WRITE_LOCKS[path] = _FifoLock()
+        return lock
+
+
 class Database:
     """A dazi database: one SQLAlchemy engine plus dazi's connection rules.
 
@@ -109,6 +181,7 @@ class Database:
                 "Give a file path (SQLite) or a URL like postgresql://user@host/dbname.",
             ) from exc
         self.dialect = parsed.get_backend_name()
+        self._write_queue: _FifoLock | None = None
         self.engine = self._make_engine(parsed)
         if migrate:
             self.migrate()
@@ -125,6 +198,8 @@ class Database:
                         "Create the folder first, or pass another --db path.",
                     )
             memory = not database or database == ":memory:"
+            if not memory:
+                self._write_queue = _write_lock(os.path.realpath(database.removeprefix("file:").split("?")[0]))
             engine = create_engine(
                 self.url,
                 json_serializer=_json_dumps,
@@ -181,11 +256,32 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A connection in a write transaction: all of it commits, or none."""
+        """A connection in a write transaction: all of it commits, or none.
+
+        On a SQLite file the threads of this process take turns in arrival
+        order (see :class:`_FifoLock`) before ``BEGIN IMMEDIATE``.
+        """
         with self._storage_errors(), self.engine.connect() as conn:
             conn = conn.execution_options(dazi_write=True)
-            with conn.begin():
+            with self._write_turn(), conn.begin():  # (opening the connection needs no turn)
                 yield conn
+
+    @contextmanager
+    def _write_turn(self) -> Iterator[None]:
+        queue = self._write_queue
+        if queue is None:
+            yield
+            return
+        if not queue.acquire(_WRITE_WAIT):
+            raise StorageError(
+                f"Database error ({self.url}): database is locked (other writers of this program "
+                f"held it for {_WRITE_WAIT:.0f} s)",
+                "Another program is writing to the database; try again in a moment.",
+            )
+        try:
+            yield
+        finally:
+            queue.release()
 
     def retrying(self, fn: Callable[[Connection], T], *, attempts: int = 8) -> T:
         """Run ``fn(conn)`` in a write transaction, retrying on lock contention.
@@ -212,10 +308,8 @@ class Database:
     def _storage_errors(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
-            raise _storage_error(self.url, exc) from exc
         except DBAPIError as exc:
-            if getattr(exc, "connection_invalidated", False):
+            if _is_storage_fault(exc):
                 raise _storage_error(self.url, exc) from exc
             raise
 
@@ -279,19 +373,62 @@ class Database:
         return f"<Database {self.engine.url.render_as_string(hide_password=True)}>"
 
 
+#: PostgreSQL error classes about the server or its storage, not about dazi's SQL:
+#: connection (08), read-only transaction (25006), resources such as a full disk (53),
+#: operator intervention such as a terminated backend (57P), system errors (58).
+_PG_STORAGE_STATES = ("08", "25006", "53", "57P", "58")
+
+
+def _is_storage_fault(exc: DBAPIError) -> bool:
+    """Whether a driver error is about the database's storage or connection (the user's to fix)."""
+    if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
+        return True
+    orig = getattr(exc, "orig", None)
+    if type(orig) is sqlite3.DatabaseError:  # "file is not a database", "database disk image is malformed"
+        return True
+    return str(getattr(orig, "sqlstate", None) or "").startswith(_PG_STORAGE_STATES)
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite:///") or "mode=memory" in url:
+        return None
+    path = url.removeprefix("sqlite:///").removeprefix("file:").split("?")[0]
+    return Path(path) if path not in ("", ":memory:") else None
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 1 << 62
+
+
 def _storage_error(url: str, exc: BaseException) -> StorageError:
     msg = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
     low = msg.lower()
+    path = _sqlite_path(url)
     if "readonly" in low or "read-only" in low:
-        hint = "The database file is read-only: check its permissions, or copy it somewhere writable."
-    elif "disk" in low and ("full" in low or "space" in low):
-        hint = "The disk is full: free some space; nothing was written."
+        hint = ("The database is read-only (file permissions, a read-only disk, or a read-only server): "
+                "nothing was written. Make it writable, or copy it somewhere writable.")
+    elif "is full" in low or "no space" in low or ("disk" in low and "space" in low):
+        hint = "The disk is full: free some space, then try again; nothing was written."
+    elif "disk i/o error" in low and path is not None and _free_bytes(path.parent) < 1 << 20:
+        hint = (f"The disk holding {path.parent} is full ({_free_bytes(path.parent):,} bytes free): free some "
+                "space, then try again; nothing was written.")
+    elif "disk i/o error" in low:
+        hint = "The disk could not be read or written (removed, failing or full): check it, then try again."
     elif "locked" in low or "busy" in low:
         hint = "Another program is writing to the database; try again in a moment."
+    elif "unable to open" in low and path is not None and path.exists() and not os.access(path.parent, os.W_OK):
+        hint = (f"The folder {path.parent} is read-only: SQLite needs to create {path.name}-wal and "
+                f"{path.name}-shm beside the database, even to read it. Make the folder writable, or copy "
+                "the database to a writable folder.")
     elif "unable to open" in low:
         hint = "Check that the path exists and is writable."
-    elif "connect" in low or "connection" in low or "server" in low:
-        hint = "Check that the database server is running and DAZI_DATABASE_URL is right."
+    elif "not a database" in low or "malformed" in low:
+        hint = "The file is not a dazi database or it is damaged: check the path, or restore a backup."
+    elif "connect" in low or "connection" in low or "server" in low or "terminat" in low:
+        hint = "Check that the database server is running and DAZI_DATABASE_URL is right, then try again."
     else:
         hint = None
     return StorageError(f"Database error ({url.split('@')[-1]}): {msg}", hint)

@@ -104,3 +104,55 @@ def test_write_rolls_back_on_error(db, project):
             conn.execute(projects.update().values(blind=False))
             raise RuntimeError("boom")
     assert get_project(db, "default").blind is True
+
+
+def test_write_lock_serves_threads_in_arrival_order():
+    import threading
+    import time
+
+    from dazi.db import _FifoLock
+
+    lock = _FifoLock()
+    assert lock.acquire(1) and lock.acquire(1)  # re-entrant
+    order: list[int] = []
+
+    def take(i: int) -> None:
+        assert lock.acquire(10)
+        order.append(i)
+        lock.release()
+
+    threads = []
+    for i in range(6):
+        t = threading.Thread(target=take, args=(i,))
+        t.start()
+        threads.append(t)
+        while len(lock._waiters) < i + 1:  # queued before the next one starts
+            time.sleep(0.001)
+    lock.release()
+    assert order == []  # still held once
+    lock.release()
+    for t in threads:
+        t.join()
+    assert order == list(range(6))
+    # a waiter that times out leaves the queue and the lock usable
+    assert lock.acquire(1)
+    waited = []
+    t = threading.Thread(target=lambda: waited.append(lock.acquire(0.05)))
+    t.start()
+    t.join()
+    assert waited == [False] and not lock._waiters
+    lock.release()
+    assert lock.acquire(0)
+    lock.release()
+
+
+def test_writers_on_one_file_share_one_queue(tmp_path):
+    first, second = connect(tmp_path / "a.db"), connect(str(tmp_path / "a.db"))
+    other = connect(tmp_path / "b.db")
+    try:
+        assert first._write_queue is second._write_queue is not None
+        assert other._write_queue is not first._write_queue
+        assert connect("sqlite://")._write_queue is None
+    finally:
+        for d in (first, second, other):
+            d.close()
