@@ -51,6 +51,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from math import log
 
 import jieba
 import spacy
@@ -414,6 +415,7 @@ class Pipeline:
                     self._jieba.add_word(variant, freq)
             else:
                 phrases.append(word)
+        self._logp: dict[str, float] = {}  # jieba's word log-probabilities, see _jieba_cut
         self.user_words: tuple[str, ...] = tuple(w for w, _ in entries)
         self._protect_re = _protect_regex(phrases)
         self.stopwords: frozenset[str] = (
@@ -522,8 +524,9 @@ class Pipeline:
             segment = norm[seg_start:seg_end]
             if lang == "zh":
                 # What spaCy's Chinese tokenizer does with the jieba segmenter
-                # (nlp.tokenizer.jieba_seg.cut), without building a Doc.
-                words: Iterable[str] = self._jieba.cut(segment, cut_all=False)
+                # (nlp.tokenizer.jieba_seg.cut), without building a Doc, and
+                # with jieba's accurate mode sped up (same pieces).
+                words: Iterable[str] = _jieba_cut(self._jieba, self._logp, segment)
             else:
                 words = _doc_pieces(self._en.make_doc(segment))
             lang_code = _LANG_CODE[lang]
@@ -772,6 +775,99 @@ def _kind_code(piece: str) -> int:
     if not _HAS_ALNUM_RE.search(piece):
         return _KIND_CODE["punct"]
     return _KIND_CODE["word"]
+
+
+# ---------------------------------------------------------------------------
+# jieba's accurate mode (cut(cut_all=False, HMM=True)), the same pieces faster
+# ---------------------------------------------------------------------------
+
+
+def _jieba_cut(seg: jieba.Tokenizer, logp: dict[str, float], sentence: str) -> list[str]:
+    """``list(seg.cut(sentence))``: the same pieces, in about two thirds of the time.
+
+    jieba's accurate mode builds a dict of candidate words for every
+    character (``get_DAG``) and then, in a second pass, takes the most
+    probable route with a generator and ``log`` per candidate (``calc``).
+    This does both in one backward pass over plain lists and looks word
+    log-probabilities up in ``logp`` (filled on first use, computed exactly
+    as jieba computes them: ``log(freq) - log(total)``), so the route, ties
+    included, is jieba's; unknown runs still go to jieba's HMM
+    (``jieba.finalseg``).  ``test_fast_jieba_cut_equals_jieba`` compares the
+    two on thousands of posts.  ``logp`` must be emptied if the tokenizer's
+    dictionary changes.
+    """
+    out: list[str] = []
+    for block in _RE_HAN_JIEBA.split(sentence):
+        if not block:
+            continue
+        if _RE_HAN_JIEBA.match(block):
+            _cut_block(seg, logp, block, out)
+        else:
+            for piece in _RE_SKIP_JIEBA.split(block):
+                if _RE_SKIP_JIEBA.match(piece):
+                    out.append(piece)
+                else:
+                    out.extend(piece)
+    return out
+
+
+_RE_HAN_JIEBA = jieba.re_han_default
+_RE_SKIP_JIEBA = jieba.re_skip_default
+
+
+def _cut_block(seg: jieba.Tokenizer, logp: dict[str, float], block: str, out: list[str]) -> None:
+    """jieba's ``__cut_DAG`` on one block of Han characters and ASCII."""
+    freq = seg.FREQ
+    n = len(block)
+    score = [0.0] * (n + 1)
+    end = [0] * (n + 1)
+    no_word = None
+    for k in range(n - 1, -1, -1):
+        best = None
+        best_x = k
+        i = k
+        frag = block[k]
+        while frag in freq:  # i < n: a slice past the end repeats the last fragment
+            lp = logp.get(frag)
+            if lp is None and freq[frag]:
+                lp = logp[frag] = log(freq[frag]) - log(seg.total)
+            if lp is not None:
+                value = lp + score[i + 1]
+                if best is None or value >= best:  # max() of (value, x): ties to the larger x
+                    best, best_x = value, i
+            i += 1
+            if i >= n:
+                break
+            frag = block[k : i + 1]
+        if best is None:
+            if no_word is None:
+                no_word = log(1) - log(seg.total)
+            best = no_word + score[k + 1]
+        score[k] = best
+        end[k] = best_x
+    x = 0
+    buf = ""
+    while x < n:
+        y = end[x] + 1
+        if y - x == 1:
+            buf += block[x]
+        else:
+            if buf:
+                _flush(freq, buf, out)
+                buf = ""
+            out.append(block[x:y])
+        x = y
+    if buf:
+        _flush(freq, buf, out)
+
+
+def _flush(freq: dict[str, int], buf: str, out: list[str]) -> None:
+    if len(buf) == 1:
+        out.append(buf)
+    elif not freq.get(buf):
+        out.extend(jieba.finalseg.cut(buf))
+    else:
+        out.extend(buf)
 
 
 # Compact codes (see Pipeline.encode) and the worker side of encode_many.

@@ -397,6 +397,53 @@ def test_tokenize_many_matches_tokenize(pipe):
         pipe.tokenize_many(texts, n_process=0)
 
 
+def test_encode_many_streams_codes_in_order(pipe):
+    texts = ["找饭搭子😋", "", "Looking for a buddy", "#学习搭子[话题]# 打卡", "i人e人"] * 3
+    expected = [pipe.tokenize(t) for t in texts]
+    for n_process in (1, 2):
+        codes = pipe.encode_many(iter(texts), n_process, chunk_size=4)  # a generator: any iterable
+        assert [text_mod.decode(t, c) for t, c in zip(texts, codes, strict=True)] == expected
+    code = pipe.encode("找饭搭子")[-1]
+    assert (code >> 6, KINDS[code >> 2 & 15]) == (4, "word")
+
+
+def _jieba_texts() -> list[str]:
+    """Gold posts and random strings of Han, ASCII, digits, jieba's block
+    characters (+#&._%-), whitespace and punctuation: all of jieba's paths."""
+    import random
+
+    rng = random.Random(6)
+    alphabet = (
+        "的一是了我不人在有这个上们来到时大地为子中你说生年着就和要出也得里后自以会家可下过天去能"
+        "对小多然心学么都好看起发当没成只事把还用第样道想作种开美从情己面最女但现前些所同日手又行"
+        "意动方期头经长儿回位分爱老因很给名法间知世什两次使身者被高已亲其进此话常与活正感搭饭旅城"
+        "姐妹撸铁卷abcXYZ019+#&._%- \n\t，。！？😀[]"
+    )
+    texts = [r["text"] for r in load_gold()]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    return texts
+
+
+@pytest.mark.parametrize("userdict", [pytest.param(True, id="user dictionary"),
+                                      pytest.param(False, id="jieba's dictionary only")])
+def test_fast_jieba_cut_equals_jieba(pipe, userdict):
+    """_jieba_cut is jieba's accurate mode (what spaCy's segmenter calls), faster."""
+    p = pipe if userdict else Pipeline(userdict=False)
+    seg = p._zh.tokenizer.jieba_seg
+    for text in _jieba_texts():
+        expected = [w for w in seg.cut(text, cut_all=False) if w]
+        assert text_mod._jieba_cut(seg, p._logp, text) == expected, text
+
+
+def test_doc_is_a_spacy_doc_of_the_tokens(pipe):
+    text = "周末找饭搭子  Looking for a buddy 😀 #饭搭子[话题]#\n@小王"
+    doc = pipe.doc(text)
+    assert doc.text == text
+    got = [(t.text, t._.kind) for t in doc if not t.is_space]
+    assert got == [(t.text, t.kind) for t in pipe.tokenize(text) if t.kind != "space"]
+    assert doc.lang_ == "zh" and pipe.doc("just English").lang_ == "en"
+
+
 def test_tokenizing_makes_no_cycles(pipe):
     """tokenize_many pauses the cyclic GC; that is only safe without cycles."""
     import gc
