@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -254,6 +255,10 @@ class _Known:
         """Whether none of *keys* is known."""
         return self._keys.keys().isdisjoint(keys)
 
+    def common(self, keys: set[str]) -> set[str]:
+        """Those of *keys* that are known."""
+        return self._keys.keys() & keys
+
     def _file(self, file: str) -> int:
         i = self._index.get(file)
         if i is None:
@@ -315,37 +320,59 @@ class _Writer:
         return to_param(self.maker.post_kinds[_P[name]], value, sqlite=self.maker.sqlite)
 
     def posts(self, rows: list[tuple], places: list[tuple[str, int]]) -> None:
-        """Merge duplicates within the batch, then insert new posts and update known ones."""
+        """Merge duplicates within the batch, then insert new posts and update known ones.
+
+        Only rows whose key repeats in the batch or is already known go
+        through the merge loop; the others are inserted as they are, in
+        their place in the batch (the order of the file is the order of the
+        keys).
+        """
         keys = [row[_PLATFORM] + "\x1f" + row[_POST_ID] for row in rows]
-        if len(set(keys)) == len(keys) and self.known.isdisjoint(keys):  # the usual batch: all new
-            self.known.add_many(keys, places)
+        known = self.known
+        seen = set(keys)
+        if len(seen) == len(keys) and known.isdisjoint(keys):  # the usual batch: all new
+            known.add_many(keys, places)
             insert_params(self.conn, posts, POST_COLUMNS, rows)
             self.report.imported += len(rows)
             return
+        rare = known.common(seen)
+        if len(seen) != len(keys):
+            rare.update(key for key, n in Counter(keys).items() if n > 1)
+        inserts: list = []
+        new_keys: list[str] = []
+        new_places: list[tuple[str, int]] = []
         fresh: dict[str, tuple] = {}
         where: dict[str, tuple[str, int]] = {}
+        slots: dict[str, int] = {}  # place in ``inserts`` of a new key merged from several rows
         for key, row, place in zip(keys, rows, places, strict=True):
+            if key not in rare:
+                inserts.append(row)
+                new_keys.append(key)
+                new_places.append(place)
+                continue
             earlier = fresh.get(key)
             if earlier is None:
                 fresh[key] = row
                 where[key] = place
+                if key not in known:
+                    slots[key] = len(inserts)
+                    inserts.append(None)
                 continue
             if _text_key(earlier[_TITLE], earlier[_TEXT]) != _text_key(row[_TITLE], row[_TEXT]):
-                self._conflict(key, self.known.where(key) or where.get(key), place, row)
+                self._conflict(key, known.where(key) or where.get(key), place, row)
                 continue
             self.report.merged += 1
             keywords = _merge_keywords(self._value(earlier, "source_keywords"), self._value(row, "source_keywords"))
             newest = row if _newer(row[_CRAWLED], earlier[_CRAWLED]) else earlier
             fresh[key] = newest[:_KEYWORDS] + (self._param("source_keywords", keywords),) + newest[_KEYWORDS + 1:]
-        inserts = []
-        known = self.known
+        for key, i in slots.items():
+            inserts[i] = fresh[key]
+            new_keys.append(key)
+            new_places.append(where[key])
         for key, row in fresh.items():
-            if key not in known:
-                inserts.append(row)
-                file, line = where[key]
-                known.add(key, str(file), int(line))
-            else:
+            if key not in slots:
                 self._update(key, row, where[key])
+        known.add_many(new_keys, new_places)
         if inserts:
             insert_params(self.conn, posts, POST_COLUMNS, inserts)
             self.report.imported += len(inserts)

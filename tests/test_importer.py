@@ -109,3 +109,26 @@ def test_pseudonymize_on_import(db, project):
     for post in iter_posts(db, project, with_raw=True):
         assert post["author_name"] is None or post["author_name"] not in raw
         assert "@小红薯A1B2" not in (post["text"] or "")
+
+
+def test_a_batch_mixing_new_repeated_and_known_posts_keeps_the_file_order(db, project, tmp_path):
+    """Only the repeated and known rows of a batch are merged one by one; the rest go straight in, in order."""
+    from corpus.synthetic import generate_notes
+
+    known, a, b, c = generate_notes(4, seed=5, duplicates=False)
+
+    def write(name, records):
+        path = tmp_path / name
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+        return path
+
+    import_files(db, project, [write("first.jsonl", [known])], workers=0)
+    again = dict(known, source_keyword="新关键词", last_modify_ts=known["last_modify_ts"] + 1)
+    b_later = dict(b, source_keyword="另一个", liked_count="777", last_modify_ts=b["last_modify_ts"] + 1)
+    report = import_files(db, project, [write("mixed.jsonl", [a, again, b, c, b_later])], workers=0)
+    assert (report.read, report.imported, report.merged, report.updated) == (5, 3, 1, 1)
+    order = [p["post_id"] for p in iter_posts(db, project)]
+    assert order == [known["note_id"], a["note_id"], b["note_id"], c["note_id"]]
+    merged = get_post(db, project, b["note_id"])
+    assert merged["likes"] == 777 and "另一个" in merged["source_keywords"]
+    assert "新关键词" in get_post(db, project, known["note_id"])["source_keywords"]
