@@ -194,8 +194,15 @@ def import_files(
             report.rejects_file = str(target)
         conn.execute(update(imports).where(imports.c.id == import_id).values(report=report.to_dict()))
 
-    with db.write() as conn, _import_cache(conn):
-        _tx(conn)
+    from corpus.parallel import WorkerStopped
+
+    try:
+        with db.write() as conn, _import_cache(conn):
+            _tx(conn)
+    except WorkerStopped as exc:  # rolled back: say so
+        raise WorkerStopped(
+            exc.file, f"an import worker stopped unexpectedly while reading {exc.file}; nothing was imported"
+        ) from None
     return report
 
 

@@ -37,15 +37,16 @@ import types
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_block, truncated_last_line
 from corpus.loaders import Batch, FileReport, Prepare, _convert, _Pending, _reject
 from corpus.presets import Preset, generic_preset, get_preset
-from dazi.errors import InputError
+from dazi.errors import DaziError, InputError
 
-__all__ = ["MIN_LINES", "Pool", "auto_workers", "convert_jsonl", "start", "stop", "worth_it"]
+__all__ = ["MIN_LINES", "Pool", "WorkerStopped", "auto_workers", "convert_jsonl", "start", "stop", "worth_it"]
 
 #: Files with fewer lines (estimated from their size) are read in-process.
 MIN_LINES = 20_000
@@ -94,6 +95,23 @@ def worth_it(info: FileInfo, *, forced: bool = False) -> bool:
     if size < MIN_LINES * 64:  # no line is that short: no need to look
         return False
     return size / _line_length(info) >= MIN_LINES
+
+
+class WorkerStopped(DaziError):
+    """A worker process ended before finishing its chunk (killed, out of memory).
+
+    Raised in place of :class:`~concurrent.futures.process.BrokenProcessPool`
+    so that the CLI and the app show a plain message; the importer adds that
+    nothing was imported (its transaction is rolled back).
+    """
+
+    def __init__(self, file: str, message: str | None = None):
+        self.file = file
+        super().__init__(
+            message or f"a worker process reading {file} stopped unexpectedly",
+            "It was probably ended by the system (out of memory) or by another program. Run the command "
+            "again; with --workers 0 the file is read in this process only.",
+        )
 
 
 @dataclass
@@ -243,6 +261,8 @@ def convert_jsonl(
             raise failure
         if carry is not None:
             info.warnings.append(truncated_last_line(carry[0]))
+    except BrokenProcessPool:  # a worker was killed: the pool is no use any more
+        raise WorkerStopped(label) from None
     finally:
         blocks.close()
         for future in window:

@@ -221,6 +221,43 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path)
     assert marker.read_text() == "ran\n"
 
 
+def test_a_worker_killed_mid_import_is_a_plain_error_and_nothing_is_imported(db, tmp_path, tiny_chunks):
+    """SIGKILL a worker after the first batch was written: a DaziError, not a traceback; the import rolls back."""
+    import multiprocessing
+    import os
+    import signal
+
+    from sqlalchemy import func, select
+
+    from corpus.parallel import WorkerStopped
+    from dazi.errors import DaziError
+    from dazi.schema import imports
+
+    path = _write(tmp_path / "notes.jsonl", _lines(_notes(60)))
+    project = create_project(db, "killed")
+    killed: list[int] = []
+
+    def kill_a_worker(read: int) -> None:
+        if not killed:
+            workers = multiprocessing.active_children()
+            assert workers, "the import runs in worker processes"
+            killed.append(workers[0].pid)
+            os.kill(workers[0].pid, signal.SIGKILL)
+
+    with pytest.raises(WorkerStopped) as info:
+        import_files(db, project, [path], workers=1, batch_size=2, progress=kill_a_worker)
+    assert killed
+    assert isinstance(info.value, DaziError)
+    assert str(info.value) == (
+        f"an import worker stopped unexpectedly while reading {path}; nothing was imported"
+    )
+    assert "--workers 0" in info.value.hint
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(posts)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(imports)).scalar() == 0
+    assert not multiprocessing.active_children()  # the other workers were stopped too
+
+
 # ---------------------------------------------------------------------------
 # the pieces, without processes
 # ---------------------------------------------------------------------------
