@@ -51,6 +51,7 @@ __all__ = [
     "FORMATS",
     "BadRecord",
     "FileInfo",
+    "check_zip_size",
     "JsonlBlock",
     "detect_format",
     "iter_parts",
@@ -458,32 +459,96 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _iter_xlsx(path: str) -> Iterator[tuple[FileInfo, Records]]:
+#: Uncompressed bytes a workbook may hold at a compression ratio above
+#: :data:`_ZIP_BOMB_RATIO`: spreadsheet XML compresses about 10:1, so a large
+#: member compressed far better than that is a "zip bomb", not an export.
+_ZIP_BOMB_BYTES = 256 * 1024 * 1024
+_ZIP_BOMB_RATIO = 100
+
+
+def check_zip_size(path: str | os.PathLike, max_bytes: int | None = None) -> None:
+    """Refuse a zip file (a workbook) that would unpack to far more than it holds.
+
+    Parameters
+    ----------
+    max_bytes : int, optional
+        Refuse any file whose members unpack to more than this in total.
+        By default only a member over 256 MiB that is compressed more than
+        100:1 is refused.
+
+    Raises
+    ------
+    InputError
+        Naming the file and the member, before anything is decompressed.
+    """
     import zipfile
 
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise InputError(
             f"cannot open the Excel workbook ({exc})",
             "Open it in Excel and save it again as .xlsx, or export CSV UTF-8.",
-            file=path,
+            file=str(path),
         ) from exc
+    total = sum(m.file_size for m in members)
+    if max_bytes is not None and total > max_bytes:
+        raise InputError(
+            f"the workbook unpacks to {total / 2**20:,.0f} MiB, more than the "
+            f"{max_bytes / 2**20:,.0f} MiB a file of this kind needs",
+            "Check that this is the right file; a damaged or hostile file can claim huge sizes.",
+            file=str(path),
+        )
+    for m in members:
+        if m.file_size > _ZIP_BOMB_BYTES and m.file_size > _ZIP_BOMB_RATIO * max(m.compress_size, 1):
+            raise InputError(
+                f"{m.filename} in the workbook unpacks to {m.file_size / 2**20:,.0f} MiB from "
+                f"{m.compress_size / 2**20:,.1f} MiB: this is not a crawler export",
+                "Export the data again, or save it as CSV UTF-8.",
+                file=str(path),
+            )
+
+
+def _xlsx_error(label: str, row: int | None, exc: Exception) -> InputError:
+    """A workbook openpyxl cannot read, as the user's error.
+
+    openpyxl raises whatever its XML, zip and style parsers raise on a
+    damaged file (ValueError, KeyError, TypeError, zlib.error, ParseError
+    ...), so any of them means "damaged workbook".
+    """
+    what = f"{type(exc).__name__}: {exc}"
+    return InputError(
+        f"cannot read the Excel workbook ({what[:200]})",
+        "Open it in Excel and save it again as .xlsx, or export CSV UTF-8.",
+        file=label,
+        row=row,
+    )
+
+
+def _iter_xlsx(path: str) -> Iterator[tuple[FileInfo, Records]]:
+    import openpyxl
+
+    check_zip_size(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - see _xlsx_error
+        raise _xlsx_error(path, None, exc) from exc
     try:
         for ws in wb.worksheets:
             info = FileInfo(path, "xlsx", part=ws.title)
-            if hasattr(ws, "reset_dimensions"):
-                ws.reset_dimensions()  # some writers store wrong sheet dimensions
-            rows = ws.iter_rows(values_only=True)
             header: list[str] = []
             header_row = 0
-            for header_row, values in enumerate(rows, start=1):
-                if any(v is not None and str(v).strip() for v in values):
-                    header = [_cell_text(v).strip() for v in values]
-                    break
+            try:
+                if hasattr(ws, "reset_dimensions"):
+                    ws.reset_dimensions()  # some writers store wrong sheet dimensions
+                rows = ws.iter_rows(values_only=True)
+                for header_row, values in enumerate(rows, start=1):
+                    if any(v is not None and str(v).strip() for v in values):
+                        header = [_cell_text(v).strip() for v in values]
+                        break
+            except Exception as exc:  # noqa: BLE001 - see _xlsx_error
+                raise _xlsx_error(info.label, header_row + 1, exc) from exc
             while header and not header[-1]:
                 header.pop()
             info.columns = header
@@ -508,7 +573,13 @@ def _xlsx_records(info: FileInfo, rows, header: list[str], header_row: int) -> R
         )
     row = header_row
     extra_cells = 0
-    for values in rows:
+    while True:
+        try:
+            values = next(rows, None)
+        except Exception as exc:  # noqa: BLE001 - see _xlsx_error
+            raise _xlsx_error(info.label, row + 1, exc) from exc
+        if values is None:
+            break
         row += 1
         cells = [_cell_text(v) for v in values]
         if not any(cells):
