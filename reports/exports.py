@@ -398,7 +398,8 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
 
 def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool = True, with_codes: bool = True,
                  source: str = "final", lang: str = "zh", tables: Sequence[Any] = (), bootstrap: int = 10_000,
-                 seed: int | None = 0, progress: Callable[[int], None] | None = None) -> ExportResult:
+                 seed: int | None = 0, progress: Callable[[int], None] | None = None,
+                 terms: Sequence[str] = ()) -> ExportResult:
     """Write the project's posts (and their coded values) to ``path``; the format follows the extension.
 
     Parameters
@@ -420,6 +421,10 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
         ``.xlsx`` only: summary tables to add as sheets.
     bootstrap, seed
         ``.xlsx`` only: for the Reliability sheet.
+    terms : sequence of str
+        ``.xlsx`` only: variables to add a terms sheet for (top and
+        distinctive terms per code, :mod:`reports.terms`); also asked for
+        with a ``terms VARIABLE`` spec in ``tables``.
 
     Raises
     ------
@@ -430,14 +435,14 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
     """
     path = Path(path)
     suffix = _check_path(path)
-    if tables and suffix != ".xlsx":
+    if (tables or terms) and suffix != ".xlsx":
         raise ValidationError(f"Summary tables go into an .xlsx workbook, not {path.name!r}.",
                               "Export to .xlsx, or print and save tables with `dazi tables ... --save FILE`.")
     if suffix == ".xlsx":
         from reports.workbook import export_workbook
 
         return export_workbook(db, project, path, source=source, lang=lang, tables=tables, with_codes=with_codes,
-                               bootstrap=bootstrap, seed=seed, progress=progress)
+                               bootstrap=bootstrap, seed=seed, progress=progress, terms=terms)
     table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
     result = ExportResult(path, suffix[1:], 0, renamed=dict(table.renamed))
     if suffix == ".csv":

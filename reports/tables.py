@@ -79,13 +79,14 @@ __all__ = [
 ]
 
 #: What a :class:`TableSpec` can ask for.
-TABLE_KINDS: tuple[str, ...] = ("frequencies", "summary", "crosstab", "cooccurrence", "over_time")
+TABLE_KINDS: tuple[str, ...] = ("frequencies", "summary", "crosstab", "cooccurrence", "over_time", "terms")
 _KIND_ALIASES = {
     "freq": "frequencies", "frequency": "frequencies", "frequencies": "frequencies", "counts": "frequencies",
     "summary": "summary", "group": "summary", "grouped": "summary", "by": "summary",
     "crosstab": "crosstab", "xtab": "crosstab", "cross": "crosstab",
     "cooccur": "cooccurrence", "cooccurrence": "cooccurrence", "co-occurrence": "cooccurrence",
     "time": "over_time", "over_time": "over_time", "trend": "over_time",
+    "terms": "terms", "words": "terms",
 }
 #: Numeric post fields a summary can average.  Engagement is the sum of the four counts.
 POST_NUMBERS: tuple[str, ...] = ("engagement", "likes", "collects", "comments", "shares")
@@ -220,7 +221,10 @@ class TableSpec:
     ----------
     kind : str
         ``frequencies``, ``summary``, ``crosstab``, ``cooccurrence`` or
-        ``over_time`` (short forms: ``freq``, ``xtab``, ``cooccur``, ``time``).
+        ``over_time`` (short forms: ``freq``, ``xtab``, ``cooccur``, ``time``);
+        ``terms``: top and distinctive terms per code of each variable
+        (needs the posts' texts: a sheet of the Excel export only, see
+        :mod:`reports.terms`).
     variables : tuple of str
         frequencies: one or more variables (one table each); crosstab: row
         and column variable; cooccurrence: one multi-select variable, or
@@ -275,7 +279,7 @@ class TableSpec:
             raise ValidationError(f"by= and metrics= belong to summary tables, not to {kind}.",
                                   "Write 'summary by=VARIABLE metrics=...'.")
         wanted = {"frequencies": (1, None), "summary": (0, 0), "crosstab": (2, 2), "cooccurrence": (1, 2),
-                  "over_time": (1, 1)}[kind]
+                  "over_time": (1, 1), "terms": (1, None)}[kind]
         low, high = wanted
         count = len(self.variables)
         if count < low or (high is not None and count > high):
@@ -532,6 +536,9 @@ def check_spec(spec: TableSpec, codebook: Codebook) -> None:
         variable = _variable(codebook, spec.variables[0], where)
         if variable.type == "text":
             raise ValidationError(f"{where}: {variable.id} is free text.", "Choose a coded or numeric variable.")
+    elif spec.kind == "terms":
+        for vid in spec.variables:
+            _choice(codebook, vid, where)
 
 
 # --------------------------------------------------------------------------
@@ -1189,6 +1196,11 @@ def make_table(data: CodedPosts, spec: TableSpec | str, *, lang: str = "en") -> 
     if isinstance(spec, str):
         spec = parse_table_spec(spec)
     check_spec(spec, data.codebook)
+    if spec.kind == "terms":
+        raise ValidationError(
+            "Terms by code are computed from the posts' texts, not from the coded values alone.",
+            f"Add them to the Excel export (dazi export out.xlsx --tables 'terms {' '.join(spec.variables)}') "
+            f"or print them with dazi terms --variable {spec.variables[0]}.")
     if spec.kind == "frequencies":
         if len(spec.variables) == 1:
             return [frequencies(data, spec.variables[0], lang=lang, top=spec.top, spec=spec)]

@@ -351,9 +351,25 @@ def _readme(project: Project, posts: PostsTable, report: ReliabilityReport | Non
     return rows
 
 
+def _split_terms(tables: Sequence[Any], terms: Sequence[str]) -> tuple[list[Any], list[str]]:
+    """Table specs without the ``terms`` specs, and the variables of all terms sheets asked for."""
+    from reports.tables import TableSpec, parse_table_spec
+
+    rest: list[Any] = []
+    wanted = list(terms)
+    for spec in tables:
+        parsed = parse_table_spec(spec) if isinstance(spec, str) else spec
+        if isinstance(parsed, TableSpec) and parsed.kind == "terms":
+            wanted += list(parsed.variables)
+        else:
+            rest.append(parsed)
+    return rest, list(dict.fromkeys(wanted))
+
+
 def export_workbook(db: Database, project: Project, path: str | Path, *, source: str = "final", lang: str = "zh",
                     tables: Sequence[Any] = (), with_codes: bool = True, bootstrap: int = 10_000,
-                    seed: int | None = 0, progress: Callable[[int], None] | None = None) -> ExportResult:
+                    seed: int | None = 0, progress: Callable[[int], None] | None = None,
+                    terms: Sequence[str] = (), terms_n: int = 20) -> ExportResult:
     """Write the full workbook (see the module docstring) to ``path``.
 
     Parameters
@@ -365,6 +381,11 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
         Language of code labels.
     tables : sequence of TableSpec or str
         Summary tables to add, one sheet each (checked before anything is written).
+        A ``terms VARIABLE...`` spec asks for terms sheets (as ``terms``).
+    terms : sequence of str
+        Variables to add a terms sheet for (``Terms <variable>``): top and
+        distinctive terms per code with counts and weighted log-odds
+        z-scores (:mod:`reports.terms`), ``terms_n`` terms per code.
     with_codes : bool
         ``False``: posts only (no codes, codings, reliability).
     bootstrap, seed
@@ -379,9 +400,17 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
     from reports.report import reliability_frame, reliability_report
     from reports.tables import make_tables
 
+    from reports.terms import terms_table, write_terms_sheet
+
+    tables, terms = _split_terms(tables, terms)
     posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
     coded = posts.codebook is not None
     built: list[Table] = []
+    if (tables or terms) and not coded:
+        from dazi.errors import ValidationError
+
+        raise ValidationError("Summary tables and terms need coded posts, and this project has no codebook yet.",
+                              "Load a codebook and code some posts first (dazi codebook load ...).")
     if tables:
         if not coded:
             from dazi.errors import ValidationError
@@ -389,6 +418,7 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
             raise ValidationError("Summary tables need coded posts, and this project has no codebook yet.",
                                   "Load a codebook and code some posts first (dazi codebook load ...).")
         built = make_tables(load_coded_posts(db, project, source=source), tables, lang=lang)
+    term_tables = [terms_table(db, project, v, n=terms_n, source=source, lang=lang) for v in terms]
     report = reliability_report(db, project, bootstrap=bootstrap, seed=seed) if coded else None
     exported = datetime.now(UTC)
     sheets: list[tuple[str, str]] = [("Posts", "one row per post with its coded values")]
@@ -405,6 +435,12 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
         taken.append(name)
         table_sheets.append((name, table))
         sheets.append((name, table.title))
+    terms_sheets = []
+    for term_table in term_tables:
+        name = sheet_name(f"Terms {term_table.variable.id}", taken)
+        taken.append(name)
+        terms_sheets.append((name, term_table))
+        sheets.append((name, term_table.title()))
     result = ExportResult(Path(path), "xlsx", 0, renamed=dict(posts.renamed))
     with StreamingWorkbook(path, title=f"dazi export: {project.name}") as book:
         with book.sheet("README", [Column("item", "text", 22), Column("value", "wrap", 100)]) as readme:
@@ -432,6 +468,8 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
                               empty_note="Coders agree on every post they both finished.")
         for name, table in table_sheets:
             write_table_sheet(book, table, name)
+        for name, term_table in terms_sheets:
+            write_terms_sheet(book, term_table, name)
         result.sheets = [s.name for s in book.sheets]
         result.truncated = sum(s.truncated for s in book.sheets)
     if result.truncated:

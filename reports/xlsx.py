@@ -158,6 +158,7 @@ _INVALID_NAME_HINT = "Sheet names have at most 31 characters and none of [ ] : *
 _SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6.0, 60.0, 60.0
 _FLUSH_EVERY = 512
+_CACHED_TEXT, _CACHE_SIZE = 40, 50_000  # texts up to this length, entries per sheet
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 _LINE_HEIGHT, _MAX_ROW_HEIGHT = 15, 409  # points; Excel's maximum row height
 
@@ -294,6 +295,7 @@ class SheetWriter:
         self._chunks: list[str] = []
         self._stream = None
         self._max_columns = len(self.columns)
+        self._escaped: dict[str, str] = {}  # short texts that repeat (codes, labels, coder names)
         self.rows = 0
         self.truncated = 0
         self.dropped_characters = 0
@@ -491,6 +493,7 @@ class SheetWriter:
         n_kinds = len(kinds)
         cells = []
         append = cells.append
+        escaped = self._escaped
         for j, value in enumerate(values):
             if value is None:
                 continue
@@ -499,8 +502,13 @@ class SheetWriter:
             # the common cells inline (most of an export), everything else through _cell
             if t is str and row_style is None and value:
                 xf = _S_WRAP if kind == "wrap" else _S_TEXT
+                text = escaped.get(value)
+                if text is None:
+                    text = self._text(value)
+                    if len(value) <= _CACHED_TEXT and len(escaped) < _CACHE_SIZE and text == value:
+                        escaped[value] = text  # nothing to neutralise, drop or escape: safe to reuse
                 append(f'<c r="{letters[j]}{r}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">'
-                       f"{self._text(value)}</t></is></c>")
+                       f"{text}</t></is></c>")
             elif t is int and kind == "auto":
                 append(f'<c r="{letters[j]}{r}"><v>{value}</v></c>')
             else:
