@@ -16,19 +16,33 @@ memory is its own:
    - optionally (``--openpyxl-write-only N``) openpyxl's own write-only mode
      on N rows, to show why dazi writes the XML itself.
 
-2. The full ``dazi export out.xlsx`` path on a smaller project (default 5,000
-   posts in SQLite, imported from the synthetic corpus; V variables; coder
-   ``a`` coded every post and coder ``b`` a 10 % overlap; codings are
-   inserted in bulk, a benchmark shortcut that skips the event log), against
-   pandas writing the same posts table (final dataset + wide layout + posts)
-   with ``to_excel``.  dazi's export writes seven more sheets (codings,
-   codebook, reliability with ``--bootstrap``, ...) that pandas does not.
+2. The full ``dazi export out.xlsx`` path on projects of the sizes given
+   with ``--project`` (e.g. ``10000,100000`` posts in SQLite, imported from
+   the synthetic corpus; V variables; coder ``a`` finished every post and
+   coder ``b`` the ``--overlap`` share, 10 % by default; codings are
+   inserted in bulk, a benchmark shortcut that skips the event log).  The
+   contenders, each in a fresh process:
 
-Prints seconds, peak resident memory (MiB) and the ratios dazi/pandas.
-Goal: at most half of pandas' time; peak memory under 200 MB for the writer.
+   - ``dazi export out.xlsx`` (the CLI): README, Posts (final values:
+     consensus, adjudicated or the single coder's), Codings (long, every
+     coding), Codebook, Reliability (``--bootstrap``), Coder pairs,
+     Disagreements;
+   - the user's pandas route: ``read_sql`` of posts, codings and coding
+     units, ``pivot_table`` of the codings to one row per post and coder,
+     merged with the posts, ``to_excel`` (openpyxl) as one sheet; with
+     ``--pandas-codings`` also the long codings as a second sheet (several
+     GB of memory at 100,000 posts: openpyxl holds every cell).
+
+   Both timed from process start to the file written (imports included).
+
+Prints seconds, CPU seconds, peak resident memory (MiB) and the ratios
+dazi/pandas, and the load average before and after (the machine is shared).
+Goal: at most half of pandas' time; peak memory under 200 MB, and for the
+full export a peak that does not grow with the number of posts.
 
     python benchmarks/bench_export.py
-    python benchmarks/bench_export.py --n 100000 --variables 20 --project 5000
+    python benchmarks/bench_export.py --n 100000 --variables 20 --project 10000,100000 --bootstrap 1000
+    python benchmarks/bench_export.py --n 0 --project 100000 --keep /tmp/bench   # reuse the built project
 """
 
 from __future__ import annotations
@@ -130,6 +144,7 @@ import json, resource, sys, time
 sys.path.insert(0, sys.argv[4])
 kind, db_path, out = sys.argv[1], sys.argv[2], sys.argv[3]
 t, c = time.perf_counter(), time.process_time()
+info = {}
 if kind == "dazi":
     from dazi.cli import main
     try:
@@ -138,26 +153,38 @@ if kind == "dazi":
         if exc.code:
             raise
 else:
+    # what a researcher would write with pandas: read the tables, pivot the codings, to_excel
+    import json as js
+    import sqlite3
     import pandas as pd
-    from dazi.db import connect
-    from dazi.projects import get_project
-    from coding.adjudication import final_dataset, wide_codes
-    from coding.codebook_store import current_codebook
-    from corpus.store import posts_frame
-    from reports.data import EXPORT_FIELDS
-    db = connect(db_path)
-    project = get_project(db)
-    wide = wide_codes(final_dataset(db, project), current_codebook(db, project).codebook)
-    posts = posts_frame(db, project, [f for f in EXPORT_FIELDS if f != "post_id"])
-    table = posts.join(wide.set_index("post_pk"), how="left")
-    for col in table.columns:
-        if str(table[col].dtype).startswith("datetime64") and getattr(table[col].dt, "tz", None) is not None:
-            table[col] = table[col].dt.tz_localize(None)
-        elif table[col].dtype == object:
-            table[col] = table[col].map(lambda v: "; ".join(v) if isinstance(v, list) else v)
-    table.to_excel(out, engine="openpyxl", index=False, sheet_name="Posts")
-print(json.dumps({"seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - c,
-                  "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+    con = sqlite3.connect(db_path)
+    posts = pd.read_sql("SELECT id AS post_pk, post_id, platform, url, title, text, author_id, author_name, "
+                        "created_at, location, likes, collects, comments, shares, hashtags, lang, status "
+                        "FROM posts ORDER BY id", con, dtype={"post_id": str, "author_id": str})
+    codings = pd.read_sql("SELECT c.post_pk, k.name AS coder, c.variable, c.value, c.codebook_version, "
+                          "c.updated_at FROM codings c JOIN coders k ON k.id = c.coder_id "
+                          "ORDER BY c.post_pk, k.name, c.variable", con)
+    units = pd.read_sql("SELECT u.post_pk, k.name AS coder, u.memo, u.uncertain, u.done "
+                        "FROM coding_units u JOIN coders k ON k.id = u.coder_id", con)
+    def plain(v):  # SQLite gives JSON numbers back as numbers, the rest as JSON text
+        x = js.loads(v) if isinstance(v, str) else v
+        return "; ".join(map(str, x)) if isinstance(x, list) else x
+
+    codings["value"] = codings["value"].map(plain)
+    wide = codings.pivot_table(index=["post_pk", "coder"], columns="variable", values="value",
+                               aggfunc="first").reset_index()
+    wide = wide.merge(units, on=["post_pk", "coder"], how="left")
+    table = posts.merge(wide, on="post_pk", how="left").drop(columns=["post_pk"])
+    table["created_at"] = pd.to_datetime(table["created_at"], utc=True, format="mixed").dt.tz_localize(None)
+    info["rows"] = len(table)
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        table.to_excel(writer, index=False, sheet_name="Posts")
+        if sys.argv[5] == "codings":
+            codings.merge(posts[["post_pk", "post_id"]], on="post_pk").to_excel(writer, index=False,
+                                                                                 sheet_name="Codings")
+info.update({"seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - c,
+             "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024})
+print(json.dumps(info))
 """
 
 
@@ -184,8 +211,12 @@ def _codebook(variables: int) -> dict:
     return {"name": "benchmark", "version": 1, "variables": out}
 
 
-def build_project(path: Path, n: int, variables: int) -> float:
-    """A SQLite project of ``n`` imported synthetic notes, coded in bulk; returns seconds taken."""
+def build_project(path: Path, n: int, variables: int, overlap: float = 0.1) -> float:
+    """A SQLite project of ``n`` imported synthetic notes, coded in bulk; returns seconds taken.
+
+    Coder ``a`` finishes every post, coder ``b`` the share ``overlap`` of them
+    (the reliability subsample).  Codings are inserted in chunks.
+    """
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import insert
 
@@ -216,8 +247,21 @@ def build_project(path: Path, n: int, variables: int) -> float:
         pks = list(conn.execute(select(posts.c.id).where(posts.c.project_id == project.id)).scalars())
     now = utcnow()
     unit_rows, value_rows = [], []
+    every = max(1, round(1 / overlap)) if overlap > 0 else 0
+
+    def flush() -> None:
+        with db.write() as conn:
+            if unit_rows:
+                conn.execute(insert(coding_units), unit_rows)
+            if value_rows:
+                conn.execute(insert(codings), value_rows)
+        unit_rows.clear()
+        value_rows.clear()
+
     for i, pk in enumerate(pks):
-        for coder in coders if i % 10 == 0 else coders[:1]:
+        if len(value_rows) >= 200_000:
+            flush()
+        for coder in coders if every and i % every == 0 else coders[:1]:
             unit_rows.append({"project_id": project.id, "post_pk": pk, "coder_id": coder.id, "done": True,
                               "uncertain": False, "seconds": 10.0, "updated_at": now})
             for variable in codebook.variables:
@@ -230,61 +274,103 @@ def build_project(path: Path, n: int, variables: int) -> float:
                 value_rows.append({"project_id": project.id, "post_pk": pk, "coder_id": coder.id,
                                    "variable": variable.id, "value": value, "codebook_version": 1,
                                    "updated_at": now, "event_id": 0})
-    with db.write() as conn:
-        conn.execute(insert(coding_units), unit_rows)
-        conn.execute(insert(codings), value_rows)
+    flush()
     db.close()
     return time.perf_counter() - t
 
 
+def _load() -> str:
+    with open("/proc/loadavg") as fh:
+        return " ".join(fh.read().split()[:3])
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip() and int(part.replace("_", ""))]
+
+
+def _writer_benchmark(args: argparse.Namespace, out: Path) -> None:
+    names, _ = columns(args.variables)
+    print(f"writer: {args.n:,} posts x {args.variables} variables ({len(names)} columns), same table for both")
+    results = {}
+    for kind in ("pandas", "dazi"):
+        results[kind] = _child(_CHILD, kind, str(args.n), str(args.variables), str(out / f"{kind}.xlsx"),
+                               str(HERE), str(ROOT))
+    print(f"{'':<44}{'seconds':>10}{'CPU s':>10}{'peak MiB':>10}")
+    for label, r in (("pandas DataFrame.to_excel (openpyxl)", results["pandas"]),
+                     ("dazi StreamingWorkbook (generate + write)", results["dazi"])):
+        print(f"{label:<44}{r['seconds']:>10.1f}{r['cpu_seconds']:>10.1f}{r['peak_bytes'] / 2**20:>10.0f}")
+    print(f"(pandas also took {results['pandas']['build_seconds']:.1f} s to build its frame, not counted)")
+    wall = results["dazi"]["seconds"] / results["pandas"]["seconds"]
+    cpu = results["dazi"]["cpu_seconds"] / results["pandas"]["cpu_seconds"]
+    print(f"ratio dazi/pandas time: {wall:.2f} wall, {cpu:.2f} CPU  (goal <= 0.5)")
+    print(f"ratio dazi/pandas peak memory: {results['dazi']['peak_bytes'] / results['pandas']['peak_bytes']:.2f}"
+          f"  (goal: dazi under 200 MB)")
+    print(f"file sizes: pandas {(out / 'pandas.xlsx').stat().st_size / 2**20:.1f} MiB, "
+          f"dazi {(out / 'dazi.xlsx').stat().st_size / 2**20:.1f} MiB")
+    if args.openpyxl_write_only:
+        r = _child(_CHILD, "openpyxl-write-only", str(args.openpyxl_write_only), str(args.variables),
+                   str(out / "wo.xlsx"), str(HERE), str(ROOT))
+        print(f"openpyxl write-only, {args.openpyxl_write_only:,} rows: {r['seconds']:.1f} s "
+              f"({r['seconds'] / args.openpyxl_write_only * 1e6 / len(names):.0f} µs a cell), "
+              f"{r['peak_bytes'] / 2**20:.0f} MiB")
+
+
+def _full_benchmark(args: argparse.Namespace, out: Path, keep: Path) -> None:
+    peaks = {}
+    for size in _sizes(args.project):
+        db = keep / f"bench_{size}_{args.variables}_{args.overlap:g}.db"
+        if db.exists():
+            print(f"\nfull export: project of {size:,} posts x {args.variables} variables (reused {db})")
+        else:
+            took = build_project(db, size, args.variables, args.overlap)
+            print(f"\nfull export: project of {size:,} posts x {args.variables} variables "
+                  f"(built in {took:.1f} s)")
+        print(f"  coders a (every post) and b ({args.overlap:.0%} of them); load average before: {_load()}")
+        dazi = _child(_FULL_CHILD, "dazi", str(db), str(out / "full.xlsx"), str(ROOT), str(args.bootstrap))
+        pandas = _child(_FULL_CHILD, "pandas", str(db), str(out / "full-pandas.xlsx"), str(ROOT),
+                        "codings" if args.pandas_codings else "posts")
+        sheets = "Posts + Codings sheets" if args.pandas_codings else "one sheet"
+        print(f"{'':<52}{'seconds':>10}{'CPU s':>10}{'peak MiB':>10}")
+        for label, r in ((f"pandas: read_sql, pivot, to_excel ({sheets})", pandas),
+                         (f"dazi export (7 sheets, bootstrap {args.bootstrap:,})", dazi)):
+            print(f"{label:<52}{r['seconds']:>10.1f}{r['cpu_seconds']:>10.1f}{r['peak_bytes'] / 2**20:>10.0f}")
+        print(f"  ratio dazi/pandas time: {dazi['seconds'] / pandas['seconds']:.2f} wall, "
+              f"{dazi['cpu_seconds'] / pandas['cpu_seconds']:.2f} CPU; "
+              f"peak memory {dazi['peak_bytes'] / pandas['peak_bytes']:.2f}")
+        print(f"  file sizes: dazi {(out / 'full.xlsx').stat().st_size / 2**20:.1f} MiB, "
+              f"pandas {(out / 'full-pandas.xlsx').stat().st_size / 2**20:.1f} MiB ({pandas['rows']:,} rows); "
+              f"load average after: {_load()}")
+        peaks[size] = dazi["peak_bytes"]
+    if len(peaks) > 1:
+        (small, low), (large, high) = min(peaks.items()), max(peaks.items())
+        print(f"\ndazi export peak memory: {low / 2**20:.0f} MiB at {small:,} posts, {high / 2**20:.0f} MiB at "
+              f"{large:,} posts: x{high / low:.2f} for x{large / small:.0f} posts")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="posts for the writer benchmark (default 100,000)")
+    parser.add_argument("--n", type=int, default=100_000, help="posts for the writer benchmark (default 100,000; "
+                                                               "0: skip)")
     parser.add_argument("--variables", type=int, default=20, help="coded variables (default 20)")
-    parser.add_argument("--project", type=int, default=5_000, help="posts of the full-export project (0: skip)")
+    parser.add_argument("--project", default="5000",
+                        help="posts of the full-export projects, comma-separated (default 5000; 0: skip)")
+    parser.add_argument("--overlap", type=float, default=0.1,
+                        help="share of the posts coder b also codes (default 0.1)")
     parser.add_argument("--bootstrap", type=int, default=1_000, help="bootstrap of the full export (default 1,000)")
+    parser.add_argument("--pandas-codings", action="store_true",
+                        help="pandas also writes the long codings sheet (needs several GB at 100,000 posts)")
+    parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the built projects in")
     parser.add_argument("--openpyxl-write-only", type=int, default=0, metavar="N",
                         help="also time openpyxl's write-only mode on N rows")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        names, _ = columns(args.variables)
-        print(f"writer: {args.n:,} posts x {args.variables} variables ({len(names)} columns), same table for both")
-        results = {}
-        for kind in ("pandas", "dazi"):
-            results[kind] = _child(_CHILD, kind, str(args.n), str(args.variables), str(out / f"{kind}.xlsx"),
-                                   str(HERE), str(ROOT))
-        print(f"{'':<44}{'seconds':>10}{'CPU s':>10}{'peak MiB':>10}")
-        for label, r in (("pandas DataFrame.to_excel (openpyxl)", results["pandas"]),
-                         ("dazi StreamingWorkbook (generate + write)", results["dazi"])):
-            print(f"{label:<44}{r['seconds']:>10.1f}{r['cpu_seconds']:>10.1f}{r['peak_bytes'] / 2**20:>10.0f}")
-        print(f"(pandas also took {results['pandas']['build_seconds']:.1f} s to build its frame, not counted)")
-        wall = results["dazi"]["seconds"] / results["pandas"]["seconds"]
-        cpu = results["dazi"]["cpu_seconds"] / results["pandas"]["cpu_seconds"]
-        print(f"ratio dazi/pandas time: {wall:.2f} wall, {cpu:.2f} CPU  (goal <= 0.5)")
-        print(f"ratio dazi/pandas peak memory: {results['dazi']['peak_bytes'] / results['pandas']['peak_bytes']:.2f}"
-              f"  (goal: dazi under 200 MB)")
-        print(f"file sizes: pandas {(out / 'pandas.xlsx').stat().st_size / 2**20:.1f} MiB, "
-              f"dazi {(out / 'dazi.xlsx').stat().st_size / 2**20:.1f} MiB")
-        if args.openpyxl_write_only:
-            r = _child(_CHILD, "openpyxl-write-only", str(args.openpyxl_write_only), str(args.variables),
-                       str(out / "wo.xlsx"), str(HERE), str(ROOT))
-            print(f"openpyxl write-only, {args.openpyxl_write_only:,} rows: {r['seconds']:.1f} s "
-                  f"({r['seconds'] / args.openpyxl_write_only * 1e6 / len(names):.0f} µs a cell), "
-                  f"{r['peak_bytes'] / 2**20:.0f} MiB")
-        if args.project:
-            db = out / "bench.db"
-            took = build_project(db, args.project, args.variables)
-            print(f"\nfull export: project of {args.project:,} posts x {args.variables} variables "
-                  f"(built in {took:.1f} s)")
-            dazi = _child(_FULL_CHILD, "dazi", str(db), str(out / "full.xlsx"), str(ROOT), str(args.bootstrap))
-            pandas = _child(_FULL_CHILD, "pandas", str(db), str(out / "full-pandas.xlsx"), str(ROOT))
-            print(f"{'':<44}{'seconds':>10}{'CPU s':>10}{'peak MiB':>10}")
-            for label, r in (("pandas: final dataset + posts, to_excel", pandas),
-                             (f"dazi export (8 sheets, bootstrap {args.bootstrap:,})", dazi)):
-                print(f"{label:<44}{r['seconds']:>10.1f}{r['cpu_seconds']:>10.1f}{r['peak_bytes'] / 2**20:>10.0f}")
-            print(f"ratio dazi/pandas time: {dazi['seconds'] / pandas['seconds']:.2f} wall, "
-                  f"{dazi['cpu_seconds'] / pandas['cpu_seconds']:.2f} CPU")
+        if args.n:
+            _writer_benchmark(args, out)
+        if _sizes(args.project):
+            keep = args.keep or out
+            keep.mkdir(parents=True, exist_ok=True)
+            _full_benchmark(args, out, keep)
     return 0
 
 
