@@ -366,7 +366,9 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
             labels[column] = _FIELD_LABELS.get(column, column)
             measure[column] = "scale"
         else:
-            frame[column] = pd.Series(["" if v is None else ("; ".join(map(str, v)) if isinstance(v, list) else str(v))
+            # neutralised as in CSV: SPSS data often travels on to a spreadsheet
+            frame[column] = pd.Series(["" if v is None else neutralize("; ".join(map(str, v)) if isinstance(v, list)
+                                                                       else str(v))
                                        for v in values], dtype=object)
             labels[column] = (variable.display(lang) if variable is not None
                               else _FIELD_LABELS.get(column, column))

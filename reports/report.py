@@ -39,6 +39,7 @@ from dazi.errors import DaziError, NotFound, ValidationError
 from dazi.projects import Project
 from reports.charts import Chart, ChartItem, alpha_chart
 from reports.methods import coefficient, methods_paragraph
+from reports.safety import neutralize
 
 __all__ = [
     "MINIMUMS",
@@ -178,6 +179,8 @@ class ReliabilityReport:
     created_at : datetime
     notes : list of str
         Things worth knowing about the report itself.
+    coder_posts : dict
+        Posts of the reliability subsample each coder finished.
     """
 
     design: Design
@@ -187,6 +190,7 @@ class ReliabilityReport:
     disagreements: list[Disagreement]
     created_at: datetime
     notes: list[str] = field(default_factory=list)
+    coder_posts: dict[str, int] = field(default_factory=dict)
 
     def variable(self, variable_id: str | None) -> Variable | None:
         """The codebook variable of a result (None if it is no longer in the codebook)."""
@@ -238,6 +242,38 @@ class ReliabilityReport:
                 "n_selected": code.n_selected, "disagreeing_units": code.disagreeing_units,
                 "share_of_disagreement": code.share_of_disagreement, "status": _status(code.krippendorff_alpha),
                 "notes": list(code.notes),
+            })
+        return out
+
+    def coder_rows(self, lang: str = "en") -> list[dict[str, Any]]:
+        """One dict per coder: how they agree with the others, over every rated variable.
+
+        ``posts``: reliability posts they finished; ``disagreements``: post
+        and variable cells where their value differs from another coder's;
+        ``percent_agreement``, ``cohen_kappa``, ``krippendorff_alpha``: means
+        over their pairs and variables (:attr:`pairs`); ``lowest``: the
+        variable with their lowest pairwise alpha.  A coder low everywhere is
+        the one to retrain; a variable low for everyone needs a clearer
+        definition.
+        """
+        labels = {r["id"]: r["label"] for r in self.rows(lang)}
+        out = []
+        for coder in self.design.coders:
+            mine = self.pairs[(self.pairs["coder_a"] == coder) | (self.pairs["coder_b"] == coder)]
+
+            def mean(column: str, mine: pd.DataFrame = mine) -> float | None:
+                values = pd.to_numeric(mine[column], errors="coerce").dropna()
+                return float(values.mean()) if len(values) else None
+
+            alphas = pd.to_numeric(mine["krippendorff_alpha"], errors="coerce")
+            lowest = mine.loc[alphas.idxmin(), "variable"] if alphas.notna().any() else None
+            out.append({
+                "coder": coder, "posts": self.coder_posts.get(coder, 0),
+                "disagreements": sum(1 for d in self.disagreements
+                                     if any(cv.coder == coder for cv in d.values)),
+                "percent_agreement": mean("percent_agreement"), "cohen_kappa": mean("cohen_kappa"),
+                "krippendorff_alpha": mean("krippendorff_alpha"),
+                "lowest": labels.get(lowest, lowest) if lowest is not None else None,
             })
         return out
 
@@ -431,7 +467,8 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     )
     pairs, notes = _pairs(codings, codebook, [r.variable for r in results if r.variable])
     listed = disagreements(db, project, None, include_resolved=True)
-    return ReliabilityReport(design, codebook, results, pairs, listed, datetime.now(UTC), notes)
+    coder_posts = {str(k): int(v) for k, v in codings.groupby("coder")["post_pk"].nunique().items()}
+    return ReliabilityReport(design, codebook, results, pairs, listed, datetime.now(UTC), notes, coder_posts)
 
 
 def reliability_frame(report: ReliabilityReport, lang: str = "en") -> pd.DataFrame:
@@ -546,9 +583,10 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
     appendix = []
     for d in report.disagreements[:_APPENDIX_LIMIT]:
         variable = report.variable(d.variable)
-        held = {cv.coder: _value_text(variable, cv.value, lang) for cv in d.values}
-        final = _value_text(variable, d.adjudication.value, lang) if d.adjudication else "–"
-        appendix.append({"post_id": d.post_id, "variable": labels.get(d.variable, d.variable),
+        # coders' text is neutralised too: a reviewer may paste the table into a spreadsheet
+        held = {cv.coder: neutralize(_value_text(variable, cv.value, lang)) for cv in d.values}
+        final = neutralize(_value_text(variable, d.adjudication.value, lang)) if d.adjudication else "–"
+        appendix.append({"post_id": neutralize(d.post_id), "variable": labels.get(d.variable, d.variable),
                          "held": [held.get(c, "") for c in coders], "status": d.status.replace("_", " "),
                          "final": final})
     charts = [c for c in [main_chart, *code_charts.values()] if c is not None]
@@ -556,6 +594,7 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
     return template.render(
         report=report, design=report.design, rows=rows, multi=multi, pairs=pairs, coders=coders,
         appendix=appendix, n_disagreements=len(report.disagreements), appendix_limit=_APPENDIX_LIMIT,
+        coder_rows=report.coder_rows(lang),
         open_count=sum(1 for d in report.disagreements if not d.resolved),
         main_chart=main_chart, chart_fallback=next((c.fallback for c in charts if c.fallback), None),
         methods_en=report.methods("en"), methods_zh=report.methods("zh"), version=__version__,

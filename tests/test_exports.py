@@ -117,6 +117,8 @@ def spss_project(db, project, monkeypatch):
     ]
     for pk, v in zip(pks, values):
         save_coding(db, project, a, pk, v)
+    with db.write() as conn:
+        conn.execute(update(posts).where(posts.c.id == pks[0]).values(text="=cmd|' /C calc'!A0 饭搭子"))
     return project
 
 
@@ -144,6 +146,7 @@ def test_spss_file_with_variable_and_value_labels(db, spss_project, tmp_path):
     assert "by__label" not in frame.columns and "frequency__label" not in frame.columns
     assert frame["post_id"].map(type).eq(str).all() and frame["title"].str.startswith("帖子").all()
     assert pd.api.types.is_datetime64_any_dtype(frame["created_at"])
+    assert (frame["text"] == "'=cmd|' /C calc'!A0 饭搭子").sum() == 1  # neutralised, Chinese intact
 
 
 @pytest.mark.parametrize("name, expected", [

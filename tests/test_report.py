@@ -142,6 +142,32 @@ def test_html_is_self_contained_and_inert(report):
     assert "搭子类型" in zh and "饭搭子" in zh
 
 
+def test_per_coder_table(report):
+    """Each coder: 10 reliability posts, the 2 disagreements on kind, mean agreement over kind and markers."""
+    a, b = report.coder_rows("en")
+    assert (a["coder"], a["posts"], a["disagreements"]) == ("a", 10, 2) and b["posts"] == 10
+    assert a["percent_agreement"] == pytest.approx((0.8 + 1.0) / 2)
+    assert a["cohen_kappa"] == pytest.approx((0.6 + 1.0) / 2)
+    assert a["krippendorff_alpha"] == pytest.approx((0.62 + 1.0) / 2) and a["lowest"] == "Kind"
+    html = render_html(report, lang="en")
+    table = html[html.index('id="coders-table"'):html.index('id="pairs-table"')]
+    assert "<td>90.0%</td>" in table and "<td>.810</td>" in table
+
+
+def test_report_neutralises_formula_like_text_in_the_appendix(report):
+    """A reviewer may paste the appendix into a spreadsheet: coders' text must not become a formula."""
+    import dataclasses
+
+    from coding.adjudication import CoderValue, Disagreement
+
+    hostile = Disagreement(1, "+8613800000000", "xiaohongshu", "kind",
+                           (CoderValue("a", "=HYPERLINK(\"http://x\")"), CoderValue("b", "meal")))
+    html = render_html(dataclasses.replace(report, disagreements=[hostile]), lang="en")
+    appendix = html[html.index('id="disagreements"'):]
+    assert "&#39;=HYPERLINK" in appendix and "&#39;+8613800000000" in appendix
+    assert ">=HYPERLINK" not in appendix
+
+
 def test_charts_render_chinese_labels_with_a_cjk_font():
     if cjk_font() is None:
         pytest.skip("no CJK font on this machine (Debian: apt-get install fonts-noto-cjk)")
