@@ -33,7 +33,7 @@ from sqlalchemy.types import Text as TextType
 from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
 from dazi.projects import Project
-from dazi.schema import coding_units, codings, post_index, posts, token_cache
+from dazi.schema import coding_units, codings, imports, post_index, posts, projects, token_cache
 
 from corpus.query import And, Hit, Node, Not, Or, Phrase, Regex, Term, compile_query, index_text, kwic, matches, parse_query
 
@@ -41,6 +41,7 @@ __all__ = [
     "SearchFilters",
     "SearchHit",
     "SearchResult",
+    "ensure_index",
     "index_posts",
     "post_tokens",
     "search",
@@ -162,6 +163,43 @@ def post_tokens(db: Database, texts: Sequence[str], *, n_process: int = 1) -> li
     return [decode(t, c) for t, c in zip(texts, codes, strict=True)]
 
 
+_STAMP_KEY = "search_index"
+
+
+def _stamp(conn: Connection, project: Project) -> list:
+    """What the index was built from: pipeline version, post count, highest
+    post id and highest import id of the project (three index lookups).
+
+    New or deleted posts change the count or the highest id; an import that
+    updates posts with a newer crawl adds an import.
+    """
+    from corpus.text import PIPELINE_VERSION
+
+    count, top = conn.execute(
+        select(func.count(), func.max(posts.c.id)).where(posts.c.project_id == project.id)
+    ).one()
+    last_import = conn.execute(select(func.max(imports.c.id)).where(imports.c.project_id == project.id)).scalar()
+    return [PIPELINE_VERSION, int(count), top, last_import]
+
+
+def ensure_index(db: Database, project: Project) -> int:
+    """Update the search index if posts came, went or changed since it was built.
+
+    A whole-word search calls this first.  Checking costs three index
+    lookups, not a pass over the posts: :func:`index_posts` records what it
+    indexed (:func:`_stamp`) in the project's settings.  Texts changed
+    outside ``dazi import`` are picked up by ``dazi index``
+    (:func:`index_posts`), which compares every post's text hash.
+    Returns how many posts were (re)indexed.
+    """
+    with db.read() as conn:
+        stamp = _stamp(conn, project)
+        settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar()
+    if (settings or {}).get(_STAMP_KEY) == stamp:
+        return 0
+    return index_posts(db, project)
+
+
 def index_posts(
     db: Database,
     project: Project,
@@ -181,6 +219,7 @@ def index_posts(
     from corpus.text import PIPELINE_VERSION, decode
 
     with db.read() as conn:
+        stamp = _stamp(conn, project)
         stale = conn.execute(
             select(posts.c.id, posts.c.title, posts.c.text, post_index.c.pipeline_version, post_index.c.text_hash)
             .outerjoin(post_index, post_index.c.post_pk == posts.c.id)
@@ -220,7 +259,15 @@ def index_posts(
     fresh = {h: doc for h, doc in docs.items() if h not in known}
     for batch in _fresh_codes(db, fresh, n_process=n_process, batch_size=batch_size):
         write(batch)
+    db.retrying(lambda conn: _save_stamp(conn, project, stamp))
     return done
+
+
+def _save_stamp(conn: Connection, project: Project, stamp: list) -> None:
+    settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
+    if settings.get(_STAMP_KEY) != stamp:
+        settings = {**settings, _STAMP_KEY: stamp}
+        conn.execute(projects.update().where(projects.c.id == project.id).values(settings=settings))
 
 
 def _write_index(conn: Connection, project: Project, version: str,
@@ -229,8 +276,12 @@ def _write_index(conn: Connection, project: Project, version: str,
     old = [pk for pk, had, _, _ in entries if had]
     if old:
         conn.execute(post_index.delete().where(post_index.c.post_pk.in_(old)))
+    # On SQLite a deleted post leaves its FTS row behind (FTS5 tables have no
+    # foreign keys) and a new post may get its id: clear every id written.
+    pks = [pk for pk, _, _, _ in entries] if conn.dialect.name == "sqlite" else old
+    for start in range(0, len(pks), _IN_CHUNK):
         conn.execute(text("DELETE FROM post_fts WHERE rowid IN :pks").bindparams(bindparam("pks", expanding=True)),
-                     {"pks": old})
+                     {"pks": pks[start : start + _IN_CHUNK]})
     bulk_insert(conn, post_index, [
         {"post_pk": pk, "project_id": project.id, "pipeline_version": version, "text_hash": h}
         for pk, _, h, _ in entries
@@ -388,7 +439,7 @@ def search(
         compiled = compile_query(node, column="_doc")
         terms = compiled.terms
         if whole_words:
-            index_posts(db, project)
+            ensure_index(db, project)
             if db.dialect == "sqlite":
                 if compiled.fts:
                     clauses.append(posts.c.id.in_(text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts")
