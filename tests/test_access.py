@@ -239,7 +239,7 @@ def test_repeated_wrong_passcodes_slow_down(study, db):
     for _ in range(3):
         assert _attempt(db, project, "alice", "9999")[0].startswith("Wrong coder name or passcode.")
     waits = []
-    for failures in (3, 4, 5):
+    for _ in range(3):
         message, _ = _attempt(db, project, "alice", PASSCODES["alice"])  # even the right passcode waits
         assert message.startswith("Too many wrong passcodes for this name."), message
         waits.append(int(message.split("Wait ")[1].split()[0]))
