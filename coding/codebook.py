@@ -1081,8 +1081,9 @@ class _Checker:
             elif target not in seen:
                 self.add(code_path + ("merged_into",), f"merged_into names {_q(target)}, which "
                          f"is not a code of this variable{_suggest(target, seen)}")
-            elif _merge_cycle(code.get("id"), {c.get("id"): c.get("merged_into")
-                                               for c in flat.values()}):
+            elif _merge_cycle(code.get("id"), {c["id"]: c.get("merged_into")
+                                               for c in flat.values()
+                                               if isinstance(c.get("id"), str)}):
                 self.add(code_path + ("merged_into",), "merged_into forms a cycle; one code of "
                          "the chain must stay active")
         active = [c for c in flat.values() if not c.get("retired") and c.get("codable", True)]
@@ -1192,7 +1193,8 @@ class _Checker:
                 self.add(ref_path, f"when needs a code id or a list of code ids for {_q(ref)}, "
                          f"not {_type_name(codes)}{hint}")
                 continue
-            known = {c.get("id"): c for _, c in _walk_dicts(target.get("codes") or (), ())}
+            known = {c["id"]: c for _, c in _walk_dicts(target.get("codes") or (), ())
+                     if isinstance(c.get("id"), str)}
             for code in code_list:
                 if code not in known:
                     self.add(ref_path, f"{_q(code)} is not a code of {_q(ref)}"
@@ -1215,7 +1217,7 @@ def _walk_dicts(codes: object, path: Path_) -> Iterator[tuple[Path_, Mapping]]:
 def _merge_cycle(start: object, targets: Mapping[object, object]) -> bool:
     seen = set()
     current = start
-    while current is not None:
+    while isinstance(current, str):  # ids that are not text are reported elsewhere
         if current in seen:
             return True
         seen.add(current)

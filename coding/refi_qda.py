@@ -741,6 +741,10 @@ def from_qdc(data: bytes | str, *, name: str | None = None, default_type: str = 
                          "(untrusted XML can expand entities without limit or read local "
                          "files)", "Export the codebook again from your QDA tool; real "
                          ".qdc files have no DOCTYPE.", file=source) from None
+    except LookupError as exc:  # <?xml encoding="..."?> names an encoding Python lacks
+        raise InputError(f"the file declares an encoding that cannot be read ({exc})",
+                         "Export the codebook again from your QDA tool (as UTF-8).",
+                         file=source) from None
     except ET.ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
         where = f" (line {line}, column {column + 1})" if line is not None else ""

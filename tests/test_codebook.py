@@ -339,6 +339,11 @@ INVALID = [
                  "than the codebook's version 1", id="changelog ahead of version"),
     pytest.param(_mutate("changelog", [{"version": 1, "summary": ""}]), "summary must be "
                  "non-empty text", id="changelog without summary"),
+    # found by tests/test_fuzz_codebook.py: a list as an id was used as a dict key (TypeError)
+    pytest.param(_mutate(f"{C}", [{"id": ["x"], "label": "X"},
+                                  {"id": "a", "label": "A", "retired": True, "merged_into": "b"},
+                                  {"id": "b", "label": "B"}]),
+                 "code id must be text, not a list", id="list as code id beside a merge"),
 ]
 
 

@@ -365,6 +365,12 @@ def test_import_keeps_ids_unique_and_fixes_odd_codes():
     pytest.param(b'<CodeBook><Codes><Code guid="x" name=" " isCodable="true"/></Codes>'
                  b'</CodeBook>', "a Code element (guid 'x') has no name",
                  id="nameless code"),
+    # found by tests/test_fuzz_codebook.py (a LookupError and a RecursionError before)
+    pytest.param(b'<?xml version="1.0" encoding="ttf-8"?><CodeBook/>',
+                 "declares an encoding that cannot be read", id="unknown encoding"),
+    pytest.param(b'<CodeBook><Codes>' + b'<Code guid="g" name="n" isCodable="true">' * 5000
+                 + b'</Code>' * 5000 + b'</Codes></CodeBook>', "nested more than 100 deep",
+                 id="codes nested 5000 deep"),
 ])
 def test_import_errors(xml, expected):
     with pytest.raises(InputError) as err:
