@@ -328,6 +328,31 @@ def _init_worker() -> None:
     # Ctrl-C is for the importing process, which stops the workers itself
     # (and rolls back); workers interrupted mid-chunk would only add tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """End this worker as soon as the process that started it ends.
+
+    A parent that is killed (SIGKILL, the OOM killer) cannot stop its
+    workers, and they would wait for work forever: each holds both ends of
+    the executor's task pipe, so it never sees the end of the stream.  A
+    daemon thread waits on the parent's sentinel (ready when the parent is
+    gone) instead of polling.
+    """
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - workers are always started by a parent
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="dazi-exit-with-parent", daemon=True).start()
 
 
 def _preset(ref: tuple, label: str) -> Preset:

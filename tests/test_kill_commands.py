@@ -1,0 +1,247 @@
+"""SIGKILL ``dazi import`` and ``dazi import-codings`` half way: the project is exactly as before.
+
+Each test runs the real console script in a subprocess on a large input,
+waits until the command is demonstrably writing, kills it with SIGKILL (no
+handler runs, as when the OOM killer or ``kill -9`` ends it) and compares a
+dump of every dazi table with the dump taken before.  On SQLite the file must
+also pass ``PRAGMA integrity_check`` once reopened (which rolls the WAL back).
+
+When is the command writing?
+
+- ``dazi import`` reports progress after each batch it has written inside its
+  transaction; its progress bar is shown when stderr is a terminal, so the
+  test gives it a pseudo-terminal and waits for the line that counts the
+  first batch.  ``--workers 2`` makes it read the file in worker processes
+  (as it does by itself for files of 20,000 lines and more), which must end
+  on their own when the command is killed.
+- ``dazi import-codings`` checks every cell first and then saves; the test
+  polls the database from a second connection for the first saved coding.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select as _select
+import signal
+import sqlite3
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from corpus.importer import import_files
+from corpus.sampling import draw_sample
+from corpus.synthetic import write_notes_jsonl
+from dazi.db import connect
+from dazi.schema import coding_events, metadata
+from tests.conftest import DATA
+
+ROOT = Path(__file__).resolve().parent.parent
+DAZI = Path(sys.executable).with_name("dazi")  # the installed console script
+BIG_NOTES = 12_000  # three batches of 5,000 (the importer's default batch size)
+SHEET_POSTS = 400
+
+
+def _dump(url: str) -> dict[str, list[tuple]]:
+    """Every row of every dazi table, in a stable order."""
+    db = connect(url, migrate=False)
+    try:
+        with db.read() as conn:
+            return {table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+                    for table in metadata.sorted_tables}
+    finally:
+        db.close()
+
+
+def _integrity(url: str) -> None:
+    if "://" in url:
+        return
+    con = sqlite3.connect(url)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        con.close()
+
+
+def _start(url: str, *args: str, tty: bool = False) -> tuple[subprocess.Popen, int | None]:
+    """The command in its own session (so that the test can end what it leaves behind)."""
+    master = None
+    stderr: int = subprocess.PIPE
+    if tty:
+        master, slave = pty.openpty()
+        # a new pseudo-terminal is 0 columns wide, and the progress bar would be cut to nothing
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+        stderr = slave
+    env = {k: v for k, v in os.environ.items() if k != "DAZI_DATABASE_URL"}
+    proc = subprocess.Popen([str(DAZI), "--db", url, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=stderr, start_new_session=True)
+    if tty:
+        os.close(slave)
+    return proc, master
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the command itself; its worker processes must then end on their own."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)  # leave nothing running, then fail
+    pytest.fail("worker processes of the killed command kept running")
+
+
+def _wait_for_progress(proc: subprocess.Popen, master: int, posts: int, timeout: float = 120) -> int:
+    """Read the progress bar on the pseudo-terminal until it counts *posts*; the count seen."""
+    seen = 0
+    text = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = _select.select([master], [], [], 0.05)
+        if ready:
+            try:
+                text = (text + os.read(master, 4096))[-4096:]
+            except OSError:  # the command ended and closed the terminal
+                break
+            counts = re.findall(rb"importing: (\d+)", text)
+            if counts:
+                seen = int(counts[-1])
+                if seen >= posts:
+                    return seen
+        elif proc.poll() is not None:
+            break
+    out = proc.stdout.read().decode() if proc.poll() is not None else ""
+    pytest.fail(f"no progress line reached {posts:,} posts (last {seen:,}); output: {out[-500:]!r} "
+                f"{text[-500:]!r}")
+
+
+@pytest.fixture(scope="module")
+def big_notes(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("kill") / "notes.jsonl"
+    write_notes_jsonl(BIG_NOTES, path, seed=11, jobs=2)
+    return path
+
+
+def test_killed_import_leaves_the_project_as_it_was(db, db_url, project, big_notes):
+    import_files(db, project, [DATA / "exports" / "xhs_notes.jsonl"], workers=0)
+    draw_sample(db, project, "before", size=2, seed=1)
+    db.close()
+    before = _dump(db_url)
+    assert before["posts"] and before["imports"] and before["sample_posts"]
+
+    proc, master = _start(db_url, "import", "--workers", "2", str(big_notes), tty=True)
+    try:
+        seen = _wait_for_progress(proc, master, 5000)
+        assert proc.poll() is None, "the import ended before it could be killed"
+        _kill(proc)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert 5000 <= seen < BIG_NOTES
+    _integrity(db_url)
+    assert _dump(db_url) == before
+
+    # and the database still takes imports
+    again = connect(db_url)
+    try:
+        from dazi.projects import get_project
+
+        report = import_files(again, get_project(again, "default"), [DATA / "exports" / "xhs_notes.jsonl"])
+        assert report.updated and not report.imported
+    finally:
+        again.close()
+
+
+@pytest.fixture
+def filled_sheet(db, project, tmp_path, monkeypatch) -> tuple[Path, int]:
+    """A coder's sheet of all posts that are not deleted, every row coded; two posts coded before."""
+    from coding.assignments import assign
+    from coding.codebook import Codebook
+    from coding.codebook_store import save_codebook
+    from coding.coders import add_coder, get_coder
+    from coding.codings import save_coding
+    from coding.sheets import write_coding_sheet
+    from corpus.store import resolve_post_pks
+    from tests.conftest import make_posts
+    from tests.test_codings import SMALL_CODEBOOK
+
+    monkeypatch.setattr("coding.coders._SCRYPT", {"n": 2**4, "r": 8, "p": 1})
+    make_posts(db, project, SHEET_POSTS)
+    save_codebook(db, project, Codebook.from_dict(SMALL_CODEBOOK))
+    add_coder(db, project, "a", passcode="1234")
+    draw_sample(db, project, "main", size=SHEET_POSTS - SHEET_POSTS // 50, seed=1)  # make_posts deletes 1 in 50
+    assign(db, project, "main", ["a"], overlap=0, seed=1)
+    coder = get_coder(db, project, "a")
+    path = tmp_path / "a.xlsx"
+    write_coding_sheet(db, project, coder, path, lang="en")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Coding"]
+    header = {ws.cell(row=1, column=c).value: c for c in range(1, ws.max_column + 1)}
+    ids = []
+    for row in range(3, ws.max_row + 1):
+        if ws.cell(row=row, column=header["post_id"]).value is None:
+            continue
+        ids.append(ws.cell(row=row, column=header["post_id"]).value)
+        ws.cell(row=row, column=header["kind"]).value = "Meal"
+        ws.cell(row=row, column=header["outcome"]).value = "Failure"
+    wb.save(path)
+    assert len(ids) == SHEET_POSTS - SHEET_POSTS // 50
+    pks = resolve_post_pks(db, project, ids[:2])
+    for post_id in ids[:2]:
+        save_coding(db, project, coder, pks[post_id], {"kind": "travel", "outcome": "success", "months": 2})
+    return path, len(ids)
+
+
+def _saved_codings(url: str) -> int:
+    db = connect(url, migrate=False)
+    try:
+        with db.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(coding_events)).scalar() or 0)
+    finally:
+        db.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="coding/sheets.py import_codings saves each post in its own transaction (pass 3), so a kill "
+           "during saving keeps the posts saved so far; the issue asks for the project exactly as before",
+)
+def test_killed_import_codings_leaves_the_project_as_it_was(db, db_url, project, filled_sheet):
+    db.close()
+    before = _dump(db_url)
+    events_before = len(before["coding_events"])
+    assert events_before
+
+    sheet, rows = filled_sheet
+    proc, _ = _start(db_url, "import-codings", str(sheet))
+    try:
+        deadline = time.monotonic() + 120
+        while _saved_codings(db_url) == events_before:
+            assert proc.poll() is None, f"import-codings ended before saving: {proc.communicate()}"
+            assert time.monotonic() < deadline, "import-codings saved nothing in two minutes"
+            time.sleep(0.02)
+        _kill(proc)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    _integrity(db_url)
+    after = _dump(db_url)
+    assert len(after["coding_events"]) < events_before + rows, "the command finished before the kill"
+    assert after == before
