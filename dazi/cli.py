@@ -3,15 +3,20 @@
 Each command parses its options, calls one function of ``corpus``,
 ``coding`` or ``reports``, and prints the result.  Errors are translated in
 one place (:class:`_Group`): a :class:`dazi.errors.DaziError` prints
-``Error: ...`` and its hint to stderr and exits with status 1; nothing else
-is caught, because anything else is a bug worth a traceback.
+``Error: ...`` and its hint to stderr and exits with status 1, and so does
+an operating-system error about a named file that the user can fix (a full
+disk, a read-only or missing folder: :data:`_FILE_HINTS`).  Nothing else is
+caught, because anything else is a bug worth a traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
+import re
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 
@@ -60,15 +65,45 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+#: What to do about an operating-system error on a file, by errno.
+_FILE_HINTS = {
+    errno.ENOSPC: "The disk is full: free some space, then run the command again.",
+    errno.EDQUOT: "Your disk quota is used up: free some space, then run the command again.",
+    errno.EROFS: "That disk is mounted read-only: choose a path on a writable disk.",
+    errno.EACCES: "You may not use that file or folder: check its permissions, or choose another path.",
+    errno.EPERM: "You may not use that file or folder: check its permissions, or choose another path.",
+    errno.ENOENT: "Check the path: the file or its folder does not exist.",
+    errno.ENOTDIR: "A part of the path is a file, not a folder: check the path.",
+    errno.EISDIR: "That is a folder: give a file name.",
+}
+
+
+def _fail(ctx: click.Context, message: str, hint: str | None) -> None:
+    click.secho(f"Error: {message}", fg="red", err=True)
+    if hint:
+        click.echo(hint, err=True)
+    ctx.exit(1)
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except DaziError as exc:
-            click.secho(f"Error: {exc.message}", fg="red", err=True)
-            if exc.hint:
-                click.echo(exc.hint, err=True)
-            ctx.exit(1)
+            _fail(ctx, exc.message, exc.hint)
+        except OSError as exc:
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)  # a write() fails without naming its file
+            if exc.errno not in _FILE_HINTS or not (exc.filename or full):
+                raise
+            where = _target(str(exc.filename)) if exc.filename else f"dazi {ctx.invoked_subcommand}"
+            _fail(ctx, f"{where}: {exc.strerror}", _FILE_HINTS[exc.errno])
+
+
+def _target(filename: str) -> str:
+    """The file the user named, for a temporary ``.NAME.1a2b3c4d.part`` written first and renamed after."""
+    path = Path(filename)
+    match = re.fullmatch(r"\.(.+)\.[0-9a-f]{8}\.part", path.name)
+    return str(path.with_name(match.group(1))) if match else filename
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -327,3 +327,30 @@ def test_a_read_only_postgresql_database_refuses_writes_clearly(request):
     db = connect(url, migrate=False)
     assert [p.name for p in list_projects(db)] == ["default"]
     db.close()
+
+
+# --------------------------------------------------------------------------
+# Files the CLI writes: exports on a full or read-only disk
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [pytest.param("coded.xlsx", id="workbook"), pytest.param("coded.csv", id="csv")])
+def test_an_export_to_a_full_disk_says_so_and_leaves_no_file(tmp_path, tiny_disk, name):
+    path = tmp_path / "study.db"
+    _study(path)
+    filler = _fill(tiny_disk, 0)
+    code, out = _cli("--db", str(path), "export", str(tiny_disk / name))
+    assert code == 1, out
+    assert out.startswith("Error: dazi export: No space left on device\nThe disk is full"), out
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]  # no half-written export, no temp file
+    filler.unlink()
+    assert _cli("--db", str(path), "export", str(tiny_disk / name))[0] == 0
+
+
+def test_an_export_to_a_read_only_folder_says_so(tmp_path, read_only_view):
+    folder, view = read_only_view
+    path = tmp_path / "study.db"
+    _study(path)
+    code, out = _cli("--db", str(path), "export", str(view / "coded.xlsx"))
+    assert code == 1 and out.startswith(f"Error: {view / 'coded.xlsx'}: "), out
+    assert ("Read-only file system" in out and "mounted read-only" in out) or "Permission denied" in out, out
+    assert "Traceback" not in out and not list(folder.iterdir())
