@@ -245,3 +245,57 @@ def test_killed_import_codings_leaves_the_project_as_it_was(db, db_url, project,
     after = _dump(db_url)
     assert len(after["coding_events"]) < events_before + rows, "the command finished before the kill"
     assert after == before
+
+
+def _workers(pid: int) -> list[int]:
+    """The import worker processes of *pid* (Linux /proc): spawned children, not the resource tracker."""
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                for child in fh.read().split():
+                    cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+                    if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+                        out.append(int(child))
+    except OSError:  # a process ended meanwhile
+        pass
+    return out
+
+
+def test_a_killed_worker_ends_the_command_with_a_plain_message(sqlite_db, tmp_path, big_notes):
+    """The real command: SIGKILL one import worker; a one-line error, no traceback, nothing imported."""
+    from dazi.projects import create_project
+
+    import_files(sqlite_db, create_project(sqlite_db, "default"), [DATA / "exports" / "xhs_notes.jsonl"], workers=0)
+    url = str(tmp_path / "dazi.db")
+    sqlite_db.close()
+    before = _dump(url)
+    proc, master = _start(url, "import", "--workers", "2", str(big_notes), tty=True)
+    output = b""
+    try:
+        # the whole file is handed to the workers at once, so kill one as soon as it exists (still busy)
+        deadline = time.monotonic() + 60
+        while not (workers := _workers(proc.pid)):
+            assert proc.poll() is None and time.monotonic() < deadline, "no worker process was started"
+            time.sleep(0.01)
+        os.kill(workers[0], signal.SIGKILL)
+        proc.wait(timeout=60)
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    text = output.decode(errors="replace")
+    assert proc.returncode == 1, text
+    assert f"Error: an import worker stopped unexpectedly while reading {big_notes}; nothing was imported" in text
+    assert "--workers 0" in text and "Traceback" not in text
+    _integrity(url)
+    assert _dump(url) == before
