@@ -73,3 +73,4 @@ with common.errors():
     if ctx is not None:
         _sidebar(ctx)
     navigation.run()
+common.settle("app")  # after the first run: what is loaded by now stays (see common.settle)

@@ -80,6 +80,7 @@ with common.errors():
         except DaziError as exc:
             st.error(exc.describe())
         else:
+            common.refresh_statistics(ctx.db)  # the coders' reads go by the coder's index from now on
             per = ", ".join(f"{k} {v}" for k, v in summary.per_coder.items())
             st.session_state["aa_flash"] = (f"Sample {summary.sample!r}: {summary.overlap} posts in the overlap; {per} posts "
                                             f"({summary.added} assignments added, {summary.removed} removed).")

@@ -42,7 +42,7 @@ from coding.assignments import (
 )
 from coding.codebook import Codebook, is_applicable
 from coding.codings import get_unit, next_uncoded, save_coding
-from corpus.store import get_post_by_pk
+from corpus.store import get_post_by_pk, post_comments
 from dazi.errors import DaziError
 from pages import common
 
@@ -133,6 +133,7 @@ def _save(ctx: common.Session, book: Codebook, post_pk: int) -> None:
         state["ws_error"] = exc.describe()
         return
     state["ws_shown"] = (post_pk, None)  # a repeated save adds no time
+    state.pop("ws_view", None)  # progress and the unit changed: read them again
     changed = f"{len(result.changed)} value(s) changed" if result.changed else "no value changed"
     state["ws_flash"] = f"Saved post #{post_pk} ({changed})."
     # next within the filters; when none is left there, whatever is still uncoded (None: all done)
@@ -194,16 +195,38 @@ def workspace(ctx: common.Session, book: Codebook) -> None:
         _workspace(ctx, book)
 
 
+def _view(ctx: common.Session, post_pk: int | None) -> dict:
+    """What the workspace shows around ``post_pk``, read from the database once per post shown.
+
+    Choosing a code reruns the workspace; those reruns reuse this (nothing on
+    screen but the widgets changes), so a click reads nothing.  A save, or
+    another post coming on screen, reads it again (``_save`` drops it).
+    """
+    state = st.session_state
+    view = state.get("ws_view")
+    if view is not None and view["pk"] == post_pk:
+        return view
+    db, project, me = ctx.db, ctx.project, ctx.coder
+    view = {"pk": post_pk, "progress": coder_progress(db, project, me)}
+    if post_pk is not None:
+        post = get_post_by_pk(db, project, post_pk)
+        view.update(post=post, unit=get_unit(db, project, me, post_pk), place=assignment_position(db, project, me, post_pk),
+                    comments=post_comments(db, project, dict(post)))
+    state["ws_view"] = view
+    return view
+
+
 def _workspace(ctx: common.Session, book: Codebook) -> None:
     state = st.session_state
     db, project, me = ctx.db, ctx.project, ctx.coder
-    progress = coder_progress(db, project, me)
-    if progress.assigned == 0:
-        st.info("No posts are assigned to you yet. The admin assigns them on the Sample & assign page.")
-        return
     if "ws_cursor" not in state:
         state["ws_cursor"] = next_uncoded(db, project, me)
     post_pk = state["ws_cursor"]
+    view = _view(ctx, post_pk)
+    progress = view["progress"]
+    if progress.assigned == 0:
+        st.info("No posts are assigned to you yet. The admin assigns them on the Sample & assign page.")
+        return
     st.progress(progress.coded / progress.assigned,
                 text=f"{progress.coded} of {progress.assigned} coded · {progress.uncertain} marked uncertain")
     if flash := state.pop("ws_flash", None):
@@ -218,16 +241,14 @@ def _workspace(ctx: common.Session, book: Codebook) -> None:
 
     if (state.get("ws_shown") or (None,))[0] != post_pk:
         state["ws_shown"] = (post_pk, time.monotonic())
-    post = get_post_by_pk(db, project, post_pk)
-    unit = get_unit(db, project, me, post_pk)
-    place = assignment_position(db, project, me, post_pk)
+    post, unit, place = view["post"], view["unit"], view["place"]
     _load(book, post_pk, unit, force=state.get("ws_loaded") != post_pk)
 
     left, right = st.columns([1.15, 1], gap="large")
     with left:
         done = "coded ✓" if unit.done else "not coded yet"
         st.caption(f"Post {place} of {progress.assigned} in your order · {done}")
-        suggestions = common.show_post(db, project, post, book, ctx.lang)
+        suggestions = common.show_post(db, project, post, book, ctx.lang, view["comments"])
     with right:
         values: dict = {}
         for variable in book.variables:
@@ -248,6 +269,7 @@ def _workspace(ctx: common.Session, book: Codebook) -> None:
 
 
 ctx = common.require()
+st.session_state.pop("ws_view", None)  # a whole-page run (navigation, filters, another page) reads afresh
 st.title("Code 编码")
 with common.errors():
     book = common.codebook(ctx.db, ctx.project)

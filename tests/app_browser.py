@@ -33,11 +33,16 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """``streamlit run app.py`` on a free local port with ``DAZI_DATABASE_URL`` set; restartable."""
+    """``streamlit run app.py`` on a free local port with ``DAZI_DATABASE_URL`` set; restartable.
 
-    def __init__(self, database: Path, log: Path):
+    ``root`` is the folder holding ``app.py`` (default: this checkout; the
+    benchmark passes an older revision's files for a before/after run).
+    """
+
+    def __init__(self, database: Path, log: Path, *, root: Path = ROOT):
         self.database = database
         self.log = log
+        self.root = root
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -53,7 +58,7 @@ class StreamlitServer:
                    "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
                    "--server.fileWatcherType", "none"]
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -9,6 +9,8 @@ is ``benchmarks/bench_app.py``.
 
 from __future__ import annotations
 
+import statistics
+
 import openpyxl
 import pytest
 from playwright.sync_api import sync_playwright
@@ -97,6 +99,10 @@ def test_a_coder_codes_ten_posts_with_the_keyboard_and_a_restart_loses_nothing(b
     print(line)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "latency.txt").write_text(line + "\n", encoding="utf-8")
+    # measured ~180 ms at the median on 2 loaded cores (goal: < 200 ms); the bound is generous so a
+    # busy CI machine does not fail it, while a regression to the old ~500-700 ms per save (a full
+    # garbage collection after every run, reads on every click) shows in the printed line
+    assert statistics.median(latencies) < 1000, line
 
     server.restart()
     db = connect(study.path)

@@ -101,3 +101,40 @@ def test_md_lines_keeps_line_breaks_and_indents():
 )
 def test_count_text(post, expected):
     assert count_text(post, "likes") == expected
+
+
+def test_post_cards_are_kept_per_post_and_codebook(monkeypatch):
+    """The card of a post is made once while its fields and the codebook stay the same."""
+    from codebooks import shipped_path
+    from coding.codebook import load_codebook
+    from pages import common
+
+    made = []
+    card = common._card
+    monkeypatch.setattr(common, "_card", lambda *args: made.append(args) or card(*args))
+    book = load_codebook(shipped_path("cloud_companion"))
+    post = {"pk": 7, "post_id": "abc", "platform": "xiaohongshu", "title": "找饭搭子", "text": "周末约饭 #饭搭子#",
+            "likes": 12000, "counts_raw": {"likes": "1.2万"}, "counts_approximate": True}
+    first = common.post_card(post, book, "en")
+    assert common.post_card(post, book, "en") == first and len(made) == 1
+    assert "≈12,000 (1.2万)" in first[0] and first[1]  # (the keyword 约饭 suggests a code)
+    edited = common.post_card({**post, "text": "another text"}, book, "en")
+    assert "another text" in edited[0] and "周末约饭" not in edited[0] and len(made) == 2
+    other_book = load_codebook(shipped_path("cloud_companion"))  # an equal codebook, another object
+    assert common.post_card(post, other_book, "en")[0] == first[0] and len(made) == 3
+
+
+def test_settle_freezes_what_is_loaded_once():
+    """After settle() a full garbage collection skips what was loaded (see pages.common.settle)."""
+    import gc
+
+    from pages import common
+
+    common._SETTLED.discard("test")
+    before = gc.get_freeze_count()
+    common.settle("test")
+    assert gc.get_freeze_count() > before
+    frozen = gc.get_freeze_count()
+    common.settle("test")  # once per stage
+    assert gc.get_freeze_count() == frozen
+    gc.unfreeze()  # (the test process is no server)

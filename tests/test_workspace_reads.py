@@ -210,3 +210,74 @@ def test_diagnostics_refuse(db, team, variable, viewer, error):
     _double_code(db, team, [("meal", "study")])
     with pytest.raises(error):
         variable_diagnostics(db, team, variable, viewer=get_coder(db, team, viewer) if viewer else None)
+
+
+# --------------------------------------------------------------------------
+# Reads by the coder's index (they must not grow with the project)
+# --------------------------------------------------------------------------
+
+def test_next_uncoded_refuses_a_coder_of_another_project(db, team):
+    from coding.codings import next_uncoded
+    from dazi.projects import create_project
+
+    other = create_project(db, "other")
+    add_coder(db, other, "a", passcode="1234")
+    with pytest.raises(AccessDenied, match="not a coder of project"):
+        next_uncoded(db, team, get_coder(db, other, "a"))
+
+
+@pytest.fixture
+def crowd(db, project):
+    """Eight coders sharing 240 posts: a coder holds an eighth of the project's assignments."""
+    make_posts(db, project, 240)
+    draw_sample(db, project, "main", size=240, seed=3, include_unavailable=True)
+    names = [f"c{i}" for i in range(8)]
+    for name in names:
+        add_coder(db, project, name, passcode="1234")
+    save_codebook(db, project, BOOK)
+    assign(db, project, "main", names, overlap=0, seed=3)
+    return project
+
+
+def test_workspace_reads_go_by_the_coders_index(db, crowd):
+    """Every SELECT the coding page makes, through SQLite's EXPLAIN QUERY PLAN: none reads a
+    per-coder table by the project alone or in full (that grows with every coder's work; see
+    ``benchmarks/bench_app.py`` for the times at 100,000 posts)."""
+    if db.dialect != "sqlite":
+        pytest.skip("query plans are SQLite's")
+    from sqlalchemy import event
+
+    from coding.codings import get_unit, next_uncoded
+    from pages.common import refresh_statistics
+
+    refresh_statistics(db)  # as the app does when it opens the database and after assigning
+    a = get_coder(db, crowd, "c0")
+    order = assigned_post_pks(db, crowd, a)
+    _code(db, crowd, a, order[0], uncertain=True)
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        pk = next_uncoded(db, crowd, a)
+        coder_progress(db, crowd, a)
+        assignment_position(db, crowd, a, pk)
+        get_unit(db, crowd, a, pk)
+        for status in ("uncoded", "uncertain", "all"):
+            assignment_neighbour(db, crowd, a, pk, status=status)
+            assignment_neighbour(db, crowd, a, pk, direction="previous", status=status, text="饭")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(statements) >= 10
+    with db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        for sql, params in statements:
+            plan = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+            for line in plan:
+                table = line.split()[1] if line.startswith(("SCAN ", "SEARCH ")) else ""
+                if table in ("assignments", "coding_units", "codings"):
+                    assert not line.startswith("SCAN "), (line, sql)
+                    assert not line.endswith("(project_id=?)"), (line, " ".join(sql.split()), plan)
