@@ -20,8 +20,20 @@ the resident sizes of the process and its children, sampled every 20 ms.
 Prints every run, the ratio dazi/pandas of each pair of runs (goal:
 <= 1.0, with dazi's peak under 1 GB at 1,000,000 notes) and their range.
 
+Options for measuring a change in the same run:
+
+- ``--compare-tree DIR`` also times the same dazi command on the source tree
+  in DIR (for example ``git worktree add /tmp/old HEAD~3``), interleaved
+  with the others, and prints its ratios beside the current tree's;
+- ``--page-size N`` creates the new SQLite database with that page size
+  before dazi opens it (dazi keeps the size of an existing file);
+- ``--pandas-to-sql`` makes the pandas run also write the frame into a new
+  SQLite file with ``DataFrame.to_sql`` (what a user without dazi would do),
+  instead of parsing only.
+
     python benchmarks/bench_import.py --n 100000 200000 --repeat 3
     python benchmarks/bench_import.py --n 1000000 --repeat 1
+    python benchmarks/bench_import.py --n 100000 --repeat 2 --compare-tree /tmp/old
 """
 
 from __future__ import annotations
@@ -47,7 +59,12 @@ if limit:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 try:
     import pandas as pd
-    n = len(pd.read_json(sys.argv[1], lines=True, dtype=False))
+    frame = pd.read_json(sys.argv[1], lines=True, dtype=False)
+    n = len(frame)
+    if len(sys.argv) > 3:  # --pandas-to-sql: a new SQLite file
+        import sqlite3
+        with sqlite3.connect(sys.argv[3]) as con:
+            frame.to_sql("posts", con, index=False, chunksize=10_000)
 except MemoryError:
     print(json.dumps({"error": "failed: memory limit"}))
 else:
@@ -86,11 +103,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def _run(cmd: list[str]) -> dict:
-    """Run *cmd*; wall seconds, tree CPU seconds, peak tree RSS and its JSON output."""
+def _run(cmd: list[str], tree: Path | None = None) -> dict:
+    """Run *cmd* (on the source *tree*, default this one); wall seconds, tree CPU seconds, peak tree RSS
+    and its JSON output."""
+    env = dict(os.environ)
+    if tree is not None:  # ahead of the editable install on sys.path, also in the workers
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree), env.get("PYTHONPATH")]))
     before = _children_cpu()
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, text=True, env=env)
     peak = 0
     done = threading.Event()
 
@@ -134,9 +155,17 @@ def _dazi_cmd(path: Path, db: Path, workers: int | None) -> list[str]:
     return [sys.executable, "-c", _API, str(path), str(db), str(workers)]
 
 
-def _fresh(db: Path) -> None:
+def _fresh(db: Path, page_size: int | None = None) -> None:
+    """Remove the database files; with *page_size*, create an empty WAL database with that page size."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
+    if page_size:
+        import sqlite3
+
+        con = sqlite3.connect(db)
+        con.execute(f"PRAGMA page_size = {int(page_size)}")
+        con.execute("PRAGMA journal_mode = WAL")  # writes the header: the size is fixed from here on
+        con.close()
 
 
 def _show(name: str, r: dict) -> str:
@@ -155,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas-limit-gb", type=float, default=20.0,
                         help="address-space limit for pandas (default 20; 0: none)")
     parser.add_argument("--skip-pandas", action="store_true", help="time dazi only")
+    parser.add_argument("--pandas-to-sql", action="store_true",
+                        help="pandas also writes the frame to a new SQLite file (DataFrame.to_sql)")
+    parser.add_argument("--compare-tree", type=Path, metavar="DIR",
+                        help="also time dazi on the source tree in DIR (e.g. a git worktree of an older commit)")
+    parser.add_argument("--page-size", type=int, help="create dazi's SQLite database with this page size")
     parser.add_argument("--dir", type=Path, help="keep generated files here (reused when present)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -173,24 +207,36 @@ def main(argv: list[str] | None = None) -> int:
             print(f"N = {n:,} notes, {size / 2**20:,.0f} MiB ({size / n:,.0f} bytes a note); "
                   f"dazi: {'dazi import' if args.workers is None else f'import_files(workers={args.workers})'}")
             db = Path(tmp) / "bench.db"
-            ratios = []
+            if args.page_size:
+                print(f"  dazi's database is created with page_size {args.page_size}")
+            trees = [("dazi", None)] + ([("dazi-cmp", args.compare_tree.resolve())] if args.compare_tree else [])
+            ratios: dict[str, list[float]] = {name: [] for name, _ in trees}
             for i in range(args.repeat):
                 pandas = None
                 if not args.skip_pandas:
                     limit = int(args.pandas_limit_gb * 2**30)
-                    pandas = _run([sys.executable, "-c", _PANDAS, str(path), str(limit)])
+                    cmd = [sys.executable, "-c", _PANDAS, str(path), str(limit)]
+                    if args.pandas_to_sql:
+                        _fresh(db)
+                        cmd.append(str(db))
+                    pandas = _run(cmd)
+                    _fresh(db)
                     print(_show("pandas", pandas))
-                _fresh(db)
-                dazi = _run(_dazi_cmd(path, db, args.workers))
-                _fresh(db)
-                print(_show("dazi", dazi))
-                if pandas and "error" not in pandas and "error" not in dazi:
-                    ratio = dazi["seconds"] / pandas["seconds"]
-                    ratios.append(ratio)
-                    print(f"  run {i + 1}: ratio dazi/pandas time {ratio:.2f} (goal <= 1.0), "
-                          f"cpu {dazi['cpu'] / pandas['cpu']:.2f}, peak memory {dazi['peak'] / pandas['peak']:.2f}")
-            if ratios:
-                print(f"  N = {n:,}: time ratio {min(ratios):.2f} to {max(ratios):.2f} over {len(ratios)} run(s)")
+                for name, tree in trees if i % 2 == 0 else trees[::-1]:  # alternate which goes first
+                    _fresh(db, args.page_size)
+                    dazi = _run(_dazi_cmd(path, db, args.workers), tree)
+                    _fresh(db)
+                    print(_show(name, dazi))
+                    if pandas and "error" not in pandas and "error" not in dazi:
+                        ratio = dazi["seconds"] / pandas["seconds"]
+                        ratios[name].append(ratio)
+                        print(f"  run {i + 1}: ratio {name}/pandas time {ratio:.2f} (goal <= 1.0), "
+                              f"cpu {dazi['cpu'] / pandas['cpu']:.2f}, peak memory {dazi['peak'] / pandas['peak']:.2f}")
+            for name, tree in trees:
+                if ratios[name]:
+                    label = f"{name} ({tree})" if tree else name
+                    print(f"  N = {n:,}: {label} time ratio {min(ratios[name]):.2f} to {max(ratios[name]):.2f} "
+                          f"over {len(ratios[name])} run(s)")
     return 0
 
 
