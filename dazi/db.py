@@ -283,6 +283,24 @@ class Database:
         finally:
             queue.release()
 
+    def analyze(self, tables: Sequence[str]) -> bool:
+        """Refresh SQLite's query-planner statistics of ``tables`` (``ANALYZE``); False if it could not.
+
+        Statistics only make reads faster, so a database that cannot be
+        written now (read-only, full, busy for long) is left as it is: the
+        next real write reports the fault.  PostgreSQL keeps its own
+        statistics (nothing to do, True).
+        """
+        if self.dialect != "sqlite":
+            return True
+        try:
+            with self.write() as conn:
+                for table in tables:
+                    conn.exec_driver_sql(f'ANALYZE "{table}"')
+        except StorageError:
+            return False
+        return True
+
     def retrying(self, fn: Callable[[Connection], T], *, attempts: int = 8) -> T:
         """Run ``fn(conn)`` in a write transaction, retrying on lock contention.
 

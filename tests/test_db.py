@@ -156,3 +156,19 @@ def test_writers_on_one_file_share_one_queue(tmp_path):
     finally:
         for d in (first, second, other):
             d.close()
+
+
+def test_analyze_refreshes_statistics_and_skips_a_read_only_database(sqlite_db, tmp_path):
+    from dazi.projects import create_project as _create
+    from tests.conftest import make_posts
+
+    make_posts(sqlite_db, _create(sqlite_db, "p"), 5)
+    assert sqlite_db.analyze(["posts"]) is True
+    with sqlite_db.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'posts'").scalar() > 0
+    path = sqlite_db.engine.url.database
+    read_only = connect(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        assert read_only.analyze(["posts"]) is False  # statistics are optional: no error
+    finally:
+        read_only.close()
