@@ -1,14 +1,22 @@
 """Summary tables of the coded posts: grouped summaries (the study's Table 4), crosstabs
-(its Table 2), frequencies, co-occurrence and codes over time.
+(its Table 2), frequencies, co-occurrence and codes over time; and the terms
+that characterise each code.
 
 The widgets fill a :class:`reports.tables.TableSpec`; :func:`reports.tables.make_table`
 computes the table from :func:`reports.data.load_coded_posts` (the final
 dataset, or one coder's codings).  The spec's one-line form is shown so the
 same table can be made again from the command line or a spec file.
+
+*Terms* shows :func:`corpus.code_terms.code_terms` for a chosen variable:
+each code's distinctive terms (weighted log-odds with an informative
+Dirichlet prior, Monroe, Colaresi & Quinn 2008, as z-scores) or its most
+frequent terms, words and hashtags, as bars (one panel per code) with the
+figures beneath.  ``dazi terms`` prints the same.
 """
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -45,6 +53,96 @@ def _metric_options(book) -> dict[str, str]:
     return options
 
 
+SECTIONS = {"tables": "Tables", "terms": "Terms: what characterises each code"}
+TERM_KINDS = {"all": "words and hashtags", "hashtags": "hashtags only", "words": "words only"}
+#: |z| above this: the term is clearly distinctive (the usual 5% reading of a z-score).
+Z_CLEAR = 1.96
+
+
+@st.cache_data(ttl=120, max_entries=32, show_spinner=False)
+def _code_terms(_db, _project, url: str, project_id: int, variable: str, distinctive: bool, source: str,
+                min_count: int) -> pd.DataFrame:
+    # every term of every code (trimmed per code on the page); kept two minutes, so switching the
+    # kind of terms or the number shown does not segment the corpus again
+    from corpus.code_terms import code_terms
+
+    return code_terms(_db, _project, variable, n=None, distinctive=distinctive, source=source,
+                      min_count=min_count)
+
+
+def _shown_terms(frame: pd.DataFrame, kind: str, n: int, score: str, codes: list[str]) -> pd.DataFrame:
+    """The ``n`` best terms of each code (in codebook order), of the chosen kind (hashtags are the
+    terms written ``#name``)."""
+    if kind != "all":
+        hashtag = frame["term"].str.startswith("#")
+        frame = frame[hashtag if kind == "hashtags" else ~hashtag]
+    place = {code: i for i, code in enumerate(codes)}
+    frame = frame.assign(_place=frame["code"].map(lambda c: place.get(str(c), len(place))))
+    frame = frame.sort_values(["_place", score, "term"], ascending=[True, False, True], kind="stable")
+    return frame.groupby("code", sort=False).head(n).drop(columns="_place")
+
+
+def _terms_chart(frame: pd.DataFrame, score: str, order: list[str]) -> alt.FacetChart:
+    """Horizontal bars, one panel per code: the longest bar is the most characteristic term."""
+    data = frame.assign(clear=(frame[score] > Z_CLEAR) if score == "z" else True)
+    title = "z-score of the weighted log-odds (> 1.96: clearly more in this code)" if score == "z" else "occurrences"
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X(f"{score}:Q", title=title),
+        y=alt.Y("term:N", sort="-x", title=None),
+        color=alt.Color("clear:N", legend=None, scale=alt.Scale(domain=[True, False], range=["#1f6feb", "#afb8c1"])),
+        tooltip=["code_label", "term", *[c for c in ("count_in", "count_out", "log_odds", "z", "count", "doc_freq")
+                                        if c in data.columns]],
+    ).properties(width=260, height=alt.Step(16))
+    return bars.facet(facet=alt.Facet("code_label:N", sort=order, title=None), columns=3).resolve_scale(y="independent")
+
+
+def terms_section(book, sources: list[str]) -> None:
+    choice = [v for v in book.variables if v.is_choice]
+    if not choice:
+        st.info("The codebook has no variable coded from a list of codes.")
+        return
+    t1, t2, t3 = st.columns([2, 1.4, 1])
+    variable = t1.selectbox("Variable", [v.id for v in choice], key="tm_var",
+                            format_func=lambda v: book.variable(v).display(ctx.lang))
+    measure = t2.radio("Terms", ["distinctive", "frequent"], horizontal=True, key="tm_measure",
+                       format_func={"distinctive": "distinctive (log-odds z)", "frequent": "most frequent"}.__getitem__)
+    source = t3.selectbox("Values", sources, key="tm_source",
+                          format_func=lambda s: "final" if s == "final" else f"{s}'s codings")
+    k1, k2, k3 = st.columns([2, 1.4, 1])
+    kind = k1.radio("Show", list(TERM_KINDS), format_func=TERM_KINDS.__getitem__, horizontal=True, key="tm_kind")
+    n = k2.slider("Terms per code", 5, 30, 10, key="tm_n")
+    min_count = k3.number_input("Seen at least", 1, 50, 2, key="tm_min", help="times in the coded posts")
+    distinctive = measure == "distinctive"
+    with st.spinner("Counting the terms of the coded posts…"):
+        frame = _code_terms(ctx.db, ctx.project, ctx.db.url, ctx.project.id, variable, distinctive, source, int(min_count))
+    if frame.empty:
+        st.info("No term is seen often enough in the coded posts.")
+        return
+    var = book.variable(variable)
+    frame = frame.assign(code_label=[common.code_label(var, str(c), ctx.lang) for c in frame["code"]])
+    score = "z" if distinctive else "count"
+    shown = _shown_terms(frame, kind, n, score, [c.id for c in var.all_codes()])
+    if shown.empty:
+        st.info(f"No term of this kind ({TERM_KINDS[kind]}) is seen often enough in the coded posts.")
+        return
+    order = list(dict.fromkeys(shown["code_label"]))
+    if distinctive:
+        st.caption("Terms each code uses more than the other coded posts do, after shrinking rare terms toward "
+                   "the whole corpus (weighted log-odds with an informative Dirichlet prior; Monroe, Colaresi & "
+                   f"Quinn 2008). Blue: z > {Z_CLEAR} (clearly distinctive). `dazi terms --variable {variable}` "
+                   "prints the same.")
+    else:
+        st.caption(f"The most frequent terms in each code's posts. `dazi terms --variable {variable} --frequent` "
+                   "prints the same.")
+    st.altair_chart(_terms_chart(shown, score, order), key="tm_chart")
+    with st.expander("The figures"):
+        columns = [c for c in ("code", "code_label", "term", "count_in", "count_out", "log_odds", "z", "count",
+                               "doc_freq") if c in shown.columns]
+        st.dataframe(shown[columns], hide_index=True, width="stretch",
+                     column_config={"log_odds": st.column_config.NumberColumn(format="%.3f"),
+                                    "z": st.column_config.NumberColumn(format="%.2f")})
+
+
 ctx = common.require()
 st.title("Tables 汇总表")
 with common.errors():
@@ -56,6 +154,10 @@ with common.errors():
         st.info("The project has no codebook yet.")
         st.stop()
     sources = ["final"] + [c.name for c in list_coders(ctx.db, ctx.project)]
+    if st.segmented_control("Section", list(SECTIONS), format_func=SECTIONS.__getitem__, default="tables",
+                            key="tb_section", label_visibility="collapsed") == "terms":
+        terms_section(book, sources)
+        st.stop()
     c1, c2 = st.columns([2, 1])
     kind = c1.radio("Table", list(KINDS), format_func=KINDS.__getitem__, key="tb_kind")
     source = c2.selectbox("Values", sources, key="tb_source",

@@ -419,6 +419,47 @@ def test_tables_page_shows_the_reports_table(study, db, kind, spec):
                                   check_dtype=False)
 
 
+@pytest.mark.parametrize(
+    "measure, kind",
+    [
+        pytest.param("distinctive", "all", id="distinctive terms (log-odds z)"),
+        pytest.param("frequent", "all", id="most frequent terms"),
+        pytest.param("distinctive", "hashtags", id="distinctive hashtags only"),
+    ],
+)
+def test_terms_section_shows_the_cores_terms_as_a_chart(study, db, measure, kind):
+    """What characterises each code: the core's code_terms, the 10 best per code, as bars per code."""
+    import json
+
+    import numpy as np
+
+    from coding.codebook_store import current_codebook
+    from corpus.code_terms import code_terms
+
+    at = open_page("carol", "pages/tables.py", tb_section="terms", tm_var="companion_type", tm_measure=measure,
+                   tm_kind=kind, tm_min=1)
+    assert not at.exception and not at.error
+    distinctive = measure == "distinctive"
+    score = "z" if distinctive else "count"
+    core = code_terms(db, get_project(db), "companion_type", n=None, distinctive=distinctive, min_count=1)
+    if kind == "hashtags":
+        core = core[core["term"].str.startswith("#")]
+    shown = at.dataframe[0].value
+    assert len(shown) and set(shown["code"]) == set(core["code"])
+    for code, group in shown.groupby("code"):
+        best = core[core["code"] == code].sort_values([score, "term"], ascending=[False, True]).head(10)
+        assert list(group["term"]) == list(best["term"]), code
+        assert np.allclose(group[score].astype(float), best[score].astype(float))
+    if kind == "hashtags":
+        assert shown["term"].str.startswith("#").all()
+    variable = current_codebook(db, get_project(db)).codebook.variable("companion_type")
+    [chart] = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    labels = [c.display("en") for c in variable.all_codes() if c.id in set(shown["code"])]
+    assert spec["facet"]["field"] == "code_label" and spec["facet"]["sort"] == labels  # codebook order
+    assert spec["spec"]["encoding"]["x"]["field"] == score and spec["spec"]["mark"]["type"] == "bar"
+
+
 def test_exports_page_offers_the_downloads(study, db):
     at = open_page("admin", "pages/exports.py")
     labels = [b.proto.label for b in at.get("download_button")]
