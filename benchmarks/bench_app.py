@@ -447,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the built databases in this folder")
     args = parser.parse_args(argv)
     sections = args.only or list(SECTIONS)
+    from streamlit.logger import set_log_level
+
+    set_log_level("error")  # (calls outside a running app warn about a missing script context)
 
     load = os.getloadavg()
     print(f"bench_app: {args.posts:,} posts, {args.coders} coders, overlap {args.overlap:,}; "
