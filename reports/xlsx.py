@@ -158,7 +158,11 @@ _INVALID_NAME_HINT = "Sheet names have at most 31 characters and none of [ ] : *
 _SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6.0, 60.0, 60.0
 _FLUSH_EVERY = 512
-_CACHED_TEXT, _CACHE_SIZE = 40, 50_000  # texts up to this length, entries per sheet
+# short texts that repeat (codes, labels, coder names, platforms) go to the shared strings table, at most
+# this many of at most this length: a quarter of the XML of a long-format sheet, bounded memory
+_SHARED_TEXT, _SHARED_LIMIT = 40, 100_000
+# a column that brings this many new texts within its first rows holds unique texts: inline from then on
+_SHARED_TRIAL = 200
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 _LINE_HEIGHT, _MAX_ROW_HEIGHT = 15, 409  # points; Excel's maximum row height
 
@@ -295,7 +299,10 @@ class SheetWriter:
         self._chunks: list[str] = []
         self._stream = None
         self._max_columns = len(self.columns)
-        self._escaped: dict[str, str] = {}  # short texts that repeat (codes, labels, coder names)
+        self._last_datetime: tuple[Any, str] = (None, "")  # a coder's save stamps many cells alike
+        self._last_datetime_kind = ""
+        self._share = [True] * len(self.columns)  # columns whose short texts go to the shared strings
+        self._new_shared = [0] * len(self.columns)
         self.rows = 0
         self.truncated = 0
         self.dropped_characters = 0
@@ -464,13 +471,20 @@ class SheetWriter:
         if isinstance(value, datetime):
             if value is pd.NaT:
                 return ""
+            last, cell = self._last_datetime
+            if t is datetime and last is not None and type(last) is datetime and cell and value == last \
+                    and (value.tzinfo is None) == (last.tzinfo is None) and kind == self._last_datetime_kind:
+                return f'<c r="{ref}"{cell}'
             naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
             if naive < _FIRST_SERIAL:  # before Excel's dates are reliable: ISO text
                 return self._cell(ref, value.isoformat(), "text", row_style)
             style = _S_DATE if kind == "date" else _S_DATETIME
             delta = naive - _EPOCH
             serial = delta.days + (delta.seconds + delta.microseconds / 1_000_000) / 86_400
-            return f'<c r="{ref}" s="{style}"><v>{serial!r}</v></c>'
+            cell = f' s="{style}"><v>{serial!r}</v></c>'
+            if t is datetime:
+                self._last_datetime, self._last_datetime_kind = (value, cell), kind
+            return f'<c r="{ref}"{cell}'
         if isinstance(value, date):
             if value < _FIRST_SERIAL.date():
                 return self._cell(ref, value.isoformat(), "text", row_style)
@@ -493,7 +507,9 @@ class SheetWriter:
         n_kinds = len(kinds)
         cells = []
         append = cells.append
-        escaped = self._escaped
+        shared = self._book._shared
+        share = self._share
+        n_share = len(share)
         for j, value in enumerate(values):
             if value is None:
                 continue
@@ -502,13 +518,21 @@ class SheetWriter:
             # the common cells inline (most of an export), everything else through _cell
             if t is str and row_style is None and value:
                 xf = _S_WRAP if kind == "wrap" else _S_TEXT
-                text = escaped.get(value)
-                if text is None:
+                index = shared.get(value) if j < n_share and share[j] else None
+                if index is None:
                     text = self._text(value)
-                    if len(value) <= _CACHED_TEXT and len(escaped) < _CACHE_SIZE and text == value:
-                        escaped[value] = text  # nothing to neutralise, drop or escape: safe to reuse
-                append(f'<c r="{letters[j]}{r}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">'
-                       f"{text}</t></is></c>")
+                    if (j < n_share and share[j] and len(value) <= _SHARED_TEXT and text == value
+                            and len(shared) < _SHARED_LIMIT):
+                        index = shared[value] = len(shared)  # nothing to neutralise, drop or escape
+                        self._new_shared[j] += 1
+                        if self._new_shared[j] == _SHARED_TRIAL and self.rows < 2 * _SHARED_TRIAL:
+                            share[j] = False  # a column of unique texts (ids, titles): keep them inline
+                    else:
+                        append(f'<c r="{letters[j]}{r}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">'
+                               f"{text}</t></is></c>")
+                        continue
+                self._book._shared_refs += 1
+                append(f'<c r="{letters[j]}{r}" s="{xf}" t="s"><v>{index}</v></c>')
             elif t is int and kind == "auto":
                 append(f'<c r="{letters[j]}{r}"><v>{value}</v></c>')
             else:
@@ -606,6 +630,8 @@ class StreamingWorkbook:
         self._filters: list[tuple[int, str, str]] = []
         self._current: SheetWriter | None = None
         self._closed = False
+        self._shared: dict[str, int] = {}  # short repeated texts (already safe XML) -> index in sharedStrings
+        self._shared_refs = 0
 
     def __enter__(self) -> Self:
         return self
@@ -698,6 +724,18 @@ class StreamingWorkbook:
             for i in range(n)
         )
         rels += f'<Relationship Id="rId{n + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+        if self._shared:
+            rels += f'<Relationship Id="rId{n + 2}" Type="{_REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
+            with self._open_part("xl/sharedStrings.xml") as fh:
+                fh.write((_XML_HEAD + f'<sst xmlns="{_MAIN_NS}" count="{self._shared_refs}" '
+                          f'uniqueCount="{len(self._shared)}">').encode("utf-8"))
+                chunk = []
+                for text in self._shared:
+                    chunk.append(f'<si><t xml:space="preserve">{text}</t></si>')
+                    if len(chunk) >= 4096:
+                        fh.write("".join(chunk).encode("utf-8"))
+                        chunk = []
+                fh.write(("".join(chunk) + "</sst>").encode("utf-8"))
         self._write_part("xl/_rels/workbook.xml.rels",
                          _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">{rels}</Relationships>')
         self._write_part("xl/styles.xml", _STYLES_XML)
@@ -731,7 +769,9 @@ class StreamingWorkbook:
             '<Override PartName="/xl/workbook.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             f"{overrides}"
-            '<Override PartName="/xl/styles.xml" '
+            + ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+               'officedocument.spreadsheetml.sharedStrings+xml"/>' if self._shared else "")
+            + '<Override PartName="/xl/styles.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/docProps/core.xml" '
             'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'

@@ -127,6 +127,7 @@ def test_the_full_workbook_of_an_adjudicated_project(db, project, study, tmp_pat
                              "Disagreements", "freq_kind", "summary_kind"]
     readme = {r[0]: r[1] for r in wb["README"].iter_rows(min_row=2, values_only=True)}
     assert readme["Codebook"] == "small" and readme["Codebook version"] == 1
+    assert readme["Project"] == project.name and isinstance(readme["Exported"], datetime)  # a real Excel date
     assert "consensus" in readme["Values"] and "<variable>__<code>" in readme["Multi-select"]
     assert "prefix v_" in readme["Column names"]
     heights = {r[0].value: wb["README"].row_dimensions[r[0].row].height for r in wb["README"].iter_rows(min_row=2)}
@@ -160,6 +161,10 @@ def test_the_full_workbook_of_an_adjudicated_project(db, project, study, tmp_pat
     mine = codings[(codings["post_id"] == p1_id) & (codings["coder"] == "b")].set_index("variable")
     assert mine.loc["markers", "value"] == "seeking; city" and mine.loc["kind", "label"] == "Study"
     assert bool(mine.loc["kind", "uncertain"])
+    assert (mine["codebook_version"] == 1).all() and (mine["done"]).all()
+    assert pd.api.types.is_datetime64_any_dtype(codings["updated_at"])  # saving times as Excel dates
+    drafts = codings[~codings["done"].astype(bool)]
+    assert set(drafts["coder"]) == {"b"} and set(drafts["variable"]) == {"kind"}  # b's draft on p4 is listed
 
     codebook = pd.read_excel(out, sheet_name="Codebook")
     assert set(codebook["variable"]) == {"kind", "markers", "outcome", "months"}
@@ -207,3 +212,52 @@ def test_variable_ids_that_clash_with_post_fields_are_prefixed(db, project, tmp_
     assert {"lang", "text", "v_lang", "v_lang__label", "v_text"} <= set(posts.columns)
     coded = posts[posts["v_lang"].notna()].iloc[0]
     assert (coded["v_lang"], coded["lang"], coded["v_text"]) == ("en", "zh", "'-- quoted")
+
+
+def test_repeated_short_texts_are_shared_and_read_back_alike(tmp_path):
+    """Codes, labels and coder names repeat on every row of a long sheet: they go to sharedStrings once."""
+    out = tmp_path / "shared.xlsx"
+    rows = [["meal", " 饭搭子 ", "=1+1", "a & b", f"post {i}"] for i in range(300)]
+    with StreamingWorkbook(out) as book:
+        with book.sheet("Codings", ["code", "label", "formula", "amp", "id"]) as sheet:
+            sheet.write_rows(rows)
+        with book.sheet("Again", ["code"]) as sheet:
+            sheet.write_row(["meal"])
+    with zipfile.ZipFile(out) as archive:
+        shared = archive.read("xl/sharedStrings.xml").decode()
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    # meal and the label; the ids only until the column shows itself unique (200 new texts), then inline
+    assert shared.count("<si>") == 2 + 200 and 'count="801"' in shared
+    assert "<t xml:space=\"preserve\">post 299</t>" in sheet_xml
+    assert sheet_xml.count("=1+1") == 300  # neutralised text stays inline, never shared
+    values = [list(r) for r in openpyxl.load_workbook(out)["Codings"].iter_rows(min_row=2, values_only=True)]
+    assert values[0] == ["meal", " 饭搭子 ", "'=1+1", "a & b", "post 0"] and values[299][4] == "post 299"
+    assert openpyxl.load_workbook(out)["Again"]["A2"].value == "meal"
+    assert pd.read_excel(out, sheet_name="Codings")["label"].eq(" 饭搭子 ").all()
+
+
+def test_codebook_sheet_has_definitions_criteria_examples_and_keywords():
+    from codebooks import load_shipped
+    from reports.workbook import codebook_frame
+
+    frame = codebook_frame(load_shipped("cloud_companion"))
+    row = frame[frame["code"] == "activity_based"].iloc[0]
+    assert row["code_label_en"] == "Activity-based" and row["code_label_zh"] == "活动型搭子"
+    assert row["definition_zh"].startswith("以一起从事某项活动为核心") and "约饭" in row["include_en"]
+    assert "study_work" in row["exclude_en"] and "饭搭子" in row["keywords"]
+    assert "hiking buddy" in row["examples"].split("\n")[1].lower()
+
+
+def test_the_export_streams_and_never_builds_whole_frames(db, project, study, tmp_path, monkeypatch):
+    """Large projects: the Posts and Codings sheets come from iterators, never from whole-project frames."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a whole-project frame was built")
+
+    for name in ("coding.adjudication.final_dataset", "coding.codings.codings_long", "coding.codings.units_frame",
+                 "reports.data.final_dataset", "corpus.store.posts_frame"):
+        monkeypatch.setattr(name, refuse)
+    out = tmp_path / "streamed.xlsx"
+    result = export_workbook(db, project, out, bootstrap=0, lang="en")
+    assert result.rows == 30
+    codings = pd.read_excel(out, sheet_name="Codings", dtype={"post_id": str})
+    assert len(codings) == 7 + 4 + 8 + 3 + 2  # every value saved on p1, p2, p3, p4 (a draft of b) and s1
