@@ -6,21 +6,30 @@ Afterwards every save a browser had confirmed (the next post was shown) is in
 the database with the values keyed, the SQLite file passes ``PRAGMA
 integrity_check``, and after a restart each coder is back at their first
 uncoded post.
+
+Without a browser, a process saving as fast as it can (four coder threads,
+the way the server's sessions save) is killed in the middle of its writes,
+on SQLite and PostgreSQL: every save it reported as returned is there, whole.
 """
 
 from __future__ import annotations
 
+import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from coding.coders import get_coder
-from coding.codings import get_unit, next_uncoded
+from coding.codings import codings_long, get_unit, next_uncoded
 from dazi.db import connect
 from dazi.projects import get_project
 from tests.app_browser import (
-    POST_KEYS,
     StreamlitServer,
     code_post,
     launch,
@@ -32,9 +41,11 @@ from tests.app_browser import (
 from tests.app_helpers import PASSCODES, build_study
 from tests.test_app_browser import KEYED
 
-pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
 
 
+
+@pytest.mark.browser
 def test_killing_the_server_loses_no_confirmed_save(tmp_path):
     study = build_study(tmp_path / "study.db", plain_posts=8)
     server = StreamlitServer(study.path, tmp_path / "streamlit.log").start()
@@ -97,3 +108,86 @@ def test_killing_the_server_loses_no_confirmed_save(tmp_path):
             browser.close()
     finally:
         server.stop()
+
+
+_SAVER = """
+import sys, threading
+from coding.assignments import assigned_post_pks
+from coding.coders import get_coder
+from coding.codings import save_coding
+from dazi.db import connect
+from dazi.projects import get_project
+db = connect(sys.argv[1], migrate=False)
+project = get_project(db)
+out = threading.Lock()
+
+def work(name, kind):
+    coder = get_coder(db, project, name)
+    for pk in assigned_post_pks(db, project, coder):
+        save_coding(db, project, coder, pk, {"kind": kind, "outcome": "failure"}, memo=name * 50)
+        with out:
+            print(name, pk, flush=True)  # returned: the save is confirmed
+
+threads = [threading.Thread(target=work, args=(f"c{i}", ["meal", "travel", "study"][i % 3])) for i in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+"""
+
+
+def test_a_process_killed_in_the_middle_of_saving_keeps_every_confirmed_save(db, db_url, project):
+    from coding.assignments import assign
+    from coding.codebook import Codebook
+    from coding.codebook_store import save_codebook
+    from coding.coders import add_coder
+    from coding.codings import units_frame
+    from corpus.sampling import draw_sample
+    from tests.conftest import make_posts
+    from tests.test_codings import SMALL_CODEBOOK
+
+    make_posts(db, project, 400)
+    save_codebook(db, project, Codebook.from_dict(SMALL_CODEBOOK))
+    names = [f"c{i}" for i in range(4)]
+    for name in names:
+        add_coder(db, project, name, passcode="1234")
+    draw_sample(db, project, "all", size=390, seed=1)
+    assign(db, project, "all", names, overlap=0, seed=1)
+    db.close()
+
+    saver = subprocess.Popen([sys.executable, "-c", _SAVER, db_url], stdout=subprocess.PIPE, text=True,
+                             cwd=str(ROOT))
+    confirmed: list[tuple[str, int]] = []
+    deadline = time.monotonic() + 120
+    while len(confirmed) < 60 and time.monotonic() < deadline:  # well into the run, saves in flight
+        line = saver.stdout.readline()
+        if not line:
+            break
+        name, pk = line.split()
+        confirmed.append((name, int(pk)))
+    saver.send_signal(signal.SIGKILL)
+    rest = saver.stdout.read()  # what it printed before dying is confirmed too
+    saver.wait()
+    confirmed += [(n, int(p)) for n, p in (line.split() for line in rest.splitlines())]
+    assert len(confirmed) >= 60 and saver.returncode == -signal.SIGKILL, (len(confirmed), saver.returncode)
+
+    if db_url.startswith("postgresql"):
+        integrity = "ok"
+    else:
+        con = sqlite3.connect(db_url)
+        integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+        con.close()
+    assert integrity == "ok"
+    db = connect(db_url)
+    try:
+        units = units_frame(db, project, None)
+        done = {(r.coder, int(r.post_pk)) for r in units.itertuples() if r.done}
+        assert set(confirmed) <= done
+        # a save is whole: every unit that exists has its memo and both values
+        values = codings_long(db, project, None)
+        per_unit = values.groupby(["coder", "post_pk"]).variable.nunique()
+        assert len(per_unit) == len(units) and set(per_unit) == {2}
+        assert all(memo == coder * 50 for coder, memo in zip(units.coder, units.memo))
+        print(json.dumps({"backend": db.dialect, "confirmed": len(confirmed), "in database": len(done)}))
+    finally:
+        db.close()
