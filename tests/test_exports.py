@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pyreadstat
@@ -214,8 +215,13 @@ def _run(db, *args, ok=True):
 
 def test_cli_export_tables_and_report(db, project, study, tmp_path):
     out = tmp_path / "all.xlsx"
-    result = _run(db, "export", out, "--bootstrap", "100", "--tables", "summary by=kind metrics=n,mean(engagement)")
-    assert "Wrote 30 posts" in result.output and "summary_kind" in result.output
+    result = _run(db, "export", out, "--bootstrap", "100", "--tables", "summary by=kind metrics=n,mean(engagement)",
+                  "--tables", "terms kind")
+    assert "Wrote 30 posts" in result.output and "summary_kind" in result.output and "Terms kind" in result.output
+    terms = list(openpyxl.load_workbook(out)["Terms kind"].iter_rows(values_only=True))
+    assert terms[0][0] == "各编码的高频词与区分词：Kind（kind）" and terms[4][0] in {"meal", "travel", "study"}
+    result = _run(db, "tables", "terms kind", ok=False)
+    assert result.exit_code == 1 and "dazi terms --variable kind" in result.stderr
     result = _run(db, "tables", "crosstab kind outcome", "--save", tmp_path / "t.xlsx")
     assert "Kind × Outcome" in result.output and "n = " in result.output and "Saved" in result.output
     result = _run(db, "tables", "summary by=knd", ok=False)
