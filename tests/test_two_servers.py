@@ -5,7 +5,9 @@ database, as behind a load balancer (README: "Team set-up on PostgreSQL").
 alice codes on the first server and bob on the second, turn about, with the
 keyboard: each sees their own progress at once, the adjudicator (signed in on
 the first server) sees the disagreements between the two, and the database
-holds every save exactly once.
+holds every save exactly once.  After the first turn every connection of both
+servers is ended from outside (``pg_terminate_backend``): the next saves
+reconnect and land.
 """
 
 from __future__ import annotations
@@ -60,7 +62,11 @@ def pg_url(_pg_database) -> str:
 
 
 def test_two_servers_one_database(pg_url, tmp_path):
+    import sqlalchemy as sa
     from playwright.sync_api import sync_playwright
+
+    from tests.conftest import PG_ADMIN_URL
+    from tests.test_pg_reconnect import terminate
 
     from coding.coders import get_coder
     from coding.codings import get_unit
@@ -80,6 +86,7 @@ def test_two_servers_one_database(pg_url, tmp_path):
     from tests.app_helpers import PASSCODES
 
     pks = build_pg_study(pg_url, posts=4)  # three posts each out of four: at least two coded by both
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     servers = [StreamlitServer(pg_url, tmp_path / f"server{i}.log") for i in (1, 2)]
     for server in servers:
         server.start()
@@ -94,6 +101,8 @@ def test_two_servers_one_database(pg_url, tmp_path):
             shown = {name: ready_to_code(page) for name, page in pages.items()}
             coded: dict[str, list[int]] = {"alice": [], "bob": []}
             for turn in range(3):
+                if turn == 1:
+                    assert terminate(admin, pg_url) >= 2  # both servers' pooled connections
                 for name, keys in (("alice", POST_KEYS), ("bob", BOB_KEYS)):
                     page = pages[name]
                     code_post(page, keys)
@@ -116,6 +125,7 @@ def test_two_servers_one_database(pg_url, tmp_path):
     finally:
         for server in servers:
             server.stop()
+        admin.dispose()
 
     db = connect(pg_url, migrate=False)
     try:
