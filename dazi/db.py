@@ -17,9 +17,9 @@ How it behaves
     app server's sessions) first queue in order on an in-process lock per
     database file: SQLite's own busy handler lets waiting writers sleep and
     poll, so under load a few of them waited seconds while others went first.
-    Other processes still meet at ``BEGIN IMMEDIATE`` and are retried.  The schema is created or
-    migrated by Alembic when the database is opened; a database written by a
-    newer dazi is refused rather than misread.
+    Other processes still meet at ``BEGIN IMMEDIATE`` and are retried.  The
+    schema is created or migrated by Alembic when the database is opened; a
+    database written by a newer dazi is refused rather than misread.
 """
 
 from __future__ import annotations
@@ -274,9 +274,9 @@ class Database:
             return
         if not queue.acquire(_WRITE_WAIT):
             raise StorageError(
-                f"Database error ({self.url}): database is locked (other writers of this program "
-                f"held it for {_WRITE_WAIT:.0f} s)",
-                "Another program is writing to the database; try again in a moment.",
+                f"Database error ({self.url.split('@')[-1]}): database is locked (other sessions of this "
+                f"program kept writing for {_WRITE_WAIT:.0f} s)",
+                "Others are saving a lot at once; try again in a moment.",
             )
         try:
             yield

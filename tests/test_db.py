@@ -172,3 +172,27 @@ def test_analyze_refreshes_statistics_and_skips_a_read_only_database(sqlite_db, 
         assert read_only.analyze(["posts"]) is False  # statistics are optional: no error
     finally:
         read_only.close()
+
+
+def test_a_writer_kept_waiting_by_this_process_gets_a_clear_error(sqlite_db, monkeypatch):
+    import threading
+
+    import dazi.db as dazi_db
+
+    monkeypatch.setattr(dazi_db, "_WRITE_WAIT", 0.1)
+    got: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            with sqlite_db.write():
+                pass
+        except StorageError as exc:
+            got.append(exc)
+
+    with sqlite_db.write():  # this thread holds the turn
+        t = threading.Thread(target=second_writer)
+        t.start()
+        t.join()
+    assert len(got) == 1 and "database is locked" in str(got[0]) and "try again" in got[0].hint
+    with sqlite_db.write():  # the queue is free again
+        pass
