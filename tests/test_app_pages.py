@@ -6,6 +6,7 @@ each test, so a test may write to it.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -326,6 +327,37 @@ def test_post_text_is_shown_literally(study):
     assert "<script" not in card and "<img" not in card and "&lt;b&gt;标题&lt;/b&gt;" in card
     assert 'class="dz-hashtag"' in card and 'class="dz-mention"' in card and "dz-keyword" in card
     assert "🍜" in card
+
+
+def test_the_workspace_shows_the_whole_post(study, db):
+    """Title, text with hashtags and mentions marked, author, time, IP location, counts (approximate ones
+    as such), a link to the original and the comments folded below; the keys documented on the page."""
+    from corpus.store import get_post, post_comments
+
+    project = get_project(db)
+    post = get_post(db, project, "65a1b2c3d4e5f60718293a4b")
+    at = open_page("alice", "pages/code.py", ws_cursor=post["pk"])
+    card = next(h.value for h in at.html if h.value.startswith("<div class=\"dz-post\""))
+    assert f'data-post="{post["pk"]}"' in card
+    assert "作者 干饭人小王" in card and "IP属地 上海" in card and "2023-12-23 09:32 UTC" in card
+    # the latest crawl's "1.4万" and "10+" are approximate, 3585 is exact
+    assert "赞 likes ≈14,000 (1.4万)" in card and "评 comments ≈10 (10+)" in card and "藏 collects 3,585 " in card
+    assert '<mark class="dz-hashtag"' in card and '<mark class="dz-mention"' in card
+    [link] = at.get("link_button")
+    assert link.proto.url == post["url"] and "Open the original" in link.proto.label
+    comments = post_comments(db, project, post)
+    folded = [e for e in at.expander if e.label == f"{len(comments)} comments 评论"]
+    assert len(comments) >= 2 and len(folded) == 1
+    shown = folded[0].text[0].value
+    assert all((c["text"] or "") in shown for c in comments) and "我也在徐汇" in shown
+    keys = next(e for e in at.expander if e.label == "Keyboard").markdown[0].value
+    for documented in ("`1`-`9`, `0`", "`Enter` / `Shift+Enter`", "`Ctrl+Enter`", "`P` / `S` / `U`"):
+        assert documented in keys
+    other = get_post(db, project, "65b2c3d4e5f60718293a4b5c")  # a title that is not the text's first line
+    at = open_page("alice", "pages/code.py", ws_cursor=other["pk"])
+    card = next(h.value for h in at.html if h.value.startswith("<div class=\"dz-post\""))
+    title = re.search(r'<div class="dz-title"[^>]*>(.*?)</div>', card).group(1)
+    assert re.sub(r"<[^>]+>", "", title) == "求一个学习搭子" and "作者 Amy考研版" in card  # (keywords marked inside)
 
 
 def test_keyword_suggestions_are_shown_not_coded(study, db):
