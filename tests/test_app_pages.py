@@ -432,18 +432,23 @@ def test_coders_see_results_once_the_project_is_unblinded(study, db):
 
 
 @pytest.mark.parametrize(
-    "kind, spec",
+    "kind, spec, state",
     [
-        pytest.param("summary", "summary by=companion_type metrics=n,share,mean(engagement),median(engagement)",
+        pytest.param("summary", "summary by=companion_type metrics=n,share,mean(engagement),median(engagement)", {},
                      id="summary like Table 4"),
-        pytest.param("crosstab", "crosstab companion_type interest_category", id="crosstab like Table 2"),
+        pytest.param("summary", "summary by=interest_category metrics=n,rate(match_outcome=success),"
+                     "mean(relationship_duration),mean(likes)",
+                     {"tb_by": "interest_category", "tb_metrics": ["n", "rate(match_outcome=success)",
+                                                                  "mean(relationship_duration)", "mean(likes)"]},
+                     id="rate of a binary code and means of numbers"),
+        pytest.param("crosstab", "crosstab companion_type interest_category", {}, id="crosstab like Table 2"),
     ],
 )
-def test_tables_page_shows_the_reports_table(study, db, kind, spec):
+def test_tables_page_shows_the_reports_table(study, db, kind, spec, state):
     from reports.data import load_coded_posts
     from reports.tables import make_table
 
-    at = open_page("carol", "pages/tables.py", tb_kind=kind)
+    at = open_page("carol", "pages/tables.py", tb_kind=kind, **state)
     [table] = make_table(load_coded_posts(db, get_project(db)), spec)
     shown = at.dataframe[0].value
     assert list(shown.columns) == list(table.frame.columns)

@@ -138,3 +138,22 @@ def test_settle_freezes_what_is_loaded_once():
     common.settle("test")  # once per stage
     assert gc.get_freeze_count() == frozen
     gc.unfreeze()  # (the test process is no server)
+
+
+@pytest.mark.parametrize(
+    "alpha, verdict, colour",
+    [
+        pytest.param(0.80, "rely", "#c7f0d2", id=".800 and above: rely (green)"),
+        pytest.param(0.7999, "tentative", "#fff1b8", id="just below .800: tentative (yellow)"),
+        pytest.param(0.667, "tentative", "#fff1b8", id=".667: tentative"),
+        pytest.param(0.6669, "do not rely", "#ffd0d0", id="below .667: do not rely (red)"),
+        pytest.param(None, "undefined", "#eaeef2", id="undefined (grey)"),
+        pytest.param(float("nan"), "undefined", "#eaeef2", id="NaN is undefined"),
+    ],
+)
+def test_alpha_is_judged_against_krippendorffs_minimums(alpha, verdict, colour):
+    """Krippendorff (2004, p. 241): rely on variables with alpha >= .800, tentative conclusions from .667."""
+    from pages.common import alpha_colour
+    from pages.common import verdict as judge
+
+    assert judge(alpha) == verdict and colour in alpha_colour(alpha)
