@@ -13,6 +13,8 @@ buttons.
   Parquet and SPSS ``.sav`` (:func:`export_posts`).
 - :mod:`reports.report`: the self-contained HTML reliability report (and PDF),
   with :mod:`reports.charts` and the methods paragraph of :mod:`reports.methods`.
+- :mod:`reports.terms`: terms sheets of the workbook (top and distinctive
+  terms per code, :func:`terms_table`).
 - :mod:`reports.xlsx`: the streaming ``.xlsx`` writer; :mod:`reports.safety`:
   formula neutralisation.
 """
@@ -50,6 +52,7 @@ from reports.tables import (
     over_time,
     parse_table_spec,
 )
+from reports.terms import TermsTable, terms_table
 from reports.workbook import export_workbook
 from reports.xlsx import Column, StreamingWorkbook
 
@@ -64,6 +67,7 @@ __all__ = [
     "StreamingWorkbook",
     "Table",
     "TableSpec",
+    "TermsTable",
     "cooccurrence",
     "crosstab",
     "describe_source",
@@ -86,6 +90,7 @@ __all__ = [
     "render_html",
     "save_tables",
     "spss_name",
+    "terms_table",
     "write_pdf",
     "write_report",
 ]
