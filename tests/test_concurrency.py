@@ -3,12 +3,17 @@
 Every save must land exactly once, the current values must be the last ones
 each coder saved, and no lock or serialisation error may reach a coder (the
 core retries with backoff).  The full 20 x 500 run is the benchmark
-``benchmarks/bench_saves.py``; here a smaller load runs on both backends.
+``benchmarks/bench_saves.py``; here a smaller load runs on both backends, in
+one process (threads queue in order on SQLite) and in two processes at once
+(they meet at SQLite's ``BEGIN IMMEDIATE`` and retry).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -27,8 +32,9 @@ from tests.test_codings import SMALL_CODEBOOK
 KINDS = ["meal", "travel", "study"]
 
 
-def simulate(db_url: str, project, coders: int, saves: int) -> list[BaseException]:
-    """``coders`` threads, each with its own connection, each saving ``saves`` times."""
+def simulate(db_url: str, project, coders: int, saves: int, first: int = 0) -> list[BaseException]:
+    """``coders`` threads (coders ``c{first}``, ``c{first + 1}`` ...), each with its own
+    connection, each saving ``saves`` times."""
     errors: list[BaseException] = []
     start = threading.Barrier(coders)
 
@@ -49,7 +55,7 @@ def simulate(db_url: str, project, coders: int, saves: int) -> list[BaseExceptio
         finally:
             db.close()
 
-    threads = [threading.Thread(target=work, args=(f"c{i}",)) for i in range(coders)]
+    threads = [threading.Thread(target=work, args=(f"c{i}",)) for i in range(first, first + coders)]
     for t in threads:
         t.start()
     for t in threads:
@@ -57,8 +63,8 @@ def simulate(db_url: str, project, coders: int, saves: int) -> list[BaseExceptio
     return errors
 
 
-@pytest.mark.parametrize("coders, saves", [(8, 30)])
-def test_concurrent_saves_all_land_once(db, db_url, project, coders, saves):
+def _team(db, project, coders: int) -> None:
+    """20 posts, the small codebook, ``coders`` coders all assigned the same 10 posts."""
     make_posts(db, project, 20)
     save_codebook(db, project, Codebook.from_dict(SMALL_CODEBOOK))
     names = [f"c{i}" for i in range(coders)]
@@ -67,9 +73,9 @@ def test_concurrent_saves_all_land_once(db, db_url, project, coders, saves):
     draw_sample(db, project, "all", size=10, seed=1)
     assign(db, project, "all", names, overlap=10, seed=1)  # everyone codes the same 10 posts
 
-    errors = simulate(db_url, project, coders, saves)
-    assert not errors, errors[0]
 
+def _check(db, project, coders: int, saves: int) -> None:
+    """Exactly the events the saves must have written, and each coder's last values."""
     # each save changes "kind" except when it repeats the value already there; the first
     # save of each post also sets "outcome": count exactly what must have been written
     expected = 0
@@ -92,3 +98,36 @@ def test_concurrent_saves_all_land_once(db, db_url, project, coders, saves):
         mine = kinds[kinds.coder == f"c{i}"]
         # the last pass over the 10 posts used this kind for every post
         assert set(mine.value) == {KINDS[((saves - 1) // 10 + i) % 3]}
+
+
+@pytest.mark.parametrize("coders, saves", [(8, 30)])
+def test_concurrent_saves_all_land_once(db, db_url, project, coders, saves):
+    _team(db, project, coders)
+    errors = simulate(db_url, project, coders, saves)
+    assert not errors, errors[0]
+    _check(db, project, coders, saves)
+
+
+_PROCESS = """
+import sys
+from dazi.db import connect
+from dazi.projects import get_project
+from tests.test_concurrency import simulate
+url, coders, saves, first = sys.argv[1], *map(int, sys.argv[2:])
+db = connect(url, migrate=False)
+errors = simulate(url, get_project(db), coders, saves, first)
+for exc in errors:
+    print(repr(exc))
+sys.exit(1 if errors else 0)
+"""
+
+
+def test_two_processes_saving_at_once_all_land_once(db, db_url, project):
+    """Two server processes on one database: 2 x 4 coders x 20 saves."""
+    _team(db, project, 8)
+    root = Path(__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-c", _PROCESS, db_url, "4", "20", str(first)], cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for first in (0, 4)]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    _check(db, project, 8, 20)
