@@ -551,7 +551,7 @@ def test_span_f1_by_hand():
 
 def test_gold_file_is_consistent():
     records = load_gold()
-    assert 40 <= len(records) <= 60
+    assert len(records) >= 50
     assert len({r["id"] for r in records}) == len(records)
     for record in records:
         gold_spans(record)
@@ -564,9 +564,12 @@ def test_user_dictionary_improves_gold_f1(pipe):
     plain = Pipeline(userdict=False)
     before, after = span_f1(plain, records), span_f1(pipe, records)
     han_before, han_after = span_f1(plain, records, True), span_f1(pipe, records, True)
-    assert after[2] > before[2] + 0.04
-    assert han_after[2] > han_before[2] + 0.05
-    assert after[2] >= 0.88 and han_after[2] >= 0.83
+    # the figures given when the issue was resolved (a changed dictionary,
+    # rule or jieba version that moves them must update them here)
+    assert before[2] == pytest.approx(0.822, abs=0.0005)
+    assert after[2] == pytest.approx(0.891, abs=0.0005)
+    assert han_before[2] == pytest.approx(0.755, abs=0.0005)
+    assert han_after[2] == pytest.approx(0.845, abs=0.0005)
 
 
 if __name__ == "__main__":  # pragma: no cover - prints the figures for the report
