@@ -187,6 +187,10 @@ class Workspace:
         from coding.codebook_store import current_codebook
 
         self.book = current_codebook(self.db, self.project).codebook
+        from coding.assignments import assigned_post_pks
+
+        order = assigned_post_pks(self.db, self.project, self.coder)
+        self.middle = order[len(order) // 2]  # a post half way through the coder's order
 
     def show(self, post_pk: int) -> None:
         """What the workspace reads and computes to show a post."""
@@ -210,13 +214,12 @@ class Workspace:
 
     def save_and_next(self) -> int:
         """Save the first uncoded post (a full coding) and show the next uncoded one."""
-        from coding.assignments import assignment_neighbour
         from coding.codings import next_uncoded, save_coding
         from tests.app_helpers import values
 
         pk = next_uncoded(self.db, self.project, self.coder)
         save_coding(self.db, self.project, self.coder, pk, values(self.book, pk % 30, coder="alice"), done=True)
-        target = assignment_neighbour(self.db, self.project, self.coder, pk, status="uncoded")
+        target = next_uncoded(self.db, self.project, self.coder, after=pk)  # as pages/code.py moves on
         self.show(target)
         return target
 
@@ -228,7 +231,8 @@ class Workspace:
         return {
             "open the workspace": self.open,
             "save & next": self.save_and_next,
-            "next uncoded": lambda: next_uncoded(db, project, me),
+            "first uncoded (opening)": lambda: next_uncoded(db, project, me),
+            "next uncoded after a post": lambda: next_uncoded(db, project, me, after=self.middle),
             "progress bar": lambda: coder_progress(db, project, me),
             "filter: keyword 旅行, next": lambda: assignment_neighbour(db, project, me, None, text="旅行"),
             "filter: uncertain, next": lambda: assignment_neighbour(db, project, me, None, status="uncertain"),

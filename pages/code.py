@@ -83,11 +83,11 @@ def _filters() -> tuple[str, str | None]:
 def _target(ctx: common.Session, post_pk: int, how: str) -> int | None:
     """The post to show after ``post_pk``: ``next``/``previous`` within the filters (``next`` wraps
     around), or ``uncoded`` (the next unfinished post, wrapping).  None if there is no other."""
-    if how == "uncoded":
-        target = assignment_neighbour(ctx.db, ctx.project, ctx.coder, post_pk, status="uncoded") \
-            or next_uncoded(ctx.db, ctx.project, ctx.coder)
+    status, text = _filters()
+    if how == "uncoded" or (how == "next" and status == "uncoded" and not text):
+        # (the default list: the next unfinished post, read along the coder's index)
+        target = next_uncoded(ctx.db, ctx.project, ctx.coder, after=post_pk)
     else:
-        status, text = _filters()
         target = assignment_neighbour(ctx.db, ctx.project, ctx.coder, post_pk, direction=how, status=status, text=text)
         if target is None and how == "next":
             target = assignment_neighbour(ctx.db, ctx.project, ctx.coder, None, status=status, text=text)

@@ -216,6 +216,33 @@ def test_diagnostics_refuse(db, team, variable, viewer, error):
 # Reads by the coder's index (they must not grow with the project)
 # --------------------------------------------------------------------------
 
+def test_next_uncoded_after_a_post_walks_on_and_wraps_around(db, team):
+    """next_uncoded(after=...) against a plain reading of the order, over two samples, with drafts."""
+    from coding.codings import get_unit, next_uncoded
+
+    a = get_coder(db, team, "a")
+    draw_sample(db, team, "extra", size=30, seed=4, include_unavailable=True)  # (a's posts of "main" stay there)
+    assign(db, team, "extra", ["a"], overlap=0, seed=4)
+    order = assigned_post_pks(db, team, a)
+    assert len(order) == 30  # 15 of sample "main", then the other 15 in sample "extra"
+    for i in (0, 1, 2, 5, len(order) - 3):
+        _code(db, team, a, order[i])
+    save_coding(db, team, a, order[3], {"kind": "meal"}, done=False)  # a draft is unfinished
+    done = {pk for pk in order if get_unit(db, team, a, pk).done}
+
+    def expected(after):
+        i = order.index(after)
+        return next((pk for pk in order[i + 1:] + order[: i + 1] if pk not in done), None)
+
+    assert next_uncoded(db, team, a) == order[3]
+    for pk in order:
+        assert next_uncoded(db, team, a, after=pk) == expected(pk), order.index(pk)
+    for pk in order:
+        if pk not in done:
+            _code(db, team, a, pk)
+    assert next_uncoded(db, team, a) is None and next_uncoded(db, team, a, after=order[4]) is None
+
+
 def test_next_uncoded_refuses_a_coder_of_another_project(db, team):
     from coding.codings import next_uncoded
     from dazi.projects import create_project
