@@ -80,7 +80,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -88,9 +87,10 @@ from sqlalchemy import select
 
 from dazi import __version__
 from dazi.db import Database
-from dazi.errors import DaziError, InputError, ValidationError
+from dazi.errors import DaziError, InputError, NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import posts
+from corpus.formats import check_zip_size
 
 from coding.assignments import assigned_post_pks
 from coding.codebook import Codebook, Code, Value, Variable, is_applicable, localize, validate_value
@@ -820,15 +820,25 @@ def _blank(cell: Cell | None) -> bool:
     return cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
+#: What a returned coding sheet may unpack to: a sheet of 10,000 long posts is
+#: about 50 MiB of XML; anything far larger is damaged or hostile (a zip bomb).
+_MAX_UNPACKED = 256 * 1024 * 1024
+
+
 def _open(path: Path):
     if not path.is_file():
         raise InputError("No such file", "Check the path.", file=str(path))
+    if not zipfile.is_zipfile(path):
+        raise InputError("Not a readable .xlsx workbook (not a zip file)",
+                         "Save the sheet from Excel as 'Excel Workbook (.xlsx)' and try again.",
+                         file=str(path))
+    check_zip_size(path, max_bytes=_MAX_UNPACKED)
     try:
         with warnings.catch_warnings():
             # validations Excel stores as extensions are dropped on reading; we do not need them
             warnings.filterwarnings("ignore", message=".*extension is not supported.*", category=UserWarning)
             return load_workbook(path, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl's zip, XML and style parsers raise anything
         raise InputError(f"Not a readable .xlsx workbook ({exc.__class__.__name__})",
                          "Save the sheet from Excel as 'Excel Workbook (.xlsx)' and try again.",
                          file=str(path)) from exc
@@ -908,7 +918,14 @@ def import_codings(db: Database, project: Project, path: str | os.PathLike, *,
     if not name:
         raise InputError("The sheet does not say whose codings these are (its Meta sheet is missing)",
                          "Name the coder: dazi import-codings FILE --coder NAME.", file=str(path))
-    who = coder if isinstance(coder, Coder) else get_coder(db, project, name)
+    try:
+        who = coder if isinstance(coder, Coder) else get_coder(db, project, name)
+    except NotFound as exc:
+        if coder is not None:  # the name the user gave
+            raise
+        raise InputError(f"The sheet is for coder {name!r} (its Meta sheet says so), who is not a coder "
+                         f"of project {project.name!r}", f"{exc.hint} Name the coder: dazi import-codings "
+                         "FILE --coder NAME.", file=str(path)) from None
     lang = meta.get("lang") if meta.get("lang") in _TEXTS else "zh"
     if CODING_SHEET not in wb.sheetnames:
         raise InputError(f"The workbook has no sheet named {CODING_SHEET!r} (it has {', '.join(wb.sheetnames)})",
@@ -949,7 +966,8 @@ def import_codings(db: Database, project: Project, path: str | os.PathLike, *,
 
     # pass 1: read every row
     raw_rows = []
-    for r in range(FIRST_ROW, ws.max_row + 1):
+    # only rows that hold cells: a stray value typed in row 1,048,576 must not mean a million reads
+    for r in sorted({row for row, _ in ws._cells if row >= FIRST_ROW}):
         pid_cell = ws.cell(row=r, column=header["post_id"])
         entries = {v.id: ws.cell(row=r, column=header[v.id]) for v in variables}
         extras = {k: ws.cell(row=r, column=header[k]) for k in (MEMO, UNCERTAIN) if k in header}

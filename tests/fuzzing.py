@@ -36,11 +36,14 @@ DEEP_EXAMPLES = 3000
 EXAMPLE_SECONDS = float(os.environ.get("DAZI_FUZZ_SECONDS", "20"))
 COUNTS = Path(__file__).parent / "artifacts" / "fuzz_counts.json"
 
-#: The two budgets every fuzz test is parametrised with.
-DEPTHS = [
-    pytest.param(CI_EXAMPLES, id="ci"),
-    pytest.param(DEEP_EXAMPLES, id="deep", marks=pytest.mark.slow),
-]
+
+
+def depths(ci: int = CI_EXAMPLES, deep: int = DEEP_EXAMPLES) -> list:
+    """The two budgets a fuzz test is parametrised with: ``ci`` and ``deep`` (marked slow)."""
+    return [pytest.param(ci, id="ci"), pytest.param(deep, id="deep", marks=pytest.mark.slow)]
+
+
+DEPTHS = depths()
 
 
 class Hang(BaseException):
