@@ -71,6 +71,7 @@ __all__ = [
     "count_final_posts",
     "disagreements",
     "final_dataset",
+    "iter_disagreements",
     "iter_final_values",
     "iter_post_codings",
     "wide_codes",
@@ -327,6 +328,7 @@ def iter_post_codings(db: Database, project: Project, *, drafts: bool = False, d
                       .group_by(coding_units.c.post_pk).having(func.count() >= 2))
             query = query.where(coding_units.c.post_pk.in_(shared))
         result = conn.execution_options(yield_per=yield_per).execute(query)
+        seen: dict[str, str] = {}
         for post_pk, rows in groupby(result, key=lambda r: r[0]):
             post = None
             units: dict[int, UnitCodings] = {}
@@ -339,6 +341,7 @@ def iter_post_codings(db: Database, project: Project, *, drafts: bool = False, d
                     unit = units[coder_id] = UnitCodings(names.get(coder_id, str(coder_id)), bool(done), memo,
                                                          bool(uncertain))
                 if variable is not None:
+                    variable = seen.setdefault(variable, variable)  # one string per variable, not per row
                     unit.values[variable] = value
                     if details:
                         unit.versions[variable] = row[9]
@@ -519,6 +522,31 @@ def disagreements(
     NotFound
         An unknown variable, or no codebook loaded.
     """
+    per_post = [list(items) for items in _disagreements_by_post(db, project, viewer, variables, include_resolved)]
+    per_post.sort(key=lambda items: (-len(items), items[0].post_pk))
+    return [d for items in per_post for d in items]
+
+
+def iter_disagreements(
+    db: Database,
+    project: Project,
+    viewer: Coder | None,
+    *,
+    variables: Sequence[str] | None = None,
+    include_resolved: bool = False,
+) -> Iterator[Disagreement]:
+    """The disagreements of :func:`disagreements`, streamed in post order (``post_pk``), in bounded memory.
+
+    For exports of large projects; the checks (blind, unknown variables)
+    run when this is called, before the first item.
+    """
+    posts_ = _disagreements_by_post(db, project, viewer, variables, include_resolved)
+    return (d for items in posts_ for d in items)
+
+
+def _disagreements_by_post(db: Database, project: Project, viewer: Coder | None, variables: Sequence[str] | None,
+                           include_resolved: bool) -> Iterator[list[Disagreement]]:
+    """Per double-coded post (key order) its listed disagreements; checks run now, rows stream later."""
     with db.read() as conn:
         if viewer is not None:
             row = _fresh_coder(conn, project, viewer)
@@ -532,29 +560,30 @@ def disagreements(
     chosen = {codebook.variable(v).id for v in variables} if variables else set(codebook.variable_ids())
     wanted = [v for v in codebook.variables if v.id in chosen]
     canon = _canonicalizers(codebook)
-    per_post: list[list[Disagreement]] = []
-    for codings_of_post in iter_post_codings(db, project, double_only=True):
-        post = codings_of_post.finished()
-        if len(post.coders) < 2:
-            continue
-        _, status = _resolve(codebook, post, latest, canon)
-        listed = []
-        for variable in wanted:
-            held = [
-                CoderValue(name, _canonical(variable, values.get(variable.id)), memo, uncertain)
-                for name, (values, memo, uncertain) in post.coders.items()
-            ]
-            if len({_key(cv.value) for cv in held}) < 2:
+
+    def per_post() -> Iterator[list[Disagreement]]:
+        for codings_of_post in iter_post_codings(db, project, double_only=True):
+            post = codings_of_post.finished()
+            if len(post.coders) < 2:
                 continue
-            state = status[variable.id]
-            if state != _OPEN and not include_resolved:
-                continue
-            listed.append(Disagreement(post.post_pk, post.post_id, post.platform, variable.id, tuple(held), state,
-                                       latest.get((post.post_pk, variable.id))))
-        if listed:
-            per_post.append(listed)
-    per_post.sort(key=lambda items: (-len(items), items[0].post_pk))
-    return [d for items in per_post for d in items]
+            _, status = _resolve(codebook, post, latest, canon)
+            listed = []
+            for variable in wanted:
+                held = [
+                    CoderValue(name, _canonical(variable, values.get(variable.id)), memo, uncertain)
+                    for name, (values, memo, uncertain) in post.coders.items()
+                ]
+                if len({_key(cv.value) for cv in held}) < 2:
+                    continue
+                state = status[variable.id]
+                if state != _OPEN and not include_resolved:
+                    continue
+                listed.append(Disagreement(post.post_pk, post.post_id, post.platform, variable.id, tuple(held),
+                                           state, latest.get((post.post_pk, variable.id))))
+            if listed:
+                yield listed
+
+    return per_post()
 
 
 def adjudicate(

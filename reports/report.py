@@ -324,12 +324,18 @@ def _reliability_codings(db: Database, project: Project) -> pd.DataFrame:
     """
     from coding.adjudication import iter_post_codings
 
-    rows = [(post.post_pk, post.post_id, unit.coder, variable, value)
-            for post in iter_post_codings(db, project, double_only=True)
-            for unit in post.units for variable, value in unit.values.items()]
-    frame = pd.DataFrame(rows, columns=["post_pk", "unit", "coder", "variable", "value"])
-    frame["value"] = frame["value"].astype(object)
-    return frame
+    columns: dict[str, list[Any]] = {"post_pk": [], "unit": [], "coder": [], "variable": [], "value": []}
+    pks, units, coders, variables, values = columns.values()
+    for post in iter_post_codings(db, project, double_only=True):
+        for unit in post.units:
+            for variable, value in unit.values.items():
+                pks.append(post.post_pk)
+                units.append(post.post_id)
+                coders.append(unit.coder)
+                variables.append(variable)
+                values.append(value)
+    return pd.DataFrame({name: pd.Series(data, dtype=object if name == "value" else None)
+                         for name, data in columns.items()}, columns=list(columns))
 
 
 def _results(codings: pd.DataFrame, codebook: Codebook, wanted: list[str], bootstrap: int, seed: int | None
@@ -409,7 +415,7 @@ def _versions_and_dates(db: Database, project: Project, post_pks: set[int], code
 
 
 def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_000, seed: int | None = 0,
-                       variables: list[str] | None = None) -> ReliabilityReport:
+                       variables: list[str] | None = None, with_disagreements: bool = True) -> ReliabilityReport:
     """Gather the reliability report of a project.
 
     Parameters
@@ -420,6 +426,9 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
         Seed of the bootstrap, so the report can be reproduced exactly.
     variables : list of str, optional
         Only these variables (default: every coded, non-text variable).
+    with_disagreements : bool
+        ``False``: leave :attr:`ReliabilityReport.disagreements` empty (the
+        workbook streams them into its sheet instead of holding them all).
 
     Raises
     ------
@@ -466,7 +475,7 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
         ci_level=results[0].ci_level if results else 0.95,
     )
     pairs, notes = _pairs(codings, codebook, [r.variable for r in results if r.variable])
-    listed = disagreements(db, project, None, include_resolved=True)
+    listed = disagreements(db, project, None, include_resolved=True) if with_disagreements else []
     coder_posts = {str(k): int(v) for k, v in codings.groupby("coder")["post_pk"].nunique().items()}
     return ReliabilityReport(design, codebook, results, pairs, listed, datetime.now(UTC), notes, coder_posts)
 

@@ -46,6 +46,7 @@ from reports.tables import Table
 from reports.xlsx import Column, StreamingWorkbook, sheet_name
 
 if TYPE_CHECKING:  # pragma: no cover
+    from coding.adjudication import Disagreement
     from reports.exports import ExportResult
     from reports.report import ReliabilityReport
 
@@ -55,6 +56,8 @@ __all__ = [
     "codebook_frame",
     "codings_frame",
     "codings_rows",
+    "disagreement_rows",
+    "disagreements_frame",
     "export_workbook",
     "posts_columns",
     "write_frame_sheet",
@@ -281,25 +284,34 @@ def write_rows_sheet(book: StreamingWorkbook, name: str, columns: Sequence[str],
     return n
 
 
+def _disagreement_row(d: Disagreement, coders: Sequence[str]) -> list[Any]:
+    held = {cv.coder: cv for cv in d.values}
+    adj = d.adjudication
+    return [d.post_id, d.platform, d.variable, d.status,
+            *(_value_text(held[c].value) if c in held else None for c in coders),
+            "; ".join(f"{cv.coder}: {cv.memo}" for cv in d.values if cv.memo) or None,
+            ", ".join(cv.coder for cv in d.values if cv.uncertain) or None,
+            _value_text(adj.value) if adj else None, adj.rationale if adj else None,
+            adj.adjudicator if adj else None, adj.created_at if adj else None]
+
+
+def _disagreement_columns(coders: Sequence[str]) -> list[str]:
+    return ["post_id", "platform", "variable", "status", *coders, "memos", "uncertain", "final_value", "rationale",
+            "adjudicator", "adjudicated_at"]
+
+
 def disagreements_frame(report: ReliabilityReport) -> pd.DataFrame:
     """One row per post and variable on which coders disagree, with each coder's value and any adjudication."""
     coders = sorted({cv.coder for d in report.disagreements for cv in d.values})
-    rows = []
-    for d in report.disagreements:
-        held = {cv.coder: cv for cv in d.values}
-        row: dict[str, Any] = {"post_id": d.post_id, "platform": d.platform, "variable": d.variable,
-                               "status": d.status}
-        for coder in coders:
-            row[coder] = _value_text(held[coder].value) if coder in held else None
-        row["memos"] = "; ".join(f"{cv.coder}: {cv.memo}" for cv in d.values if cv.memo) or None
-        row["uncertain"] = ", ".join(cv.coder for cv in d.values if cv.uncertain) or None
-        adj = d.adjudication
-        row.update({"final_value": _value_text(adj.value) if adj else None, "rationale": adj.rationale if adj else None,
-                    "adjudicator": adj.adjudicator if adj else None, "adjudicated_at": adj.created_at if adj else None})
-        rows.append(row)
-    columns = ["post_id", "platform", "variable", "status", *coders, "memos", "uncertain", "final_value", "rationale",
-               "adjudicator", "adjudicated_at"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame([_disagreement_row(d, coders) for d in report.disagreements],
+                        columns=_disagreement_columns(coders))
+
+
+def disagreement_rows(db: Database, project: Project, coders: Sequence[str]) -> Iterator[list[Any]]:
+    """:func:`disagreements_frame`'s rows streamed in post order, one column per coder of ``coders``."""
+    from coding.adjudication import iter_disagreements
+
+    return (_disagreement_row(d, coders) for d in iter_disagreements(db, project, None, include_resolved=True))
 
 
 def _readme(project: Project, posts: PostsTable, report: ReliabilityReport | None, tables: Sequence[Table],
@@ -419,7 +431,8 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
                                   "Load a codebook and code some posts first (dazi codebook load ...).")
         built = make_tables(load_coded_posts(db, project, source=source), tables, lang=lang)
     term_tables = [terms_table(db, project, v, n=terms_n, source=source, lang=lang) for v in terms]
-    report = reliability_report(db, project, bootstrap=bootstrap, seed=seed) if coded else None
+    report = reliability_report(db, project, bootstrap=bootstrap, seed=seed, with_disagreements=False) \
+        if coded else None
     exported = datetime.now(UTC)
     sheets: list[tuple[str, str]] = [("Posts", "one row per post with its coded values")]
     if coded:
@@ -463,9 +476,11 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
                               kinds={"percent_agreement": "percent", "cohen_kappa": "decimal",
                                      "krippendorff_alpha": "decimal"},
                               empty_note="No pair of coders has coded the same posts yet.")
-            write_frame_sheet(book, "Disagreements", disagreements_frame(report),
-                              kinds={"post_id": "text", "rationale": "wrap", "memos": "wrap"}, freeze=(1, 1),
-                              empty_note="Coders agree on every post they both finished.")
+            coders = report.design.coders
+            write_rows_sheet(book, "Disagreements", _disagreement_columns(coders),
+                             disagreement_rows(db, project, coders),
+                             kinds={"post_id": "text", "rationale": "wrap", "memos": "wrap"}, freeze=(1, 1),
+                             empty_note="Coders agree on every post they both finished.")
         for name, table in table_sheets:
             write_table_sheet(book, table, name)
         for name, term_table in terms_sheets:

@@ -312,3 +312,41 @@ def test_wide_layout_refuses_bad_input(frame, codebook, match):
         frame = frame.assign(kind__label=None)
     with pytest.raises(ValidationError, match=match):
         wide_codes(frame, codebook)
+
+
+def test_streamed_final_values_equal_a_reference_read(db, study):
+    """final_dataset() now streams post by post: the same rows as the rules applied to a whole-table read.
+
+    The reference reads every coding and unit with coding.codings (another read path), groups them by
+    post, and applies the rules with the plain _canonical (not the cached per-variable look-ups).
+    """
+    from coding.adjudication import _canonical, _latest, _Post, _resolve, iter_final_values
+    from coding.codings import codings_long, units_frame
+
+    project, judge = study["project"], study["judge"]
+    adjudicate(db, project, judge, study["p1"], "outcome", "success", "They met twice")
+    adjudicate(db, project, judge, study["p2"], "kind", "travel", "The title says 旅行")
+    final = final_dataset(db, project)
+    long, units = codings_long(db, project, None), units_frame(db, project, None)
+    posts: dict[int, _Post] = {}
+    for pk, post_id, coder, memo, uncertain, done in units[["post_pk", "post_id", "coder", "memo", "uncertain",
+                                                             "done"]].itertuples(index=False):
+        if done:
+            posts.setdefault(pk, _Post(pk, post_id, "xiaohongshu")).coders[coder] = ({}, memo, bool(uncertain))
+    for pk, coder, variable, value in long[["post_pk", "coder", "variable", "value"]].itertuples(index=False):
+        if pk in posts and coder in posts[pk].coders:
+            posts[pk].coders[coder][0][variable] = value
+    with db.read() as conn:
+        latest = _latest(conn, project)
+    plain = {v.id: (lambda x, v=v: _canonical(v, x)) for v in CODEBOOK.variables}
+    ids = CODEBOOK.variable_ids()
+    assert list(final["post_pk"]) == sorted(posts)
+    for row, pk in zip(final.to_dict("records"), sorted(posts), strict=True):
+        values, status = _resolve(CODEBOOK, posts[pk], latest, plain)
+        assert [row[v] for v in ids] == [values[v] for v in ids]
+        assert row["unresolved"] == [v for v in ids if status[v] == "open"]
+        assert row["coders"] == sorted(posts[pk].coders)
+    streamed = list(iter_final_values(db, project))
+    assert [r.values for r in streamed] == [{v: row[v] for v in ids} for row in final.to_dict("records")]
+    assert [r.memos for r in streamed] == list(final["memos"])
+    assert final.set_index("post_pk").loc[study["p2"], "kind"] == "travel"  # the adjudication counts

@@ -112,6 +112,22 @@ def test_numbers_against_the_hand_computation(db, rated):
     assert len(report.disagreements) == 2  # posts 5 and 10 on kind
 
 
+def test_report_reads_the_double_coded_subset_with_the_cores_results(sqlite_rated):
+    """The report reads only double-coded posts, yet gives exactly project_reliability's numbers."""
+    from coding.codebook_store import current_codebook
+    from coding.project_reliability import project_codings, project_reliability
+    from reports.report import _reliability_codings, _results
+
+    db, project = sqlite_rated
+    subset = _reliability_codings(db, project)
+    expected = project_codings(db, project)
+    assert subset.to_dict("records") == expected.to_dict("records")
+    codebook = current_codebook(db, project).codebook
+    ours = _results(subset, codebook, ["kind", "markers"], 200, 3)
+    core = project_reliability(db, project, bootstrap=200, seed=3)
+    assert [r.to_dict() for r in ours] == [r.to_dict() for r in core]
+
+
 def test_methods_paragraph_in_english_and_chinese(report):
     en = report.methods("en")
     assert en.startswith("Two coders independently coded a random subsample of 10 of the 20 posts (50.0%), "
