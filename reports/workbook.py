@@ -20,11 +20,21 @@
     Per variable (and per code of multi-select variables), per pair of
     coders, and every post and variable on which coders disagree, with the
     adjudication if any.
-one sheet per summary table asked for (:mod:`reports.tables`).
+one sheet per summary table asked for (:mod:`reports.tables`)
+``Terms <variable>``
+    One per variable asked for: top and distinctive terms per code
+    (:mod:`reports.terms`).
 
 Everything is written by :class:`reports.xlsx.StreamingWorkbook`: bold
 frozen headers, autofilters, widths, wrapped long text, ids as text, dates
 as Excel dates, formulas neutralised, rows streamed.
+
+Memory stays bounded whatever the number of posts: Posts merges the posts
+(read in batches) with the final values computed post by post, Codings and
+Disagreements stream the codings post by post
+(:func:`coding.adjudication.iter_post_codings`), and only the reliability
+subsample (posts finished by two or more coders) is held for the
+Reliability and Coder pairs sheets.  Disagreements are listed in post order.
 """
 
 from __future__ import annotations
