@@ -445,6 +445,9 @@ def _storage_error(url: str, exc: BaseException) -> StorageError:
         hint = "Check that the path exists and is writable."
     elif "not a database" in low or "malformed" in low:
         hint = "The file is not a dazi database or it is damaged: check the path, or restore a backup."
+    elif "too many clients" in low or "too many connections" in low:
+        hint = ("The database server has no free connection: each app server keeps up to 15; raise the "
+                "server's max_connections or run fewer app servers.")
     elif "connect" in low or "connection" in low or "server" in low or "terminat" in low:
         hint = "Check that the database server is running and DAZI_DATABASE_URL is right, then try again."
     else:

@@ -133,3 +133,25 @@ def test_the_app_saves_after_its_connections_were_dropped(pg_url, admin, monkeyp
         assert events == 8 * len(saved)  # each save written once, none twice
     finally:
         db.close()
+
+
+def test_a_server_with_no_free_connection_is_a_clear_error(pg_url, admin):
+    """A role limited to one connection stands in for a server at max_connections."""
+    import uuid
+
+    from dazi.errors import StorageError
+
+    role = f"dazi_limited_{uuid.uuid4().hex[:6]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 1')
+    url = pg_url.replace("postgres@", f"{role}@", 1)
+    holder = sa.create_engine(url)
+    try:
+        with holder.connect():
+            with pytest.raises(StorageError) as info:
+                connect(url, migrate=False).schema_revision()
+        assert "too many connections" in info.value.message and "max_connections" in info.value.hint
+    finally:
+        holder.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')
