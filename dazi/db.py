@@ -40,6 +40,7 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
 from dazi.errors import StorageError
@@ -144,6 +145,9 @@ class _FifoLock:
                 self._owner = None
 
 
+#: PostgreSQL connections one Database keeps open, and how many more it may open under load.
+_PG_POOL_SIZE, _PG_MAX_OVERFLOW = 5, 10
+
 _WRITE_LOCKS: dict[str, _FifoLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 #: How long a writer waits for the other writers of this process (as SQLite's busy timeout).
@@ -217,8 +221,8 @@ class Database:
                 json_serializer=_json_dumps,
                 json_deserializer=_json_loads,
                 pool_pre_ping=True,
-                pool_size=5,
-                max_overflow=10,
+                pool_size=_PG_POOL_SIZE,
+                max_overflow=_PG_MAX_OVERFLOW,
             )
         raise StorageError(
             f"Unsupported database {self.dialect!r} in {self.url!r}",
@@ -330,6 +334,13 @@ class Database:
             if _is_storage_fault(exc):
                 raise _storage_error(self.url, exc) from exc
             raise
+        except PoolTimeout as exc:
+            raise StorageError(
+                f"Database error ({self.url.split('@')[-1]}): all {_PG_POOL_SIZE + _PG_MAX_OVERFLOW} "
+                f"connections of this program were busy for {self.engine.pool.timeout():.0f} s",
+                "Many saves are waiting at once: try again in a moment. If it happens often, the database "
+                "server is too slow for the team: check its load.",
+            ) from exc
 
     # -- schema ---------------------------------------------------------
     def _alembic_config(self):
@@ -446,8 +457,8 @@ def _storage_error(url: str, exc: BaseException) -> StorageError:
     elif "not a database" in low or "malformed" in low:
         hint = "The file is not a dazi database or it is damaged: check the path, or restore a backup."
     elif "too many clients" in low or "too many connections" in low:
-        hint = ("The database server has no free connection: each app server keeps up to 15; raise the "
-                "server's max_connections or run fewer app servers.")
+        hint = (f"The database server has no free connection: each app server keeps up to "
+                f"{_PG_POOL_SIZE + _PG_MAX_OVERFLOW}; raise the server's max_connections or run fewer app servers.")
     elif "connect" in low or "connection" in low or "server" in low or "terminat" in low:
         hint = "Check that the database server is running and DAZI_DATABASE_URL is right, then try again."
     else:

@@ -155,3 +155,22 @@ def test_a_server_with_no_free_connection_is_a_clear_error(pg_url, admin):
         holder.dispose()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP ROLE "{role}"')
+
+
+def test_every_pooled_connection_busy_is_a_clear_error(pg_url):
+    from dazi.db import _PG_MAX_OVERFLOW, _PG_POOL_SIZE
+    from dazi.errors import StorageError
+
+    db = connect(pg_url, migrate=False)
+    db.engine.pool._timeout = 0.2  # (30 s in use)
+    held = [db.engine.connect() for _ in range(_PG_POOL_SIZE + _PG_MAX_OVERFLOW)]
+    try:
+        with pytest.raises(StorageError) as info:
+            create_project(db, "waits")
+        assert f"all {_PG_POOL_SIZE + _PG_MAX_OVERFLOW} connections of this program were busy" in info.value.message
+        assert "try again" in info.value.hint
+    finally:
+        for conn in held:
+            conn.close()
+    assert create_project(db, "waits").name == "waits"  # free again
+    db.close()
