@@ -393,7 +393,9 @@ def _iter_delimited(info: FileInfo, delimiter: str) -> Records:
         except UnicodeDecodeError as exc:  # the header is the whole file, cut mid-character
             raise _decode_error(info, row + 1, exc) from exc
         except csv.Error as exc:
-            raise InputError(f"cannot read the header row: {exc}", file=info.path, row=row + 1) from exc
+            raise InputError(
+                f"cannot read the header row: {exc}", file=info.path, row=row + 1
+            ) from exc
         while True:
             try:
                 fields = next(reader)
@@ -501,7 +503,8 @@ def check_zip_size(path: str | os.PathLike, max_bytes: int | None = None) -> Non
             file=str(path),
         )
     for m in members:
-        if m.file_size > _ZIP_BOMB_BYTES and m.file_size > _ZIP_BOMB_RATIO * max(m.compress_size, 1):
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size > _ZIP_BOMB_BYTES and ratio > _ZIP_BOMB_RATIO:
             raise InputError(
                 f"{m.filename} in the workbook unpacks to {m.file_size / 2**20:,.0f} MiB from "
                 f"{m.compress_size / 2**20:,.1f} MiB: this is not a crawler export",

@@ -319,7 +319,8 @@ def _set_counts(post: dict, rec: Mapping, spec: tuple[tuple[str, str], ...]) -> 
             value = _dig(rec, column)
             if value is None:
                 continue
-        if type(value) is str and value.isdigit() and value.isascii():  # "3585": most counts
+        # "3585": most counts (15 digits stay below MAX_COUNT; longer ones are checked)
+        if type(value) is str and len(value) <= 15 and value.isdigit() and value.isascii():
             raw[fld] = value
             n = post[fld] = int(value)
             total = n if total is None else total + n

@@ -40,13 +40,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from corpus.importer import import_files
 from corpus.loaders import load, preview
 from corpus.presets import PRESETS
-from dazi.errors import DaziError
+from dazi.errors import DaziError, ValidationError
 from dazi.projects import create_project
 from dazi.schema import comments, imports, posts
 from tests.data.exports import make_fixtures as fx
-from tests.fuzzing import DEPTHS, check_error, run
+from tests.fuzzing import DEPTHS, check_error, run, time_limit
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
+#: Errors about the arguments (a column mapping without a text column), not the file.
+ARGUMENT_ERRORS = (ValidationError,)
 
 # ---------------------------------------------------------------------------
 # structured records
@@ -281,29 +283,30 @@ def _counts(db) -> tuple[int, int, int]:
         return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (posts, comments, imports))
 
 
-def _check_file(path: Path, db, project, *, skip: bool, preset: str | None = None) -> None:
+def _check_file(path: Path, db, project, *, skip: bool, preset: str | None = None,
+                mapping: dict[str, str] | None = None) -> None:
     """Load, preview and import *path*: only DaziErrors naming it; a failed import writes nothing."""
     try:
-        result = load(path, preset=preset, skip_bad_rows=skip, batch_size=3)
+        result = load(path, preset=preset, mapping=mapping, skip_bad_rows=skip, batch_size=3)
         for batch in result:
             assert all(isinstance(p["post_id"], str) for p in batch.posts)
             assert all(isinstance(c["comment_id"], str) for c in batch.comments)
     except DaziError as exc:
-        check_error(exc, path)
+        check_error(exc, path, unnamed=ARGUMENT_ERRORS)
     except BaseException as exc:
-        check_error(exc, path)
+        check_error(exc, path, unnamed=ARGUMENT_ERRORS)
     try:
-        preview(path, preset=preset)
+        preview(path, preset=preset, mapping=mapping)
     except DaziError as exc:
-        check_error(exc, path)
+        check_error(exc, path, unnamed=ARGUMENT_ERRORS)
     except BaseException as exc:
-        check_error(exc, path)
+        check_error(exc, path, unnamed=ARGUMENT_ERRORS)
     before = _counts(db)
     try:
-        import_files(db, project, [path], preset=preset, skip_bad_rows=skip, workers=0,
+        import_files(db, project, [path], preset=preset, mapping=mapping, skip_bad_rows=skip, workers=0,
                      rejects_path=path.with_name("rejects.csv"))
     except BaseException as exc:
-        check_error(exc, path)
+        check_error(exc, path, unnamed=ARGUMENT_ERRORS)
         assert _counts(db) == before, "a failed import changed the project"
 
 
@@ -314,13 +317,19 @@ def project(sqlite_db):
 
 @pytest.mark.parametrize("examples", DEPTHS)
 def test_structured_junk_in_every_format_and_preset(sqlite_db, project, examples):
-    cases = st.tuples(structured_files(), st.booleans(), st.integers(0, 5), st.sampled_from(sorted(PRESETS)))
+    mappings = st.dictionaries(st.sampled_from(["post_id", "text", "title", "likes", "created_at", "author_name",
+                                                "hashtags", "comments"]),
+                               st.sampled_from(["note_id", "desc", "id", "text", "time", "liked_count", "missing"]),
+                               min_size=1, max_size=4)
+    cases = st.tuples(structured_files(), st.booleans(), st.integers(0, 5), st.sampled_from(sorted(PRESETS)),
+                      mappings)
 
     def check(case) -> None:
-        (fmt, name, records, data), skip, force, forced = case
+        (fmt, name, records, data), skip, force, forced, mapping = case
         with tempfile.TemporaryDirectory() as tmp:
             path = _write(Path(tmp), data)
-            _check_file(path, sqlite_db, project, skip=skip, preset=forced if force == 0 else None)
+            _check_file(path, sqlite_db, project, skip=skip, preset=forced if force == 0 else None,
+                        mapping=mapping if force == 1 else None)
 
     tried = run("loaders-structured", examples, cases, check)
     assert tried >= min(examples, 50)
@@ -393,3 +402,85 @@ def test_a_failed_import_writes_nothing(sqlite_db, project, tmp_path):
     check_error(info.value, path)
     assert f"row {len(lines) + 1}" in str(info.value)
     assert _counts(sqlite_db) == before
+
+
+# ---------------------------------------------------------------------------
+# the faults the fuzzing found, as fixed cases
+# ---------------------------------------------------------------------------
+
+_XHS_HEADER = "note_id,desc,liked_count,collected_count,time\n"
+
+
+def _damaged_sqlite(path: Path) -> None:
+    fx.write_mediacrawler_sqlite(path, fx.XHS_NOTES * 200, fx.XHS_COMMENTS)
+    data = bytearray(path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[3 * page:3 * page + 64] = b"\xff" * 64  # a b-tree page header of the notes table
+    path.write_bytes(bytes(data))
+
+
+def _damaged_xlsx(path: Path) -> None:
+    rows = fx.mediacrawler_excel_rows(fx.XHS_NOTES * 50, fx.XHS_COLUMNS)
+    fx.write_xlsx(path, {"Contents": (fx.XHS_COLUMNS, rows)})
+    data = bytearray(path.read_bytes())
+    at = data.index(b"xl/worksheets/sheet1.xml") + 200
+    data[at:at + 16] = bytes(16)  # inside the sheet's deflate stream
+    path.write_bytes(bytes(data))
+
+
+FOUND = [
+    pytest.param("a.json", b'[{"note_id": "1", "desc": "\xe4\xb8', None, "not valid UTF-8", id="JSON array cut mid-character"),
+    pytest.param("a.csv", _XHS_HEADER.encode()[:-1] + b"\xe5", None, "not valid UTF-8", id="CSV header cut mid-character"),
+    pytest.param("a.json", b'[{"note_id": "1", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]", None,
+                 "nested too deeply", id="deeply nested JSON element"),
+    pytest.param("a.csv", (_XHS_HEADER + "1,x,99999999999999999999,1,1703323974000\n").encode(), None,
+                 "too large to be a count", id="count beyond 64 bits (OverflowError at insert)"),
+    pytest.param("a.csv", (_XHS_HEADER + "1,x,9" + "9" * 400 + ".5万,1,1703323974000\n").encode(), None,
+                 "too large to be a count", id="count with a unit beyond a float"),
+    pytest.param("t.csv", ("id,text,created_at,author_id,entities.hashtags\n"
+                           '1,hi,2024-01-16T10:00:00.000Z,7,"[z""start"": 1}]"\n').encode(), None,
+                 "not a list", id="unreadable X entities list (ValueError)"),
+    pytest.param("mc.db", _damaged_sqlite, None, "cannot read the SQLite file", id="damaged SQLite page"),
+    pytest.param("d.xlsx", _damaged_xlsx, None, "cannot read the Excel workbook", id="damaged workbook (zlib.error)"),
+]
+
+
+@pytest.mark.parametrize("name, content, preset, message", FOUND)
+def test_faults_found_by_fuzzing(sqlite_db, project, tmp_path, name, content, preset, message):
+    path = tmp_path / name
+    if callable(content):
+        content(path)
+    else:
+        path.write_bytes(content)
+    before = _counts(sqlite_db)
+    for attempt in (lambda: list(load(path, preset=preset)), lambda: import_files(sqlite_db, project, [path], workers=0)):
+        with time_limit(20), pytest.raises(DaziError, match=message) as info:
+            attempt()
+        check_error(info.value, path)
+    assert _counts(sqlite_db) == before
+
+
+def test_integers_beyond_64_bits_in_a_json_array_are_stored(sqlite_db, project, tmp_path):
+    """The raw record is saved with orjson, which refused Python's big ints (TypeError); now floats, as in JSONL."""
+    path = tmp_path / "a.json"
+    record = {"note_id": "1", "desc": "x", "liked_count": "1", "collected_count": "1", "time": 1703323974000,
+              "extra": 2**70}
+    path.write_text(json.dumps([record]))
+    report = import_files(sqlite_db, project, [path], workers=0)
+    assert report.imported == 1
+    post = next(p for b in load(path) for p in b.posts)
+    assert post["raw"]["extra"] == float(2**70)
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_it_holds_is_refused(tmp_path, monkeypatch):
+    import zipfile
+
+    monkeypatch.setattr("corpus.formats._ZIP_BOMB_BYTES", 1 << 20)  # 256 MiB in real life; the test stays small
+    path = tmp_path / "bomb.xlsx"
+    rows = fx.mediacrawler_excel_rows(fx.XHS_NOTES, fx.XHS_COLUMNS)
+    fx.write_xlsx(path, {"Contents": (fx.XHS_COLUMNS, rows)})
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/padding.xml", b" " * (4 << 20))
+    with pytest.raises(DaziError, match="unpacks to") as info:
+        list(load(path))
+    check_error(info.value, path)
