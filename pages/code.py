@@ -288,3 +288,4 @@ with common.errors():
         st.button("Skip →", key="ws_skip", on_click=_nav, args=(ctx, "next"), shortcut="S")
         st.button("Next uncoded", key="ws_uncoded", on_click=_nav, args=(ctx, "uncoded"), shortcut="U")
     workspace(ctx, book)
+    common.settle("workspace")  # the codebook, widgets and segmenter stay loaded: freeze them once

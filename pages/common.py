@@ -17,6 +17,7 @@ Nothing here decides anything about the data: the core (:mod:`coding`,
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import html
 import itertools
@@ -329,6 +330,7 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+@functools.lru_cache(maxsize=512)
 def md_lines(text: str) -> str:
     """Several lines of plain text for a Markdown place (a tooltip): each line escaped, breaks kept."""
     lines = []
@@ -419,13 +421,49 @@ def _tokenizer():
     return loaded
 
 
-def _keywords(book: Codebook | None) -> dict[str, dict[str, list[str]]]:
+def _keywords(book: Codebook | None, text: str) -> dict[str, dict[str, list[str]]]:
+    """The codebook's keywords that can occur in ``text`` (``{variable: {code: [keyword]}}``).
+
+    A keyword can only match where its first word occurs in the folded text
+    (:func:`corpus.suggest.suggest_codes` matches the folded words in order),
+    so the others are left out before matching: a post meets a handful of
+    the codebook's hundreds of keywords, and each keyword is a regular
+    expression search.  The result of the matching is the same.
+    """
+    from corpus.text import fold
+
     if book is None:
         return {}
-    return {
-        v.id: {c.id: list(c.keywords) for c in v.codable_codes() if c.keywords}
-        for v in book.variables if v.is_choice
-    }
+    folded = fold(text)
+    out: dict[str, dict[str, list[str]]] = {}
+    for variable, code, keyword, first in _keyword_table(book):
+        if first is None or first in folded:  # (a blank keyword goes through: the matcher names it)
+            out.setdefault(variable, {}).setdefault(code, []).append(keyword)
+    return out
+
+
+_KEYWORD_TABLES: dict[int, tuple] = {}
+
+
+def _keyword_table(book: Codebook) -> list[tuple]:
+    """``(variable, code, keyword, folded first word)`` of every keyword, once per codebook object."""
+    from corpus.text import fold
+
+    held = _KEYWORD_TABLES.get(id(book))
+    if held is not None and held[0] is book:
+        return held[1]
+    table = []
+    for v in book.variables:
+        if not v.is_choice:
+            continue
+        for c in v.codable_codes():
+            for keyword in c.keywords:
+                words = fold(keyword).split() if isinstance(keyword, str) else []
+                table.append((v.id, c.id, keyword, words[0] if words else None))
+    if len(_KEYWORD_TABLES) > 32:
+        _KEYWORD_TABLES.clear()
+    _KEYWORD_TABLES[id(book)] = (book, table)
+    return table
 
 
 def post_marks(text: str | None, book: Codebook | None = None, lang: str = "en") -> tuple[list[Mark], list]:
@@ -441,7 +479,7 @@ def post_marks(text: str | None, book: Codebook | None = None, lang: str = "en")
         return [], []
     tokens = _tokenizer().tokenize(text)
     marks = [Mark(t.start, t.end, t.kind) for t in tokens if t.kind in ("hashtag", "mention")]
-    suggestions = suggest_codes(tokens, _keywords(book)) if book is not None else []
+    suggestions = suggest_codes(tokens, _keywords(book, text)) if book is not None else []
     for s in suggestions:
         variable = book.variable(s.variable)  # type: ignore[union-attr]
         note = f"suggests {variable.display(lang)}: {variable.code(s.code).display(lang)}"

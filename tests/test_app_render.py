@@ -157,3 +157,31 @@ def test_alpha_is_judged_against_krippendorffs_minimums(alpha, verdict, colour):
     from pages.common import verdict as judge
 
     assert judge(alpha) == verdict and colour in alpha_colour(alpha)
+
+
+def test_keywords_left_out_before_matching_change_no_suggestion():
+    """pages.common only passes the keywords whose first word occurs in the post: the suggestions
+    for every demo post are those of the whole codebook's keywords."""
+    import json
+    from pathlib import Path
+
+    from codebooks import shipped_path
+    from coding.codebook import load_codebook
+    from corpus.suggest import suggest_codes
+    from corpus.text import tokenizer
+    from pages import common
+
+    book = load_codebook(shipped_path("cloud_companion"))
+    every = {v.id: {c.id: list(c.keywords) for c in v.codable_codes() if c.keywords} for v in book.variables
+             if v.is_choice}
+    demo = Path(common.ROOT) / "corpus" / "data" / "demo_xhs_notes.jsonl"
+    texts = [json.loads(line)["desc"] for line in demo.read_text(encoding="utf-8").splitlines()[:150]]
+    texts += ["Looking for a GYM buddy 健身搭子", "同学习惯好", "旅 行搭子", ""]
+    pipe = tokenizer()
+    found = 0
+    for text in texts:
+        tokens = pipe.tokenize(text)
+        expected = suggest_codes(tokens, every)
+        assert suggest_codes(tokens, common._keywords(book, text)) == expected, text
+        found += len(expected)
+    assert found > 50

@@ -308,3 +308,17 @@ def test_workspace_reads_go_by_the_coders_index(db, crowd):
                 if table in ("assignments", "coding_units", "codings"):
                     assert not line.startswith("SCAN "), (line, sql)
                     assert not line.endswith("(project_id=?)"), (line, " ".join(sql.split()), plan)
+
+
+def test_a_save_after_a_codebook_change_uses_the_new_version(db, team):
+    """save_coding keeps parsed codebooks per stored version: a new version is seen at the next save."""
+    from coding.codebook import add_code
+
+    a = get_coder(db, team, "a")
+    pk = assigned_post_pks(db, team, a)[0]
+    assert save_coding(db, team, a, pk, {"kind": "meal", "tags": ["a"]}).codebook_version == 1
+    with pytest.raises(ValidationError):
+        save_coding(db, team, a, pk, {"kind": "travel"})
+    save_codebook(db, team, add_code(BOOK, "kind", {"id": "travel", "label": "Travel"}))
+    result = save_coding(db, team, a, pk, {"kind": "travel"})
+    assert result.codebook_version == 2 and result.changed == ["kind"]
