@@ -84,7 +84,10 @@ def code_terms(
     tokens = post_tokens(db, docs)
     words = [pipe.words(toks) for toks in tokens]
     if distinctive:
-        frame = distinctive_terms(words, labels, min_count=min_count, n=n)
+        frame = distinctive_terms(words, labels, min_count=min_count, n=None)
+        # a term no post of the code uses does not characterise it (z <= 0)
+        frame = frame[frame["count_in"] > 0].groupby("label", sort=False).head(n)
+        frame = frame.reset_index(drop=True)
     else:
         frame = top_terms(words, labels, n=n)
     names = {c.id: c.display("zh") for c in var.all_codes()}
