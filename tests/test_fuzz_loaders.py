@@ -123,11 +123,14 @@ def _records(draw) -> tuple[str, list[dict]]:
     records = []
     for _ in range(draw(st.integers(1, 4))):
         record = dict(draw(st.sampled_from(bases)))
-        for key in list(record):
-            action = draw(st.sampled_from(["keep", "keep", "keep", "replace", "replace", "drop"]))
-            if action == "replace":
+        # a few fields changed at a time, so that most records still convert and reach the database
+        for _ in range(draw(st.sampled_from([0, 1, 1, 2, 3, 8]))):
+            if not record:
+                break
+            key = draw(st.sampled_from(sorted(record)))
+            if draw(st.integers(0, 4)):
                 record[key] = draw(VALUES)
-            elif action == "drop":
+            else:
                 del record[key]
         for key in draw(st.lists(KEYS, max_size=2)):
             record[key] = draw(VALUES)
