@@ -360,9 +360,6 @@ def test_an_export_to_a_read_only_folder_says_so(tmp_path, read_only_view):
 # The app
 # --------------------------------------------------------------------------
 
-@pytest.mark.xfail(reason="pages/common.py refresh_statistics() runs ANALYZE on a raw connection when the app "
-                   "opens the database: a read-only or full database stops the app with a raw OperationalError "
-                   "(Database.analyze() is the safe way)", strict=False)
 @pytest.mark.parametrize("fault", [pytest.param("read-only", id="read-only database"),
                                    pytest.param("full", id="full database")])
 def test_the_app_says_why_a_save_failed_and_keeps_the_post(tmp_path, page_limit, monkeypatch, fault):
