@@ -2,8 +2,13 @@
 
 Where the coder is comes from the database: a new session starts at their
 first uncoded post (:func:`coding.codings.next_uncoded`), and moving
-between posts reads one post by key (:func:`coding.assignments.assignment_neighbour`).
-``session_state`` only remembers which post is on screen and the way back.
+between posts reads one post by key (``next_uncoded(after=...)`` for the
+default list, :func:`coding.assignments.assignment_neighbour` for the
+others).  ``session_state`` only remembers which post is on screen, the way
+back, and what was read for the post on screen (``ws_view``: the post, its
+comments, the coder's unit, place and progress), so choosing a code reruns
+the workspace without reading the database; a save or another post reads it
+again.
 
 Moving: the filters ("Show", default *uncoded*, and a keyword) make the list
 the coder walks in their assignment order.  Save & next and Skip go to the
