@@ -243,6 +243,7 @@ def _label_text(codebook: Codebook | None, variable_id: str, value: Any, lang: s
                      for v in values)
 
 
+_SHOWN_LIMIT = 50_000
 CODINGS_COLUMNS: tuple[str, ...] = ("post_id", "platform", "coder", "variable", "value", "label", "memo",
                                      "uncertain", "done", "codebook_version", "updated_at")
 
@@ -256,22 +257,25 @@ def codings_rows(db: Database, project: Project, codebook: Codebook | None, lang
     """
     from coding.adjudication import iter_post_codings
 
-    labels: dict[tuple[str, Any], str | None] = {}
-
-    def label(variable: str, value: Any) -> str | None:
-        key = (variable, tuple(value) if isinstance(value, list) else value)
-        if key not in labels:
-            labels[key] = _label_text(codebook, variable, value, lang)
-        return labels[key]
+    shown: dict[tuple[str, Any], tuple[Any, str | None]] = {}  # (variable, value) -> (value text, label)
+    choice = {v.id for v in codebook.variables if v.is_choice} if codebook is not None else set()
 
     for post in iter_post_codings(db, project, drafts=True, details=True):
         for unit in post.units:
             memo = unit.memo or None
             for variable, value in unit.values.items():
+                if isinstance(value, (str, list)):  # codes: few distinct values, looked up once
+                    key = (variable, tuple(value) if isinstance(value, list) else value)
+                    cells = shown.get(key)
+                    if cells is None:
+                        cells = (_value_text(value), _label_text(codebook, variable, value, lang))
+                        if len(shown) < _SHOWN_LIMIT:  # free text never fills memory
+                            shown[key] = cells
+                else:
+                    cells = (value, _label_text(codebook, variable, value, lang) if variable in choice else None)
                 version = unit.versions.get(variable)
-                yield (post.post_id, post.platform, unit.coder, variable, _value_text(value), label(variable, value),
-                       memo, unit.uncertain, unit.done, None if version is None else int(version),
-                       unit.updated.get(variable))
+                yield (post.post_id, post.platform, unit.coder, variable, cells[0], cells[1], memo, unit.uncertain,
+                       unit.done, None if version is None else int(version), unit.updated.get(variable))
 
 
 def codings_frame(db: Database, project: Project, codebook: Codebook | None, lang: str) -> pd.DataFrame:

@@ -510,6 +510,7 @@ class SheetWriter:
         shared = self._book._shared
         share = self._share
         n_share = len(share)
+        refs = 0
         for j, value in enumerate(values):
             if value is None:
                 continue
@@ -531,10 +532,12 @@ class SheetWriter:
                         append(f'<c r="{letters[j]}{r}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">'
                                f"{text}</t></is></c>")
                         continue
-                self._book._shared_refs += 1
+                refs += 1
                 append(f'<c r="{letters[j]}{r}" s="{xf}" t="s"><v>{index}</v></c>')
             elif t is int and kind == "auto":
                 append(f'<c r="{letters[j]}{r}"><v>{value}</v></c>')
+            elif t is bool and kind != "text":
+                append(f'<c r="{letters[j]}{r}" t="b"><v>{int(value)}</v></c>')
             else:
                 append(self._cell(f"{letters[j]}{r}", value, kind, row_style))
         height = ""
@@ -544,6 +547,7 @@ class SheetWriter:
             lines = self._lines(values)
             if lines > 1:
                 height = f' ht="{min(_LINE_HEIGHT * lines, _MAX_ROW_HEIGHT):g}" customHeight="1"'
+        self._book._shared_refs += refs
         self._chunks.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
         if len(self._chunks) >= _FLUSH_EVERY:
             self._flush()
