@@ -360,6 +360,37 @@ def test_sheet_files_that_are_not_coding_sheets(light, tmp_path):
         write_coding_sheet(db, project, light["a"], tmp_path / "a.xls")
 
 
+def test_a_value_in_excels_last_row_is_read_quickly(light, tmp_path):
+    """Found by tests/test_fuzz_sheets.py: a stray cell in row 1,048,576 made the import read every row (> 20 s)."""
+    from tests.fuzzing import time_limit
+
+    db, project = light["db"], light["project"]
+    path = tmp_path / "a.xlsx"
+    write_coding_sheet(db, project, light["a"], path)
+    wb = openpyxl.load_workbook(path)
+    wb["Coding"][f"{COL['kind']}1048576"] = "meal"
+    wb.save(path)
+    with time_limit(10), pytest.raises(SheetImportError, match="this row has codes but no post id") as caught:
+        import_codings(db, project, path)
+    assert "Coding!A1048576 (post_id)" in caught.value.message
+
+
+def test_a_meta_sheet_naming_an_unknown_coder(light, tmp_path):
+    """Found by tests/test_fuzz_sheets.py: the error named the coder but not the file."""
+    db, project = light["db"], light["project"]
+    path = tmp_path / "a.xlsx"
+    write_coding_sheet(db, project, light["a"], path)
+    wb = openpyxl.load_workbook(path)
+    meta = wb["Meta"]
+    for row in meta.iter_rows():
+        if row[0].value == "coder":
+            row[1].value = "zed"
+    wb.save(path)
+    with pytest.raises(InputError, match="is for coder 'zed'") as caught:
+        import_codings(db, project, path)
+    assert str(path) in caught.value.message and "--coder NAME" in caught.value.describe()
+
+
 KIND, MARKERS, MONTHS = CODEBOOK.variable("kind"), CODEBOOK.variable("markers"), CODEBOOK.variable("months")
 
 
