@@ -181,7 +181,7 @@ class Database:
             parsed = make_url(self.url)
         except ArgumentError as exc:
             raise StorageError(
-                f"Not a database URL: {self.url!r}",
+                f"Not a database URL: {_shown(self.url)!r}",
                 "Give a file path (SQLite) or a URL like postgresql://user@host/dbname.",
             ) from exc
         self.dialect = parsed.get_backend_name()
@@ -225,7 +225,7 @@ class Database:
                 max_overflow=_PG_MAX_OVERFLOW,
             )
         raise StorageError(
-            f"Unsupported database {self.dialect!r} in {self.url!r}",
+            f"Unsupported database {self.dialect!r} in {_shown(self.url)!r}",
             "dazi works with SQLite (a file path) and PostgreSQL (postgresql://...).",
         )
 
@@ -278,7 +278,7 @@ class Database:
             return
         if not queue.acquire(_WRITE_WAIT):
             raise StorageError(
-                f"Database error ({self.url.split('@')[-1]}): database is locked (other sessions of this "
+                f"Database error ({_shown(self.url)}): database is locked (other sessions of this "
                 f"program kept writing for {_WRITE_WAIT:.0f} s)",
                 "Others are saving a lot at once; try again in a moment.",
             )
@@ -336,7 +336,7 @@ class Database:
             raise
         except PoolTimeout as exc:
             raise StorageError(
-                f"Database error ({self.url.split('@')[-1]}): all {_PG_POOL_SIZE + _PG_MAX_OVERFLOW} "
+                f"Database error ({_shown(self.url)}): all {_PG_POOL_SIZE + _PG_MAX_OVERFLOW} "
                 f"connections of this program were busy for {self.engine.pool.timeout():.0f} s",
                 "Many saves are waiting at once: try again in a moment. If it happens often, the database "
                 "server is too slow for the team: check its load.",
@@ -371,7 +371,7 @@ class Database:
         known = {rev.revision for rev in script.walk_revisions()}
         if current is not None and current not in known:
             raise StorageError(
-                f"The database {self.url} was written by a newer version of dazi "
+                f"The database {_shown(self.url)} was written by a newer version of dazi "
                 f"(schema {current}); this dazi knows up to {head}.",
                 "Upgrade dazi (pip install -U dazi) before opening this database.",
             )
@@ -380,7 +380,7 @@ class Database:
                 stray = set(inspect(conn).get_table_names()) - {"alembic_version"}
             if "projects" in stray:
                 raise StorageError(
-                    f"The database {self.url} has dazi tables but no schema version.",
+                    f"The database {_shown(self.url)} has dazi tables but no schema version.",
                     "It was not made by dazi's migrations; restore a backup or start a new database.",
                 )
         with self._storage_errors(), self.engine.connect() as conn:
@@ -398,8 +398,13 @@ class Database:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def shown_url(self) -> str:
+        """The URL fit to print (a password replaced by ``***``), for messages such as ``dazi init``'s."""
+        return _shown(self.url)
+
     def __repr__(self) -> str:
-        return f"<Database {self.engine.url.render_as_string(hide_password=True)}>"
+        return f"<Database {self.shown_url}>"
 
 
 #: PostgreSQL error classes about the server or its storage, not about dazi's SQL:
@@ -423,6 +428,14 @@ def _sqlite_path(url: str) -> Path | None:
         return None
     path = url.removeprefix("sqlite:///").removeprefix("file:").split("?")[0]
     return Path(path) if path not in ("", ":memory:") else None
+
+
+def _shown(url: str) -> str:
+    """A database URL fit to print: the password (if the URL holds one) replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1]
 
 
 def _free_bytes(folder: Path) -> int:
@@ -463,7 +476,7 @@ def _storage_error(url: str, exc: BaseException) -> StorageError:
         hint = "Check that the database server is running and DAZI_DATABASE_URL is right, then try again."
     else:
         hint = None
-    return StorageError(f"Database error ({url.split('@')[-1]}): {msg}", hint)
+    return StorageError(f"Database error ({_shown(url)}): {msg}", hint)
 
 
 def column_kinds(table, columns: Sequence[str]) -> tuple[str | None, ...]:

@@ -196,3 +196,14 @@ def test_a_writer_kept_waiting_by_this_process_gets_a_clear_error(sqlite_db, mon
     assert len(got) == 1 and "database is locked" in str(got[0]) and "try again" in got[0].hint
     with sqlite_db.write():  # the queue is free again
         pass
+
+
+def test_messages_never_show_the_database_password():
+    from dazi.db import Database
+
+    url = "postgresql://dazi:S3CRET@127.0.0.1:1/nowhere"
+    with pytest.raises(StorageError) as info:
+        connect(url)
+    assert "S3CRET" not in info.value.describe() and "dazi:***@127.0.0.1:1/nowhere" in info.value.message
+    db = Database(url, migrate=False)
+    assert db.shown_url == "postgresql+psycopg://dazi:***@127.0.0.1:1/nowhere" and "S3CRET" not in repr(db)
