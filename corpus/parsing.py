@@ -512,8 +512,11 @@ def parse_list(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+        return [str(v).replace("\x00", "").strip() for v in value
+                if v is not None and str(v).replace("\x00", "").strip()]
     s = str(value).strip()
+    if "\x00" in s:  # never part of a tag or keyword (and PostgreSQL text cannot hold it)
+        s = s.replace("\x00", "")
     if not s or (len(s) <= _MISSING_LEN and s.lower() in _MISSING):
         return []
     first = s[0]

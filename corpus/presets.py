@@ -174,6 +174,9 @@ _TIME_HINT = (
 )
 
 
+_NUL_HINT = (
+    "NUL characters are never part of a post; the file is damaged here. Fix or delete this row."
+)
 _POST_DEFAULTS = {**_BLANK_POST, "text": "", "counts_approximate": False, "status": "ok"}
 
 
@@ -196,6 +199,8 @@ def _id(rec: Mapping, column: str) -> str:
         if s and s not in _NONE_TEXT:
             if ("+" in s or "." in s) and is_mangled_id(s):  # "4.75E+15", "1.23457E+18"
                 raise RowError(column, f"the id {s!r} is in scientific notation", _MANGLED_HINT)
+            if "\x00" in s:
+                raise RowError(column, f"the id {s!r} contains a NUL character", _NUL_HINT)
             return s
         raise RowError(
             column, "the id is empty", "Every row needs an id; fill it in or delete the row."
@@ -228,6 +233,8 @@ def _str(value: object) -> str | None:
             return None
         value = str(value)
     s = value.strip()  # type: ignore[union-attr]
+    if "\x00" in s:
+        s = s.replace("\x00", "").strip()
     return None if s in _NONE_TEXT else s
 
 
@@ -241,6 +248,8 @@ def _text(value: object) -> str:
         value = str(value)
     if "\r" in value:  # type: ignore[operator]
         value = value.replace("\r\n", "\n").replace("\r", "\n")  # type: ignore[union-attr]
+    if "\x00" in value:  # type: ignore[operator]
+        value = value.replace("\x00", "")  # type: ignore[union-attr]
     return value  # type: ignore[return-value]
 
 
@@ -801,12 +810,10 @@ def _x_entities(rec: Mapping, column: str, key: str) -> list[str] | None:
     out = []
     for item in value:
         if isinstance(item, dict):
-            v = item.get(key)
-            if v:
-                out.append(str(v))
-        elif item:
+            item = item.get(key)
+        if item:
             out.append(str(item))
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(parse_list(out)))  # stripped, no empty items or NUL characters
 
 
 def _x_tweet(rec: dict) -> dict:

@@ -36,6 +36,7 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
 
 from corpus.importer import import_files
 from corpus.loaders import load, preview
@@ -311,6 +312,20 @@ def _check_file(path: Path, db, project, *, skip: bool, preset: str | None = Non
     except BaseException as exc:
         check_error(exc, path, unnamed=ARGUMENT_ERRORS)
         assert _counts(db) == before, "a failed import changed the project"
+    assert _nul_texts(db) == 0, "NUL characters in text columns (PostgreSQL refuses them)"
+
+
+def _nul_texts(db) -> int:
+    """Rows whose text columns hold a NUL character: SQLite stores them, PostgreSQL refuses them."""
+    import sqlalchemy as sa
+
+    total = 0
+    with db.read() as conn:
+        for table in (posts, comments):
+            columns = [c for c in table.c if isinstance(c.type, sa.String)]
+            condition = sa.or_(*[sa.func.instr(c, sa.func.char(0)) > 0 for c in columns])
+            total += conn.execute(sa.select(sa.func.count()).select_from(table).where(condition)).scalar_one()
+    return total
 
 
 @pytest.fixture
@@ -487,3 +502,22 @@ def test_a_workbook_that_unpacks_to_far_more_than_it_holds_is_refused(tmp_path, 
     with pytest.raises(DaziError, match="unpacks to") as info:
         list(load(path))
     check_error(info.value, path)
+
+
+@pytest.mark.parametrize("name, content", [
+    pytest.param("n.jsonl", '{"note_id": "5", "desc": "a\\u0000b", "title": "t\\u0000", "liked_count": "1", '
+                            '"collected_count": "1", "time": 1703323974000, "nickname": "\\u0000"}\n', id="jsonl"),
+    pytest.param("n.csv", _XHS_HEADER + "6,a\x00b,1,1,1703323974000\n", id="csv"),
+])
+def test_nul_characters_on_both_backends(db, tmp_path, name, content):
+    """Found by fuzzing: PostgreSQL text cannot hold NUL (psycopg.DataError); the loaders drop it from text."""
+    from dazi.projects import create_project as make
+
+    project = make(db, "nul")
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert import_files(db, project, [path], workers=0).imported == 1
+    with db.read() as conn:
+        assert conn.execute(select(posts.c.text)).scalar_one() == "ab"
+    if db.engine.dialect.name == "sqlite":  # PostgreSQL would have refused the insert
+        assert _nul_texts(db) == 0
