@@ -62,6 +62,7 @@ __all__ = [
     "matches",
     "parse_query",
     "positive_leaves",
+    "regex_literals",
 ]
 
 
@@ -910,8 +911,61 @@ class _Like(_Compiler):
 
     def leaf(self, leaf: Leaf) -> _Compiled:
         if isinstance(leaf, Regex):
-            return None, False, ()
+            # a prefilter: every match contains these strings (then re-checked)
+            literals = regex_literals(leaf.pattern)
+            if not literals:
+                return None, False, ()
+            sql = " AND ".join([self.sql] * len(literals))
+            return sql, False, tuple("%" + _like_escape(lit) + "%" for lit in literals)
         if isinstance(leaf, Term):
             return self.sql, True, ("%" + _like_escape(fold(leaf.text)) + "%",)
         # The words in order with anything between them: a superset of the phrase.
         return self.sql, False, ("%" + "%".join(_like_escape(fold(w)) for w in leaf.words) + "%",)
+
+
+def regex_literals(pattern: str) -> tuple[str, ...]:
+    r"""Strings every match of ``pattern`` contains, folded: a cheap prefilter.
+
+    Runs of literal characters at the top level of the pattern (outside
+    groups, alternatives and repeats), as :func:`corpus.text.fold` folds
+    them, so that ``lower(text) LIKE '%run%'`` keeps every post the
+    case-insensitive regular expression can match (with the caveat of
+    substring LIKE: full-width Latin letters in the raw text).  A pattern
+    with flags or a top-level alternative gives no literal.
+
+    Examples
+    --------
+    >>> regex_literals(r"(饭|饭局)搭子.{0,5}上海")
+    ('搭子', '上海')
+    >>> regex_literals(r"Citywalk\d+")
+    ('citywalk',)
+    >>> regex_literals(r"上海|北京")
+    ()
+    """
+    try:
+        from re import _parser as parser  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+    try:
+        parsed = parser.parse(pattern)
+    except re.error:
+        return ()
+    if parsed.state.flags & ~(re.UNICODE | re.IGNORECASE):
+        return ()  # verbose, dotall, ... : keep it simple
+    runs: list[str] = []
+    run = ""
+    for op, arg in parsed:
+        if str(op) == "LITERAL":
+            run += chr(arg)
+            continue
+        if run:
+            runs.append(run)
+        run = ""
+    if run:
+        runs.append(run)
+    out = []
+    for r in runs:
+        folded = fold(r)
+        if folded.lower() == folded and folded.strip():
+            out.append(folded)
+    return tuple(dict.fromkeys(out))

@@ -445,6 +445,10 @@ def search(
                     clauses.append(posts.c.id.in_(text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts")
                                                   .bindparams(fts=compiled.fts).columns(column("rowid", Integer))))
                 recheck = compiled.fts_recheck or compiled.fts is None
+                if compiled.fts is None and compiled.like_sql and not _negates(node):
+                    # a whole word is also a substring: LIKE narrows (regex literals)
+                    clauses.append(posts.c.id.in_(_like_candidates(project, compiled.like_sql,
+                                                                   compiled.like_params)))
             else:
                 ts, exact = _tsquery(node, tokenizer())
                 if ts:
@@ -452,6 +456,9 @@ def search(
                         text("SELECT rowid FROM post_fts WHERE words @@ to_tsquery('simple', :ts)")
                         .bindparams(ts=ts).columns(column("rowid", Integer))))
                 recheck = not exact or ts is None
+                if ts is None and compiled.like_sql and not _negates(node):
+                    clauses.append(posts.c.id.in_(_like_candidates(project, compiled.like_sql,
+                                                                   compiled.like_params)))
         else:
             if compiled.like_sql:
                 clauses.append(posts.c.id.in_(_like_candidates(project, compiled.like_sql, compiled.like_params)))
@@ -476,6 +483,13 @@ def search(
         contexts = kwic(doc, node, width=context) if node is not None else []
         hits.append(SearchHit(r.id, r.post_id, r.platform, r.created_at, r.engagement, r.title, contexts))
     return SearchResult(query, whole_words, total, hits, terms)
+
+
+def _negates(node: Node) -> bool:
+    """Whether the query has a NOT (then substring LIKE is no superset of whole words)."""
+    if isinstance(node, Not):
+        return True
+    return isinstance(node, (And, Or)) and any(_negates(child) for child in node.children)
 
 
 def _like_candidates(project: Project, like_sql: str, params: Sequence[str]):

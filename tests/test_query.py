@@ -21,6 +21,7 @@ from corpus.query import (
     matches,
     parse_query,
     positive_leaves,
+    regex_literals,
 )
 from corpus.text import fold, tokenize
 from dazi.errors import ValidationError
@@ -288,14 +289,14 @@ def test_compile_examples():
     "query, fts, like_sql",
     [
         pytest.param("NOT 游戏", None, "NOT (lower(text) LIKE ? ESCAPE '\\')", id="pure not"),
-        pytest.param("/x/", None, None, id="regex only"),
+        pytest.param(r"/\d+/", None, None, id="regex without literals"),
         pytest.param(
             "😀 OR 搭子",
             None,
             "(lower(text) LIKE ? ESCAPE '\\') OR (lower(text) LIKE ? ESCAPE '\\')",
             id="emoji is not indexed",
         ),
-        pytest.param("搭子 OR /x/", None, None, id="or with regex is unconstrained"),
+        pytest.param(r"搭子 OR /\w+/", None, None, id="or with regex is unconstrained"),
     ],
 )
 def test_compile_unconstrained(query, fts, like_sql):
@@ -342,7 +343,32 @@ QUERIES = [
     r"打卡 /\d+天/",
     "100%_done",
     "搭子 NOT /游戏|王者/",
+    r"/(饭|饭局)搭子.{0,5}上海/",
+    r"/City\s*Walk/",
+    r"/打卡\d+天/ OR 旅行",
 ]
+
+
+@pytest.mark.parametrize(
+    "pattern, literals",
+    [
+        pytest.param(r"(饭|饭局)搭子.{0,5}上海", ("搭子", "上海"), id="runs between other items"),
+        pytest.param(r"CITY\s*walk", ("city", "walk"), id="folded"),
+        pytest.param(r"100%_\.x", ("100%_.x",), id="escaped dot is a literal"),
+        pytest.param(r"上海|北京", (), id="top-level alternative"),
+        pytest.param(r"(?x) a b", (), id="verbose flag"),
+        pytest.param(r"找搭+子?", ("找",), id="repeats end a run"),
+        pytest.param(r"[", (), id="invalid pattern"),
+    ],
+)
+def test_regex_literals(pattern, literals):
+    assert regex_literals(pattern) == literals
+
+
+def test_regex_prefilter_in_like():
+    q = compile_query(r"/(饭|饭局)搭子.{0,5}上海/")
+    assert q.like_params == ("%搭子%", "%上海%") and q.like_recheck
+    assert q.fts is None  # whole-word search cannot use substrings: the scan is rechecked
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,10 @@ def ids(result) -> set[str]:
         pytest.param("/上海|shanghai/", False, {"p0", "p3"}, id="regex, case-insensitive"),
         pytest.param("SHANGHAI", True, {"p3"}, id="english whole word, case-insensitive"),
         pytest.param("(学习 OR 游戏) AND 打卡", False, {"p1"}, id="grouping"),
+        pytest.param("/找.搭子/", False, {"p0"}, id="regex narrowed by its literals"),
+        pytest.param("/找.搭子/", True, {"p0"}, id="regex in whole-word mode"),
+        pytest.param("NOT 搭子", True, {"p0", "p1", "p2", "p3"}, id="whole-word pure not"),
+        pytest.param("/上海/ NOT 搭子", True, {"p0"}, id="whole-word regex and not: 饭搭子 is not 搭子"),
     ],
 )
 def test_query_semantics(db, corpus, query, whole_words, expected):
