@@ -222,6 +222,10 @@ def test_cli_export_tables_and_report(db, project, study, tmp_path):
     assert terms[0][0] == "各编码的高频词与区分词：Kind（kind）" and terms[4][0] in {"meal", "travel", "study"}
     result = _run(db, "tables", "terms kind", ok=False)
     assert result.exit_code == 1 and "dazi terms --variable kind" in result.stderr
+    for flags, bom in (((), True), (("--no-bom",), False)):
+        csv_path = tmp_path / f"bom_{bom}.csv"
+        _run(db, "export", csv_path, *flags)
+        assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf") is bom
     result = _run(db, "tables", "crosstab kind outcome", "--save", tmp_path / "t.xlsx")
     assert "Kind × Outcome" in result.output and "n = " in result.output and "Saved" in result.output
     result = _run(db, "tables", "summary by=knd", ok=False)
