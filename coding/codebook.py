@@ -865,6 +865,22 @@ class _Checker:
             return False
         return True
 
+    def nul_characters(self, data: object) -> None:
+        """Text holding NUL (possible in JSON): PostgreSQL cannot store it, and it is never meant."""
+        stack: list[tuple[Path_, object]] = [((), data)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, str):
+                if "\x00" in value:
+                    self.add(path, "the text contains a NUL character (\\u0000); remove it")
+            elif isinstance(value, Mapping):
+                for key, item in value.items():
+                    if isinstance(key, str) and "\x00" in key:
+                        self.add(path, "a key contains a NUL character (\\u0000); remove it")
+                    stack.append((path + (str(key),), item))
+            elif isinstance(value, (list, tuple)):
+                stack.extend((path + (index,), item) for index, item in enumerate(value))
+
     def text(self, value: object, path: Path_, what: str, required: bool = False) -> None:
         if value is None:
             if required:
@@ -915,6 +931,7 @@ class _Checker:
             return
         assert isinstance(data, Mapping)
         self.keys(data, (), _CODEBOOK_KEYS, "codebook")
+        self.nul_characters(data)
         name = data.get("name")
         if name is None:
             self.add(("name",), "the codebook needs a name (name: My study)")

@@ -339,6 +339,9 @@ INVALID = [
                  "than the codebook's version 1", id="changelog ahead of version"),
     pytest.param(_mutate("changelog", [{"version": 1, "summary": ""}]), "summary must be "
                  "non-empty text", id="changelog without summary"),
+    # found by tests/test_fuzz_codebook.py: NUL (possible in JSON) failed on PostgreSQL (psycopg.DataError)
+    pytest.param(_mutate(f"{C}.0.label", {"en": "a\x00b", "zh": "餐"}), f"{C.replace('.0.', '[0].')}"
+                 "[0].label.en: the text contains a NUL character", id="NUL in a label"),
     # found by tests/test_fuzz_codebook.py: a list as an id was used as a dict key (TypeError)
     pytest.param(_mutate(f"{C}", [{"id": ["x"], "label": "X"},
                                   {"id": "a", "label": "A", "retired": True, "merged_into": "b"},

@@ -275,3 +275,22 @@ def test_hostile_yaml_is_refused_quickly(tmp_path, text, message):
     with time_limit(10), pytest.raises(DaziError, match=message) as info:
         load_codebook(path)
     check_error(info.value, path)
+
+
+def test_nul_characters_in_a_json_codebook_on_both_backends(db, tmp_path):
+    """JSON may hold \\u0000 (YAML may not): the codebook is refused clearly or stored and read back equal."""
+    data = json.loads(json.dumps(_shipped()[0]))
+    data["name"] = "nul\x00name"
+    data["variables"][0]["label"] = {"en": "a\x00b", "zh": "标\x00签"}
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    project = create_project(db, "nul")
+    try:
+        codebook = load_codebook(path)
+    except BaseException as exc:
+        check_error(exc, path)
+        return
+    try:
+        _stores(db, project, codebook)
+    except BaseException as exc:
+        check_error(exc)

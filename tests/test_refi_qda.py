@@ -185,7 +185,7 @@ def test_control_characters_are_dropped():
     codebook = Codebook.from_dict({"name": "C", "variables": [
         {"id": "v", "label": "V\x07", "type": "single", "codes": [
             {"id": "a", "label": "A", "definition": "bell\x07 and\r\nCRLF",
-             "examples": ["x\x00y"]}]}]})
+             "examples": ["x\x01y"]}]}]})  # NUL itself is refused by the codebook (test_codebook)
     data = to_qdc(codebook)
     root = check_qdc_structure(data)
     assert root[0][0].get("name") == "V"
