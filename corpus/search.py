@@ -472,17 +472,30 @@ def search(
             total = int(conn.execute(select(func.count()).select_from(posts).where(where)).scalar() or 0)
             rows = conn.execute(select(*columns).where(where).order_by(*order).offset(offset).limit(limit)).all()
         else:
-            # the database narrowed the candidates; the exact semantics are checked here
             candidates = conn.execute(select(*columns).where(where).order_by(*order)).all()
-            good = [r for r in candidates if matches(node, _document(r.title, r.text), whole_words=whole_words)]
-            total = len(good)
-            rows = good[offset : offset + limit]
+    if recheck:
+        # the database narrowed the candidates; the exact semantics are checked
+        # here, in whole-word mode on the cached tokens (never re-tokenising)
+        good = []
+        for start in range(0, len(candidates), _RECHECK_BATCH):
+            chunk = candidates[start : start + _RECHECK_BATCH]
+            docs = [_document(r.title, r.text) for r in chunk]
+            tokens = post_tokens(db, docs) if whole_words else [None] * len(docs)
+            good += [r for r, doc, toks in zip(chunk, docs, tokens, strict=True)
+                     if matches(node, doc, whole_words=whole_words, tokens=toks)]
+        total = len(good)
+        rows = good[offset : offset + limit]
+    # keyword in context for the page shown only
+    docs = [_document(r.title, r.text) for r in rows]
+    page_tokens = post_tokens(db, docs) if whole_words and node is not None else [None] * len(docs)
     hits = []
-    for r in rows:
-        doc = _document(r.title, r.text)
-        contexts = kwic(doc, node, width=context) if node is not None else []
+    for r, doc, toks in zip(rows, docs, page_tokens, strict=True):
+        contexts = kwic(doc, node, width=context, whole_words=whole_words, tokens=toks) if node is not None else []
         hits.append(SearchHit(r.id, r.post_id, r.platform, r.created_at, r.engagement, r.title, contexts))
     return SearchResult(query, whole_words, total, hits, terms)
+
+
+_RECHECK_BATCH = 5000
 
 
 def _negates(node: Node) -> bool:

@@ -93,3 +93,12 @@ def test_index_is_incremental_and_tokens_are_cached(db, corpus):
 def test_bad_query_is_a_clear_error(db, corpus):
     with pytest.raises(ValidationError):
         search(db, corpus, '"unclosed')
+
+
+def test_whole_word_keyword_in_context_marks_whole_words_only(db, corpus):
+    result = search(db, corpus, "搭子", whole_words=True, limit=50, context=3)
+    assert ids(result) == {"p4"}  # 找旅行 搭子: 搭子 stands alone only there
+    assert [c.match for c in result.hits[0].contexts] == ["搭子"]
+    substring = search(db, corpus, "搭子", limit=50)
+    p0 = next(h for h in substring.hits if h.post_id == "p0")
+    assert [c.match for c in p0.contexts] == ["搭子", "搭子", "搭子"]  # inside 饭搭子 too
