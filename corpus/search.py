@@ -14,10 +14,17 @@ whole words (``whole_words=True``)
     index over the segmented text: SQLite FTS5, or a PostgreSQL ``tsvector``
     with a GIN index, so it stays fast on a million posts.
 
+Regular expressions are narrowed by the literal strings every match holds
+(:func:`corpus.query.regex_literals`: ``/(饭|饭局)搭子.{0,5}上海/`` scans only
+posts containing 搭子 and 上海) and checked exactly on those candidates.
+
 The index is built by :func:`index_posts` (incrementally: only posts that
-are new, changed, or indexed by an older pipeline) and tokens are cached in
-``token_cache`` keyed by the text's hash and the pipeline version, so
-nothing re-tokenises the corpus on every search.
+are new, changed, or indexed by an older pipeline; ``dazi index``), and a
+whole-word search first calls :func:`ensure_index`, which costs three index
+lookups when nothing changed.  Tokens are cached in ``token_cache`` as
+compact codes (:meth:`corpus.text.Pipeline.encode`) keyed by the text's hash
+and the pipeline version, so nothing re-tokenises the corpus on every
+search: rechecks and keyword-in-context in whole-word mode read the cache.
 """
 
 from __future__ import annotations
