@@ -304,5 +304,8 @@ def test_coding_sheet_has_no_formulas(hostile, tmp_path):
                 assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula: {cell.value!r}"
                 if _formula_like(cell.value):
                     assert cell.quotePrefix, f"{ws.title}!{cell.coordinate}: {cell.value[:40]!r}"
+                if isinstance(cell.value, str):
+                    assert len(cell.value) <= 32_767, f"{ws.title}!{cell.coordinate} is longer than Excel allows"
     text = [c.value for row in wb["Coding"].iter_rows() for c in row if isinstance(c.value, str)]
     assert SCRIPT in text and RTL in text and ZERO_WIDTH in text
+    assert any(t.startswith(LONG[:1000]) and t.endswith("[truncated]") for t in text)
