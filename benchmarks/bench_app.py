@@ -451,9 +451,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the built databases in this folder")
     args = parser.parse_args(argv)
     sections = args.only or list(SECTIONS)
-    from streamlit.logger import set_log_level
+    import logging
 
-    set_log_level("error")  # (calls outside a running app warn about a missing script context)
+    # calls outside a running app warn about a missing script context, once per call
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
 
     load = os.getloadavg()
     print(f"bench_app: {args.posts:,} posts, {args.coders} coders, overlap {args.overlap:,}; "
