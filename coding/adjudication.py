@@ -74,6 +74,7 @@ __all__ = [
     "iter_disagreements",
     "iter_final_values",
     "iter_post_codings",
+    "retired_codes_in_use",
     "wide_codes",
     "wide_layout",
 ]
@@ -948,6 +949,37 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") 
             column = column.map(lambda v: _JOIN.join(map(str, v)) if isinstance(v, (list, tuple)) else v)
         put(name, column)
     return pd.DataFrame(out, index=index)
+
+
+def retired_codes_in_use(db: Database, project: Project, codebook: Codebook) -> dict[str, list[str]]:
+    """Codes of multi-select variables held by a coding or an adjudication that are not codable now.
+
+    Retired (or removed) codes still in the data; :func:`wide_layout` gives
+    each a 0/1 column, so a streamed export knows its header before the
+    first row.  Read as the distinct stored values (a handful of rows per
+    variable), in codebook order, unknown codes last.
+    """
+    import json
+
+    from sqlalchemy import Text, cast
+
+    multi = {v.id: v for v in codebook.variables if v.type == "multi"}
+    if not multi:
+        return {}
+    found: dict[str, list[str]] = {}
+    with db.read() as conn:
+        for table in (codings, adjudications):
+            query = (select(table.c.variable, cast(table.c.value, Text)).distinct()
+                     .where(table.c.project_id == project.id, table.c.variable.in_(sorted(multi))))
+            for variable_id, text in conn.execute(query):
+                variable = multi[variable_id]
+                value = _canonical(variable, json.loads(text) if text is not None else None)
+                codable = {c.id for c in variable.codable_codes()}
+                seen = found.setdefault(variable_id, [])
+                seen.extend(c for c in value or () if isinstance(c, str) and c not in codable and c not in seen)
+    order = {vid: {c.id: i for i, c in enumerate(v.all_codes())} for vid, v in multi.items()}
+    return {vid: sorted(codes, key=lambda c: (c not in order[vid], order[vid].get(c, 0), c))
+            for vid, codes in found.items() if codes}
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from coding.adjudication import (
     count_final_posts,
     final_dataset,
     iter_final_values,
+    retired_codes_in_use,
     wide_layout,
 )
 from coding.codebook import Codebook
@@ -227,38 +228,6 @@ def _prefixed(variable_id: str, taken: set[str]) -> str:
     return name
 
 
-def _extra_codes(db: Database, project: Project, codebook: Codebook) -> dict[str, list[str]]:
-    """Codes of multi-select variables found in codings or adjudications that are not codable now.
-
-    They get their own 0/1 column (retired or removed codes), so the header
-    is known before the first row; read as the distinct stored values, a
-    handful of rows.
-    """
-    from sqlalchemy import Text, cast, select
-
-    from coding.adjudication import _canonical
-    from dazi.db import _json_loads
-    from dazi.schema import adjudications, codings
-
-    multi = {v.id: v for v in codebook.variables if v.type == "multi"}
-    if not multi:
-        return {}
-    found: dict[str, list[str]] = {}
-    with db.read() as conn:
-        for table in (codings, adjudications):
-            query = (select(table.c.variable, cast(table.c.value, Text)).distinct()
-                     .where(table.c.project_id == project.id, table.c.variable.in_(sorted(multi))))
-            for variable_id, text in conn.execute(query):
-                variable = multi[variable_id]
-                value = _canonical(variable, _json_loads(text) if text is not None else None)
-                codable = {c.id for c in variable.codable_codes()}
-                seen = found.setdefault(variable_id, [])
-                seen.extend(c for c in value or () if isinstance(c, str) and c not in codable and c not in seen)
-    order = {vid: {c.id: i for i, c in enumerate(v.all_codes())} for vid, v in multi.items()}
-    return {vid: sorted(codes, key=lambda c: (c not in order[vid], order[vid].get(c, 0), c))
-            for vid, codes in found.items() if codes}
-
-
 def posts_table(db: Database, project: Project, *, source: str = "final", lang: str = "zh",
                 with_codes: bool = True, batch_size: int = 2000) -> PostsTable:
     """Every post of the project in export layout, with its coded values.
@@ -301,7 +270,7 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
     n_coded = 0
     if codebook is not None:
         iter_final_values(db, project, source=source)  # checks the source and the variable ids now
-        layout = wide_layout(codebook, lang, _extra_codes(db, project, codebook))
+        layout = wide_layout(codebook, lang, retired_codes_in_use(db, project, codebook))
         reserved = set(EXPORT_FIELDS) | set(META_COLUMNS)
         taken = reserved | {name for name, _, _ in layout.columns}
         for variable in codebook.variables:

@@ -261,3 +261,27 @@ def test_the_export_streams_and_never_builds_whole_frames(db, project, study, tm
     assert result.rows == 30
     codings = pd.read_excel(out, sheet_name="Codings", dtype={"post_id": str})
     assert len(codings) == 7 + 4 + 8 + 3 + 2  # every value saved on p1, p2, p3, p4 (a draft of b) and s1
+
+
+def test_a_retired_code_still_in_the_data_keeps_its_column(db, project, study):
+    """The streamed Posts layout knows retired multi-select codes before its first row, as wide_codes does."""
+    import copy
+
+    from coding.adjudication import final_dataset, wide_codes
+    from reports.data import posts_table
+
+    retired = copy.deepcopy(SMALL_CODEBOOK)
+    retired["version"] = 2
+    retired["variables"][1]["codes"][1]["retired"] = True  # markers: city
+    save_codebook(db, project, Codebook.from_dict(retired))
+    table = posts_table(db, project, lang="en")
+    assert [c for c in table.columns if c.startswith("markers")] == ["markers__seeking", "markers__city", "markers"]
+    codebook = Codebook.from_dict(retired)
+    wide = wide_codes(final_dataset(db, project), codebook, lang="en")
+    assert [c for c in wide.columns if c.startswith("markers")] == ["markers__seeking", "markers__city", "markers"]
+    rows = {row[0]: dict(zip(table.columns, row, strict=True)) for row in table.rows()}
+    for record in wide.to_dict("records"):  # every coded post: the same cells in both layouts
+        row = rows[record["post_id"]]
+        for name in ("markers__seeking", "markers__city", "markers", "kind", "kind__label", "months"):
+            expected = None if pd.isna(record[name]) else record[name]
+            assert row[name] == expected, (record["post_id"], name)
