@@ -180,9 +180,20 @@ def test_terms_api_and_command(demo):
     assert r.returncode != 0 and "Traceback" not in r.stderr
 
 
+def _codings(db) -> int:
+    from sqlalchemy import func
+
+    from dazi.schema import codings
+
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(codings)).scalar()
+
+
 def test_suggestions_eval_api_and_command(demo):
     path, db, project = demo
+    before = _codings(db)
     ev = keyword_evaluation(db, project, "interest_category")
+    assert _codings(db) == before  # suggestions are never saved as codings
     scores = list(ev.scores.values())
     tp = sum(round(s.precision * s.suggested) for s in scores if s.suggested)
     assert ev.micro.suggested == sum(s.suggested for s in scores)
