@@ -85,15 +85,15 @@ def _shown_terms(frame: pd.DataFrame, kind: str, n: int, score: str, codes: list
 def _terms_chart(frame: pd.DataFrame, score: str, order: list[str]) -> alt.FacetChart:
     """Horizontal bars, one panel per code: the longest bar is the most characteristic term."""
     data = frame.assign(clear=(frame[score] > Z_CLEAR) if score == "z" else True)
-    title = "z-score of the weighted log-odds (> 1.96: clearly more in this code)" if score == "z" else "occurrences"
+    title = "z (weighted log-odds)" if score == "z" else "occurrences"
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X(f"{score}:Q", title=title),
         y=alt.Y("term:N", sort="-x", title=None),
         color=alt.Color("clear:N", legend=None, scale=alt.Scale(domain=[True, False], range=["#1f6feb", "#afb8c1"])),
         tooltip=["code_label", "term", *[c for c in ("count_in", "count_out", "log_odds", "z", "count", "doc_freq")
                                         if c in data.columns]],
-    ).properties(width=260, height=alt.Step(16))
-    return bars.facet(facet=alt.Facet("code_label:N", sort=order, title=None), columns=3).resolve_scale(y="independent")
+    ).properties(width=300, height=alt.Step(20))
+    return bars.facet(facet=alt.Facet("code_label:N", sort=order, title=None), columns=2).resolve_scale(y="independent")
 
 
 def terms_section(book, sources: list[str]) -> None:
