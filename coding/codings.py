@@ -324,6 +324,7 @@ def undo_last(db: Database, project: Project, coder: Coder, post_pk: int) -> Sav
         assert_can_code(conn, project, coder, post_pk)
         last = conn.execute(
             select(func.max(coding_events.c.created_at)).where(
+                coding_events.c.project_id == project.id,  # (the index on events starts with the project)
                 coding_events.c.coder_id == coder.id, coding_events.c.post_pk == post_pk, coding_events.c.field == "value"
             )
         ).scalar()
@@ -331,6 +332,7 @@ def undo_last(db: Database, project: Project, coder: Coder, post_pk: int) -> Sav
             raise ValidationError(f"Nothing to undo on post #{post_pk} for {coder.name!r}.")
         events = conn.execute(
             select(coding_events).where(
+                coding_events.c.project_id == project.id,
                 coding_events.c.coder_id == coder.id, coding_events.c.post_pk == post_pk,
                 coding_events.c.field == "value", coding_events.c.created_at == last,
             ).order_by(coding_events.c.id)
