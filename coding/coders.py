@@ -50,7 +50,8 @@ ROLES = ("coder", "adjudicator", "admin")
 # scrypt cost: ~50 ms per check on this class of machine, the OWASP minimum
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _FAILURES_BEFORE_DELAY = 3
-_WINDOW = timedelta(minutes=15)
+_WINDOW = timedelta(hours=24)
+_MAX_WAIT_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -181,11 +182,13 @@ def set_passcode(db: Database, project: Project, name: str, passcode: str | None
     return passcode
 
 
-def _recent_failures(conn: Connection, coder_id: int) -> tuple[int, object]:
+def _recent_failures(conn: Connection, project: Project, name: str) -> tuple[int, object]:
+    """Failed attempts at ``name`` since its last success within the window, and the last attempt's time."""
     since = utcnow() - _WINDOW
     rows = conn.execute(
         select(login_attempts.c.success, login_attempts.c.at)
-        .where(login_attempts.c.coder_id == coder_id, login_attempts.c.at >= since)
+        .where(login_attempts.c.project_id == project.id, login_attempts.c.name == name,
+               login_attempts.c.at >= since)
         .order_by(login_attempts.c.at.desc(), login_attempts.c.id.desc())
     ).all()
     failures = 0
@@ -199,30 +202,33 @@ def _recent_failures(conn: Connection, coder_id: int) -> tuple[int, object]:
 def authenticate(db: Database, project: Project, name: str, passcode: str) -> Coder:
     """Sign a coder in, or raise :class:`AccessDenied`.
 
-    The message is the same whether the name or the passcode is wrong.  After
-    three failures in 15 minutes each further attempt must wait 2, 4, 8 ...
-    (at most 300) seconds after the previous one; attempts during the wait are
-    refused without checking the passcode.
+    The message, the work done and the slow-down are the same whether the
+    name or the passcode is wrong, so that trying names tells nothing about
+    which exist.  Attempts are recorded per name typed: after three failures
+    within 24 hours each further attempt at that name must wait 2, 4, 8 ...
+    (at most 900) seconds after the previous one, and attempts during the
+    wait are refused without checking the passcode (about 100 guesses a day
+    per name once the wait is at its cap).
     """
     denied = AccessDenied("Wrong coder name or passcode.", "Ask the project's admin if you forgot your passcode.")
+    name = (name or "").strip()[:100]
     with db.read() as conn:
         row = _find(conn, project, name)
-    if row is None or not row.active:
-        check_passcode(passcode, None)  # same cost as a real check
-        raise denied
-    with db.read() as conn:
-        failures, last = _recent_failures(conn, row.id)
+        failures, last = _recent_failures(conn, project, name)
     if failures >= _FAILURES_BEFORE_DELAY and last is not None:
-        wait = min(2 ** (failures - _FAILURES_BEFORE_DELAY + 1), 300)
+        wait = min(2 ** (failures - _FAILURES_BEFORE_DELAY + 1), _MAX_WAIT_SECONDS)
         remaining = (last + timedelta(seconds=wait) - utcnow()).total_seconds()
         if remaining > 0:
             raise AccessDenied(
                 "Too many wrong passcodes for this name.",
                 f"Wait {int(remaining) + 1} seconds before trying again.",
             )
-    ok = check_passcode(passcode, row.passcode_hash)
+    known = row is not None and row.active
+    ok = check_passcode(passcode, row.passcode_hash if known else None)  # the same cost either way
+    ok = ok and known
     with db.write() as conn:
-        conn.execute(login_attempts.insert().values(coder_id=row.id, at=utcnow(), success=ok))
+        conn.execute(login_attempts.insert().values(
+            coder_id=row.id if known else None, project_id=project.id, name=name, at=utcnow(), success=ok))
     if not ok:
         raise denied
     return _row(row)

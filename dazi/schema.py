@@ -216,10 +216,14 @@ login_attempts = Table(
     "login_attempts",
     metadata,
     Column("id", BigId, primary_key=True),
-    Column("coder_id", Integer, ForeignKey("coders.id", ondelete="CASCADE"), nullable=False),
+    # every attempt, also for names that are no coder's, so that the slow-down does not tell which names exist
+    Column("coder_id", Integer, ForeignKey("coders.id", ondelete="CASCADE")),
     Column("at", UTCDateTime, nullable=False),
     Column("success", Boolean, nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE")),
+    Column("name", String(100)),
     Index("ix_login_attempts_coder_at", "coder_id", "at"),
+    Index("ix_login_attempts_name_at", "project_id", "name", "at"),
 )
 
 assignments = Table(

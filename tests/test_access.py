@@ -262,8 +262,6 @@ def test_the_sign_in_page_slows_down_repeated_wrong_passcodes(study):
     assert "dz_coder" not in at.session_state
 
 
-@pytest.mark.xfail(strict=True, reason="coding.coders.authenticate slows down known names only: after three "
-                   "failures a known name gets 'Too many wrong passcodes', an unknown name never does")
 def test_slowing_down_does_not_tell_which_names_exist(study, db):
     project = get_project(db)
     answers = {}

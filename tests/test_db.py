@@ -39,7 +39,7 @@ def test_sqlite_runs_wal_with_foreign_keys(sqlite_db):
 
 
 def test_schema_is_at_head(db):
-    assert db.schema_revision() == "0002"
+    assert db.schema_revision() == "0003"
     with db.read() as conn:
         tables = set(sa.inspect(conn).get_table_names())
     assert {"projects", "posts", "comments", "coding_events", "codings", "adjudications"} <= tables
@@ -207,3 +207,38 @@ def test_messages_never_show_the_database_password():
     assert "S3CRET" not in info.value.describe() and "dazi:***@127.0.0.1:1/nowhere" in info.value.message
     db = Database(url, migrate=False)
     assert db.shown_url == "postgresql+psycopg://dazi:***@127.0.0.1:1/nowhere" and "S3CRET" not in repr(db)
+
+
+def test_a_database_at_schema_0002_is_migrated_with_its_sign_in_history(tmp_path):
+    """Migration 0003 keys sign-in attempts by name: the old attempts keep counting for their coder."""
+    from alembic import command
+
+    from datetime import datetime, timezone
+
+    from coding.coders import add_coder, authenticate
+    from dazi.db import Database
+    from dazi.errors import AccessDenied
+
+    path = tmp_path / "old.db"
+    db = connect(path)
+    add_coder(db, ensure_project(db, "default"), "alice", passcode="1234")
+    db.close()
+    old = Database(f"sqlite:///{path}", migrate=False)  # back to 0002 (the downgrade works too)
+    with old.engine.connect() as conn, conn.begin():
+        cfg = old._alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    old.close()
+    con = sqlite3.connect(path)  # three failures as an older dazi recorded them (no name)
+    assert "name" not in {row[1] for row in con.execute("PRAGMA table_info(login_attempts)")}
+    con.executemany("INSERT INTO login_attempts (coder_id, at, success) VALUES (1, ?, 0)",
+                    [(datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" "),)] * 3)
+    con.commit()
+    con.close()
+    db = connect(path)
+    try:
+        assert db.schema_revision() == "0003"
+        with pytest.raises(AccessDenied, match="Too many wrong passcodes"):
+            authenticate(db, get_project(db), "alice", "1234")
+    finally:
+        db.close()

@@ -25,7 +25,7 @@ def init(ctx: Context):
     from dazi.projects import create_project
 
     project = create_project(ctx.db, ctx.project_name)
-    click.echo(f"Created project {project.name!r} in {ctx.db.url}")
+    click.echo(f"Created project {project.name!r} in {ctx.db.shown_url}")
 
 
 @click.command("projects")
