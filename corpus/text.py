@@ -24,6 +24,15 @@ spaCy's English tokenizer, and digits, spaces and punctuation join the
 segment before them.  The tokens that come back are typed ``word``,
 ``number``, ``punct`` or ``space``.
 
+Tokenising builds no spaCy ``Doc``: Chinese segments go straight to the
+jieba tokenizer that spaCy's Chinese tokenizer holds
+(``nlp.tokenizer.jieba_seg``), through :func:`_jieba_cut`, which gives
+jieba's accurate-mode pieces in about two thirds of jieba's time; English
+segments use spaCy's tokenizer.  :meth:`Pipeline.doc` builds a ``Doc`` of the
+tokens on request.  :meth:`Pipeline.encode` gives the tokens as compact
+integer codes (what the token cache stores and worker processes send), and
+:meth:`Pipeline.encode_many` streams them from a process pool in input order.
+
 The token list always covers the text exactly: concatenating the token texts
 gives the input back, and offsets are code-point offsets into it (Python
 string indices), so ``text[t.start:t.end] == t.text``.
