@@ -36,7 +36,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "text": ("bench_text.py", ["--n", "50000"], ["--n", "1000000"]),
     "search": ("bench_search.py", ["--n", "100000"], ["--n", "1000000"]),
     "saves": ("bench_saves.py", ["--coders", "20", "--saves", "100"], ["--coders", "20", "--saves", "500"]),
-    "app": ("bench_app.py", [], ["--posts", "100000", "--coders", "10"]),
+    "app": ("bench_app.py", ["--posts", "20000", "--repeat", "10"], ["--posts", "100000", "--coders", "10"]),
 }
 
 #: words that mark a line worth repeating in the summary
