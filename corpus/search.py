@@ -184,7 +184,14 @@ def _stamp(conn: Connection, project: Project) -> list:
     """
     from corpus.text import PIPELINE_VERSION
 
-    top = conn.execute(select(func.max(posts.c.id)).where(posts.c.project_id == project.id)).scalar()
+    if conn.dialect.name == "sqlite":
+        # walk the ids down from the top (the project index would be read whole)
+        top = conn.exec_driver_sql(
+            "SELECT id FROM posts NOT INDEXED WHERE project_id = ? ORDER BY id DESC LIMIT 1", (project.id,)
+        ).scalar()
+    else:
+        top = conn.execute(select(posts.c.id).where(posts.c.project_id == project.id)
+                           .order_by(posts.c.id.desc()).limit(1)).scalar()
     last_import = conn.execute(select(func.max(imports.c.id)).where(imports.c.project_id == project.id)).scalar()
     return [PIPELINE_VERSION, top, last_import]
 
