@@ -141,6 +141,8 @@ def start(workers: int) -> Pool | None:
         with _main_hidden():
             for _ in range(workers):  # each submit starts a process while none is idle
                 executor.submit(_ready)
+    except BrokenProcessPool:  # a worker already died: the first chunk submitted says so, naming the file
+        pass
     except (OSError, NotImplementedError):  # pragma: no cover - no semaphores, no processes
         return None
     return Pool(executor, workers)
@@ -163,8 +165,18 @@ def _main_hidden() -> Iterator[None]:
 
 
 def stop(pool: Pool) -> None:
-    """Stop the workers, dropping chunks not yet started (after an error)."""
-    pool.executor.shutdown(wait=True, cancel_futures=True)
+    """Stop the workers, dropping chunks not yet started (after an error).
+
+    When a worker died, the executor ends the others itself, but one it was
+    still starting at that moment is missed and then waited for forever (it
+    waits for work); such a worker is ended here first.
+    """
+    executor = pool.executor
+    if getattr(executor, "_broken", False):
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)
