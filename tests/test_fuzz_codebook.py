@@ -82,7 +82,7 @@ def _get(data: object, path: tuple) -> object:
 def _ids(data: dict) -> tuple[list[str], list[tuple]]:
     """Variable ids and the paths of code dicts of a codebook dict."""
     variables = data.get("variables") if isinstance(data, dict) else None
-    var_ids = [v.get("id") for v in variables or [] if isinstance(v, dict)]
+    var_ids = [v.get("id") for v in (variables if isinstance(variables, list) else []) if isinstance(v, dict)]
     codes = [p for p in _paths(data) if p and p[-2:-1] == ("codes",) and isinstance(_get(data, p), dict)]
     return [v for v in var_ids if isinstance(v, str)], codes
 
@@ -122,8 +122,8 @@ def codebook_dicts(draw) -> dict:
                 continue
             if kind == "when":  # conditions on any variable, later ones included: cycles
                 var["when"] = {draw(st.sampled_from(var_ids)): draw(st.sampled_from(["x", "other", ["a", "b"], True]))}
-            elif kind == "self-when":
-                var["when"] = {var.get("id"): var.get("id")}
+            elif kind == "self-when" and isinstance(var.get("id"), str):
+                var["when"] = {var["id"]: var["id"]}
             elif code_paths:
                 a, b = draw(st.sampled_from(code_paths)), draw(st.sampled_from(code_paths))
                 code_a, code_b = _get(data, a), _get(data, b)
