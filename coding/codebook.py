@@ -941,6 +941,9 @@ class _Checker:
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             self.add(("version",), f"version must be a whole number >= 1, not {_q(version)}")
             version = None
+        elif version > _MAX_VERSION:
+            self.add(("version",), f"version {version} is too large (at most {_MAX_VERSION:,})")
+            version = None
         if "authors" in data:
             self.string_list(data["authors"], ("authors",), "authors")
         self.text(data.get("description"), ("description",), "description")
@@ -970,8 +973,10 @@ class _Checker:
                 continue
             self.keys(entry, path, _REVISION_KEYS, "revision")
             number = entry.get("version")
-            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-                self.add(path + ("version",), "version must be a whole number >= 1")
+            if (isinstance(number, bool) or not isinstance(number, int) or number < 1
+                    or number > _MAX_VERSION):
+                self.add(path + ("version",), f"version must be a whole number from 1 to "
+                         f"{_MAX_VERSION:,}")
             else:
                 if number <= previous:
                     self.add(path + ("version",), f"versions must increase (got {number} "
@@ -1059,6 +1064,9 @@ class _Checker:
             elif (isinstance(value, bool) or not isinstance(value, (int, float))
                   or not math.isfinite(value)):
                 self.add(path + (key,), f"{key} must be a number, not {_q(value)}")
+            elif abs(value) > _MAX_NUMBER:
+                self.add(path + (key,), f"{key} {value} is too large (at most {_MAX_NUMBER:,} "
+                         "either way)")
             else:
                 bounds[key] = value
         if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
@@ -1320,6 +1328,11 @@ _MAX_DEPTH = 100
 #: hundred variables with a few hundred codes each stay far below this; a
 #: "billion laughs" file (aliases of aliases) would take hours to check.
 _MAX_VALUES = 1_000_000
+
+#: The largest codebook version (a database INTEGER) and bound of min/max
+#: (exact as a float; larger integers cannot be stored as JSON numbers).
+_MAX_VERSION = 2**31 - 1
+_MAX_NUMBER = 2**53 - 1
 
 _TOO_DEEP_HINT = "A codebook nests a few levels (variables, codes, child codes); check the file."
 

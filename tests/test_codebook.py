@@ -342,6 +342,9 @@ INVALID = [
     # found by tests/test_fuzz_codebook.py: NUL (possible in JSON) failed on PostgreSQL (psycopg.DataError)
     pytest.param(_mutate(f"{C}.0.label", {"en": "a\x00b", "zh": "餐"}), f"{C.replace('.0.', '[0].')}"
                  "[0].label.en: the text contains a NUL character", id="NUL in a label"),
+    # found by tests/test_fuzz_codebook.py: numbers the database cannot store (TypeError on saving)
+    pytest.param(_mutate("version", 2**64), "version 18446744073709551616 is too large",
+                 id="version beyond 64 bits"),
     # found by tests/test_fuzz_codebook.py: a list as an id was used as a dict key (TypeError)
     pytest.param(_mutate(f"{C}", [{"id": ["x"], "label": "X"},
                                   {"id": "a", "label": "A", "retired": True, "merged_into": "b"},
