@@ -470,8 +470,7 @@ def search(
                 recheck = compiled.fts_recheck or compiled.fts is None
                 if compiled.fts is None and compiled.like_sql and not _negates(node):
                     # a whole word is also a substring: LIKE narrows (regex literals)
-                    clauses.append(posts.c.id.in_(_like_candidates(project, compiled.like_sql,
-                                                                   compiled.like_params)))
+                    clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
             else:
                 ts, exact = _tsquery(node, tokenizer())
                 if ts:
@@ -480,11 +479,10 @@ def search(
                         .bindparams(ts=ts).columns(column("rowid", Integer))))
                 recheck = not exact or ts is None
                 if ts is None and compiled.like_sql and not _negates(node):
-                    clauses.append(posts.c.id.in_(_like_candidates(project, compiled.like_sql,
-                                                                   compiled.like_params)))
+                    clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
         else:
             if compiled.like_sql:
-                clauses.append(posts.c.id.in_(_like_candidates(project, compiled.like_sql, compiled.like_params)))
+                clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
                 scans = True
             recheck = compiled.like_recheck or compiled.like_sql is None
     where = and_(*clauses)
@@ -537,17 +535,17 @@ def _negates(node: Node) -> bool:
     return isinstance(node, (And, Or)) and any(_negates(child) for child in node.children)
 
 
-def _like_candidates(project: Project, like_sql: str, params: Sequence[str]):
-    """Post ids whose title and text match the compiled LIKE expression.
+def _like_condition(like_sql: str, params: Sequence[str]):
+    """The compiled LIKE expression as a condition on ``posts`` rows.
 
     :func:`corpus.query.compile_query` writes ``lower(_doc) LIKE ?``; ``_doc``
-    is the title and text joined, computed in a subquery on both backends.
+    is the title and text joined.  A condition of the main query (not an
+    ``id IN (subquery)`` over every post of the project), so the database
+    applies the cheap filters (dates, engagement) before matching text.
     """
     pieces = like_sql.split("?")
     if len(pieces) != len(params) + 1:
         raise ValidationError("The search query could not be compiled for the database.")
     sql = "".join(piece + (f":like_{i}" if i < len(params) else "") for i, piece in enumerate(pieces))
-    return text(
-        "SELECT id FROM (SELECT id, coalesce(title, '') || ' ' || text AS _doc FROM posts "
-        f"WHERE project_id = :like_project) AS d WHERE {sql}"
-    ).bindparams(like_project=project.id, **{f"like_{i}": p for i, p in enumerate(params)}).columns(column("id", Integer))
+    sql = sql.replace("lower(_doc)", "lower(coalesce(posts.title, '') || ' ' || posts.text)")
+    return text(f"({sql})").bindparams(**{f"like_{i}": p for i, p in enumerate(params)})
