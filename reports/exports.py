@@ -385,6 +385,10 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
     def rename(mapping: dict[str, Any]) -> dict[str, Any]:
         return {renamed.get(k, k): v for k, v in mapping.items()}
 
+    # labels come from the codebook, which researchers type: neutralised like the data
+    labels = {k: neutralize(v) for k, v in labels.items()}
+    value_labels = {k: {n: neutralize(text) for n, text in mapping.items()} for k, mapping in value_labels.items()}
+
     tmp = _atomic(path.with_suffix(".sav"))
     try:
         pyreadstat.write_sav(

@@ -150,6 +150,20 @@ def test_spss_file_with_variable_and_value_labels(db, spss_project, tmp_path):
     assert (frame["text"] == "'=cmd|' /C calc'!A0 饭搭子").sum() == 1  # neutralised, Chinese intact
 
 
+def test_spss_labels_that_look_like_formulas_are_neutralised(db, project, monkeypatch, tmp_path):
+    monkeypatch.setattr("coding.coders._SCRYPT", {"n": 2**4, "r": 8, "p": 1})
+    make_posts(db, project, 2)
+    hostile = {"name": "h", "version": 1, "variables": [
+        {"id": "kind", "label": "=SUM(1)", "type": "single", "codes": [{"id": "a", "label": "=1+1"},
+                                                                       {"id": "b", "label": "饭搭子"}]}]}
+    save_codebook(db, project, Codebook.from_dict(hostile))
+    out = tmp_path / "h.sav"
+    export_posts(db, project, out, lang="en")
+    _, meta = pyreadstat.read_sav(str(out))
+    assert meta.variable_value_labels["kind"] == {1.0: "'=1+1", 2.0: "饭搭子"}
+    assert meta.column_names_to_labels["kind"] == "'=SUM(1)"
+
+
 @pytest.mark.parametrize("name, expected", [
     pytest.param("WITH", "WITH_", id="reserved word"),
     pytest.param("to", "to_", id="reserved word in lower case"),
