@@ -1011,7 +1011,7 @@ def _iter_sqlite(path: str) -> Iterator[tuple[FileInfo, Records]]:
                 "AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
         ]
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged, or text not UTF-8
         raise InputError(f"cannot read the SQLite file ({exc})", file=path) from exc
     try:
         for name in names:
@@ -1019,14 +1019,14 @@ def _iter_sqlite(path: str) -> Iterator[tuple[FileInfo, Records]]:
             info = FileInfo(path, "sqlite", part=name)
             try:
                 info.columns = [r[1] for r in con.execute(f"PRAGMA table_info({quoted})")]
-            except sqlite3.DatabaseError as exc:
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
                 raise _sqlite_damaged(info, None, exc) from exc
             yield info, _sqlite_records(con, quoted, info)
     finally:
         con.close()
 
 
-def _sqlite_damaged(info: FileInfo, row: int | None, exc: sqlite3.DatabaseError) -> InputError:
+def _sqlite_damaged(info: FileInfo, row: int | None, exc: Exception) -> InputError:
     return InputError(
         f"cannot read the SQLite file ({exc})",
         "The file is damaged or incompletely copied; copy it again from the crawler's "
@@ -1048,5 +1048,5 @@ def _sqlite_records(con: sqlite3.Connection, quoted: str, info: FileInfo) -> Rec
             for values in rows:
                 row += 1
                 yield row, dict(zip(columns, values))
-    except sqlite3.DatabaseError as exc:  # a damaged page is found only when read
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # found only when read
         raise _sqlite_damaged(info, row + 1, exc) from exc

@@ -437,6 +437,13 @@ def _damaged_sqlite(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def _sqlite_name_not_utf8(path: Path) -> None:
+    fx.write_mediacrawler_sqlite(path, fx.XHS_NOTES, fx.XHS_COMMENTS)
+    data = path.read_bytes()
+    assert b"tablexhs_creatorxhs_creator" in data
+    path.write_bytes(data.replace(b"tablexhs_creatorxhs_creator", b"table\x80hs_creator\x80hs_creator"))
+
+
 def _damaged_xlsx(path: Path) -> None:
     rows = fx.mediacrawler_excel_rows(fx.XHS_NOTES * 50, fx.XHS_COLUMNS)
     fx.write_xlsx(path, {"Contents": (fx.XHS_COLUMNS, rows)})
@@ -459,6 +466,8 @@ FOUND = [
                            '1,hi,2024-01-16T10:00:00.000Z,7,"[z""start"": 1}]"\n').encode(), None,
                  "not a list", id="unreadable X entities list (ValueError)"),
     pytest.param("mc.db", _damaged_sqlite, None, "cannot read the SQLite file", id="damaged SQLite page"),
+    pytest.param("mc.db", _sqlite_name_not_utf8, None, "cannot read the SQLite file",
+                 id="SQLite table name not UTF-8 (UnicodeDecodeError)"),
     pytest.param("d.xlsx", _damaged_xlsx, None, "cannot read the Excel workbook", id="damaged workbook (zlib.error)"),
 ]
 
