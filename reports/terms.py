@@ -19,8 +19,10 @@ definitions in a note above the table.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -143,7 +145,11 @@ def write_terms_sheet(book: StreamingWorkbook, table: TermsTable, name: str) -> 
         sheet.write_row([])
         sheet.write_row(list(TERMS_COLUMNS), style="header")
         for row in table.frame.itertuples(index=False, name=None):
-            sheet.write_row(list(row))
+            # a code with fewer top than distinctive terms (or the reverse) leaves the other side empty, not "nan"
+            sheet.write_row([None if _missing(value) else value for value in row])
         if table.frame.empty:
             sheet.write_row(["No coded post has a value of this variable yet."], style="note")
 
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -57,13 +57,16 @@ class _Counter:
 @click.option("--tables", "table_specs", multiple=True, metavar="SPEC|FILE",
               help="XLSX: add a summary table sheet (repeatable); a spec like 'freq companion_type' or a "
                    "YAML/JSON file of specs (see dazi tables --help).")
+@click.option("--terms", "terms", multiple=True, metavar="VARIABLE",
+              help="XLSX: add a 'Terms VARIABLE' sheet of the top and distinctive words and hashtags of each "
+                   "code (repeatable; see dazi terms).")
 @click.option("--lang", type=_LANGS, default="zh", show_default=True, help="Language of code labels.")
 @click.option("--bootstrap", type=int, default=10_000, show_default=True,
               help="XLSX: bootstrap resamples for the Reliability sheet.")
 @click.option("--seed", type=int, default=0, show_default=True, help="XLSX: seed of the bootstrap.")
 @pass_ctx
 def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: str, table_specs: tuple[str, ...],
-               lang: str, bootstrap: int, seed: int):
+               terms: tuple[str, ...], lang: str, bootstrap: int, seed: int):
     """Export posts with their coded values; the format follows OUT's extension.
 
     .xlsx is the full workbook (README, Posts, Codings, Codebook,
@@ -77,6 +80,7 @@ def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: st
     Example:
       dazi export coded_posts.xlsx
       dazi export coded_posts.xlsx --tables "summary by=interest_category metrics=n,mean(engagement),rate(match_outcome=success)"
+      dazi export coded_posts.xlsx --terms interest_category
       dazi export posts.csv --no-bom
       dazi export alice.sav --source alice --lang en
     """
@@ -85,7 +89,8 @@ def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: st
     specs = _specs(table_specs)
     counter = _Counter()
     result = export_posts(ctx.db, ctx.project(), out, bom=not no_bom, with_codes=not no_codes, source=source,
-                          lang=lang, tables=specs, bootstrap=bootstrap, seed=seed, progress=counter)
+                          lang=lang, tables=specs, terms=terms, bootstrap=bootstrap, seed=seed,
+                          progress=counter)
     counter.done()
     for line in result.lines():
         click.echo(line)
