@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import re
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +40,7 @@ import pandas as pd
 from coding.codebook import Codebook, Variable
 from dazi.db import Database
 from dazi.errors import ValidationError
+from dazi.files import replacing
 from dazi.projects import Project
 from reports.data import EXPORT_FIELDS, PostsTable, describe_source, posts_table
 from reports.safety import neutralize
@@ -136,15 +135,6 @@ def _check_path(path: Path) -> str:
     return suffix
 
 
-def _atomic(path: Path) -> Path:
-    """A temporary sibling of ``path`` (moved into place when complete)."""
-    return path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.part"
-
-
-def _finish(tmp: Path, path: Path) -> None:
-    os.replace(tmp, path)
-
-
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -165,37 +155,27 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], path: str |
               progress: Callable[[int], None] | None = None) -> int:
     """Write rows as CSV (UTF-8, BOM by default, formulas neutralised); returns the row count."""
     path = Path(path)
-    tmp = _atomic(path)
     n = 0
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([_csv_cell(c) for c in columns])
-            for row in rows:
-                writer.writerow([_csv_cell(v) for v in row])
-                n += 1
-                if progress is not None and n % _BATCH == 0:
-                    progress(n)
-        _finish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([_csv_cell(c) for c in columns])
+        for row in rows:
+            writer.writerow([_csv_cell(v) for v in row])
+            n += 1
+            if progress is not None and n % _BATCH == 0:
+                progress(n)
     return n
 
 
 def write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], path: str | Path) -> int:
     """Write one JSON object per row (lists as arrays, times as ISO 8601); returns the row count."""
     path = Path(path)
-    tmp = _atomic(path)
     n = 0
-    try:
-        with open(tmp, "wb") as fh:
-            for row in rows:
-                record = {c: (None if isinstance(v, float) and math.isnan(v) else v) for c, v in zip(columns, row)}
-                fh.write(orjson.dumps(record, default=str) + b"\n")
-                n += 1
-        _finish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path) as tmp, open(tmp, "wb") as fh:
+        for row in rows:
+            record = {c: (None if isinstance(v, float) and math.isnan(v) else v) for c, v in zip(columns, row)}
+            fh.write(orjson.dumps(record, default=str) + b"\n")
+            n += 1
     return n
 
 
@@ -216,7 +196,6 @@ def write_parquet(table: PostsTable, path: str | Path) -> int:
     meta = {"dazi.source": describe_source(table.source), "dazi.codebook": table.codebook.name if table.codebook else "",
             "dazi.codebook_version": str(table.codebook_version or ""), "dazi.lang": table.lang}
     schema = pa.schema([pa.field(c, _arrow_type(table.kinds[c])) for c in table.columns], metadata=meta)
-    tmp = _atomic(path)
     n = 0
 
     def cast(kind: str, value: Any) -> Any:
@@ -232,26 +211,22 @@ def write_parquet(table: PostsTable, path: str | Path) -> int:
             return str(value)
         return value
 
-    try:
-        with pq.ParquetWriter(tmp, schema) as writer:
-            batch: list[Sequence[Any]] = []
+    with replacing(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
+        batch: list[Sequence[Any]] = []
 
-            def flush() -> None:
-                arrays = [pa.array([cast(table.kinds[c], r[j]) for r in batch], type=schema.field(j).type)
-                          for j, c in enumerate(table.columns)]
-                writer.write_batch(pa.record_batch(arrays, schema=schema))
+        def flush() -> None:
+            arrays = [pa.array([cast(table.kinds[c], r[j]) for r in batch], type=schema.field(j).type)
+                      for j, c in enumerate(table.columns)]
+            writer.write_batch(pa.record_batch(arrays, schema=schema))
 
-            for row in table.rows():
-                batch.append(row)
-                n += 1
-                if len(batch) >= _BATCH:
-                    flush()
-                    batch = []
-            if batch or n == 0:
+        for row in table.rows():
+            batch.append(row)
+            n += 1
+            if len(batch) >= _BATCH:
                 flush()
-        _finish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+                batch = []
+        if batch or n == 0:
+            flush()
     return n
 
 
@@ -389,16 +364,12 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
     labels = {k: neutralize(v) for k, v in labels.items()}
     value_labels = {k: {n: neutralize(text) for n, text in mapping.items()} for k, mapping in value_labels.items()}
 
-    tmp = _atomic(path.with_suffix(".sav"))
-    try:
+    with replacing(path) as tmp:
         pyreadstat.write_sav(
             out, str(tmp), column_labels=rename(labels), variable_value_labels=rename(value_labels),
             missing_ranges=rename(missing_ranges) or None, variable_measure=rename(measure),
             file_label=f"dazi export: {describe_source(table.source)}"[:64],
         )
-        _finish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return renamed
 
 
@@ -503,12 +474,8 @@ def save_tables(tables: Sequence[Any], path: str | Path, *, bom: bool = True) ->
     if not folder.is_dir():
         raise ValidationError(f"Cannot write {path}: folder {folder} does not exist.", "Create it first.")
     if suffix == ".json":
-        tmp = _atomic(path)
-        try:
+        with replacing(path) as tmp:
             tmp.write_bytes(orjson.dumps([t.to_dict() for t in tables], option=orjson.OPT_INDENT_2, default=str))
-            _finish(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
         return [path]
     if suffix == ".xlsx":
         with StreamingWorkbook(path, title="dazi tables") as book:

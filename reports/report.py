@@ -36,6 +36,7 @@ from coding.reliability import MultiReliability, VariableReliability
 from dazi import __version__
 from dazi.db import Database
 from dazi.errors import DaziError, NotFound, ValidationError
+from dazi.files import replacing
 from dazi.projects import Project
 from reports.charts import Chart, ChartItem, alpha_chart
 from reports.methods import coefficient, methods_paragraph
@@ -619,7 +620,9 @@ def write_report(report: ReliabilityReport, path: str | Path, *, lang: str = "zh
         raise ValidationError(f"Cannot write the report as {path.name!r}.", "Give a file name ending in .html.")
     if not path.parent.is_dir():
         raise ValidationError(f"Cannot write {path}: folder {path.parent} does not exist.", "Create it first.")
-    path.write_text(render_html(report, lang=lang), encoding="utf-8")
+    html = render_html(report, lang=lang)
+    with replacing(path) as tmp:  # a full disk leaves no truncated report
+        tmp.write_text(html, encoding="utf-8")
     return path
 
 

@@ -400,9 +400,7 @@ def test_the_app_says_why_a_save_failed_and_keeps_the_post(tmp_path, page_limit,
 @pytest.mark.parametrize(
     "command, name",
     [
-        pytest.param(["report"], "report.html", id="report",
-                     marks=pytest.mark.xfail(reason="reports/report.py write_report() writes the file in place: a full "
-                                             "disk leaves a truncated report (no temporary file + rename)")),
+        pytest.param(["report"], "report.html", id="report"),
         pytest.param(["coding-sheet", "--coder", "alice"], "sheet.xlsx", id="coding sheet",
                      marks=pytest.mark.xfail(reason="coding/sheets.py _save(): openpyxl leaves its ZipFile open when "
                                              "the disk fills, so Python prints 'Exception ignored ... Traceback'")),
