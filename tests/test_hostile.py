@@ -272,8 +272,6 @@ def test_sav_export_neutralises_formulas(sav):
     assert SCRIPT in strings and "'=1+1" in strings
 
 
-@pytest.mark.xfail(strict=True, reason="reports.exports.write_sav writes code labels as SPSS value labels "
-                   "without reports.safety.neutralize (a code labelled '=1+1'); reported to the reports helper")
 def test_sav_value_labels_neutralise_formulas(sav):
     _, meta = sav
     labels = [label for mapping in meta.variable_value_labels.values() for label in mapping.values()]
