@@ -18,7 +18,7 @@ codings unless the viewer is an adjudicator or admin.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select, update
 
 from dazi.db import Database
-from dazi.errors import AccessDenied, NotFound, ValidationError
+from dazi.errors import AccessDenied, DaziError, NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import assignments, coders, coding_events, coding_units, codings, posts, utcnow
 
@@ -38,6 +38,8 @@ __all__ = [
     "SaveResult",
     "Unit",
     "save_coding",
+    "save_codings",
+    "PlannedSave",
     "undo_last",
     "get_unit",
     "codings_long",
@@ -210,6 +212,75 @@ def _write_values(conn, project, coder_id, post_pk, new: Mapping[str, object], c
     return changed
 
 
+def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, post_pk: int,
+             values: Mapping[str, object], *, memo: str | None, uncertain: bool | None, seconds: float | None,
+             done: bool) -> SaveResult:
+    """:func:`save_coding`'s work inside the caller's write transaction."""
+    assert_can_code(conn, project, coder, post_pk)
+    stored = _current_codebook(db, conn, project)
+    current = _current_values(conn, coder.id, post_pk)
+    new = _normalise(stored.codebook, values, current)
+    resolved = {**current, **new}
+    if done:
+        missing = [
+            v.id for v in stored.codebook.variables
+            if v.required and is_applicable(v, resolved, stored.codebook) and resolved.get(v.id) in (None, [], "")
+        ]
+        if missing:
+            raise ValidationError(
+                f"Post #{post_pk}: required variable(s) not coded: {', '.join(missing)}",
+                "Code them, or save as a draft.",
+            )
+    now = utcnow()
+    changed = _write_values(conn, project, coder.id, post_pk, new, current, stored.version, now)
+    events = len(changed)
+    unit = conn.execute(
+        select(coding_units).where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
+    ).first()
+    state = {
+        "memo": unit.memo if unit else None,
+        "uncertain": bool(unit.uncertain) if unit else False,
+        "done": bool(unit.done) if unit else False,
+    }
+    wanted = {"memo": memo if memo is not None else state["memo"],
+              "uncertain": uncertain if uncertain is not None else state["uncertain"],
+              "done": done or state["done"]}
+    if wanted["memo"] == "":
+        wanted["memo"] = None if state["memo"] is None else ""
+    for name in ("memo", "uncertain"):
+        if wanted[name] != state[name]:
+            conn.execute(
+                coding_events.insert().values(
+                    project_id=project.id, post_pk=post_pk, coder_id=coder.id, field=name, value=wanted[name],
+                    old_value=state[name], codebook_version=stored.version, created_at=now,
+                )
+            )
+            events += 1
+    spent = float(seconds or 0.0)
+    if spent:
+        conn.execute(
+            coding_events.insert().values(
+                project_id=project.id, post_pk=post_pk, coder_id=coder.id, field="seconds", value=spent,
+                codebook_version=stored.version, created_at=now,
+            )
+        )
+    if unit is None:
+        conn.execute(
+            coding_units.insert().values(
+                project_id=project.id, post_pk=post_pk, coder_id=coder.id, memo=wanted["memo"],
+                uncertain=wanted["uncertain"], seconds=spent, done=wanted["done"], updated_at=now,
+            )
+        )
+    elif events or spent or wanted["done"] != state["done"]:
+        conn.execute(
+            update(coding_units)
+            .where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
+            .values(memo=wanted["memo"], uncertain=wanted["uncertain"], seconds=coding_units.c.seconds + spent,
+                    done=wanted["done"], updated_at=now)
+        )
+    return SaveResult(post_pk, changed, events, stored.version)
+
+
 def save_coding(
     db: Database,
     project: Project,
@@ -245,70 +316,43 @@ def save_coding(
         Which variables changed; saving identical values changes nothing.
     """
 
-    def _tx(conn: Connection) -> SaveResult:
-        assert_can_code(conn, project, coder, post_pk)
-        stored = _current_codebook(db, conn, project)
-        current = _current_values(conn, coder.id, post_pk)
-        new = _normalise(stored.codebook, values, current)
-        resolved = {**current, **new}
-        if done:
-            missing = [
-                v.id for v in stored.codebook.variables
-                if v.required and is_applicable(v, resolved, stored.codebook) and resolved.get(v.id) in (None, [], "")
-            ]
-            if missing:
-                raise ValidationError(
-                    f"Post #{post_pk}: required variable(s) not coded: {', '.join(missing)}",
-                    "Code them, or save as a draft.",
-                )
-        now = utcnow()
-        changed = _write_values(conn, project, coder.id, post_pk, new, current, stored.version, now)
-        events = len(changed)
-        unit = conn.execute(
-            select(coding_units).where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
-        ).first()
-        state = {
-            "memo": unit.memo if unit else None,
-            "uncertain": bool(unit.uncertain) if unit else False,
-            "done": bool(unit.done) if unit else False,
-        }
-        wanted = {"memo": memo if memo is not None else state["memo"],
-                  "uncertain": uncertain if uncertain is not None else state["uncertain"],
-                  "done": done or state["done"]}
-        if wanted["memo"] == "":
-            wanted["memo"] = None if state["memo"] is None else ""
-        for name in ("memo", "uncertain"):
-            if wanted[name] != state[name]:
-                conn.execute(
-                    coding_events.insert().values(
-                        project_id=project.id, post_pk=post_pk, coder_id=coder.id, field=name, value=wanted[name],
-                        old_value=state[name], codebook_version=stored.version, created_at=now,
-                    )
-                )
-                events += 1
-        spent = float(seconds or 0.0)
-        if spent:
-            conn.execute(
-                coding_events.insert().values(
-                    project_id=project.id, post_pk=post_pk, coder_id=coder.id, field="seconds", value=spent,
-                    codebook_version=stored.version, created_at=now,
-                )
-            )
-        if unit is None:
-            conn.execute(
-                coding_units.insert().values(
-                    project_id=project.id, post_pk=post_pk, coder_id=coder.id, memo=wanted["memo"],
-                    uncertain=wanted["uncertain"], seconds=spent, done=wanted["done"], updated_at=now,
-                )
-            )
-        elif events or spent or wanted["done"] != state["done"]:
-            conn.execute(
-                update(coding_units)
-                .where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
-                .values(memo=wanted["memo"], uncertain=wanted["uncertain"], seconds=coding_units.c.seconds + spent,
-                        done=wanted["done"], updated_at=now)
-            )
-        return SaveResult(post_pk, changed, events, stored.version)
+    return db.retrying(lambda conn: _save_in(conn, db, project, coder, post_pk, values, memo=memo,
+                                             uncertain=uncertain, seconds=seconds, done=done))
+
+
+@dataclass
+class PlannedSave:
+    """One post's save in :func:`save_codings` (the arguments of :func:`save_coding`)."""
+
+    post_pk: int
+    values: Mapping[str, object]
+    memo: str | None = None
+    uncertain: bool | None = None
+    done: bool = True
+
+
+def save_codings(db: Database, project: Project, coder: Coder, saves: Sequence[PlannedSave],
+                 *, on_error: Callable[[PlannedSave, DaziError], DaziError] | None = None) -> list[SaveResult]:
+    """Save several posts' codings in ONE transaction: all of them, or (on any error) none.
+
+    For batch imports such as :func:`coding.sheets.import_codings`, where a
+    file is one decision: a failure or a killed process half way leaves the
+    project exactly as before.  Each save is checked exactly as
+    :func:`save_coding` checks it; ``on_error`` may turn a post's error into
+    one that names its row.
+    """
+
+    def _tx(conn: Connection) -> list[SaveResult]:
+        results = []
+        for save in saves:
+            try:
+                results.append(_save_in(conn, db, project, coder, save.post_pk, save.values, memo=save.memo,
+                                        uncertain=save.uncertain, seconds=None, done=save.done))
+            except DaziError as exc:
+                if on_error is None:
+                    raise
+                raise on_error(save, exc) from exc
+        return results
 
     return db.retrying(_tx)
 

@@ -55,18 +55,18 @@ case and spacing; several codes are separated by ``;``, ``；``, ``，`` or
   of its required values empty is an error;
 - a value for a variable whose condition (``when``) does not hold is an error.
 
-Each post is saved in its own transaction (:func:`save_coding` opens one);
-checking every cell first is what makes the import all-or-nothing.  Should
-saving fail half-way (the database goes away), the posts saved so far are
-complete codings and importing the same file again is safe: unchanged
-values write nothing.
+Every cell is checked before anything is written, and then every changed
+post is saved in one transaction (:func:`coding.codings.save_codings`, the
+app's checks): an import is all or nothing, also when the process is killed
+or the database goes away half way.  Importing the same file again is safe:
+unchanged values write nothing.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
+import io
 import unicodedata
 import warnings
 import zipfile
@@ -88,6 +88,7 @@ from sqlalchemy import select
 from dazi import __version__
 from dazi.db import Database
 from dazi.errors import DaziError, InputError, NotFound, ValidationError
+from dazi.files import replacing
 from dazi.projects import Project
 from dazi.schema import posts
 from corpus.formats import check_zip_size
@@ -96,7 +97,7 @@ from coding.assignments import assigned_post_pks
 from coding.codebook import Codebook, Code, Value, Variable, is_applicable, localize, validate_value
 from coding.codebook_store import current_codebook
 from coding.coders import Coder, get_coder
-from coding.codings import codings_long, save_coding, units_frame
+from coding.codings import PlannedSave, codings_long, save_codings, units_frame
 
 __all__ = [
     "CODING_SHEET",
@@ -787,17 +788,14 @@ def _save(wb: Workbook, path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError("The folder does not exist", "Create it first or choose another path.", file=str(path))
-    handle, tmp = tempfile.mkstemp(suffix=".xlsx", dir=folder)
-    os.close(handle)
+    buffer = io.BytesIO()  # openpyxl saved straight to a file leaves its zip open when the disk fills
+    wb.save(buffer)
     try:
-        wb.save(tmp)
-        os.replace(tmp, path)
+        with replacing(path) as tmp:
+            tmp.write_bytes(buffer.getbuffer())
     except PermissionError as exc:
         raise InputError("Cannot write the file (is it open in Excel?)", "Close it and try again.",
                          file=str(path)) from exc
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 # --------------------------------------------------------------------------
@@ -1085,7 +1083,9 @@ def import_codings(db: Database, project: Project, path: str | os.PathLike, *,
         problems.sort(key=lambda p: (p.row, column_index_from_string(p.column)))
         raise SheetImportError(path, problems)
 
-    # pass 3: save, one post at a time, through the same code as the app
+    # pass 3: save every changed post in one transaction, through the same checks as the app
+    planned: list[PlannedSave] = []
+    rows_of: dict[int, _Planned] = {}
     for plan in plans:
         before = current.get(plan.post_pk, {})
         unit = units.get(plan.post_pk)
@@ -1114,16 +1114,18 @@ def import_codings(db: Database, project: Project, path: str | os.PathLike, *,
         if not changed:
             report.unchanged += 1
             continue
-        try:
-            result = save_coding(db, project, who, plan.post_pk, plan.values, memo=plan.memo,
-                                 uncertain=plan.uncertain, done=plan.done)
-        except DaziError as exc:
-            raise InputError(
-                f"{CODING_SHEET}!row {plan.row} (post {plan.post_id}): {exc.message} "
-                f"({report.units_saved} earlier post(s) were saved)",
-                "Fix the cause and import the same file again: rows already saved are unchanged and write nothing.",
-                file=str(path),
-            ) from exc
+        planned.append(PlannedSave(plan.post_pk, plan.values, plan.memo, plan.uncertain, plan.done))
+        rows_of[id(planned[-1])] = plan
+
+    def located(save: PlannedSave, exc: DaziError) -> InputError:
+        plan = rows_of[id(save)]
+        return InputError(
+            f"{CODING_SHEET}!row {plan.row} (post {plan.post_id}): {exc.message} (nothing was saved)",
+            "Fix the cause and import the file again.",
+            file=str(path),
+        )
+
+    for result in save_codings(db, project, who, planned, on_error=located):
         report.units_saved += 1
         report.values_changed += len(result.changed)
     return report

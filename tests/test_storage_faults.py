@@ -401,9 +401,7 @@ def test_the_app_says_why_a_save_failed_and_keeps_the_post(tmp_path, page_limit,
     "command, name",
     [
         pytest.param(["report"], "report.html", id="report"),
-        pytest.param(["coding-sheet", "--coder", "alice"], "sheet.xlsx", id="coding sheet",
-                     marks=pytest.mark.xfail(reason="coding/sheets.py _save(): openpyxl leaves its ZipFile open when "
-                                             "the disk fills, so Python prints 'Exception ignored ... Traceback'")),
+        pytest.param(["coding-sheet", "--coder", "alice"], "sheet.xlsx", id="coding sheet"),
     ],
 )
 def test_other_files_on_a_full_disk_say_so_and_leave_nothing(tmp_path, tiny_disk, command, name):
