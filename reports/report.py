@@ -3,7 +3,9 @@
 :func:`reliability_report` gathers everything from the project (the design
 of the reliability subsample, Krippendorff's alpha and the kappa family per
 variable at its level, per-code figures of multi-select variables,
-agreement per pair of coders, the disagreements); :func:`render_html`
+agreement per pair of coders, the disagreements, and how well the
+codebook's keywords alone would have coded the posts against the final
+coding: precision, recall and F1 per code); :func:`render_html`
 turns it into one HTML page a reviewer can open without a network: the
 styles are inline, the charts are SVG images embedded as ``data:`` URIs
 (glyphs drawn as outlines, so Chinese labels show on any machine), and a
@@ -45,6 +47,7 @@ from reports.safety import neutralize
 __all__ = [
     "MINIMUMS",
     "Design",
+    "KeywordSection",
     "ReliabilityReport",
     "pdf_converter",
     "reliability_frame",
@@ -58,6 +61,8 @@ __all__ = [
 MINIMUMS: tuple[float, float] = (0.8, 0.667)
 _TEMPLATE = "report_template.html"
 _APPENDIX_LIMIT = 500
+#: F1 from which keywords "catch a code well", and below which human coding was needed.
+KEYWORD_GOOD, KEYWORD_POOR = 0.8, 0.5
 _STATUS_TEXT = {
     "ok": "≥ .800", "tentative": "< .800 (tentative)", "low": "< .667", "undefined": "undefined",
 }
@@ -162,6 +167,20 @@ class Design:
 
 
 @dataclass
+class KeywordSection:
+    """How well one variable's codebook keywords alone would have coded the posts.
+
+    ``evaluation`` is :class:`corpus.suggest.KeywordEvaluation` (precision,
+    recall and F1 per code against the final coding), or None when the
+    variable was skipped; ``note`` then says why (no keywords, say).
+    """
+
+    variable: str
+    evaluation: Any = None
+    note: str = ""
+
+
+@dataclass
 class ReliabilityReport:
     """Everything the reliability report shows; build it with :func:`reliability_report`.
 
@@ -182,6 +201,9 @@ class ReliabilityReport:
         Things worth knowing about the report itself.
     coder_posts : dict
         Posts of the reliability subsample each coder finished.
+    keywords : list of KeywordSection
+        Keyword suggestions against the final coding, per choice variable
+        (empty when nothing is coded yet or it was not asked for).
     """
 
     design: Design
@@ -192,6 +214,7 @@ class ReliabilityReport:
     created_at: datetime
     notes: list[str] = field(default_factory=list)
     coder_posts: dict[str, int] = field(default_factory=dict)
+    keywords: list[KeywordSection] = field(default_factory=list)
 
     def variable(self, variable_id: str | None) -> Variable | None:
         """The codebook variable of a result (None if it is no longer in the codebook)."""
@@ -416,7 +439,8 @@ def _versions_and_dates(db: Database, project: Project, post_pks: set[int], code
 
 
 def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_000, seed: int | None = 0,
-                       variables: list[str] | None = None, with_disagreements: bool = True) -> ReliabilityReport:
+                       variables: list[str] | None = None, with_disagreements: bool = True,
+                       with_keywords: bool = True) -> ReliabilityReport:
     """Gather the reliability report of a project.
 
     Parameters
@@ -430,6 +454,9 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     with_disagreements : bool
         ``False``: leave :attr:`ReliabilityReport.disagreements` empty (the
         workbook streams them into its sheet instead of holding them all).
+    with_keywords : bool
+        ``False``: leave :attr:`ReliabilityReport.keywords` empty (scoring the
+        keywords tokenises every coded post).
 
     Raises
     ------
@@ -478,7 +505,28 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     pairs, notes = _pairs(codings, codebook, [r.variable for r in results if r.variable])
     listed = disagreements(db, project, None, include_resolved=True) if with_disagreements else []
     coder_posts = {str(k): int(v) for k, v in codings.groupby("coder")["post_pk"].nunique().items()}
-    return ReliabilityReport(design, codebook, results, pairs, listed, datetime.now(UTC), notes, coder_posts)
+    keywords = _keyword_sections(db, project, codebook, wanted) if with_keywords and n_coded else []
+    return ReliabilityReport(design, codebook, results, pairs, listed, datetime.now(UTC), notes, coder_posts,
+                             keywords)
+
+
+def _keyword_sections(db: Database, project: Project, codebook: Codebook, wanted: list[str]) -> list[KeywordSection]:
+    """Score the keywords of each wanted choice variable against the final coding (issue #6)."""
+    from corpus.code_terms import codebook_keywords, keyword_evaluation
+
+    with_keywords = codebook_keywords(codebook, wanted)
+    out = []
+    for vid in wanted:
+        if not codebook.variable(vid).is_choice:
+            continue
+        if vid not in with_keywords:
+            out.append(KeywordSection(vid, note="none of its codes has keywords"))
+            continue
+        try:
+            out.append(KeywordSection(vid, keyword_evaluation(db, project, vid, source="final")))
+        except DaziError as exc:  # e.g. nothing of it coded: the report still renders
+            out.append(KeywordSection(vid, note=str(exc)))
+    return out
 
 
 def reliability_frame(report: ReliabilityReport, lang: str = "en") -> pd.DataFrame:
@@ -560,6 +608,99 @@ def _fallback(report: ReliabilityReport, variable_id: str | None, code: Any = No
     return variable.code(str(code)).display("en") if variable.has_code(str(code)) else str(code)
 
 
+_KEYWORD_TEMPLATE = """
+<h2 id="keywords">6. Keyword suggestions against the final coding
+{%- if zh %} <span lang="zh-Hans">关键词建议与最终编码对比</span>{% endif %}</h2>
+<p class="small">How well the codebook's keywords alone would have coded the posts: a code is suggested when one of its
+keywords is among a post's tokens, and compared with the final coding (consensus where double-coded, adjudicated
+where resolved). Precision: share of suggestions that coders confirmed; recall: share of posts with the code that
+keywords found; F1: their harmonic mean.{% if zh %} <span lang="zh-Hans">精确率：被编码员确认的建议所占比例；
+召回率：关键词找到的带该编码帖子所占比例；F1：二者的调和平均。</span>{% endif %}</p>
+{% for v in sections %}
+<h3>{{ v.label }} <span class="small">({{ v.id }}; {{ "{:,}".format(v.n_posts) }} coded posts compared
+{%- if v.ignored %}, {{ "{:,}".format(v.ignored) }} suggested but not yet coded left out{% endif %})</span></h3>
+<table class="keywords" id="keywords-{{ v.id }}">
+  <thead><tr><th class="text">Code</th><th>Precision</th><th>Recall</th><th>F1</th>
+    <th>Support (posts with the code)</th><th>Posts suggested</th></tr></thead>
+  <tbody>
+  {% for c in v.codes %}
+  <tr data-code="{{ c.code }}"
+    {%- if c.support and c.f1_good %} class="good"{% elif c.support and c.f1_poor %} class="low"{% endif %}>
+    <td class="text">{{ c.label }} <span class="small">({{ c.code }})</span></td>
+    <td>{{ c.precision | coef }}</td><td>{{ c.recall | coef }}</td><td>{{ c.f1 | coef }}</td>
+    <td>{{ "{:,}".format(c.support) }}</td><td>{{ "{:,}".format(c.suggested) }}</td></tr>
+  {% endfor %}
+  <tr data-code="(all codes)" class="total"><td class="text"><b>All codes (pooled)</b></td>
+    <td>{{ v.micro.precision | coef }}</td><td>{{ v.micro.recall | coef }}</td><td>{{ v.micro.f1 | coef }}</td>
+    <td>{{ "{:,}".format(v.micro.support) }}</td><td>{{ "{:,}".format(v.micro.suggested) }}</td></tr>
+  </tbody>
+</table>
+<p class="reading">{{ v.reading_en }}</p>
+{% if zh %}<p class="reading" lang="zh-Hans">{{ v.reading_zh }}</p>{% endif %}
+{% endfor %}
+{% if skipped %}
+<ul class="small">{% for s in skipped %}
+<li>{{ s.label }} ({{ s.id }}): skipped, {{ s.note }}.</li>
+{% endfor %}</ul>
+{% endif %}
+{% if not sections %}<p>No code in the codebook has keywords, so there is nothing to score; add keywords to the codes
+to see how well they would have coded the posts.</p>{% endif %}
+"""
+
+
+def _code_label(variable: Variable | None, code: Any, lang: str) -> str:
+    return variable.code(code).display(lang) if variable and isinstance(code, str) and variable.has_code(code) \
+        else str(code)
+
+
+def _keyword_reading(labels_good: list[str], labels_poor: list[str]) -> tuple[str, str]:
+    """One plain sentence (English, Chinese): which codes keywords catch, where human coding was needed."""
+    good, poor = f"{KEYWORD_GOOD:.3f}".lstrip("0"), f"{KEYWORD_POOR:.3f}".lstrip("0")
+    en = (f"Keywords alone catch {', '.join(labels_good)} well (F1 ≥ {good})" if labels_good
+          else f"Keywords alone catch no code well (no F1 reaches {good})")
+    en += (f"; human coding was needed for {', '.join(labels_poor)} (F1 below {poor})." if labels_poor
+           else f"; no code used by the coders fell below F1 {poor}.")
+    zh = (f"仅凭关键词即可较好识别：{'、'.join(labels_good)}（F1 ≥ {good}）" if labels_good
+          else f"没有编码能仅凭关键词较好识别（F1 均未达到 {good}）")
+    zh += (f"；需要人工编码：{'、'.join(labels_poor)}（F1 低于 {poor}）。" if labels_poor
+           else f"；编码员用过的编码 F1 均不低于 {poor}。")
+    return en, zh
+
+
+def _keyword_context(report: ReliabilityReport, lang: str) -> dict[str, Any]:
+    """Display rows of :attr:`ReliabilityReport.keywords` for the keyword section."""
+    sections, skipped = [], []
+    for part in report.keywords:
+        variable = report.variable(part.variable)
+        label = variable.display(lang) if variable else part.variable
+        if part.evaluation is None:
+            skipped.append({"id": part.variable, "label": label, "note": part.note})
+            continue
+        codes, good, poor = [], [], []
+        for score in part.evaluation.scores.values():
+            name = _code_label(variable, score.code, lang)
+            f1 = score.f1
+            is_good = not math.isnan(f1) and f1 >= KEYWORD_GOOD
+            is_poor = math.isnan(f1) or f1 < KEYWORD_POOR
+            if score.support:
+                (good if is_good else poor if is_poor else []).append(name)
+            codes.append({"code": str(score.code), "label": name, "precision": score.precision,
+                          "recall": score.recall, "f1": f1, "support": score.support,
+                          "suggested": score.suggested, "f1_good": is_good, "f1_poor": is_poor})
+        en, zh = _keyword_reading(good, poor)
+        sections.append({"id": part.variable, "label": label, "codes": codes, "micro": part.evaluation.micro,
+                         "n_posts": part.evaluation.n_posts, "ignored": len(part.evaluation.ignored_posts),
+                         "reading_en": en, "reading_zh": zh})
+    return {"sections": sections, "skipped": skipped, "zh": lang.startswith("zh")}
+
+
+def _keyword_section(env: Any, report: ReliabilityReport, lang: str) -> str:
+    """The keyword section's HTML ("" when the report has none: nothing coded yet)."""
+    if not report.keywords:
+        return ""
+    return env.from_string(_KEYWORD_TEMPLATE).render(**_keyword_context(report, lang))
+
+
 def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
     """The report as one self-contained HTML page.
 
@@ -601,7 +742,7 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
                          "final": final})
     charts = [c for c in [main_chart, *code_charts.values()] if c is not None]
     template = env.get_template(_TEMPLATE)
-    return template.render(
+    html = template.render(
         report=report, design=report.design, rows=rows, multi=multi, pairs=pairs, coders=coders,
         appendix=appendix, n_disagreements=len(report.disagreements), appendix_limit=_APPENDIX_LIMIT,
         coder_rows=report.coder_rows(lang),
@@ -611,6 +752,10 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
         created=report.created_at.strftime("%Y-%m-%d %H:%M UTC"), status_text=_STATUS_TEXT,
         codebook_name=report.codebook.name, two_coders=len(report.design.coders) == 2,
     )
+    # the keyword section goes after the methods paragraph, before the appendix
+    section = _keyword_section(env, report, lang)
+    marker = '<h2 id="appendix">' if '<h2 id="appendix">' in html else "</body>"
+    return html.replace(marker, section + marker, 1)
 
 
 def write_report(report: ReliabilityReport, path: str | Path, *, lang: str = "zh") -> Path:

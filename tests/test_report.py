@@ -16,6 +16,8 @@ alpha = 1 (perfect agreement with variation).
 
 from __future__ import annotations
 
+import html as htmllib
+import math
 import re
 from pathlib import Path
 
@@ -26,8 +28,11 @@ from coding.codebook import Codebook
 from coding.codebook_store import save_codebook
 from coding.coders import add_coder, get_coder
 from coding.codings import save_coding
+from corpus.code_terms import keyword_evaluation
 from corpus.sampling import draw_sample
+from dazi.demo import build_demo
 from dazi.errors import NotFound
+from dazi.projects import get_project
 from reports import charts
 from reports.charts import ChartItem, alpha_chart, cjk_font
 from reports.methods import coefficient
@@ -253,3 +258,120 @@ def test_a_project_with_nothing_double_coded_says_so(db, project, tmp_path):
     assert workbook.startswith(b"PK")
     with pytest.raises(NotFound, match='no variable "kidn"'):
         reliability_report(db, project, variables=["kidn"])
+
+
+# --------------------------------------------------------------------------
+# Keyword suggestions against the final coding (issue #6): the page must carry
+# corpus.code_terms.keyword_evaluation's figures exactly (that function is
+# checked in tests/test_suggest.py and tests/test_text_cli.py).
+# --------------------------------------------------------------------------
+
+_ROW = re.compile(r'<tr data-code="([^"]*)"[^>]*>(.*?)</tr>', re.S)
+_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+
+
+def _table(page: str, variable: str) -> dict[str, list[str]]:
+    """``{code: [precision, recall, f1, support, suggested]}`` of a variable's keyword table."""
+    match = re.search(rf'<table class="keywords" id="keywords-{re.escape(variable)}">(.*?)</table>', page, re.S)
+    assert match, f"no keyword table for {variable}"
+    return {htmllib.unescape(code): [c.strip() for c in _CELL.findall(row)[1:]]
+            for code, row in _ROW.findall(match.group(1))}
+
+
+def _number(cell: str) -> float:
+    return math.nan if cell == "–" else float(cell.replace(",", ""))
+
+
+def _same(cells: list[str], score) -> None:
+    for cell, value in zip(cells[:3], (score.precision, score.recall, score.f1)):
+        if math.isnan(value):
+            assert cell == "–"
+        else:
+            assert _number(cell) == pytest.approx(round(value, 3), abs=1e-9)
+    assert [int(_number(c)) for c in cells[3:]] == [score.support, score.suggested]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from dazi.db import connect
+
+    db = connect(tmp_path_factory.mktemp("demo") / "demo.db")
+    build_demo(db)
+    project = get_project(db)
+    yield db, project, reliability_report(db, project, bootstrap=0)
+    db.engine.dispose()
+
+
+def test_demo_tables_equal_keyword_evaluation(demo):
+    db, project, report = demo
+    page = render_html(report, lang="zh")
+    assert '<h2 id="keywords">' in page and "关键词建议与最终编码对比" in page
+    assert page.index('id="methods"') < page.index('id="keywords"') < page.index('id="appendix"')
+    scored = [k for k in report.keywords if k.evaluation is not None]
+    assert any(k.variable == "interest_category" for k in scored)
+    for part in scored:
+        expected = keyword_evaluation(db, project, part.variable)
+        table = _table(page, part.variable)
+        assert list(table) == [str(c) for c in expected.scores] + ["(all codes)"]
+        for code, score in expected.scores.items():
+            _same(table[str(code)], score)
+        _same(table["(all codes)"], expected.micro)
+        assert f"{expected.n_posts:,} coded posts compared" in page
+
+
+def test_demo_reading_names_the_codes_keywords_catch_and_miss(demo):
+    db, project, report = demo
+    page = render_html(report, lang="en")
+    assert "关键词建议与最终编码对比" not in page  # Chinese heading only in the Chinese report
+    part = next(k for k in report.keywords if k.variable == "interest_category")
+    variable = report.codebook.variable("interest_category")
+    reading = re.search(r'id="keywords-interest_category">.*?</table>\s*<p class="reading">(.*?)</p>', page, re.S)
+    sentence = htmllib.unescape(reading.group(1))
+    good = [s for s in part.evaluation.scores.values() if s.support and s.f1 >= 0.8]
+    poor = [s for s in part.evaluation.scores.values() if s.support and not s.f1 >= 0.5]
+    assert good and poor  # the demo has both kinds
+    head, _, tail = sentence.partition("human coding was needed for")
+    for s in good:
+        assert variable.code(s.code).display("en") in head
+    for s in poor:
+        assert variable.code(s.code).display("en") in tail
+    skipped = [k for k in report.keywords if k.evaluation is None]
+    for k in skipped:
+        assert f"({k.variable}): skipped" in page
+
+
+def test_no_keywords_note_and_no_tables(db, rated):
+    report = reliability_report(db, rated, bootstrap=0)
+    assert [(k.variable, k.evaluation) for k in report.keywords] == [("kind", None), ("markers", None)]
+    page = render_html(report, lang="zh")
+    assert '<h2 id="keywords">' in page and '<table class="keywords"' not in page
+    assert "No code in the codebook has keywords" in page
+    assert "(kind): skipped, none of its codes has keywords" in page
+
+
+def test_nothing_coded_omits_the_section(db, project):
+    make_posts(db, project, 5)
+    save_codebook(db, project, Codebook.from_dict(CODEBOOK))
+    report = reliability_report(db, project, bootstrap=0)
+    assert report.keywords == []
+    page = render_html(report, lang="zh")
+    assert 'id="keywords"' not in page and "</body>" in page
+
+
+def test_codebook_text_is_escaped_and_numbers_on_both_backends(db, rated):
+    book = Codebook.from_dict(CODEBOOK).to_dict()
+    kind = book["variables"][0]
+    kind["codes"][0]["keywords"] = ["饭搭子"]
+    kind["codes"][1]["keywords"] = ["旅行搭子"]
+    kind["codes"][1]["label"] = {"en": "<script>alert(1)</script>", "zh": "<img src=x onerror=alert(1)>"}
+    save_codebook(db, rated, Codebook.from_dict(book))
+    report = reliability_report(db, rated, bootstrap=0)
+    page = render_html(report, lang="zh")
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    expected = keyword_evaluation(db, rated, "kind")
+    table = _table(page, "kind")
+    for code, score in expected.scores.items():
+        _same(table[str(code)], score)
+    _same(table["(all codes)"], expected.micro)
+    assert "(markers): skipped" in page
