@@ -711,6 +711,7 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
         methods paragraph is given in English and in Chinese).
     """
     import jinja2
+    import markupsafe
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
@@ -742,7 +743,8 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
                          "final": final})
     charts = [c for c in [main_chart, *code_charts.values()] if c is not None]
     template = env.get_template(_TEMPLATE)
-    html = template.render(
+    return template.render(
+        keyword_section=markupsafe.Markup(_keyword_section(env, report, lang)),  # rendered with autoescape
         report=report, design=report.design, rows=rows, multi=multi, pairs=pairs, coders=coders,
         appendix=appendix, n_disagreements=len(report.disagreements), appendix_limit=_APPENDIX_LIMIT,
         coder_rows=report.coder_rows(lang),
@@ -752,10 +754,6 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
         created=report.created_at.strftime("%Y-%m-%d %H:%M UTC"), status_text=_STATUS_TEXT,
         codebook_name=report.codebook.name, two_coders=len(report.design.coders) == 2,
     )
-    # the keyword section goes after the methods paragraph, before the appendix
-    section = _keyword_section(env, report, lang)
-    marker = '<h2 id="appendix">' if '<h2 id="appendix">' in html else "</body>"
-    return html.replace(marker, section + marker, 1)
 
 
 def write_report(report: ReliabilityReport, path: str | Path, *, lang: str = "zh") -> Path:

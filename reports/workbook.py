@@ -445,7 +445,8 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
                                   "Load a codebook and code some posts first (dazi codebook load ...).")
         built = make_tables(load_coded_posts(db, project, source=source), tables, lang=lang)
     term_tables = [terms_table(db, project, v, n=terms_n, source=source, lang=lang) for v in terms]
-    report = reliability_report(db, project, bootstrap=bootstrap, seed=seed, with_disagreements=False) \
+    report = reliability_report(db, project, bootstrap=bootstrap, seed=seed, with_disagreements=False,
+                                with_keywords=False) \
         if coded else None
     exported = datetime.now(UTC)
     sheets: list[tuple[str, str]] = [("Posts", "one row per post with its coded values")]
