@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 
 from dazi.db import Database
 from dazi.errors import ValidationError
@@ -208,8 +208,8 @@ def assigned_post_pks(db: Database, project: Project, coder: Coder) -> list[int]
         return list(
             conn.execute(
                 select(assignments.c.post_pk)
-                .where(assignments.c.project_id == project.id, assignments.c.coder_id == coder.id)
-                .order_by(assignments.c.sample_id, assignments.c.position, assignments.c.post_pk)
+                .where(assignments.c.coder_id == coder.id)
+                .order_by(*_ORDER)
             ).scalars()
         )
 
@@ -250,41 +250,31 @@ def progress(db: Database, project: Project) -> tuple[list[Progress], dict]:
     """
     from coding.coders import list_coders
 
-    out = []
     with db.read() as conn:
-        done = {
-            (r.coder_id, r.post_pk): r
-            for r in conn.execute(select(coding_units).where(coding_units.c.project_id == project.id))
-        }
-        rows = conn.execute(
-            select(assignments.c.coder_id, assignments.c.post_pk, assignments.c.overlap).where(
-                assignments.c.project_id == project.id
+        counts = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                _counts_query().where(assignments.c.project_id == project.id).group_by(assignments.c.coder_id)
             )
-        ).all()
-    by_coder: dict[int, list] = defaultdict(list)
-    overlap_units: dict[int, list[int]] = defaultdict(list)
-    for r in rows:
-        by_coder[r.coder_id].append(r)
-        if r.overlap:
-            overlap_units[r.post_pk].append(r.coder_id)
-    for coder in list_coders(db, project):
-        mine = by_coder.get(coder.id, [])
-        if not mine and coder.role != "coder":
-            continue
-        units = [done.get((coder.id, r.post_pk)) for r in mine]
-        coded = sum(1 for u in units if u is not None and u.done)
-        uncertain = sum(1 for u in units if u is not None and u.uncertain)
-        overlap_rows = [r for r in mine if r.overlap]
-        overlap_coded = sum(1 for r in overlap_rows if (u := done.get((coder.id, r.post_pk))) is not None and u.done)
-        out.append(
-            Progress(coder.name, coder.role, len(mine), coded, uncertain, len(mine) - coded, len(overlap_rows), overlap_coded)
+        }
+        unfinished = func.sum(case((func.coalesce(coding_units.c.done, False).is_(True), 0), else_=1))
+        units = (
+            select(assignments.c.post_pk, unfinished.label("unfinished"))
+            .select_from(_with_units())
+            .where(assignments.c.project_id == project.id, assignments.c.overlap.is_(True))
+            .group_by(assignments.c.post_pk)
+            .subquery()
         )
-    complete = sum(
-        1
-        for pk, cids in overlap_units.items()
-        if all((u := done.get((cid, pk))) is not None and u.done for cid in cids)
-    )
-    return out, {"overlap_units": len(overlap_units), "complete_units": complete}
+        n_units, complete = conn.execute(
+            select(func.count(), func.coalesce(func.sum(case((units.c.unfinished == 0, 1), else_=0)), 0))
+            .select_from(units)
+        ).one()
+    out = []
+    for coder in list_coders(db, project):
+        if coder.id not in counts and coder.role != "coder":
+            continue
+        out.append(_progress(coder, counts.get(coder.id, (0, 0, 0, 0, 0))))
+    return out, {"overlap_units": int(n_units), "complete_units": int(complete)}
 
 
 
@@ -310,28 +300,61 @@ class AssignedPost:
     updated_at: object | None
 
 
-def _order_columns():
-    # a sample deleted later leaves NULL; coalesce gives one total order on both backends
-    return func.coalesce(assignments.c.sample_id, 0), assignments.c.position, assignments.c.post_pk
+#: A coder's order: by sample, then position, then post.  A sample deleted later leaves
+#: ``sample_id`` NULL, and those rows come first (as ``coalesce(sample_id, 0)`` would put them,
+#: but without the function, so the index ``ix_assignments_coder_order`` serves the order).
+#: SQLite sorts NULL first by itself; the queries below never rely on where a backend puts
+#: NULL: they read the NULL rows and the others as separate segments (see :func:`_segments`).
+_ORDER = (assignments.c.sample_id, assignments.c.position, assignments.c.post_pk)
 
 
-def _assignment_select(project: Project, coder: Coder, columns: list, status: str, text: str | None):
-    """``select(columns)`` over the coder's assignment joined to their coding units, filtered."""
+def _with_units():
+    """The assignment joined to the coder's own coding unit of each post."""
     from sqlalchemy import and_
 
+    return assignments.outerjoin(
+        coding_units,
+        and_(coding_units.c.post_pk == assignments.c.post_pk, coding_units.c.coder_id == assignments.c.coder_id),
+    )
+
+
+def _counts_query():
+    """Per coder: assigned, coded, uncertain, overlap, overlap coded (add the WHERE and GROUP BY)."""
+    from sqlalchemy import Integer, and_
+
+    def _count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+    done = func.coalesce(coding_units.c.done, False).is_(True)
+    return select(
+        assignments.c.coder_id,
+        func.count(),
+        _count(done),
+        _count(func.coalesce(coding_units.c.uncertain, False).is_(True)),
+        _count(assignments.c.overlap.is_(True)),
+        _count(and_(assignments.c.overlap.is_(True), done)),
+    ).select_from(_with_units())
+
+
+def _progress(coder: Coder, counts) -> Progress:
+    assigned, coded, uncertain, overlap, overlap_coded = (int(v) for v in counts)
+    return Progress(coder.name, coder.role, assigned, coded, uncertain, assigned - coded, overlap, overlap_coded)
+
+
+def _assignment_select(coder: Coder, columns: list, status: str, text: str | None):
+    """``select(columns)`` over the coder's assignment joined to their coding units, filtered.
+
+    Filtered by the coder alone (the coder implies the project), so SQLite goes
+    through the coder's index even without statistics.
+    """
     from dazi.schema import posts
 
     if status not in ASSIGNMENT_FILTERS:
         raise ValidationError(f"Unknown filter {status!r}", f"Use one of: {', '.join(ASSIGNMENT_FILTERS)}.")
-    source = assignments.outerjoin(
-        coding_units,
-        and_(coding_units.c.post_pk == assignments.c.post_pk, coding_units.c.coder_id == assignments.c.coder_id),
-    )
+    source = _with_units()
     if text or any(getattr(c, "table", None) is posts for c in columns):
         source = source.join(posts, posts.c.id == assignments.c.post_pk)
-    query = select(*columns).select_from(source).where(
-        assignments.c.project_id == project.id, assignments.c.coder_id == coder.id
-    )
+    query = select(*columns).select_from(source).where(assignments.c.coder_id == coder.id)
     done = func.coalesce(coding_units.c.done, False)
     if status == "uncoded":
         query = query.where(done.is_(False))
@@ -349,21 +372,31 @@ def _assignment_select(project: Project, coder: Coder, columns: list, status: st
 
 def _order_key(conn, coder: Coder, post_pk: int):
     return conn.execute(
-        select(*_order_columns()).where(assignments.c.coder_id == coder.id, assignments.c.post_pk == post_pk)
+        select(*_ORDER).where(assignments.c.coder_id == coder.id, assignments.c.post_pk == post_pk)
     ).first()
 
 
-def _after(key, *, before: bool = False):
-    """Rows strictly after (or before) ``key`` in the coder's order, as a portable expansion."""
-    from sqlalchemy import and_, or_
+def _segments(key, *, before: bool = False) -> list:
+    """WHERE clauses for the rows after (or before) ``key`` in the coder's order, in that order.
 
-    sample, position, pk = _order_columns()
-    gt = (lambda a, b: a < b) if before else (lambda a, b: a > b)
-    return or_(
-        gt(sample, key[0]),
-        and_(sample == key[0], gt(position, key[1])),
-        and_(sample == key[0], position == key[1], gt(pk, key[2])),
-    )
+    Each is one range of ``ix_assignments_coder_order`` (a row-value comparison
+    or ``sample_id IS NULL``), so a query per segment seeks to its start and a
+    ``LIMIT`` stops early.  The rows of deleted samples (``sample_id`` NULL)
+    come first in the order and form their own segment.  ``key`` None: the
+    whole order.
+    """
+    from sqlalchemy import and_, tuple_
+
+    sample, position, pk = _ORDER
+    null, not_null = sample.is_(None), sample.is_not(None)
+    if key is None:
+        return [not_null, null] if before else [null, not_null]
+    if key[0] is None:
+        rest = tuple_(position, pk) < tuple_(key[1], key[2]) if before else tuple_(position, pk) > tuple_(key[1], key[2])
+        return [and_(null, rest)] if before else [and_(null, rest), not_null]
+    if before:
+        return [tuple_(sample, position, pk) < tuple_(*key), null]
+    return [tuple_(sample, position, pk) > tuple_(*key)]
 
 
 def assignment_neighbour(
@@ -378,9 +411,11 @@ def assignment_neighbour(
 ) -> int | None:
     """The post after (or before) ``post_pk`` in ``coder``'s order that passes the filters.
 
-    Reads by key (one indexed look-up and one ordered ``LIMIT 1``), so the
-    coding workspace moves from post to post in constant time however large
-    the assignment is.
+    Reads by key (one indexed look-up and an ordered ``LIMIT 1`` per segment of
+    :func:`_segments`, walking ``ix_assignments_coder_order`` from the current
+    post), so moving from post to post does not grow with the assignment.  A
+    keyword filter tests each following post's text until one matches: as long
+    as the matches are frequent that stops early, a rare keyword reads on.
 
     Parameters
     ----------
@@ -404,14 +439,15 @@ def assignment_neighbour(
     if direction not in ("next", "previous"):
         raise ValidationError(f"Unknown direction {direction!r}", "Use 'next' or 'previous'.")
     backwards = direction == "previous"
-    order = [c.desc() if backwards else c.asc() for c in _order_columns()]
-    query = _assignment_select(project, coder, [assignments.c.post_pk], status, text)
+    order = [c.desc() if backwards else c.asc() for c in _ORDER]
+    query = _assignment_select(coder, [assignments.c.post_pk], status, text)
     with db.read() as conn:
         key = _order_key(conn, coder, post_pk) if post_pk is not None else None
-        if key is not None:
-            query = query.where(_after(tuple(key), before=backwards))
-        row = conn.execute(query.order_by(*order).limit(1)).first()
-    return None if row is None else int(row.post_pk)
+        for segment in _segments(None if key is None else tuple(key), before=backwards):
+            row = conn.execute(query.where(segment).order_by(*order).limit(1)).first()
+            if row is not None:
+                return int(row.post_pk)
+    return None
 
 
 def assignment_position(db: Database, project: Project, coder: Coder, post_pk: int) -> int | None:
@@ -420,44 +456,22 @@ def assignment_position(db: Database, project: Project, coder: Coder, post_pk: i
         key = _order_key(conn, coder, post_pk)
         if key is None:
             return None
-        before = conn.execute(
-            select(func.count()).select_from(assignments).where(
-                assignments.c.project_id == project.id, assignments.c.coder_id == coder.id,
-                _after(tuple(key), before=True),
-            )
-        ).scalar()
-    return int(before) + 1
+        before = sum(
+            int(conn.execute(
+                select(func.count()).select_from(assignments).where(assignments.c.coder_id == coder.id, segment)
+            ).scalar())
+            for segment in _segments(tuple(key), before=True)
+        )
+    return before + 1
 
 
 def coder_progress(db: Database, project: Project, coder: Coder) -> Progress:
     """One coder's :class:`Progress`, counted in the database (no per-post rows read)."""
-    from sqlalchemy import Integer, and_, case
-
-    def _count(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
-
-    done = func.coalesce(coding_units.c.done, False).is_(True)
-    query = (
-        select(
-            func.count(),
-            _count(done),
-            _count(func.coalesce(coding_units.c.uncertain, False).is_(True)),
-            _count(assignments.c.overlap.is_(True)),
-            _count(and_(assignments.c.overlap.is_(True), done)),
-        )
-        .select_from(
-            assignments.outerjoin(
-                coding_units,
-                and_(coding_units.c.post_pk == assignments.c.post_pk,
-                     coding_units.c.coder_id == assignments.c.coder_id),
-            )
-        )
-        .where(assignments.c.project_id == project.id, assignments.c.coder_id == coder.id)
-    )
     with db.read() as conn:
-        assigned, coded, uncertain, overlap, overlap_coded = conn.execute(query).one()
-    return Progress(coder.name, coder.role, int(assigned), int(coded), int(uncertain), int(assigned) - int(coded),
-                    int(overlap), int(overlap_coded))
+        row = conn.execute(
+            _counts_query().where(assignments.c.coder_id == coder.id).group_by(assignments.c.coder_id)
+        ).first()
+    return _progress(coder, (0, 0, 0, 0, 0) if row is None else row[1:])
 
 
 def assignment_page(
@@ -473,33 +487,52 @@ def assignment_page(
     """One page of ``coder``'s assignment in their order, and how many posts pass the filters.
 
     Filters as in :func:`assignment_neighbour`.  ``position`` is the post's
-    1-based place in the whole (unfiltered) order.
+    1-based place in the whole (unfiltered) order.  Without filters the page is
+    read by ``LIMIT``/``OFFSET`` along the coder's index; with filters only the
+    coder's own assignment is numbered (never the project's).
     """
     from dazi.schema import posts
 
     if offset < 0 or limit < 1:
         raise ValidationError("A page needs offset >= 0 and limit >= 1.")
-    sample, position, pk = _order_columns()
-    rank = func.row_number().over(order_by=(sample, position, pk)).label("rank")
-    ranked = (
-        select(assignments.c.post_pk, rank)
-        .where(assignments.c.project_id == project.id, assignments.c.coder_id == coder.id)
-        .subquery()
-    )
-    columns = [assignments.c.post_pk, posts.c.post_id, ranked.c.rank, posts.c.title, posts.c.text,
-               func.coalesce(coding_units.c.done, False).label("done"),
-               func.coalesce(coding_units.c.uncertain, False).label("uncertain"), coding_units.c.updated_at]
-    query = _assignment_select(project, coder, columns, status, text).join(
-        ranked, ranked.c.post_pk == assignments.c.post_pk
-    )
-    counted = _assignment_select(project, coder, [func.count()], status, text)
+    shown = [assignments.c.post_pk, posts.c.post_id, posts.c.title, posts.c.text,
+             func.coalesce(coding_units.c.done, False).label("done"),
+             func.coalesce(coding_units.c.uncertain, False).label("uncertain"), coding_units.c.updated_at]
+    counted = _assignment_select(coder, [func.count()], status, text)
+    rows: list = []
     with db.read() as conn:
         total = int(conn.execute(counted).scalar() or 0)
-        rows = conn.execute(query.order_by(ranked.c.rank).offset(offset).limit(limit)).all()
+        if status == "all" and not (text and text.strip()):
+            # the unfiltered order: read each segment's slice along the index
+            skip, want = offset, limit
+            for segment in _segments(None):
+                if want <= 0:
+                    break
+                n = int(conn.execute(
+                    select(func.count()).select_from(assignments).where(assignments.c.coder_id == coder.id, segment)
+                ).scalar())
+                if skip >= n:
+                    skip -= n
+                    continue
+                part = conn.execute(
+                    _assignment_select(coder, shown, status, text).where(segment).order_by(*_ORDER)
+                    .offset(skip).limit(want)
+                ).all()
+                rows += [(offset + len(rows) + i + 1, r) for i, r in enumerate(part)]
+                skip, want = 0, want - len(part)
+        else:
+            sample, position, pk = _ORDER
+            first = case((sample.is_(None), 0), else_=1)  # deleted samples first, on every backend
+            rank = func.row_number().over(order_by=(first, sample, position, pk)).label("rank")
+            ranked = select(assignments.c.post_pk, rank).where(assignments.c.coder_id == coder.id).subquery()
+            query = _assignment_select(coder, [*shown, ranked.c.rank], status, text).join(
+                ranked, ranked.c.post_pk == assignments.c.post_pk
+            )
+            rows = [(int(r.rank), r) for r in conn.execute(query.order_by(ranked.c.rank).offset(offset).limit(limit))]
     return [
-        AssignedPost(int(r.post_pk), str(r.post_id), int(r.rank), r.title, r.text or "", bool(r.done),
+        AssignedPost(int(r.post_pk), str(r.post_id), rank, r.title, r.text or "", bool(r.done),
                      bool(r.uncertain), r.updated_at)
-        for r in rows
+        for rank, r in rows
     ], total
 
 

@@ -240,6 +240,8 @@ assignments = Table(
     UniqueConstraint("coder_id", "post_pk", name="uq_assignments_coder_post"),
     Index("ix_assignments_coder_position", "coder_id", "position"),
     Index("ix_assignments_project_post", "project_id", "post_pk"),
+    # a coder's order (coding.assignments._ORDER): next/previous post and pages stop early
+    Index("ix_assignments_coder_order", "coder_id", "sample_id", "position", "post_pk"),
 )
 
 coding_events = Table(
