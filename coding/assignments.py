@@ -204,14 +204,9 @@ def assign(
 
 def assigned_post_pks(db: Database, project: Project, coder: Coder) -> list[int]:
     """A coder's assigned posts in their coding order."""
-    with db.read() as conn:
-        return list(
-            conn.execute(
-                select(assignments.c.post_pk)
-                .where(assignments.c.coder_id == coder.id)
-                .order_by(*_ORDER)
-            ).scalars()
-        )
+    query = select(assignments.c.post_pk).where(assignments.c.coder_id == coder.id).order_by(*_ORDER)
+    with db.read() as conn:  # posts of deleted samples first, as in the workspace, on both backends
+        return [pk for segment in _segments(None) for pk in conn.execute(query.where(segment)).scalars()]
 
 
 def overlap_post_pks(db: Database, project: Project) -> list[int]:

@@ -242,3 +242,21 @@ def test_a_database_at_schema_0002_is_migrated_with_its_sign_in_history(tmp_path
             authenticate(db, get_project(db), "alice", "1234")
     finally:
         db.close()
+
+
+def test_a_sqlite_file_keeps_one_idle_connection_until_closed(tmp_path):
+    """Between transactions the WAL stays (no checkpoint per transaction, issue #7);
+    close() releases the idle connection, which checkpoints and removes the log."""
+    path = tmp_path / "kept.db"
+    db = connect(path)
+    wal = tmp_path / "kept.db-wal"
+    with db.write() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+    assert wal.exists()  # the last transaction's connection closed, the idle one keeps the log
+    with db.read() as conn:
+        assert conn.exec_driver_sql("SELECT x FROM t").scalar() == 1
+    assert wal.exists()
+    db.close()
+    assert not wal.exists()
+    db.close()  # twice is harmless
