@@ -243,33 +243,53 @@ def progress(db: Database, project: Project) -> tuple[list[Progress], dict]:
     Returns the per-coder list and ``{"overlap_units", "complete_units"}``
     where a unit is complete when every coder assigned to it has finished it.
     """
+    from sqlalchemy import and_
+
     from coding.coders import list_coders
 
+    def _count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    coders_ = list_coders(db, project)
+    # by the coders' index (the coder implies the project): every assignment row is read
+    # once from the index, every coding unit once, and nothing is loaded into Python
+    ids = [c.id for c in coders_]
+    mine = assignments.c.coder_id.in_(ids)
+    held = and_(assignments.c.coder_id == coding_units.c.coder_id, assignments.c.post_pk == coding_units.c.post_pk)
+    unit_done = coding_units.c.done.is_(True)
     with db.read() as conn:
-        counts = {
-            row[0]: row[1:]
-            for row in conn.execute(
-                _counts_query().where(assignments.c.project_id == project.id).group_by(assignments.c.coder_id)
+        rows = {
+            cid: (int(n), int(overlap))
+            for cid, n, overlap in conn.execute(
+                select(assignments.c.coder_id, func.count(), _count(assignments.c.overlap.is_(True)))
+                .where(mine).group_by(assignments.c.coder_id)
             )
         }
-        unfinished = func.sum(case((func.coalesce(coding_units.c.done, False).is_(True), 0), else_=1))
-        units = (
-            select(assignments.c.post_pk, unfinished.label("unfinished"))
+        units = {
+            cid: (int(done), int(uncertain), int(overlap_done))
+            for cid, done, uncertain, overlap_done in conn.execute(
+                select(coding_units.c.coder_id, _count(unit_done), _count(coding_units.c.uncertain.is_(True)),
+                       _count(and_(unit_done, assignments.c.overlap.is_(True))))
+                .select_from(coding_units.join(assignments, held))
+                .where(coding_units.c.coder_id.in_(ids))
+                .group_by(coding_units.c.coder_id)
+            )
+        }
+        # overlap units, and those some coder has not finished, in one pass over the overlap rows
+        unfinished = case((func.coalesce(coding_units.c.done, False).is_(True), None), else_=assignments.c.post_pk)
+        n_units, n_unfinished = (int(v) for v in conn.execute(
+            select(func.count(assignments.c.post_pk.distinct()), func.count(unfinished.distinct()))
             .select_from(_with_units())
-            .where(assignments.c.project_id == project.id, assignments.c.overlap.is_(True))
-            .group_by(assignments.c.post_pk)
-            .subquery()
-        )
-        n_units, complete = conn.execute(
-            select(func.count(), func.coalesce(func.sum(case((units.c.unfinished == 0, 1), else_=0)), 0))
-            .select_from(units)
-        ).one()
+            .where(mine, assignments.c.overlap.is_(True))
+        ).one())
     out = []
-    for coder in list_coders(db, project):
-        if coder.id not in counts and coder.role != "coder":
+    for coder in coders_:
+        if coder.id not in rows and coder.role != "coder":
             continue
-        out.append(_progress(coder, counts.get(coder.id, (0, 0, 0, 0, 0))))
-    return out, {"overlap_units": int(n_units), "complete_units": int(complete)}
+        n, overlap = rows.get(coder.id, (0, 0))
+        done, uncertain, overlap_done = units.get(coder.id, (0, 0, 0))
+        out.append(Progress(coder.name, coder.role, n, done, uncertain, n - done, overlap, overlap_done))
+    return out, {"overlap_units": n_units, "complete_units": n_units - n_unfinished}
 
 
 
