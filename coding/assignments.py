@@ -243,52 +243,21 @@ def progress(db: Database, project: Project) -> tuple[list[Progress], dict]:
     Returns the per-coder list and ``{"overlap_units", "complete_units"}``
     where a unit is complete when every coder assigned to it has finished it.
     """
-    from sqlalchemy import and_
-
     from coding.coders import list_coders
 
-    def _count(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
     coders_ = list_coders(db, project)
-    # by the coders' index (the coder implies the project): every assignment row is read
-    # once from the index, every coding unit once, and nothing is loaded into Python
     ids = [c.id for c in coders_]
-    mine = assignments.c.coder_id.in_(ids)
-    held = and_(assignments.c.coder_id == coding_units.c.coder_id, assignments.c.post_pk == coding_units.c.post_pk)
-    unit_done = coding_units.c.done.is_(True)
     with db.read() as conn:
-        rows = {
-            cid: (int(n), int(overlap))
-            for cid, n, overlap in conn.execute(
-                select(assignments.c.coder_id, func.count(), _count(assignments.c.overlap.is_(True)))
-                .where(mine).group_by(assignments.c.coder_id)
-            )
-        }
-        units = {
-            cid: (int(done), int(uncertain), int(overlap_done))
-            for cid, done, uncertain, overlap_done in conn.execute(
-                select(coding_units.c.coder_id, _count(unit_done), _count(coding_units.c.uncertain.is_(True)),
-                       _count(and_(unit_done, assignments.c.overlap.is_(True))))
-                .select_from(coding_units.join(assignments, held))
-                .where(coding_units.c.coder_id.in_(ids))
-                .group_by(coding_units.c.coder_id)
-            )
-        }
+        counts = _coder_counts(conn, ids)
         # overlap units, and those some coder has not finished, in one pass over the overlap rows
         unfinished = case((func.coalesce(coding_units.c.done, False).is_(True), None), else_=assignments.c.post_pk)
         n_units, n_unfinished = (int(v) for v in conn.execute(
             select(func.count(assignments.c.post_pk.distinct()), func.count(unfinished.distinct()))
             .select_from(_with_units())
-            .where(mine, assignments.c.overlap.is_(True))
+            .where(assignments.c.coder_id.in_(ids), assignments.c.overlap.is_(True))
         ).one())
-    out = []
-    for coder in coders_:
-        if coder.id not in rows and coder.role != "coder":
-            continue
-        n, overlap = rows.get(coder.id, (0, 0))
-        done, uncertain, overlap_done = units.get(coder.id, (0, 0, 0))
-        out.append(Progress(coder.name, coder.role, n, done, uncertain, n - done, overlap, overlap_done))
+    out = [_progress(coder, counts[coder.id]) for coder in coders_
+           if coder.role == "coder" or counts[coder.id][0]]
     return out, {"overlap_units": n_units, "complete_units": n_units - n_unfinished}
 
 
@@ -333,22 +302,43 @@ def _with_units():
     )
 
 
-def _counts_query():
-    """Per coder: assigned, coded, uncertain, overlap, overlap coded (add the WHERE and GROUP BY)."""
-    from sqlalchemy import Integer, and_
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    def _count(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
 
-    done = func.coalesce(coding_units.c.done, False).is_(True)
-    return select(
-        assignments.c.coder_id,
-        func.count(),
-        _count(done),
-        _count(func.coalesce(coding_units.c.uncertain, False).is_(True)),
-        _count(assignments.c.overlap.is_(True)),
-        _count(and_(assignments.c.overlap.is_(True), done)),
-    ).select_from(_with_units())
+def _coder_counts(conn, ids: list[int]) -> dict[int, tuple[int, int, int, int, int]]:
+    """Per coder id: assigned, coded, uncertain, overlap, overlap coded (zeros for a coder with none).
+
+    By the coders' indexes (the coder implies the project): each assignment
+    row is counted once from ``ix_assignments_coder_order`` and each coding
+    unit is looked up once in its assignment; nothing is loaded into Python.
+    """
+    from sqlalchemy import and_
+
+    held = and_(assignments.c.coder_id == coding_units.c.coder_id, assignments.c.post_pk == coding_units.c.post_pk)
+    unit_done = coding_units.c.done.is_(True)
+    rows = {
+        cid: (int(n), int(overlap))
+        for cid, n, overlap in conn.execute(
+            select(assignments.c.coder_id, func.count(), _count(assignments.c.overlap.is_(True)))
+            .where(assignments.c.coder_id.in_(ids)).group_by(assignments.c.coder_id)
+        )
+    }
+    units = {
+        cid: (int(done), int(uncertain), int(overlap_done))
+        for cid, done, uncertain, overlap_done in conn.execute(
+            select(coding_units.c.coder_id, _count(unit_done), _count(coding_units.c.uncertain.is_(True)),
+                   _count(and_(unit_done, assignments.c.overlap.is_(True))))
+            .select_from(coding_units.join(assignments, held))
+            .where(coding_units.c.coder_id.in_(ids))
+            .group_by(coding_units.c.coder_id)
+        )
+    }
+    out = {}
+    for cid in ids:
+        (n, overlap), (done, uncertain, overlap_done) = rows.get(cid, (0, 0)), units.get(cid, (0, 0, 0))
+        out[cid] = (n, done, uncertain, overlap, overlap_done)
+    return out
 
 
 def _progress(coder: Coder, counts) -> Progress:
@@ -483,10 +473,7 @@ def assignment_position(db: Database, project: Project, coder: Coder, post_pk: i
 def coder_progress(db: Database, project: Project, coder: Coder) -> Progress:
     """One coder's :class:`Progress`, counted in the database (no per-post rows read)."""
     with db.read() as conn:
-        row = conn.execute(
-            _counts_query().where(assignments.c.coder_id == coder.id).group_by(assignments.c.coder_id)
-        ).first()
-    return _progress(coder, (0, 0, 0, 0, 0) if row is None else row[1:])
+        return _progress(coder, _coder_counts(conn, [coder.id])[coder.id])
 
 
 def assignment_page(
