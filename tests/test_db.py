@@ -36,6 +36,27 @@ def test_sqlite_runs_wal_with_foreign_keys(sqlite_db):
     with sqlite_db.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 8192  # a new file gets 8 KiB pages
+
+
+def test_an_existing_database_keeps_its_page_size(tmp_path):
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (x)")  # made by other software with the 4 KiB default
+    con.commit()
+    con.close()
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA page_size").fetchone()[0] == 4096
+    raw.close()
+    from dazi.db import Database
+
+    db = Database(f"sqlite:///{path}", migrate=False)
+    try:
+        with db.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+    finally:
+        db.close()
 
 
 def test_schema_is_at_head(db):
