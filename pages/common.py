@@ -124,19 +124,9 @@ def config() -> AppConfig:
 
 @st.cache_resource(show_spinner=False)
 def _database(url: str) -> Database:
-    db = connect(url)
-    if db.dialect == "sqlite" and ":memory:" not in url and "mode=memory" not in url:
-        # One idle connection held for the life of the server.  The database opens a fresh
-        # SQLite connection per transaction; when the last connection to a WAL database
-        # closes, SQLite checkpoints the log into the file and deletes it, so without this
-        # every read and save paid a checkpoint (measured: 2-6 ms per close, a few per
-        # click).  The held connection keeps no transaction open, so it blocks nobody.
-        _KEEP_OPEN[url] = db.engine.raw_connection()
+    db = connect(url)  # (a SQLite Database keeps one idle connection, so closes do not checkpoint the log)
     refresh_statistics(db)
     return db
-
-
-_KEEP_OPEN: dict[str, object] = {}
 
 
 def refresh_statistics(db: Database) -> None:
