@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import openpyxl
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 
 from dazi.cli import cli
-from dazi.db import connect
-from dazi.demo import build_demo
-from dazi.projects import get_project
 from reports.terms import TERMS_COLUMNS, terms_table
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = connect(path)
-    build_demo(db)
-    yield path, db, get_project(db)
-    db.close()
+from tests.test_text_cli import demo  # noqa: F401  (the demo project, built once per module)
 
 
 def test_export_with_terms_adds_a_terms_sheet(demo, tmp_path):
