@@ -146,14 +146,15 @@ def test_killed_import_leaves_the_project_as_it_was(db, db_url, project, big_not
     proc, master = _start(db_url, "import", "--workers", "2", str(big_notes), tty=True)
     try:
         seen = _wait_for_progress(proc, master, 5000)
-        assert proc.poll() is None, "the import ended before it could be killed"
+        # still inside its one transaction (it may have read the whole file and be writing the rest)
+        assert proc.poll() is None and _writing(db_url), "the import ended before it could be killed"
         _kill(proc)
     finally:
         os.close(master)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert 5000 <= seen < BIG_NOTES
+    assert seen >= 5000
     _integrity(db_url)
     assert _dump(db_url) == before
 
