@@ -32,6 +32,19 @@ def _sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test whose machine lacks something; on CI (``CI=true``), where `make test` provides it, fail.
+
+    CI runs as root with Debian's CJK fonts installed, so a skip there would hide a broken set-up.
+    """
+    if ON_CI:
+        pytest.fail(f"{reason} (CI=true: this machine should provide it)", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def _pg_database():
     """A private PostgreSQL database for this test process, dropped at the end."""

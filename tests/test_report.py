@@ -37,7 +37,7 @@ from reports import charts
 from reports.charts import ChartItem, alpha_chart, cjk_font
 from reports.methods import coefficient
 from reports.report import reliability_report, render_html, write_pdf, write_report
-from tests.conftest import make_posts
+from tests.conftest import make_posts, unavailable
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CODEBOOK = {
@@ -191,7 +191,7 @@ def test_report_neutralises_formula_like_text_in_the_appendix(report):
 
 def test_charts_render_chinese_labels_with_a_cjk_font():
     if cjk_font() is None:
-        pytest.skip("no CJK font on this machine (Debian: apt-get install fonts-noto-cjk)")
+        unavailable("no CJK font on this machine (Debian: apt-get install fonts-noto-cjk)")
     chart = alpha_chart([ChartItem("搭子类型", 0.62, 0.4, 0.8), ChartItem("寻找标记", 1.0, 1.0, 1.0),
                          ChartItem("未定义", None)])
     assert chart.font == cjk_font()

@@ -32,7 +32,7 @@ from dazi.cli import cli
 from dazi.db import connect
 from dazi.errors import StorageError
 from dazi.projects import create_project, get_project, list_projects
-from tests.conftest import make_posts
+from tests.conftest import make_posts, unavailable
 from tests.test_codings import SMALL_CODEBOOK
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +149,7 @@ def tiny_disk():
                              capture_output=True).returncode == 0 if IS_ROOT else False
     if not mounted:
         folder.rmdir()
-        pytest.skip("mounting a tmpfs needs root (the max_page_count test covers a full disk)")
+        unavailable("mounting a tmpfs needs root (the max_page_count test covers a full disk)")
     yield folder
     subprocess.run(["umount", str(folder)], check=True)
     folder.rmdir()
@@ -269,7 +269,7 @@ def read_only_view(shared_folder):
         if not ok:
             subprocess.run(["umount", str(view)], capture_output=True)
             view.rmdir()
-            pytest.skip("a read-only bind mount needs mount rights")
+            unavailable("a read-only bind mount needs mount rights")
         yield shared_folder, view
         subprocess.run(["umount", str(view)], check=True)
         view.rmdir()
