@@ -1417,6 +1417,9 @@ def _parse_text(text: str, source: str | None, as_json: bool) -> tuple[Any, dict
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        if "nesting depth" in problem:  # newer PyYAML (6.0.4 here) stops deep nesting itself, scanning ahead
+            raise InputError(f"lists and mappings are nested more than {_MAX_DEPTH} deep{where}",
+                             _TOO_DEEP_HINT, file=source) from None
         raise InputError(f"not valid YAML: {problem}{where}",
                          "Check the indentation and quoting near that line; text with "
                          "': ' or a leading '#', '*', '&' or '[' needs quotes.",
