@@ -36,6 +36,7 @@ string for a token index (whole-word mode) and into a ``LIKE`` fallback
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -56,13 +57,19 @@ __all__ = [
     "QuerySyntaxError",
     "Regex",
     "Term",
+    "GRAM_ALL",
+    "GRAM_LIMIT",
+    "GRAM_SEP",
     "compile_query",
+    "gram_document",
+    "gram_lexemes",
+    "gram_mark",
     "index_text",
     "kwic",
     "matches",
     "parse_query",
     "positive_leaves",
-    "regex_literals",
+    "regex_requirements",
 ]
 
 
@@ -680,6 +687,106 @@ def index_text(tokens: Sequence[Token]) -> str:
     return " ".join(parts)
 
 
+#: Stands between the characters of a post in its SQLite substring-index
+#: document (:func:`gram_document`), so that each trigram of the document is
+#: one character (``SEP c SEP``) or two (``a SEP b``).  A private-use
+#: character; posts that contain it have it replaced by U+FFFD.
+GRAM_SEP = "\ue000"
+#: Distinct grams a post may have before it is indexed as "matches
+#: anything, check it" (a PostgreSQL ``tsvector`` holds at most 1 MB; this
+#: is a 60,000-character post of random Han characters, real posts have a
+#: few hundred).
+GRAM_LIMIT = 100_000
+#: The index document of such a post: the trigram ``SEP SEP SEP``, which no
+#: other document has (PostgreSQL: the lexeme ``SEP``).
+GRAM_ALL = GRAM_SEP * 3
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _gram_source(text: str) -> str:
+    """What is indexed of a text: folded, every run of whitespace as one space
+    (so that a phrase, whose words may have any whitespace between them,
+    has two forms to look up), :data:`GRAM_SEP` replaced."""
+    return _WHITESPACE.sub(" ", fold(text)).replace(GRAM_SEP, "\ufffd")
+
+
+def _over_limit(folded: str) -> bool:
+    # distinct grams are at most 2 per character: count them only for long posts
+    return len(folded) * 2 > GRAM_LIMIT and len(_grams(folded)) > GRAM_LIMIT
+
+
+def _grams(folded: str) -> set[str]:
+    return set(folded) | set(map(operator.add, folded, folded[1:]))
+
+
+def gram_mark(project_id: int) -> str | None:
+    """The gram that marks the posts of one project in the substring index.
+
+    ``SEP SEP X``, with ``X`` a private-use character numbering the
+    project: no post's text gives a trigram that starts with two
+    separators.  With it a search counts its matches in the index alone,
+    without visiting the posts.  ``None`` past 131,068 projects.
+    """
+    if 0 <= project_id < _PUA_SIZE:
+        return GRAM_SEP * 2 + chr(0xF0000 + project_id)
+    if project_id < 2 * _PUA_SIZE:
+        return GRAM_SEP * 2 + chr(0x100000 + project_id - _PUA_SIZE)
+    return None
+
+
+_PUA_SIZE = 0xFFFE  # the supplementary private use areas A and B hold 65,534 characters each
+
+
+def gram_document(text: str, project_id: int | None = None) -> str:
+    """A post's document in the SQLite substring index (FTS5 ``trigram`` tokenizer).
+
+    Substring search must find 搭子 inside 饭搭子, which a word index cannot,
+    and Chinese has no spaces to find words by.  So the index holds each
+    post's *grams*: every substring of one or two characters of the folded
+    text (:func:`corpus.text.fold`), of any script, punctuation and emoji
+    included.  SQLite computes them: the document is the folded text with
+    :data:`GRAM_SEP` around every character, and FTS5's ``trigram``
+    tokenizer turns ``SEP a SEP b SEP`` into the trigrams ``SEP a SEP``,
+    ``a SEP b`` and ``SEP b SEP``.  This is the document side of the
+    contract in :func:`compile_query`; :func:`gram_lexemes` is
+    PostgreSQL's.  With ``project_id`` the document ends with the project's
+    :func:`gram_mark`.
+
+    Examples
+    --------
+    >>> gram_document("饭搭子！") == "\ue000饭\ue000搭\ue000子\ue000!\ue000"
+    True
+    """
+    folded = _gram_source(text)
+    if _over_limit(folded):
+        document = GRAM_ALL
+    else:
+        document = GRAM_SEP + GRAM_SEP.join(folded) + GRAM_SEP if folded else ""
+    mark = None if project_id is None else gram_mark(project_id)
+    if mark:  # SEP + mark after the closing SEP: only one trigram starts with two SEPs
+        document = document + mark[1:] if document else mark
+    return document
+
+
+def gram_lexemes(text: str, project_id: int | None = None) -> list[str]:
+    """A post's grams as PostgreSQL ``tsvector`` lexemes (``array_to_tsvector``).
+
+    The same grams as :func:`gram_document`, as strings: sorted, distinct;
+    :data:`GRAM_SEP` alone for a post over :data:`GRAM_LIMIT`.
+
+    Examples
+    --------
+    >>> gram_lexemes("饭搭子")
+    ['子', '搭', '搭子', '饭', '饭搭']
+    """
+    folded = _gram_source(text)
+    lexemes = [GRAM_SEP] if _over_limit(folded) else sorted(_grams(folded))
+    mark = None if project_id is None else gram_mark(project_id)
+    return lexemes + [mark] if mark else lexemes
+
+
 @dataclass(frozen=True)
 class CompiledQuery:
     """A query compiled for storage-side search (see :func:`compile_query`).
@@ -708,6 +815,19 @@ class CompiledQuery:
         ``True`` when ``like_sql`` over-approximates the query (a regular
         expression, or a phrase, whose whitespace LIKE cannot express):
         check candidate rows with ``matches(query, text)``.
+    grams : str or None
+        FTS5 ``MATCH`` expression over :func:`gram_document` documents,
+        for substring search on SQLite; ``None`` when the index can narrow
+        nothing (a query of only NOT, or a regular expression without
+        literal text).
+    grams_tsquery : str or None
+        The same condition as PostgreSQL ``tsquery`` text (to be cast with
+        ``::tsquery``: lexemes taken as written, no parser).
+    grams_recheck, grams_tsquery_recheck : bool
+        ``True`` when ``grams`` (``grams_tsquery``) over-approximates the
+        query: a phrase, whose words may be apart; a regular expression;
+        on PostgreSQL also a term longer than two characters.  The
+        candidates then go through ``like_sql``.
     """
 
     terms: tuple[str, ...]
@@ -717,6 +837,10 @@ class CompiledQuery:
     like_sql: str | None
     like_params: tuple[str, ...]
     like_recheck: bool
+    grams: str | None = None
+    grams_tsquery: str | None = None
+    grams_recheck: bool = True
+    grams_tsquery_recheck: bool = True
 
 
 def compile_query(
@@ -724,6 +848,7 @@ def compile_query(
     *,
     column: str = "text",
     pipeline: Pipeline | None = None,
+    words: bool = True,
 ) -> CompiledQuery:
     """Compile a query for SQLite FTS5 (whole words) and for LIKE (substrings).
 
@@ -744,6 +869,17 @@ def compile_query(
       differently inside a post than on its own; ``matches`` stays the
       reference.  FTS5 has only binary NOT, so ``a NOT b`` is compiled as
       ``(a) NOT (b)`` and a query with no positive part gets ``fts=None``.
+    * **Grams, substring mode.**  The substring index holds each post's
+      grams, its substrings of one and two characters after
+      :func:`corpus.text.fold`.  SQLite: :func:`gram_document` in an FTS5
+      table with ``tokenize = "trigram case_sensitive 1"`` (positions
+      kept), where a term is the phrase of its own trigrams and matches
+      exactly the posts that contain it.  PostgreSQL: :func:`gram_lexemes`
+      in a ``tsvector`` (no positions), where a term of one or two
+      characters is one lexeme (exact) and a longer term the AND of its
+      two-character grams.  Phrases and the literals of regular expressions
+      narrow the same way; whatever is not exact (``grams_recheck``,
+      ``grams_tsquery_recheck``) is checked by ``like_sql``.
     * **LIKE, substring mode.**  ``like_sql`` uses ``lower(<column>) LIKE ?
       ESCAPE '\\'`` with folded, escaped patterns; it works on SQLite and
       PostgreSQL.  It equals ``matches(query, text)`` when ``column`` holds
@@ -758,6 +894,10 @@ def compile_query(
     pipeline : Pipeline, optional
         Tokenises FTS terms; the default pipeline when not given.  Use the
         pipeline that built the index.
+    words : bool
+        Compile for the word index too; ``False`` leaves ``fts`` out
+        (``None``, to be rechecked) and does not load the tokeniser, which
+        substring search never needs.
 
     Examples
     --------
@@ -770,7 +910,6 @@ def compile_query(
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?", column):
         raise ValueError(f"column must be a plain SQL identifier, got {column!r}")
     node = _as_node(query)
-    pipe = pipeline or tokenizer()
     leaves = positive_leaves(node)
     terms = tuple(
         leaf.text if isinstance(leaf, Term) else " ".join(leaf.words)
@@ -778,8 +917,10 @@ def compile_query(
         if not isinstance(leaf, Regex)
     )
     patterns = tuple(leaf.pattern for leaf in leaves if isinstance(leaf, Regex))
-    fts, fts_exact, _ = _Fts(pipe).compile(node)
+    fts, fts_exact, _ = _Fts(pipeline or tokenizer()).compile(node) if words else (None, False, ())
     like, like_exact, like_params = _Like(column).compile(node)
+    grams, grams_exact, _ = _Grams(tsquery=False).compile(node)
+    grams_tsquery, tsquery_exact, _ = _Grams(tsquery=True).compile(node)
     return CompiledQuery(
         terms=terms,
         patterns=patterns,
@@ -788,6 +929,10 @@ def compile_query(
         like_sql=like,
         like_params=like_params,
         like_recheck=not like_exact,
+        grams=grams,
+        grams_tsquery=grams_tsquery,
+        grams_recheck=not grams_exact,
+        grams_tsquery_recheck=not tsquery_exact,
     )
 
 
@@ -804,6 +949,9 @@ class _Compiler:
     result a superset, which the caller re-checks.
     """
 
+    #: how the target language writes OR
+    or_op = " OR "
+
     def leaf(self, leaf: Leaf) -> _Compiled:
         raise NotImplementedError
 
@@ -813,7 +961,7 @@ class _Compiler:
             if any(expr is None for expr, _, _ in parts):
                 return None, False, ()
             return (
-                " OR ".join(f"({expr})" for expr, _, _ in parts),
+                self.or_op.join(f"({expr})" for expr, _, _ in parts),
                 all(ex for _, ex, _ in parts),
                 tuple(p for _, _, params in parts for p in params),
             )
@@ -911,36 +1059,132 @@ class _Like(_Compiler):
 
     def leaf(self, leaf: Leaf) -> _Compiled:
         if isinstance(leaf, Regex):
-            # a prefilter: every match contains these strings (then re-checked)
-            literals = regex_literals(leaf.pattern)
-            if not literals:
+            # a prefilter: every match contains one string of each group (then re-checked)
+            groups = regex_requirements(leaf.pattern)
+            if not groups:
                 return None, False, ()
-            sql = " AND ".join([self.sql] * len(literals))
-            return sql, False, tuple("%" + _like_escape(lit) + "%" for lit in literals)
+            sql = " AND ".join("(" + " OR ".join([self.sql] * len(group)) + ")" for group in groups)
+            return sql, False, tuple("%" + _like_escape(x) + "%" for group in groups for x in group)
         if isinstance(leaf, Term):
             return self.sql, True, ("%" + _like_escape(fold(leaf.text)) + "%",)
         # The words in order with anything between them: a superset of the phrase.
         return self.sql, False, ("%" + "%".join(_like_escape(fold(w)) for w in leaf.words) + "%",)
 
 
-def regex_literals(pattern: str) -> tuple[str, ...]:
+#: Ways of writing a phrase's gaps looked up one by one (four gaps); a longer
+#: phrase is narrowed by its words and checked.
+_MAX_PHRASE_FORMS = 16
+
+
+class _Grams(_Compiler):
+    """Conditions over the substring index (:func:`gram_document`,
+    :func:`gram_lexemes`): FTS5 ``MATCH`` or ``tsquery`` text."""
+
+    def __init__(self, tsquery: bool):
+        self.tsquery = tsquery
+        self.or_op = " | " if tsquery else " OR "
+        self.and_op = " & " if tsquery else " AND "
+
+    def _contains(self, text: str) -> tuple[list[str], bool]:
+        """Conditions every post containing ``text`` meets; whether they are exact.
+
+        SQLite: the trigrams of ``text`` interleaved with :data:`GRAM_SEP`,
+        as an FTS5 phrase (they must follow each other): exactly the posts
+        containing ``text``.  PostgreSQL's lexemes have no positions: a
+        string of one or two characters is one gram (exact), a longer one
+        needs all its two-character grams, which may also occur apart.
+        Whitespace and :data:`GRAM_SEP` are indexed as :func:`_gram_source`
+        writes them: a string holding them is found among others.
+        """
+        source = _gram_source(text)
+        exact = source == fold(text) and " " not in source and "\ufffd" not in source
+        if not self.tsquery:
+            return [self._phrase(source)], exact
+        grams = [source] if len(source) <= 2 else list(dict.fromkeys(map(operator.add, source, source[1:])))
+        quoted = ["'" + g.replace("\\", "\\\\").replace("'", "''") + "'" for g in grams]
+        return quoted, exact and len(source) <= 2
+
+    @staticmethod
+    def _phrase(source: str) -> str:
+        phrase = GRAM_SEP + source + GRAM_SEP if len(source) == 1 else GRAM_SEP.join(source)
+        return '"' + phrase.replace('"', '""') + '"'
+
+    def _phrase_forms(self, words: Sequence[str]) -> _Compiled | None:
+        """A quoted phrase on SQLite: each way of writing its gaps (nothing or
+        one space, only a space between two Latin words) as an exact phrase."""
+        forms = [""]
+        for i, word in enumerate(words):
+            source = _gram_source(word)
+            if source != fold(word) or not source.strip() or "\ufffd" in source:
+                return None
+            if i == 0:
+                gaps = [""]
+            elif _is_latin_edge(words[i - 1][-1]) and _is_latin_edge(word[0]):
+                gaps = [" "]
+            else:
+                gaps = ["", " "]
+            forms = [form + gap + source for form in forms for gap in gaps]
+            if len(forms) > _MAX_PHRASE_FORMS:
+                return None
+        return self.or_op.join(self._phrase(form) for form in forms), True, ()
+
+    def leaf(self, leaf: Leaf) -> _Compiled:
+        if isinstance(leaf, Phrase) and not self.tsquery:
+            compiled = self._phrase_forms(leaf.words)
+            if compiled is not None:
+                return compiled
+        if isinstance(leaf, Regex):
+            groups = [self.or_op.join("(" + self.and_op.join(self._contains(x)[0]) + ")" for x in group)
+                      for group in regex_requirements(leaf.pattern)]
+            return (self.and_op.join(f"({g})" for g in groups) or None), False, ()
+        strings: Sequence[str] = (leaf.text,) if isinstance(leaf, Term) else leaf.words
+        conditions: list[str] = []
+        exact = isinstance(leaf, Term)
+        for string in strings:
+            found, string_exact = self._contains(string)
+            conditions += found
+            exact = exact and string_exact
+        if not conditions:
+            return None, False, ()
+        return self.and_op.join(dict.fromkeys(conditions)), exact, ()
+
+    def combine(
+        self,
+        positive: list[tuple[str, tuple[str, ...]]],
+        negative: list[tuple[str, tuple[str, ...]]],
+        exact: bool,
+    ) -> _Compiled:
+        if not positive:  # a pure NOT would read the whole index: leave it to LIKE
+            return None, False, ()
+        expr = self.and_op.join(f"({e})" for e, _ in positive)
+        for e, _ in negative:
+            expr = f"{expr} & !({e})" if self.tsquery else f"{expr} NOT ({e})"
+        return expr, exact, ()
+
+
+def regex_requirements(pattern: str) -> tuple[tuple[str, ...], ...]:
     r"""Strings every match of ``pattern`` contains, folded: a cheap prefilter.
 
-    Runs of literal characters at the top level of the pattern (outside
-    groups, alternatives and repeats), as :func:`corpus.text.fold` folds
-    them, so that ``lower(text) LIKE '%run%'`` keeps every post the
-    case-insensitive regular expression can match (with the caveat of
-    substring LIKE: full-width Latin letters in the raw text).  A pattern
-    with flags or a top-level alternative gives no literal.
+    Returns groups of alternatives: every match contains at least one
+    string of each group.  Literal text is followed through groups,
+    alternatives (``(饭|饭局)搭子`` is ``饭搭子`` or ``饭局搭子``) and optional
+    parts while the alternatives stay few; a repeat, a class or ``.``
+    closes the strings gathered so far.  The strings are folded as
+    :func:`corpus.text.fold` folds text, so that a search of the folded
+    text keeps every post the case-insensitive regular expression can match
+    (with the caveat of substring LIKE: full-width Latin letters in the raw
+    text).  A pattern with flags other than ``(?i)`` gives no group.
 
     Examples
     --------
-    >>> regex_literals(r"(饭|饭局)搭子.{0,5}上海")
-    ('搭子', '上海')
-    >>> regex_literals(r"Citywalk\d+")
-    ('citywalk',)
-    >>> regex_literals(r"上海|北京")
-    ()
+    >>> regex_requirements(r"(饭|饭局)搭子.{0,5}上海")
+    (('饭搭子', '饭局搭子'), ('上海',))
+    >>> regex_requirements(r"Citywalk\d+")
+    (('citywalk',),)
+    >>> regex_requirements(r"上海|北京")
+    (('上海', '北京'),)
+    >>> regex_requirements(r"\d{4}年")
+    (('年',),)
     """
     try:
         from re import _parser as parser  # Python 3.11+
@@ -948,24 +1192,79 @@ def regex_literals(pattern: str) -> tuple[str, ...]:
         import sre_parse as parser  # type: ignore[no-redef]
     try:
         parsed = parser.parse(pattern)
-    except re.error:
+    except (re.error, RecursionError, OverflowError):
         return ()
     if parsed.state.flags & ~(re.UNICODE | re.IGNORECASE):
         return ()  # verbose, dotall, ... : keep it simple
-    runs: list[str] = []
-    run = ""
-    for op, arg in parsed:
-        if str(op) == "LITERAL":
-            run += chr(arg)
-            continue
-        if run:
-            runs.append(run)
-        run = ""
-    if run:
-        runs.append(run)
+    exact, groups = _regex_strings(list(parsed), 0)
+    if exact is not None:
+        groups.append(exact)
     out = []
-    for r in runs:
-        folded = fold(r)
-        if folded.lower() == folded and folded.strip():
-            out.append(folded)
+    for group in groups:
+        folded = {fold(x) for x in group}
+        # a group with an empty (or unfoldable, İ) alternative requires nothing
+        if all(x.strip() and x.lower() == x for x in folded):
+            out.append(tuple(sorted(folded, key=lambda x: (len(x), x))))
     return tuple(dict.fromkeys(out))
+
+
+#: Alternative strings followed through a regular expression before they are
+#: closed as a requirement (``(a|b)(c|d)`` is four).
+_MAX_ALTERNATIVES = 16
+
+
+def _regex_strings(items: list, depth: int) -> tuple[set[str] | None, list[set[str]]]:
+    """``(exact, required)`` of a parsed sequence: the set of strings it
+    matches exactly when known and small, and sets of which every match
+    contains one string each."""
+    current: set[str] | None = {""}
+    required: list[set[str]] = []
+    known = True  # every item so far matched a known set of strings
+
+    def close() -> None:
+        if current and all(current):
+            required.append(current)
+
+    for op, arg in items:
+        name = str(op)
+        exact: set[str] | None = None
+        extra: list[set[str]] = []  # requirements found inside this item
+        if depth > 50:
+            pass
+        elif name == "LITERAL":
+            exact = {chr(arg)}
+        elif name == "AT":  # ^, $, \b: no characters
+            exact = {""}
+        elif name == "IN" and all(str(o) == "LITERAL" for o, _ in arg) and len(arg) <= _MAX_ALTERNATIVES:
+            exact = {chr(a) for _, a in arg}  # (a|b) is parsed as [ab]
+        elif name == "SUBPATTERN" and not arg[1] and not arg[2]:
+            exact, extra = _regex_strings(list(arg[3]), depth + 1)
+        elif name == "BRANCH":
+            branches = [_regex_strings(list(b), depth + 1) for b in arg[1]]
+            if all(e is not None for e, _ in branches):
+                union = set().union(*(e for e, _ in branches))
+                exact = union if len(union) <= _MAX_ALTERNATIVES else None
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, inner_items = arg
+            inner, inner_required = _regex_strings(list(inner_items), depth + 1)
+            if low == 0 and high == 1 and inner is not None:
+                exact = inner | {""}
+            elif low >= 1:
+                extra = inner_required + ([inner] if inner and all(inner) else [])
+        if exact is None:
+            close()
+            required += extra
+            current = {""}
+            known = False
+            continue
+        required += extra
+        joined = {a + b for a in current for b in exact} if current is not None else None
+        if joined is None or len(joined) > _MAX_ALTERNATIVES:
+            close()
+            current = exact
+        else:
+            current = joined
+    if known:
+        return current, required
+    close()
+    return None, required

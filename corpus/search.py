@@ -15,7 +15,7 @@ whole words (``whole_words=True``)
     with a GIN index, so it stays fast on a million posts.
 
 Regular expressions are narrowed by the literal strings every match holds
-(:func:`corpus.query.regex_literals`: ``/(饭|饭局)搭子.{0,5}上海/`` scans only
+(:func:`corpus.query.regex_requirements`: ``/(饭|饭局)搭子.{0,5}上海/`` scans only
 posts containing 搭子 and 上海) and checked exactly on those candidates.
 
 The index is built by :func:`index_posts` (incrementally: only posts that
@@ -40,15 +40,38 @@ from sqlalchemy.types import Text as TextType
 from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
 from dazi.projects import Project
-from dazi.schema import coding_units, codings, imports, post_index, posts, projects, token_cache
+from dazi.schema import coding_units, codings, imports, post_gram_index, post_index, posts, projects, token_cache
 
-from corpus.query import And, Hit, Node, Not, Or, Phrase, Regex, Term, compile_query, index_text, kwic, matches, parse_query
+from corpus.query import (
+    GRAM_ALL,
+    GRAM_SEP,
+    And,
+    Hit,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Regex,
+    Term,
+    compile_query,
+    gram_document,
+    gram_lexemes,
+    gram_mark,
+    index_text,
+    kwic,
+    matches,
+    parse_query,
+)
 
 __all__ = [
+    "GRAMS_VERSION",
     "SearchFilters",
     "SearchHit",
     "SearchResult",
+    "ensure_gram_index",
     "ensure_index",
+    "forget_texts",
+    "index_grams",
     "index_posts",
     "post_tokens",
     "search",
@@ -173,8 +196,8 @@ def post_tokens(db: Database, texts: Sequence[str], *, n_process: int = 1) -> li
 _STAMP_KEY = "search_index"
 
 
-def _stamp(conn: Connection, project: Project) -> list:
-    """What the index was built from: pipeline version, highest post id and
+def _stamp(conn: Connection, project: Project, version: str) -> list:
+    """What an index was built from: its version, highest post id and
     highest import id of the project (two index lookups; a count of the
     posts would scan them on PostgreSQL).
 
@@ -182,8 +205,6 @@ def _stamp(conn: Connection, project: Project) -> list:
     newer crawl adds an import.  Deleted posts need no indexing (their index
     rows go with them, or are never joined).
     """
-    from corpus.text import PIPELINE_VERSION
-
     if conn.dialect.name == "sqlite":
         # walk the ids down from the top (the project index would be read whole)
         top = conn.exec_driver_sql(
@@ -193,7 +214,7 @@ def _stamp(conn: Connection, project: Project) -> list:
         top = conn.execute(select(posts.c.id).where(posts.c.project_id == project.id)
                            .order_by(posts.c.id.desc()).limit(1)).scalar()
     last_import = conn.execute(select(func.max(imports.c.id)).where(imports.c.project_id == project.id)).scalar()
-    return [PIPELINE_VERSION, top, last_import]
+    return [version, top, last_import]
 
 
 def ensure_index(db: Database, project: Project) -> int:
@@ -206,12 +227,18 @@ def ensure_index(db: Database, project: Project) -> int:
     (:func:`index_posts`), which compares every post's text hash.
     Returns how many posts were (re)indexed.
     """
-    with db.read() as conn:
-        stamp = _stamp(conn, project)
-        settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar()
-    if (settings or {}).get(_STAMP_KEY) == stamp:
+    from corpus.text import PIPELINE_VERSION
+
+    if _is_fresh(db, project, _STAMP_KEY, PIPELINE_VERSION):
         return 0
     return index_posts(db, project)
+
+
+def _is_fresh(db: Database, project: Project, key: str, version: str) -> bool:
+    with db.read() as conn:
+        stamp = _stamp(conn, project, version)
+        settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar()
+    return (settings or {}).get(key) == stamp
 
 
 def index_posts(
@@ -233,7 +260,7 @@ def index_posts(
     from corpus.text import PIPELINE_VERSION, decode
 
     with db.read() as conn:
-        stamp = _stamp(conn, project)
+        stamp = _stamp(conn, project, PIPELINE_VERSION)
         stale = conn.execute(
             select(posts.c.id, posts.c.title, posts.c.text, post_index.c.pipeline_version, post_index.c.text_hash)
             .outerjoin(post_index, post_index.c.post_pk == posts.c.id)
@@ -273,7 +300,7 @@ def index_posts(
     fresh = {h: doc for h, doc in docs.items() if h not in known}
     for batch in _fresh_codes(db, fresh, n_process=n_process, batch_size=batch_size):
         write(batch)
-    db.retrying(lambda conn: _save_stamp(conn, project, stamp))
+    db.retrying(lambda conn: _save_stamp(conn, project, _STAMP_KEY, stamp))
     if done >= _ANALYZE_AFTER and db.dialect != "sqlite":
         # fresh statistics, or PostgreSQL's planner takes the index for
         # selective and scans every post against it (5x slower at 100,000)
@@ -285,11 +312,207 @@ def index_posts(
 _ANALYZE_AFTER = 10_000
 
 
-def _save_stamp(conn: Connection, project: Project, stamp: list) -> None:
+def _save_stamp(conn: Connection, project: Project, key: str, stamp: list) -> None:
     settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
-    if settings.get(_STAMP_KEY) != stamp:
-        settings = {**settings, _STAMP_KEY: stamp}
+    if settings.get(key) != stamp:
+        settings = {**settings, key: stamp}
         conn.execute(projects.update().where(projects.c.id == project.id).values(settings=settings))
+
+
+# -- the substring index -------------------------------------------------------
+
+#: Version of the substring index's documents (:func:`corpus.query.gram_document`,
+#: :func:`corpus.query.gram_lexemes`); a new version rebuilds the index.
+GRAMS_VERSION = "grams-1"
+_GRAM_STAMP_KEY = "substring_index"
+
+
+def ensure_gram_index(db: Database, project: Project, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Index the project's new posts for substring search, if there are any.
+
+    A substring search calls this first; it costs two index lookups when no
+    import happened since the last call (see :func:`ensure_index`).  Returns
+    how many posts were indexed.
+    """
+    if _is_fresh(db, project, _GRAM_STAMP_KEY, GRAMS_VERSION):
+        return 0
+    return index_grams(db, project, progress=progress)
+
+
+def index_grams(
+    db: Database,
+    project: Project,
+    *,
+    verify: bool = False,
+    batch_size: int = 5000,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Bring the project's substring index up to date; returns how many posts were indexed.
+
+    The index holds every post's substrings of one and two characters
+    (:func:`corpus.query.gram_document`): on SQLite in a contentless FTS5
+    table, which stores the index but not the text (a seventh of the
+    size), on PostgreSQL in a ``tsvector`` with a GIN index.  Posts without
+    an index entry, or indexed by another :data:`GRAMS_VERSION`, are
+    indexed; finding them reads the project's post ids, not their texts.
+    Posts whose text changes in an import leave the index at that moment
+    (:func:`forget_texts`).  ``verify=True`` also reads every text and
+    compares it with what was indexed, for texts changed outside dazi (on
+    SQLite such a change rebuilds the index, whose old entries cannot be
+    told apart without their text).
+    """
+    with db.read() as conn:
+        stamp = _stamp(conn, project, GRAMS_VERSION)
+        pks = _unindexed(conn, project)
+    if verify:
+        pks = sorted(set(pks) | set(_changed_texts(db, project, batch_size)))
+    total = len(pks)
+    done = 0
+    if progress:
+        progress(0, total)
+    for start in range(0, total, batch_size):
+        chunk = pks[start : start + batch_size]
+        with db.read() as conn:
+            rows = conn.execute(
+                select(posts.c.id, posts.c.title, posts.c.text, post_gram_index.c.post_pk.label("had"))
+                .outerjoin(post_gram_index, post_gram_index.c.post_pk == posts.c.id)
+                .where(posts.c.id.in_(chunk))
+            ).all()
+        if db.dialect == "sqlite" and (any(r.had is not None for r in rows) or _orphans(db, [r.id for r in rows])):
+            # entries a contentless table cannot delete (their text is gone): start again
+            db.retrying(_clear_grams)
+            return index_grams(db, project, batch_size=batch_size, progress=progress)
+        entries = [(r.id, r.had is not None, _hash(doc), doc) for r in rows
+                   for doc in (_document(r.title, r.text),)]
+        db.retrying(lambda conn, entries=entries: _write_grams(conn, project, entries))
+        done += len(entries)
+        if progress:
+            progress(done, total)
+    db.retrying(lambda conn: _save_stamp(conn, project, _GRAM_STAMP_KEY, stamp))
+    if done >= _ANALYZE_AFTER and db.dialect != "sqlite":
+        db.retrying(lambda conn: conn.exec_driver_sql("ANALYZE posts, post_gram_index, post_grams"))
+    return done
+
+
+def _unindexed(conn: Connection, project: Project) -> list[int]:
+    """Ids of the project's posts without a substring-index entry of this version.
+
+    Read from the project's post index and the bookkeeping's primary key:
+    no post text is read.
+    """
+    return list(conn.execute(
+        select(posts.c.id)
+        .outerjoin(post_gram_index, post_gram_index.c.post_pk == posts.c.id)
+        .where(posts.c.project_id == project.id,
+               or_(post_gram_index.c.post_pk.is_(None), post_gram_index.c.pipeline_version != GRAMS_VERSION))
+        .order_by(posts.c.id)
+    ).scalars())
+
+
+def _changed_texts(db: Database, project: Project, batch_size: int) -> Iterator[int]:
+    """Ids of indexed posts whose title or text is no longer what was indexed."""
+    last = 0
+    while True:
+        with db.read() as conn:
+            rows = conn.execute(
+                select(posts.c.id, posts.c.title, posts.c.text, post_gram_index.c.text_hash)
+                .join(post_gram_index, post_gram_index.c.post_pk == posts.c.id)
+                .where(post_gram_index.c.project_id == project.id, post_gram_index.c.post_pk > last)
+                .order_by(post_gram_index.c.post_pk).limit(batch_size)
+            ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        yield from (r.id for r in rows if _hash(_document(r.title, r.text)) != r.text_hash)
+
+
+def _orphans(db: Database, pks: list[int]) -> bool:
+    """Whether the SQLite gram table holds entries for any of ``pks`` (left by
+    posts deleted outside dazi, whose ids came back)."""
+    with db.read() as conn:
+        return conn.execute(
+            text("SELECT 1 FROM post_grams_docsize WHERE id IN :pks LIMIT 1").bindparams(
+                bindparam("pks", expanding=True)), {"pks": pks}
+        ).first() is not None
+
+
+def _clear_grams(conn: Connection) -> None:
+    """Empty the substring index of every project (SQLite: ``delete-all``)."""
+    conn.exec_driver_sql("INSERT INTO post_grams (post_grams) VALUES ('delete-all')")
+    conn.execute(post_gram_index.delete())
+    for pk, settings in conn.execute(select(projects.c.id, projects.c.settings)).all():
+        if settings and _GRAM_STAMP_KEY in settings:
+            kept = {k: v for k, v in settings.items() if k != _GRAM_STAMP_KEY}
+            conn.execute(projects.update().where(projects.c.id == pk).values(settings=kept))
+
+
+def _write_grams(conn: Connection, project: Project, entries: list[tuple[int, bool, str, str]]) -> None:
+    """Index ``(post pk, was indexed, text hash, document)`` entries (on SQLite none was)."""
+    old = [pk for pk, had, _, _ in entries if had]
+    sqlite = conn.dialect.name == "sqlite"
+    if old:
+        if sqlite:  # pragma: no cover - index_grams clears the index instead
+            raise AssertionError("a contentless FTS5 table cannot replace entries without their text")
+        conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(old)))
+        conn.execute(text("DELETE FROM post_grams WHERE rowid IN :pks").bindparams(bindparam("pks", expanding=True)),
+                     {"pks": old})
+    bulk_insert(conn, post_gram_index, [
+        {"post_pk": pk, "project_id": project.id, "pipeline_version": GRAMS_VERSION, "text_hash": h}
+        for pk, _, h, _ in entries
+    ])
+    if sqlite:
+        conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (?, ?)",
+                             [(pk, gram_document(doc, project.id)) for pk, _, _, doc in entries])
+    else:
+        conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (%s, array_to_tsvector(%s::text[]))",
+                             [(pk, gram_lexemes(doc, project.id)) for pk, _, _, doc in entries])
+
+
+def forget_texts(conn: Connection, old: Sequence[tuple[int, str | None, str]]) -> None:
+    """Take posts out of both search indexes before their title or text changes.
+
+    ``old`` holds ``(post pk, title, text)`` as they were indexed; run in the
+    transaction that changes them (the importer does, when a newer crawl of
+    a post differs in its spacing).  Their next search indexes them anew.
+    The contentless SQLite gram table deletes an entry by its indexed text:
+    an entry indexed from other text than ``old`` is left, and the next
+    ``index_grams(verify=True)`` rebuilds the index.
+    """
+    pks = [pk for pk, _, _ in old]
+    if not pks:
+        return
+    expanding = bindparam("pks", expanding=True)
+    conn.execute(post_index.delete().where(post_index.c.post_pk.in_(pks)))
+    conn.execute(text("DELETE FROM post_fts WHERE rowid IN :pks").bindparams(expanding), {"pks": pks})
+    if conn.dialect.name != "sqlite":
+        conn.execute(text("DELETE FROM post_grams WHERE rowid IN :pks").bindparams(expanding), {"pks": pks})
+        conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(pks)))
+        return
+    indexed = {pk: (h, project_id) for pk, h, project_id in conn.execute(
+        select(post_gram_index.c.post_pk, post_gram_index.c.text_hash, post_gram_index.c.project_id).where(
+            post_gram_index.c.post_pk.in_(pks), post_gram_index.c.pipeline_version == GRAMS_VERSION)
+    )}
+    gone = []
+    for pk, title, body in old:
+        doc = _document(title, body)
+        h, project_id = indexed.get(pk, (None, None))
+        if h == _hash(doc):
+            conn.exec_driver_sql("INSERT INTO post_grams (post_grams, rowid, grams) VALUES ('delete', ?, ?)",
+                                 (pk, gram_document(doc, project_id)))
+            gone.append(pk)
+    if gone:
+        conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(gone)))
+
+
+def _has_unindexable(conn: Connection) -> bool:
+    """Whether some post was too long to index by its grams (:data:`corpus.query.GRAM_ALL`)."""
+    if conn.dialect.name == "sqlite":
+        found = conn.exec_driver_sql("SELECT 1 FROM post_grams WHERE post_grams MATCH ? LIMIT 1",
+                                     (f'"{GRAM_ALL}"',)).first()
+    else:
+        found = conn.exec_driver_sql("SELECT 1 FROM post_grams WHERE grams @@ %s::tsquery LIMIT 1",
+                                     (f"'{GRAM_SEP}'",)).first()
+    return found is not None
 
 
 def _write_index(conn: Connection, project: Project, version: str,
@@ -450,60 +673,33 @@ def search(
     context : int
         Characters of context on each side of a match.
     """
-    from corpus.text import tokenizer
-
     f = filters or SearchFilters()
     node = parse_query(query) if query.strip() else None
-    clauses = _filter_clauses(project, f)
-    recheck = False
-    scans = False  # the query scans every post's text (substring LIKE)
-    terms: tuple[str, ...] = ()
-    if node is not None:
-        compiled = compile_query(node, column="_doc")
-        terms = compiled.terms
-        if whole_words:
-            ensure_index(db, project)
-            if db.dialect == "sqlite":
-                if compiled.fts:
-                    clauses.append(posts.c.id.in_(text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts")
-                                                  .bindparams(fts=compiled.fts).columns(column("rowid", Integer))))
-                recheck = compiled.fts_recheck or compiled.fts is None
-                if compiled.fts is None and compiled.like_sql and not _negates(node):
-                    # a whole word is also a substring: LIKE narrows (regex literals)
-                    clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
-            else:
-                ts, exact = _tsquery(node, tokenizer())
-                if ts:
-                    clauses.append(posts.c.id.in_(
-                        text("SELECT rowid FROM post_fts WHERE words @@ to_tsquery('simple', :ts)")
-                        .bindparams(ts=ts).columns(column("rowid", Integer))))
-                recheck = not exact or ts is None
-                if ts is None and compiled.like_sql and not _negates(node):
-                    clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
-        else:
-            if compiled.like_sql:
-                clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
-                scans = True
-            recheck = compiled.like_recheck or compiled.like_sql is None
-    where = and_(*clauses)
+    plan = _plan(db, project, node, whole_words, f)
+    where = and_(*plan.clauses)
     columns = [posts.c.id, posts.c.post_id, posts.c.platform, posts.c.created_at, posts.c.engagement,
                posts.c.title, posts.c.text]
     order = [posts.c.created_at.desc(), posts.c.id]
     with db.read() as conn:
-        if not recheck and scans:
+        if plan.recheck:
+            # every candidate, from the index's few ids (not the project's posts in date order)
+            driven = and_(*plan.clauses[1:], _project_clause(conn, project, by_index=plan.indexed))
+            candidates = conn.execute(select(posts.c.id, posts.c.title, posts.c.text)
+                                      .where(driven).order_by(*order)).all()
+        elif plan.scans:
             # a substring scan: one pass for the matching ids (the total) and
             # then the page's rows, instead of a count and a page that scan twice
             ids = conn.execute(select(posts.c.id).where(where).order_by(*order)).scalars().all()
             total = len(ids)
-            page = ids[offset : offset + limit]
-            found = {r.id: r for r in conn.execute(select(*columns).where(posts.c.id.in_(page)))} if page else {}
-            rows = [found[pk] for pk in page]
-        elif not recheck:
-            total = int(conn.execute(select(func.count()).select_from(posts).where(where)).scalar() or 0)
-            rows = conn.execute(select(*columns).where(where).order_by(*order).offset(offset).limit(limit)).all()
+            rows = _rows_by_id(conn, columns, ids[offset : offset + limit])
         else:
-            candidates = conn.execute(select(*columns).where(where).order_by(*order)).all()
-    if recheck:
+            mark = gram_mark(project.id) if plan.count_grams else None
+            if mark:
+                total = _count_grams(conn, plan.count_grams, mark)
+            else:
+                total = int(conn.execute(select(func.count()).select_from(posts).where(where)).scalar() or 0)
+            rows = conn.execute(select(*columns).where(where).order_by(*order).offset(offset).limit(limit)).all()
+    if plan.recheck:
         # the database narrowed the candidates; the exact semantics are checked
         # here, in whole-word mode on the cached tokens (never re-tokenising)
         good = []
@@ -511,10 +707,11 @@ def search(
             chunk = candidates[start : start + _RECHECK_BATCH]
             docs = [_document(r.title, r.text) for r in chunk]
             tokens = post_tokens(db, docs) if whole_words else [None] * len(docs)
-            good += [r for r, doc, toks in zip(chunk, docs, tokens, strict=True)
+            good += [r.id for r, doc, toks in zip(chunk, docs, tokens, strict=True)
                      if matches(node, doc, whole_words=whole_words, tokens=toks)]
         total = len(good)
-        rows = good[offset : offset + limit]
+        with db.read() as conn:
+            rows = _rows_by_id(conn, columns, good[offset : offset + limit])
     # keyword in context for the page shown only
     docs = [_document(r.title, r.text) for r in rows]
     page_tokens = post_tokens(db, docs) if whole_words and node is not None else [None] * len(docs)
@@ -522,10 +719,116 @@ def search(
     for r, doc, toks in zip(rows, docs, page_tokens, strict=True):
         contexts = kwic(doc, node, width=context, whole_words=whole_words, tokens=toks) if node is not None else []
         hits.append(SearchHit(r.id, r.post_id, r.platform, r.created_at, r.engagement, r.title, contexts))
-    return SearchResult(query, whole_words, total, hits, terms)
+    return SearchResult(query, whole_words, total, hits, plan.terms)
+
+
+@dataclass
+class _Plan:
+    """How a search runs: its conditions on ``posts`` (the project's first) and what follows them."""
+
+    clauses: list
+    terms: tuple[str, ...] = ()
+    recheck: bool = False  # candidates are checked with corpus.query.matches
+    scans: bool = False  # the conditions read every post's text (substring LIKE)
+    indexed: bool = False  # a full-text index narrows the posts
+    count_grams: str | None = None  # the matches can be counted in the substring index alone
+
+
+def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, f: SearchFilters) -> _Plan:
+    from corpus.text import tokenizer
+
+    plan = _Plan(_filter_clauses(project, f))
+    if node is None:
+        return plan
+    compiled = compile_query(node, column="_doc", words=whole_words)
+    plan.terms = compiled.terms
+    clauses = plan.clauses
+    if whole_words:
+        ensure_index(db, project)
+        if db.dialect == "sqlite":
+            if compiled.fts:
+                clauses.append(posts.c.id.in_(text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts")
+                                              .bindparams(fts=compiled.fts).columns(column("rowid", Integer))))
+            plan.recheck = compiled.fts_recheck or compiled.fts is None
+            plan.indexed = compiled.fts is not None
+        else:
+            ts, exact = _tsquery(node, tokenizer())
+            if ts:
+                clauses.append(posts.c.id.in_(
+                    text("SELECT rowid FROM post_fts WHERE words @@ to_tsquery('simple', :ts)")
+                    .bindparams(ts=ts).columns(column("rowid", Integer))))
+            plan.recheck = not exact or ts is None
+            plan.indexed = ts is not None
+        if not plan.indexed and compiled.like_sql and not _negates(node):
+            # a whole word is also a substring: LIKE narrows (regex literals)
+            clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
+        return plan
+    sqlite = db.dialect == "sqlite"
+    grams = compiled.grams if sqlite else compiled.grams_tsquery
+    exact = False
+    if grams is not None:
+        ensure_gram_index(db, project)
+        with db.read() as conn:
+            unindexable = _has_unindexable(conn)
+        exact = not (compiled.grams_recheck if sqlite else compiled.grams_tsquery_recheck) and not unindexable
+        clauses.append(_gram_condition(db.dialect, grams, unindexable))
+        plan.indexed = True
+        if exact and f == SearchFilters():
+            plan.count_grams = grams
+    if not exact:
+        if compiled.like_sql:
+            clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
+            plan.scans = grams is None
+        plan.recheck = compiled.like_recheck or compiled.like_sql is None
+    return plan
+
+
+def _project_clause(conn: Connection, project: Project, *, by_index: bool):
+    """The project's posts; with ``by_index`` on SQLite written so that the
+    planner reads the full-text index's matches first (``+project_id`` keeps it
+    off the project's date index: 0.06 s instead of 0.4 s for 12,000 of
+    1,000,000 posts)."""
+    if by_index and conn.dialect.name == "sqlite":
+        return text("+posts.project_id = :project_id").bindparams(project_id=project.id)
+    return posts.c.project_id == project.id
+
+
+def _rows_by_id(conn: Connection, columns: list, ids: Sequence[int]) -> list:
+    """The rows of ``ids``, in that order."""
+    found = {r.id: r for r in conn.execute(select(*columns).where(posts.c.id.in_(ids)))} if ids else {}
+    return [found[pk] for pk in ids]
 
 
 _RECHECK_BATCH = 5000
+
+
+def _gram_condition(dialect: str, grams: str, unindexable: bool):
+    """Posts whose grams meet ``grams`` (:func:`corpus.query.compile_query`), and
+    with ``unindexable`` also the posts too long to index by their grams."""
+    if dialect == "sqlite":
+        if unindexable:
+            grams = f'({grams}) OR "{GRAM_ALL}"'
+        sub = text("SELECT rowid FROM post_grams WHERE post_grams MATCH :grams")
+    else:
+        if unindexable:
+            grams = f"({grams}) | '{GRAM_SEP}'"
+        sub = text("SELECT rowid FROM post_grams WHERE grams @@ CAST(:grams AS tsquery)")
+    return posts.c.id.in_(sub.bindparams(grams=grams).columns(column("rowid", Integer)))
+
+
+def _count_grams(conn: Connection, grams: str, mark: str) -> int:
+    """How many of a project's posts meet ``grams``, counted in the substring index.
+
+    Every post of the project is indexed with its :func:`corpus.query.gram_mark`
+    (:func:`ensure_gram_index` ran), so the index alone answers: no list of
+    matching ids is built and checked against the posts (1.4 s for 900,000
+    matches of a million posts on SQLite, against 0.03 s).
+    """
+    if conn.dialect.name == "sqlite":
+        return int(conn.exec_driver_sql("SELECT count(*) FROM post_grams WHERE post_grams MATCH ?",
+                                        (f'({grams}) AND "{mark}"',)).scalar())
+    return int(conn.exec_driver_sql("SELECT count(*) FROM post_grams WHERE grams @@ %s::tsquery",
+                                    (f"({grams}) & '{mark}'",)).scalar())
 
 
 def _negates(node: Node) -> bool:

@@ -139,7 +139,7 @@ posts = Table(
     Column("raw", JSON),
     Column("import_id", Integer, ForeignKey("imports.id", ondelete="SET NULL")),
     UniqueConstraint("project_id", "platform", "post_id", name="uq_posts_project_platform_post"),
-    Index("ix_posts_project_created", "project_id", "created_at"),
+    Index("ix_posts_project_created", "project_id", "created_at", "engagement"),
 )
 
 comments = Table(
@@ -330,4 +330,21 @@ post_index = Table(
 The index itself is dialect-specific and lives outside this metadata (see
 migration 0002 and :mod:`corpus.search`): an FTS5 table ``post_fts`` on
 SQLite, a ``tsvector`` table ``post_fts`` with a GIN index on PostgreSQL.
+"""
+
+post_gram_index = Table(
+    "post_gram_index",
+    metadata,
+    Column("post_pk", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    _project_fk(),
+    Column("pipeline_version", String(64), nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Index("ix_post_gram_index_project", "project_id"),
+)
+"""Which posts the substring index holds, under which gram scheme and text.
+
+As for :data:`post_index`, the index itself is dialect-specific (migration
+0005, :mod:`corpus.search`): an FTS5 table ``post_grams`` of character
+bigrams on SQLite, a ``tsvector`` table ``post_grams`` with a GIN index on
+PostgreSQL.
 """
