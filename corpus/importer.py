@@ -404,6 +404,10 @@ class _Writer:
         if _newer(self._value(row, "crawled_at"), old.crawled_at):
             values = {name: self._value(row, name) for name in POST_COLUMNS if name != "project_id"}
             values["source_keywords"] = keywords
+            if (values["title"], values["text"]) != (old.title, old.text):  # the spacing changed
+                from corpus.search import forget_texts
+
+                forget_texts(self.conn, [(old.id, old.title, old.text)])
             self.conn.execute(update(posts).where(posts.c.id == old.id).values(**values))
         else:
             self.conn.execute(update(posts).where(posts.c.id == old.id).values(source_keywords=keywords))

@@ -47,6 +47,9 @@ from corpus.text import Pipeline, Token, fold, hashtag_name, name_span, tokenize
 from dazi.errors import ValidationError
 
 __all__ = [
+    "GRAM_ALL",
+    "GRAM_LIMIT",
+    "GRAM_SEP",
     "And",
     "CompiledQuery",
     "Hit",
@@ -57,9 +60,6 @@ __all__ = [
     "QuerySyntaxError",
     "Regex",
     "Term",
-    "GRAM_ALL",
-    "GRAM_LIMIT",
-    "GRAM_SEP",
     "compile_query",
     "gram_document",
     "gram_lexemes",

@@ -34,13 +34,20 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Integer, and_, bindparam, cast, column, exists, func, or_, select, text
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.types import Text as TextType
-
-from dazi.db import Database, bulk_insert
-from dazi.errors import ValidationError
-from dazi.projects import Project
-from dazi.schema import coding_units, codings, imports, post_gram_index, post_index, posts, projects, token_cache
 
 from corpus.query import (
     GRAM_ALL,
@@ -61,6 +68,19 @@ from corpus.query import (
     kwic,
     matches,
     parse_query,
+)
+from dazi.db import Database, bulk_insert
+from dazi.errors import ValidationError
+from dazi.projects import Project
+from dazi.schema import (
+    coding_units,
+    codings,
+    imports,
+    post_gram_index,
+    post_index,
+    posts,
+    projects,
+    token_cache,
 )
 
 __all__ = [
@@ -761,26 +781,46 @@ def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, 
             plan.indexed = ts is not None
         if not plan.indexed and compiled.like_sql and not _negates(node):
             # a whole word is also a substring: LIKE narrows (regex literals)
-            clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
+            clauses.append(_like_condition(compiled.like_sql, compiled.like_params, db.dialect))
         return plan
-    sqlite = db.dialect == "sqlite"
-    grams = compiled.grams if sqlite else compiled.grams_tsquery
-    exact = False
-    if grams is not None:
+    grams, exact = _grams_of(compiled, db.dialect)
+    negated = [_grams_of(compile_query(child, words=False), db.dialect) for child in _negations(node)]
+    if grams is not None or (negated and all(g is not None and ex for g, ex in negated)):
         ensure_gram_index(db, project)
         with db.read() as conn:
             unindexable = _has_unindexable(conn)
-        exact = not (compiled.grams_recheck if sqlite else compiled.grams_tsquery_recheck) and not unindexable
-        clauses.append(_gram_condition(db.dialect, grams, unindexable))
-        plan.indexed = True
-        if exact and f == SearchFilters():
-            plan.count_grams = grams
+        if grams is not None:
+            exact = exact and not unindexable
+            clauses.append(_gram_condition(db.dialect, grams, unindexable))
+            plan.indexed = True
+            if exact and f == SearchFilters():
+                plan.count_grams = grams
+        elif not unindexable:  # NOT a NOT b: the posts outside each one's matches
+            clauses += [~_gram_condition(db.dialect, g, False) for g, _ in negated]
+            return plan
     if not exact:
-        if compiled.like_sql:
-            clauses.append(_like_condition(compiled.like_sql, compiled.like_params))
+        if compiled.like_sql and not (grams is not None and compiled.like_recheck):
+            # LIKE narrows what the index could not, unless matches() checks every candidate anyway
+            clauses.append(_like_condition(compiled.like_sql, compiled.like_params, db.dialect))
             plan.scans = grams is None
         plan.recheck = compiled.like_recheck or compiled.like_sql is None
     return plan
+
+
+def _grams_of(compiled, dialect: str) -> tuple[str | None, bool]:
+    """The substring-index condition of a compiled query on ``dialect``, and whether it is exact."""
+    if dialect == "sqlite":
+        return compiled.grams, not compiled.grams_recheck
+    return compiled.grams_tsquery, not compiled.grams_tsquery_recheck
+
+
+def _negations(node: Node) -> list[Node]:
+    """The children of a query made only of NOTs (``NOT a``, ``NOT a NOT b``), else none."""
+    if isinstance(node, Not):
+        return [node.child]
+    if isinstance(node, And) and all(isinstance(c, Not) for c in node.children):
+        return [c.child for c in node.children]
+    return []
 
 
 def _project_clause(conn: Connection, project: Project, *, by_index: bool):
@@ -838,17 +878,30 @@ def _negates(node: Node) -> bool:
     return isinstance(node, (And, Or)) and any(_negates(child) for child in node.children)
 
 
-def _like_condition(like_sql: str, params: Sequence[str]):
+def _like_condition(like_sql: str, params: Sequence[str], dialect: str):
     """The compiled LIKE expression as a condition on ``posts`` rows.
 
     :func:`corpus.query.compile_query` writes ``lower(_doc) LIKE ?``; ``_doc``
     is the title and text joined.  A condition of the main query (not an
     ``id IN (subquery)`` over every post of the project), so the database
     applies the cheap filters (dates, engagement) before matching text.
+    PostgreSQL first maps full-width ASCII forms to ASCII, as
+    :func:`corpus.text.fold` does (``ＢＵＤＤＹ`` is found by ``buddy``);
+    SQLite has no ``translate`` and lower-cases ASCII only.
     """
     pieces = like_sql.split("?")
     if len(pieces) != len(params) + 1:
         raise ValidationError("The search query could not be compiled for the database.")
     sql = "".join(piece + (f":like_{i}" if i < len(params) else "") for i, piece in enumerate(pieces))
-    sql = sql.replace("lower(_doc)", "lower(coalesce(posts.title, '') || ' ' || posts.text)")
-    return text(f"({sql})").bindparams(**{f"like_{i}": p for i, p in enumerate(params)})
+    doc = "coalesce(posts.title, '') || ' ' || posts.text"
+    if dialect != "sqlite":
+        doc = f"translate({doc}, :fullwidth, :ascii)"
+    sql = sql.replace("lower(_doc)", f"lower({doc})")
+    values = {f"like_{i}": p for i, p in enumerate(params)}
+    if dialect != "sqlite":
+        values.update(fullwidth=_FULLWIDTH_FORMS, ascii=_ASCII_FORMS)
+    return text(f"({sql})").bindparams(**values)
+
+
+_FULLWIDTH_FORMS = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+_ASCII_FORMS = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from corpus.code_terms import code_terms, keyword_evaluation
-from corpus.search import SearchFilters, ensure_index, index_posts, search
+from corpus.search import SearchFilters, ensure_gram_index, ensure_index, index_posts, search
 from dazi.cli import cli
 from dazi.db import connect
 from dazi.demo import build_demo
@@ -68,9 +68,13 @@ def dazi(path, *args: str, ok: bool = True, real: bool = False) -> Run:
 def test_index_command_is_incremental_and_search_uses_it(demo):
     path, db, project = demo
     first = dazi(path, "index", "--processes", "2", real=True)
-    assert "Indexed 500 posts." in first.stdout
-    assert "Indexed 0 posts." in dazi(path, "index").stdout
+    assert "Substring index: 500 posts indexed." in first.stdout and "Word index: 500 posts indexed." in first.stdout
+    again = dazi(path, "index").stdout
+    assert "Substring index: 0 posts indexed." in again and "Word index: 0 posts indexed." in again
     assert ensure_index(db, project) == 0  # the stamp says nothing changed
+    assert ensure_gram_index(db, project) == 0
+    only = dazi(path, "index", "--only", "substrings", "--verify").stdout
+    assert "Substring index: 0 posts indexed." in only and "Word index" not in only
     r = dazi(path, "search", "饭搭子", "--whole-words", "--limit", "3", "--context", "5", real=True)
     assert "[饭搭子]" in r.stdout and "whole words" in r.stderr
     hits = [line for line in r.stdout.splitlines() if not line.startswith(" ")]

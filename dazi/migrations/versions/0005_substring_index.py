@@ -5,8 +5,8 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-06 18:30:00
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0005"
 down_revision = "0004"
@@ -37,6 +37,15 @@ def upgrade() -> None:
         # a quarter of the size; corpus.search.forget_texts deletes entries).
         op.execute("CREATE VIRTUAL TABLE post_grams USING fts5(grams, tokenize='trigram case_sensitive 1', "
                    "content='')")
+        # Posts deleted or rewritten outside dazi: their entries stay in the contentless table (it needs
+        # the old text to delete them).  The project's index stamp goes, so its next search indexes again
+        # and finds them (corpus.search.index_grams starts over).
+        forget_stamp = ("UPDATE projects SET settings = json_remove(settings, '$.substring_index') "
+                        "WHERE id = OLD.project_id AND json_extract(settings, '$.substring_index') IS NOT NULL;")
+        op.execute(f"CREATE TRIGGER tr_posts_delete_substring_index AFTER DELETE ON posts BEGIN {forget_stamp} END")
+        op.execute("CREATE TRIGGER tr_posts_update_substring_index AFTER UPDATE OF title, text ON posts "
+                   "WHEN OLD.title IS NOT NEW.title OR OLD.text IS NOT NEW.text BEGIN "
+                   f"DELETE FROM post_gram_index WHERE post_pk = OLD.id; {forget_stamp} END")
     else:
         op.execute(
             "CREATE TABLE post_grams (rowid BIGINT PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE, "
@@ -46,6 +55,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS tr_posts_delete_substring_index")
+    op.execute("DROP TRIGGER IF EXISTS tr_posts_update_substring_index")
     op.execute("DROP TABLE IF EXISTS post_grams")
     op.drop_index("ix_post_gram_index_project", table_name="post_gram_index")
     op.drop_table("post_gram_index")
