@@ -85,6 +85,7 @@ from dazi.schema import (
 
 __all__ = [
     "GRAMS_VERSION",
+    "SORTS",
     "SearchFilters",
     "SearchHit",
     "SearchResult",
@@ -237,7 +238,7 @@ def _stamp(conn: Connection, project: Project, version: str) -> list:
     return [version, top, last_import]
 
 
-def ensure_index(db: Database, project: Project) -> int:
+def ensure_index(db: Database, project: Project, *, progress: Callable[[int, int], None] | None = None) -> int:
     """Update the search index if posts came, went or changed since it was built.
 
     A whole-word search calls this first.  Checking costs two index
@@ -251,7 +252,7 @@ def ensure_index(db: Database, project: Project) -> int:
 
     if _is_fresh(db, project, _STAMP_KEY, PIPELINE_VERSION):
         return 0
-    return index_posts(db, project)
+    return index_posts(db, project, progress=progress)
 
 
 def _is_fresh(db: Database, project: Project, key: str, version: str) -> bool:
@@ -677,6 +678,7 @@ def search(
     limit: int = 20,
     offset: int = 0,
     context: int = 20,
+    sort: str = "created_at",
 ) -> SearchResult:
     """Find posts matching ``query``; a page of them with keyword-in-context.
 
@@ -692,14 +694,19 @@ def search(
         The page.
     context : int
         Characters of context on each side of a match.
+    sort : str
+        ``created_at`` (newest first), ``engagement``, ``likes`` or
+        ``comments`` (most first); unknown values last, ties by key.
     """
+    if sort not in SORTS:
+        raise ValidationError(f"Cannot sort search results by {sort!r}.", f"Use one of: {', '.join(SORTS)}.")
     f = filters or SearchFilters()
     node = parse_query(query) if query.strip() else None
     plan = _plan(db, project, node, whole_words, f)
     where = and_(*plan.clauses)
     columns = [posts.c.id, posts.c.post_id, posts.c.platform, posts.c.created_at, posts.c.engagement,
                posts.c.title, posts.c.text]
-    order = [posts.c.created_at.desc(), posts.c.id]
+    order = [posts.c[sort].desc().nulls_last(), posts.c.id]
     with db.read() as conn:
         if plan.recheck:
             # every candidate, from the index's few ids (not the project's posts in date order)
@@ -740,6 +747,10 @@ def search(
         contexts = kwic(doc, node, width=context, whole_words=whole_words, tokens=toks) if node is not None else []
         hits.append(SearchHit(r.id, r.post_id, r.platform, r.created_at, r.engagement, r.title, contexts))
     return SearchResult(query, whole_words, total, hits, plan.terms)
+
+
+#: What search results can be sorted by (most or newest first).
+SORTS = ("created_at", "engagement", "likes", "comments")
 
 
 @dataclass

@@ -24,7 +24,7 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,10 +56,12 @@ __all__ = [
     "database",
     "errors",
     "format_value",
+    "kwic_line",
     "md_escape",
     "md_lines",
     "post_card",
     "post_marks",
+    "progress_bar",
     "project_names",
     "reliability_table",
     "refresh_statistics",
@@ -377,6 +379,39 @@ def render_marked(text: str | None, marks: Iterable[Mark] = ()) -> str:
         classes = " ".join(f"dz-{k}" for k in kinds)
         out.append(f'<mark class="{classes}" style="{style}"{title}>{piece}</mark>')
     return "".join(out)
+
+
+def kwic_line(hit) -> str:
+    r"""A keyword-in-context line (:class:`corpus.query.Hit`) as safe HTML, the match marked.
+
+    Line breaks in the context read as spaces (one line per match).
+
+    >>> from corpus.query import Hit
+    >>> kwic_line(Hit(3, 5, "找<b>", "搭子", "\n一起", "搭子"))
+    '…找&lt;b&gt;<mark class="dz-keyword" style="background:none;background:#fff3b0;border-bottom:2px solid #e3b000">搭子</mark> 一起…'
+    """
+    left, right = _SPACES.sub(" ", hit.left), _SPACES.sub(" ", hit.right)
+    return "…" + render_marked(left + hit.match + right, [Mark(len(left), len(left) + len(hit.match), "keyword")]) + "…"
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@contextmanager
+def progress_bar(text: str) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback that shows a bar from its first call with work to do,
+    removed at the end (a search whose index is up to date shows nothing)."""
+    shown: list = []
+
+    def progress(done: int, total: int) -> None:
+        if total and not shown:
+            shown.append(st.progress(0.0, text=text))
+        if shown:
+            shown[0].progress(min(done / max(total, 1), 1.0), text=f"{text} {done:,} / {total:,}")
+
+    yield progress
+    if shown:
+        shown[0].empty()
 
 
 _SETTLED: set[str] = set()

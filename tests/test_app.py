@@ -56,7 +56,7 @@ def test_search_filters_posts(app_db):
     at = _posts_page()
     at.text_input(key="q").set_value("学习搭子").run()
     assert not at.exception
-    assert "1 posts match" in "\n".join(c.value for c in at.caption)
+    assert "1 post matches" in "\n".join(c.value for c in at.caption)
 
 
 def test_empty_database_explains_what_to_do(tmp_path, monkeypatch):

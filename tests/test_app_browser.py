@@ -19,6 +19,7 @@ from coding.codebook_store import current_codebook
 from coding.coders import get_coder
 from coding.codings import get_unit, next_uncoded
 from coding.project_reliability import project_reliability
+from corpus.search import search
 from corpus.store import get_post_by_pk
 from dazi.db import connect
 from dazi.projects import get_project
@@ -267,6 +268,15 @@ def test_the_whole_study_in_the_browser(browser, team_server, tmp_path):
         open_page(carol, "Tables")
         screenshot(carol, "tables")
         open_page(carol, "Posts")
+        box = carol.locator(".st-key-q input")  # search with the query language: keyword in context, marked
+        box.fill("饭搭子 OR 学习搭子")
+        box.press("Enter")
+        wait_idle(carol)
+        expected = search(db, project, "饭搭子 OR 学习搭子").total
+        matched = "1 post matches" if expected == 1 else f"{expected:,} posts match"
+        carol.get_by_text(f"{matched} (substrings)", exact=False).wait_for(timeout=30_000)
+        marks = carol.locator(".dz-kwic mark.dz-keyword").all_inner_texts()
+        assert expected > 0 and marks and set(marks) <= {"饭搭子", "学习搭子"}
         screenshot(carol, "posts")
 
         # the Excel export downloads and opens with openpyxl, with the codes in it
