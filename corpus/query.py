@@ -998,8 +998,29 @@ class _Compiler:
         return " AND ".join(parts), exact, params
 
 
-class _Fts(_Compiler):
-    """FTS5 MATCH strings; FTS5 has only binary NOT (``a NOT b``)."""
+class _Binary(_Compiler):
+    """Full-text query languages with only a binary NOT (``a NOT b``): FTS5, and
+    here ``tsquery`` too (a NOT alone would read the whole index)."""
+
+    and_op = " AND "
+    not_op = " NOT "
+
+    def combine(
+        self,
+        positive: list[tuple[str, tuple[str, ...]]],
+        negative: list[tuple[str, tuple[str, ...]]],
+        exact: bool,
+    ) -> _Compiled:
+        if not positive:
+            return None, False, ()
+        expr = self.and_op.join(f"({e})" for e, _ in positive)
+        for e, _ in negative:
+            expr = f"{expr}{self.not_op}({e})"
+        return expr, exact, ()
+
+
+class _Fts(_Binary):
+    """FTS5 MATCH strings over the word index."""
 
     def __init__(self, pipeline: Pipeline):
         self.pipeline = pipeline
@@ -1026,19 +1047,6 @@ class _Fts(_Compiler):
         if not forms:
             return None, False, ()
         return " OR ".join(forms), True, ()
-
-    def combine(
-        self,
-        positive: list[tuple[str, tuple[str, ...]]],
-        negative: list[tuple[str, tuple[str, ...]]],
-        exact: bool,
-    ) -> _Compiled:
-        if not positive:  # no unary NOT in FTS5
-            return None, False, ()
-        expr = " AND ".join(f"({e})" for e, _ in positive)
-        for e, _ in negative:
-            expr = f"{expr} NOT ({e})"
-        return expr, exact, ()
 
 
 def _is_fts_char(ch: str) -> bool:
@@ -1076,14 +1084,14 @@ class _Like(_Compiler):
 _MAX_PHRASE_FORMS = 16
 
 
-class _Grams(_Compiler):
+class _Grams(_Binary):
     """Conditions over the substring index (:func:`gram_document`,
     :func:`gram_lexemes`): FTS5 ``MATCH`` or ``tsquery`` text."""
 
     def __init__(self, tsquery: bool):
         self.tsquery = tsquery
-        self.or_op = " | " if tsquery else " OR "
-        self.and_op = " & " if tsquery else " AND "
+        if tsquery:
+            self.or_op, self.and_op, self.not_op = " | ", " & ", " & !"
 
     def _contains(self, text: str) -> tuple[list[str], bool]:
         """Conditions every post containing ``text`` meets; whether they are exact.
@@ -1147,19 +1155,6 @@ class _Grams(_Compiler):
         if not conditions:
             return None, False, ()
         return self.and_op.join(dict.fromkeys(conditions)), exact, ()
-
-    def combine(
-        self,
-        positive: list[tuple[str, tuple[str, ...]]],
-        negative: list[tuple[str, tuple[str, ...]]],
-        exact: bool,
-    ) -> _Compiled:
-        if not positive:  # a pure NOT would read the whole index: leave it to LIKE
-            return None, False, ()
-        expr = self.and_op.join(f"({e})" for e, _ in positive)
-        for e, _ in negative:
-            expr = f"{expr} & !({e})" if self.tsquery else f"{expr} NOT ({e})"
-        return expr, exact, ()
 
 
 def regex_requirements(pattern: str) -> tuple[tuple[str, ...], ...]:
