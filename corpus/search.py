@@ -372,7 +372,7 @@ def index_grams(
 
     The index holds every post's substrings of one and two characters
     (:func:`corpus.query.gram_document`): on SQLite in a contentless FTS5
-    table, which stores the index but not the text (a seventh of the
+    table, which stores the index but not the text (half the
     size), on PostgreSQL in a ``tsvector`` with a GIN index.  Posts without
     an index entry, or indexed by another :data:`GRAMS_VERSION`, are
     indexed; finding them reads the project's post ids, not their texts.

@@ -34,7 +34,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         # the trigram tokenizer over corpus.query.gram_document: each trigram is a post's substring of one
         # or two characters, and a term is the phrase of its trigrams.  No copy of the text (contentless:
-        # a quarter of the size; corpus.search.forget_texts deletes entries).
+        # half the size; corpus.search.forget_texts deletes entries).
         op.execute("CREATE VIRTUAL TABLE post_grams USING fts5(grams, tokenize='trigram case_sensitive 1', "
                    "content='')")
         # Posts deleted or rewritten outside dazi: their entries stay in the contentless table (it needs
