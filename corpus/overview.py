@@ -10,7 +10,6 @@ import pandas as pd
 from dazi.db import Database
 from dazi.projects import Project
 
-from corpus.store import posts_frame
 
 __all__ = ["Overview", "overview"]
 
@@ -52,39 +51,57 @@ class Overview:
 
 
 def overview(db: Database, project: Project, *, top: int = 10) -> Overview:
-    """Summarise the project's corpus."""
-    from sqlalchemy import func, select
+    """Summarise the project's corpus.
 
-    from dazi.schema import comments
+    One pass over the posts for platform, status, approximate counts,
+    hashtags and keywords (the JSON lists read as text and parsed with
+    orjson, not row by row through SQLAlchemy), the dates from the date
+    index, engagement from the same index: a few seconds for a million
+    posts, where a DataFrame of the columns took a minute.
+    """
+    import numpy as np
+    import orjson
+    from sqlalchemy import Text, cast, func, select
 
-    frame = posts_frame(
-        db, project, ["platform", "status", "created_at", "engagement", "hashtags", "source_keywords", "counts_approximate"]
-    )
-    with db.read() as conn:
-        n_comments = conn.execute(
-            select(func.count()).select_from(comments).where(comments.c.project_id == project.id)
-        ).scalar()
+    from dazi.schema import comments, posts
+
+    mine = posts.c.project_id == project.id
+    by_platform: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
     tags: Counter[str] = Counter()
-    for lst in frame["hashtags"]:
-        tags.update(set(lst or ()))
     keywords: Counter[str] = Counter()
-    for lst in frame["source_keywords"]:
-        keywords.update(set(lst or ()))
-    created = pd.to_datetime(frame["created_at"], utc=True) if len(frame) else pd.Series([], dtype="datetime64[ns, UTC]")
-    eng = pd.to_numeric(frame["engagement"], errors="coerce").dropna()
+    approximate = 0
+    with db.read() as conn:
+        n_comments = conn.execute(select(func.count()).select_from(comments).where(comments.c.project_id == project.id)
+                                  ).scalar()
+        first, last = conn.execute(select(func.min(posts.c.created_at), func.max(posts.c.created_at)).where(mine)).one()
+        engagement = np.fromiter(
+            conn.execute(select(posts.c.engagement).where(mine, posts.c.engagement.is_not(None))).scalars(),
+            dtype=float)
+        rows = conn.execute(select(posts.c.platform, posts.c.status, posts.c.counts_approximate,
+                                   cast(posts.c.hashtags, Text), cast(posts.c.source_keywords, Text)).where(mine))
+        for platform, status, approx, hashtags, source_keywords in rows:
+            by_platform[platform] += 1
+            by_status[status] += 1
+            approximate += bool(approx)
+            if hashtags and hashtags != "[]":
+                tags.update(set(orjson.loads(hashtags) or ()))
+            if source_keywords and source_keywords != "[]":
+                keywords.update(set(orjson.loads(source_keywords) or ()))
     quantiles = (
-        {label: float(eng.quantile(q)) for label, q in (("min", 0), ("25%", 0.25), ("median", 0.5), ("75%", 0.75), ("max", 1))}
-        if len(eng) else {}
+        {label: float(np.quantile(engagement, q)) for label, q in (("min", 0), ("25%", 0.25), ("median", 0.5),
+                                                                    ("75%", 0.75), ("max", 1))}
+        if len(engagement) else {}
     )
     return Overview(
-        posts=len(frame),
-        by_platform={str(k): int(v) for k, v in frame["platform"].value_counts().items()},
-        by_status={str(k): int(v) for k, v in frame["status"].value_counts().items()},
-        first=created.min() if created.notna().any() else None,
-        last=created.max() if created.notna().any() else None,
+        posts=sum(by_platform.values()),
+        by_platform=dict(by_platform.most_common()),
+        by_status=dict(by_status.most_common()),
+        first=pd.Timestamp(first) if first is not None else None,
+        last=pd.Timestamp(last) if last is not None else None,
         top_hashtags=tags.most_common(top),
         top_keywords=keywords.most_common(top),
         engagement_quantiles=quantiles,
-        approximate_counts=int(frame["counts_approximate"].fillna(False).astype(bool).sum()) if len(frame) else 0,
+        approximate_counts=approximate,
         comments=int(n_comments or 0),
     )

@@ -75,7 +75,6 @@ from dazi.projects import Project
 from dazi.schema import (
     coding_units,
     codings,
-    imports,
     post_gram_index,
     post_index,
     posts,
@@ -218,24 +217,15 @@ _STAMP_KEY = "search_index"
 
 
 def _stamp(conn: Connection, project: Project, version: str) -> list:
-    """What an index was built from: its version, highest post id and
-    highest import id of the project (two index lookups; a count of the
-    posts would scan them on PostgreSQL).
+    """What an index was built from: its version and :func:`corpus.store.corpus_stamp`.
 
     New posts raise the highest id; an import that updates posts with a
     newer crawl adds an import.  Deleted posts need no indexing (their index
     rows go with them, or are never joined).
     """
-    if conn.dialect.name == "sqlite":
-        # walk the ids down from the top (the project index would be read whole)
-        top = conn.exec_driver_sql(
-            "SELECT id FROM posts NOT INDEXED WHERE project_id = ? ORDER BY id DESC LIMIT 1", (project.id,)
-        ).scalar()
-    else:
-        top = conn.execute(select(posts.c.id).where(posts.c.project_id == project.id)
-                           .order_by(posts.c.id.desc()).limit(1)).scalar()
-    last_import = conn.execute(select(func.max(imports.c.id)).where(imports.c.project_id == project.id)).scalar()
-    return [version, top, last_import]
+    from corpus.store import corpus_stamp
+
+    return [version, *corpus_stamp(conn, project)]
 
 
 def ensure_index(db: Database, project: Project, *, progress: Callable[[int, int], None] | None = None) -> int:

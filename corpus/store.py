@@ -12,16 +12,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Connection, Select, and_, func, or_, select
 
 from dazi.db import Database
 from dazi.errors import NotFound
 from dazi.projects import Project
-from dazi.schema import comments, posts
+from dazi.schema import comments, imports, posts
 
 from corpus.fields import POST_FIELDS
 
 __all__ = [
+    "corpus_stamp",
     "get_post",
     "get_post_by_pk",
     "get_posts_by_pk",
@@ -35,6 +36,22 @@ __all__ = [
 ]
 
 _POST_COLUMNS = [posts.c[name] for name in POST_FIELDS]
+
+
+def corpus_stamp(conn: Connection, project: Project) -> tuple[int | None, int | None]:
+    """``(highest post key, highest import id)`` of the project: changes when posts come or an
+    import updates them, and costs two index lookups (a count would read every post on
+    PostgreSQL).  What the search indexes and the app's cached summaries are keyed on."""
+    if conn.dialect.name == "sqlite":
+        # walk the ids down from the top (the project index would be read whole)
+        top = conn.exec_driver_sql(
+            "SELECT id FROM posts NOT INDEXED WHERE project_id = ? ORDER BY id DESC LIMIT 1", (project.id,)
+        ).scalar()
+    else:
+        top = conn.execute(select(posts.c.id).where(posts.c.project_id == project.id)
+                           .order_by(posts.c.id.desc()).limit(1)).scalar()
+    last_import = conn.execute(select(func.max(imports.c.id)).where(imports.c.project_id == project.id)).scalar()
+    return top, last_import
 
 
 def _post_dict(row, *, with_raw: bool = True) -> dict:

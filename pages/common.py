@@ -52,6 +52,7 @@ __all__ = [
     "code_label",
     "codebook",
     "config",
+    "corpus_overview",
     "count_text",
     "database",
     "errors",
@@ -251,6 +252,25 @@ def _codebook(url: str, project_id: int, version: int) -> Codebook:
 
     project = next(p for p in list_projects(_database(url)) if p.id == project_id)
     return codebook_version(_database(url), project, version).codebook
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overview(url: str, project_id: int, stamp: tuple, top: int):
+    from corpus.overview import overview
+
+    project = next(p for p in list_projects(_database(url)) if p.id == project_id)
+    return overview(_database(url), project, top=top)
+
+
+def corpus_overview(db: Database, project: Project, *, top: int = 20):
+    """:func:`corpus.overview.overview`, computed once per import (keyed on
+    :func:`corpus.store.corpus_stamp`): it reads every post, seconds at a million."""
+    from corpus.store import corpus_stamp
+
+    with db.read() as conn:
+        stamp = corpus_stamp(conn, project)
+    with st.spinner("Summarising the corpus (once after each import) 正在统计…"):
+        return _overview(db.url, project.id, stamp, top)
 
 
 def codebook(db: Database, project: Project) -> Codebook | None:

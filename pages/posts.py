@@ -13,7 +13,6 @@ from datetime import datetime, time, timezone
 
 import streamlit as st
 
-from corpus.overview import overview
 from corpus.search import SearchFilters, ensure_gram_index, ensure_index, search
 from corpus.store import get_posts_by_pk
 from pages import common
@@ -30,7 +29,7 @@ ctx = common.require()
 st.title("Posts 帖子")
 with common.errors():
     db, project = ctx.db, ctx.project
-    info = overview(db, project, top=20)
+    info = common.corpus_overview(db, project, top=20)
     a, b, c, d = st.columns(4)
     a.metric("Posts", f"{info.posts:,}")
     b.metric("Comments", f"{info.comments:,}")
