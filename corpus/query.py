@@ -64,6 +64,7 @@ __all__ = [
     "gram_document",
     "gram_lexemes",
     "gram_mark",
+    "gram_text",
     "index_text",
     "kwic",
     "matches",
@@ -705,10 +706,18 @@ GRAM_ALL = GRAM_SEP * 3
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _gram_source(text: str) -> str:
-    """What is indexed of a text: folded, every run of whitespace as one space
-    (so that a phrase, whose words may have any whitespace between them,
-    has two forms to look up), :data:`GRAM_SEP` replaced."""
+def gram_text(text: str) -> str:
+    """The text the substring index holds of a post: folded (:func:`corpus.text.fold`),
+    every run of whitespace as one space (so that a phrase, whose words may
+    have any whitespace between them, has two forms to look up), with
+    :data:`GRAM_SEP` replaced.  A term without whitespace is in a post
+    exactly when it is in this text, folded.
+
+    Examples
+    --------
+    >>> gram_text("周末\\n\\n找 ＹＹＤＳ")
+    '周末 找 yyds'
+    """
     return _WHITESPACE.sub(" ", fold(text)).replace(GRAM_SEP, "\ufffd")
 
 
@@ -759,7 +768,7 @@ def gram_document(text: str, project_id: int | None = None) -> str:
     >>> gram_document("饭搭子！") == "\ue000饭\ue000搭\ue000子\ue000!\ue000"
     True
     """
-    folded = _gram_source(text)
+    folded = gram_text(text)
     if _over_limit(folded):
         document = GRAM_ALL
     else:
@@ -781,7 +790,7 @@ def gram_lexemes(text: str, project_id: int | None = None) -> list[str]:
     >>> gram_lexemes("饭搭子")
     ['子', '搭', '搭子', '饭', '饭搭']
     """
-    folded = _gram_source(text)
+    folded = gram_text(text)
     lexemes = [GRAM_SEP] if _over_limit(folded) else sorted(_grams(folded))
     mark = None if project_id is None else gram_mark(project_id)
     return lexemes + [mark] if mark else lexemes
@@ -1101,10 +1110,10 @@ class _Grams(_Binary):
         containing ``text``.  PostgreSQL's lexemes have no positions: a
         string of one or two characters is one gram (exact), a longer one
         needs all its two-character grams, which may also occur apart.
-        Whitespace and :data:`GRAM_SEP` are indexed as :func:`_gram_source`
+        Whitespace and :data:`GRAM_SEP` are indexed as :func:`gram_text`
         writes them: a string holding them is found among others.
         """
-        source = _gram_source(text)
+        source = gram_text(text)
         exact = source == fold(text) and " " not in source and "\ufffd" not in source
         if not self.tsquery:
             return [self._phrase(source)], exact
@@ -1122,7 +1131,7 @@ class _Grams(_Binary):
         one space, only a space between two Latin words) as an exact phrase."""
         forms = [""]
         for i, word in enumerate(words):
-            source = _gram_source(word)
+            source = gram_text(word)
             if source != fold(word) or not source.strip() or "\ufffd" in source:
                 return None
             if i == 0:

@@ -64,6 +64,7 @@ from corpus.query import (
     gram_document,
     gram_lexemes,
     gram_mark,
+    gram_text,
     index_text,
     kwic,
     matches,
@@ -475,8 +476,9 @@ def _write_grams(conn: Connection, project: Project, entries: list[tuple[int, bo
         conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (?, ?)",
                              [(pk, gram_document(doc, project.id)) for pk, _, _, doc in entries])
     else:
-        conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (%s, array_to_tsvector(%s::text[]))",
-                             [(pk, gram_lexemes(doc, project.id)) for pk, _, _, doc in entries])
+        conn.exec_driver_sql(
+            "INSERT INTO post_grams (rowid, grams, folded) VALUES (%s, array_to_tsvector(%s::text[]), %s)",
+            [(pk, gram_lexemes(doc, project.id), gram_text(doc)) for pk, _, _, doc in entries])
 
 
 def forget_texts(conn: Connection, old: Sequence[tuple[int, str | None, str]]) -> None:
@@ -791,11 +793,15 @@ def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, 
         with db.read() as conn:
             unindexable = _has_unindexable(conn)
         if grams is not None:
+            like = None
+            if not exact and db.dialect != "sqlite" and compiled.like_sql and not compiled.like_recheck:
+                # PostgreSQL: LIKE on the index's folded text decides what the lexemes could not
+                like, exact = (compiled.like_sql, compiled.like_params), True
             exact = exact and not unindexable
-            clauses.append(_gram_condition(db.dialect, grams, unindexable))
+            clauses.append(_gram_condition(db.dialect, grams, unindexable, like))
             plan.indexed = True
             if exact and f == SearchFilters():
-                plan.count_grams = grams
+                plan.count_grams = grams if like is None else None
         elif not unindexable:  # NOT a NOT b: the posts outside each one's matches
             clauses += [~_gram_condition(db.dialect, g, False) for g, _ in negated]
             return plan
@@ -843,18 +849,29 @@ def _rows_by_id(conn: Connection, columns: list, ids: Sequence[int]) -> list:
 _RECHECK_BATCH = 5000
 
 
-def _gram_condition(dialect: str, grams: str, unindexable: bool):
+def _gram_condition(dialect: str, grams: str, unindexable: bool, like: tuple[str, Sequence[str]] | None = None):
     """Posts whose grams meet ``grams`` (:func:`corpus.query.compile_query`), and
-    with ``unindexable`` also the posts too long to index by their grams."""
+    with ``unindexable`` also the posts too long to index by their grams.
+
+    ``like`` (PostgreSQL): compiled LIKE conditions that the candidates' folded
+    text (:func:`corpus.query.gram_text`) must meet as well; exact, as the text
+    is folded the way :func:`corpus.query.matches` folds it.
+    """
     if dialect == "sqlite":
         if unindexable:
             grams = f'({grams}) OR "{GRAM_ALL}"'
-        sub = text("SELECT rowid FROM post_grams WHERE post_grams MATCH :grams")
+        sub = text("SELECT rowid FROM post_grams WHERE post_grams MATCH :grams").bindparams(grams=grams)
     else:
         if unindexable:
             grams = f"({grams}) | '{GRAM_SEP}'"
-        sub = text("SELECT rowid FROM post_grams WHERE grams @@ CAST(:grams AS tsquery)")
-    return posts.c.id.in_(sub.bindparams(grams=grams).columns(column("rowid", Integer)))
+        sql, values = "SELECT rowid FROM post_grams WHERE grams @@ CAST(:grams AS tsquery)", {"grams": grams}
+        if like:
+            condition, params = like
+            pieces = condition.replace("lower(_doc)", "post_grams.folded").split("?")
+            sql += " AND (" + "".join(p + (f":like_{i}" if i < len(params) else "") for i, p in enumerate(pieces)) + ")"
+            values.update({f"like_{i}": p for i, p in enumerate(params)})
+        sub = text(sql).bindparams(**values)
+    return posts.c.id.in_(sub.columns(column("rowid", Integer)))
 
 
 def _count_grams(conn: Connection, grams: str, mark: str) -> int:
@@ -886,23 +903,15 @@ def _like_condition(like_sql: str, params: Sequence[str], dialect: str):
     is the title and text joined.  A condition of the main query (not an
     ``id IN (subquery)`` over every post of the project), so the database
     applies the cheap filters (dates, engagement) before matching text.
-    PostgreSQL first maps full-width ASCII forms to ASCII, as
-    :func:`corpus.text.fold` does (``ＢＵＤＤＹ`` is found by ``buddy``);
-    SQLite has no ``translate`` and lower-cases ASCII only.
+    LIKE does not fold full-width letters as :func:`corpus.text.fold` does
+    (``ＢＵＤＤＹ`` is not ``buddy``): it decides only where the substring
+    index cannot, on PostgreSQL terms longer than two characters.
+    (``translate()`` would fold them, at 40x the time: 4 s instead of 0.1 s
+    for 15,000 candidates of 100,000 posts.)
     """
     pieces = like_sql.split("?")
     if len(pieces) != len(params) + 1:
         raise ValidationError("The search query could not be compiled for the database.")
     sql = "".join(piece + (f":like_{i}" if i < len(params) else "") for i, piece in enumerate(pieces))
-    doc = "coalesce(posts.title, '') || ' ' || posts.text"
-    if dialect != "sqlite":
-        doc = f"translate({doc}, :fullwidth, :ascii)"
-    sql = sql.replace("lower(_doc)", f"lower({doc})")
-    values = {f"like_{i}": p for i, p in enumerate(params)}
-    if dialect != "sqlite":
-        values.update(fullwidth=_FULLWIDTH_FORMS, ascii=_ASCII_FORMS)
-    return text(f"({sql})").bindparams(**values)
-
-
-_FULLWIDTH_FORMS = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
-_ASCII_FORMS = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
+    sql = sql.replace("lower(_doc)", "lower(coalesce(posts.title, '') || ' ' || posts.text)")
+    return text(f"({sql})").bindparams(**{f"like_{i}": p for i, p in enumerate(params)})

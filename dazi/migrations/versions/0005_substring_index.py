@@ -47,9 +47,11 @@ def upgrade() -> None:
                    "WHEN OLD.title IS NOT NEW.title OR OLD.text IS NOT NEW.text BEGIN "
                    f"DELETE FROM post_gram_index WHERE post_pk = OLD.id; {forget_stamp} END")
     else:
+        # lexemes without positions, and the folded text (corpus.query.gram_text) on which LIKE checks
+        # the candidates of a term the lexemes cannot decide (longer than two characters)
         op.execute(
             "CREATE TABLE post_grams (rowid BIGINT PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE, "
-            "grams TSVECTOR NOT NULL)"
+            "grams TSVECTOR NOT NULL, folded TEXT NOT NULL)"
         )
         op.execute("CREATE INDEX ix_post_grams_grams ON post_grams USING GIN (grams)")
 
