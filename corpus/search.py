@@ -786,24 +786,21 @@ def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, 
             # a whole word is also a substring: LIKE narrows (regex literals)
             clauses.append(_like_condition(compiled.like_sql, compiled.like_params, db.dialect))
         return plan
-    grams, exact = _grams_of(compiled, db.dialect)
-    negated = [_grams_of(compile_query(child, words=False), db.dialect) for child in _negations(node)]
-    if grams is not None or (negated and all(g is not None and ex for g, ex in negated)):
+    grams, like, exact = _gram_plan(compiled, db.dialect)
+    negated = [_gram_plan(compile_query(child, column="_doc", words=False), db.dialect)
+               for child in _negations(node)]
+    if grams is not None or (negated and all(g is not None and ex for g, _, ex in negated)):
         ensure_gram_index(db, project)
         with db.read() as conn:
             unindexable = _has_unindexable(conn)
         if grams is not None:
-            like = None
-            if not exact and db.dialect != "sqlite" and compiled.like_sql and not compiled.like_recheck:
-                # PostgreSQL: LIKE on the index's folded text decides what the lexemes could not
-                like, exact = (compiled.like_sql, compiled.like_params), True
             exact = exact and not unindexable
             clauses.append(_gram_condition(db.dialect, grams, unindexable, like))
             plan.indexed = True
-            if exact and f == SearchFilters():
-                plan.count_grams = grams if like is None else None
+            if exact and like is None and f == SearchFilters():
+                plan.count_grams = grams
         elif not unindexable:  # NOT a NOT b: the posts outside each one's matches
-            clauses += [~_gram_condition(db.dialect, g, False) for g, _ in negated]
+            clauses += [~_gram_condition(db.dialect, g, False, lk) for g, lk, _ in negated]
             return plan
     if not exact:
         if compiled.like_sql and not (grams is not None and compiled.like_recheck):
@@ -814,11 +811,16 @@ def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, 
     return plan
 
 
-def _grams_of(compiled, dialect: str) -> tuple[str | None, bool]:
-    """The substring-index condition of a compiled query on ``dialect``, and whether it is exact."""
+def _gram_plan(compiled, dialect: str) -> tuple[str | None, tuple[str, Sequence[str]] | None, bool]:
+    """How the substring index answers a compiled query on ``dialect``: its
+    condition, LIKE conditions on the folded text (PostgreSQL, for the terms
+    its lexemes cannot decide), and whether the two are exact."""
     if dialect == "sqlite":
-        return compiled.grams, not compiled.grams_recheck
-    return compiled.grams_tsquery, not compiled.grams_tsquery_recheck
+        return compiled.grams, None, not compiled.grams_recheck
+    grams, exact = compiled.grams_tsquery, not compiled.grams_tsquery_recheck
+    if grams is not None and not exact and compiled.like_sql and not compiled.like_recheck:
+        return grams, (compiled.like_sql, compiled.like_params), True
+    return grams, None, exact
 
 
 def _negations(node: Node) -> list[Node]:
