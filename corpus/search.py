@@ -312,7 +312,7 @@ def index_posts(
     fresh = {h: doc for h, doc in docs.items() if h not in known}
     for batch in _fresh_codes(db, fresh, n_process=n_process, batch_size=batch_size):
         write(batch)
-    db.retrying(lambda conn: _save_stamp(conn, project, _STAMP_KEY, stamp))
+    db.retrying(lambda conn: _save_setting(conn, project, _STAMP_KEY, stamp))
     if done >= _ANALYZE_AFTER and db.dialect != "sqlite":
         # fresh statistics, or PostgreSQL's planner takes the index for
         # selective and scans every post against it (5x slower at 100,000)
@@ -324,7 +324,7 @@ def index_posts(
 _ANALYZE_AFTER = 10_000
 
 
-def _save_stamp(conn: Connection, project: Project, key: str, stamp: list) -> None:
+def _save_setting(conn: Connection, project: Project, key: str, stamp: object) -> None:
     settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
     if settings.get(key) != stamp:
         settings = {**settings, key: stamp}
@@ -337,6 +337,8 @@ def _save_stamp(conn: Connection, project: Project, key: str, stamp: list) -> No
 #: :func:`corpus.query.gram_lexemes`); a new version rebuilds the index.
 GRAMS_VERSION = "grams-1"
 _GRAM_STAMP_KEY = "substring_index"
+#: In a project's settings: some of its posts were too long to index by their grams.
+_UNINDEXABLE_KEY = "substring_index_unindexable"
 
 
 def ensure_gram_index(db: Database, project: Project, *, progress: Callable[[int, int], None] | None = None) -> int:
@@ -400,7 +402,7 @@ def index_grams(
         done += len(entries)
         if progress:
             progress(done, total)
-    db.retrying(lambda conn: _save_stamp(conn, project, _GRAM_STAMP_KEY, stamp))
+    db.retrying(lambda conn: _save_setting(conn, project, _GRAM_STAMP_KEY, stamp))
     if done >= _ANALYZE_AFTER and db.dialect != "sqlite":
         db.retrying(lambda conn: conn.exec_driver_sql("ANALYZE posts, post_gram_index, post_grams"))
     return done
@@ -453,8 +455,8 @@ def _clear_grams(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO post_grams (post_grams) VALUES ('delete-all')")
     conn.execute(post_gram_index.delete())
     for pk, settings in conn.execute(select(projects.c.id, projects.c.settings)).all():
-        if settings and _GRAM_STAMP_KEY in settings:
-            kept = {k: v for k, v in settings.items() if k != _GRAM_STAMP_KEY}
+        if settings and (_GRAM_STAMP_KEY in settings or _UNINDEXABLE_KEY in settings):
+            kept = {k: v for k, v in settings.items() if k not in (_GRAM_STAMP_KEY, _UNINDEXABLE_KEY)}
             conn.execute(projects.update().where(projects.c.id == pk).values(settings=kept))
 
 
@@ -473,12 +475,16 @@ def _write_grams(conn: Connection, project: Project, entries: list[tuple[int, bo
         for pk, _, h, _ in entries
     ])
     if sqlite:
-        conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (?, ?)",
-                             [(pk, gram_document(doc, project.id)) for pk, _, _, doc in entries])
+        rows = [(pk, gram_document(doc, project.id)) for pk, _, _, doc in entries]
+        conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (?, ?)", rows)
+        unindexable = any(grams.startswith(GRAM_ALL) for _, grams in rows)
     else:
+        rows = [(pk, gram_lexemes(doc, project.id), gram_text(doc)) for pk, _, _, doc in entries]
         conn.exec_driver_sql(
-            "INSERT INTO post_grams (rowid, grams, folded) VALUES (%s, array_to_tsvector(%s::text[]), %s)",
-            [(pk, gram_lexemes(doc, project.id), gram_text(doc)) for pk, _, _, doc in entries])
+            "INSERT INTO post_grams (rowid, grams, folded) VALUES (%s, array_to_tsvector(%s::text[]), %s)", rows)
+        unindexable = any(lexemes[0] == GRAM_SEP for _, lexemes, _ in rows)
+    if unindexable:  # (one flag for the project: a check per search would scan the gram table on PostgreSQL)
+        _save_setting(conn, project, _UNINDEXABLE_KEY, True)
 
 
 def forget_texts(conn: Connection, old: Sequence[tuple[int, str | None, str]]) -> None:
@@ -517,15 +523,11 @@ def forget_texts(conn: Connection, old: Sequence[tuple[int, str | None, str]]) -
         conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(gone)))
 
 
-def _has_unindexable(conn: Connection) -> bool:
-    """Whether some post was too long to index by its grams (:data:`corpus.query.GRAM_ALL`)."""
-    if conn.dialect.name == "sqlite":
-        found = conn.exec_driver_sql("SELECT 1 FROM post_grams WHERE post_grams MATCH ? LIMIT 1",
-                                     (f'"{GRAM_ALL}"',)).first()
-    else:
-        found = conn.exec_driver_sql("SELECT 1 FROM post_grams WHERE grams @@ %s::tsquery LIMIT 1",
-                                     (f"'{GRAM_SEP}'",)).first()
-    return found is not None
+def _has_unindexable(conn: Connection, project: Project) -> bool:
+    """Whether some of the project's posts were too long to index by their grams
+    (:data:`corpus.query.GRAM_ALL`): then every query takes them as candidates."""
+    settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
+    return bool(settings.get(_UNINDEXABLE_KEY))
 
 
 def _write_index(conn: Connection, project: Project, version: str,
@@ -792,7 +794,7 @@ def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, 
     if grams is not None or (negated and all(g is not None and ex for g, _, ex in negated)):
         ensure_gram_index(db, project)
         with db.read() as conn:
-            unindexable = _has_unindexable(conn)
+            unindexable = _has_unindexable(conn, project)
         if grams is not None:
             exact = exact and not unindexable
             clauses.append(_gram_condition(db.dialect, grams, unindexable, like))
