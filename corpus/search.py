@@ -30,6 +30,7 @@ search: rechecks and keyword-in-context in whole-word mode read the cache.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -715,7 +716,10 @@ def search(
             rows = _rows_by_id(conn, columns, ids[offset : offset + limit])
         else:
             mark = gram_mark(project.id) if plan.count_grams else None
-            if mark:
+            if mark and plan.count_outside:  # NOT a: the project's posts less a's matches
+                everything = conn.execute(select(func.count()).select_from(posts).where(plan.clauses[0])).scalar()
+                total = int(everything or 0) - _count_grams(conn, plan.count_grams, mark)
+            elif mark:
                 total = _count_grams(conn, plan.count_grams, mark)
             else:
                 total = int(conn.execute(select(func.count()).select_from(posts).where(where)).scalar() or 0)
@@ -757,6 +761,7 @@ class _Plan:
     scans: bool = False  # the conditions read every post's text (substring LIKE)
     indexed: bool = False  # a full-text index narrows the posts
     count_grams: str | None = None  # the matches can be counted in the substring index alone
+    count_outside: bool = False  # ... as the posts that do not meet count_grams
 
 
 def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, f: SearchFilters) -> _Plan:
@@ -803,6 +808,9 @@ def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, 
                 plan.count_grams = grams
         elif not unindexable:  # NOT a NOT b: the posts outside each one's matches
             clauses += [~_gram_condition(db.dialect, g, False, lk) for g, lk, _ in negated]
+            if f == SearchFilters() and all(lk is None for _, lk, _ in negated):
+                plan.count_grams = _gram_any(db.dialect, [g for g, _, _ in negated])
+                plan.count_outside = True
             return plan
     if not exact:
         if compiled.like_sql and not (grams is not None and compiled.like_recheck):
@@ -811,6 +819,11 @@ def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, 
             plan.scans = grams is None
         plan.recheck = compiled.like_recheck or compiled.like_sql is None
     return plan
+
+
+def _gram_any(dialect: str, conditions: list[str]) -> str:
+    """Gram conditions joined by OR in the dialect's language."""
+    return (" | " if dialect != "sqlite" else " OR ").join(f"({c})" for c in conditions)
 
 
 def _gram_plan(compiled, dialect: str) -> tuple[str | None, tuple[str, Sequence[str]] | None, bool]:
@@ -859,23 +872,28 @@ def _gram_condition(dialect: str, grams: str, unindexable: bool, like: tuple[str
 
     ``like`` (PostgreSQL): compiled LIKE conditions that the candidates' folded
     text (:func:`corpus.query.gram_text`) must meet as well; exact, as the text
-    is folded the way :func:`corpus.query.matches` folds it.
+    is folded the way :func:`corpus.query.matches` folds it.  Parameter names
+    are numbered per condition: a query may hold several (``NOT a NOT b``).
     """
+    n = next(_CONDITIONS)
     if dialect == "sqlite":
         if unindexable:
             grams = f'({grams}) OR "{GRAM_ALL}"'
-        sub = text("SELECT rowid FROM post_grams WHERE post_grams MATCH :grams").bindparams(grams=grams)
+        sub = text(f"SELECT rowid FROM post_grams WHERE post_grams MATCH :grams_{n}").bindparams(**{f"grams_{n}": grams})
     else:
         if unindexable:
             grams = f"({grams}) | '{GRAM_SEP}'"
-        sql, values = "SELECT rowid FROM post_grams WHERE grams @@ CAST(:grams AS tsquery)", {"grams": grams}
+        sql, values = f"SELECT rowid FROM post_grams WHERE grams @@ CAST(:grams_{n} AS tsquery)", {f"grams_{n}": grams}
         if like:
             condition, params = like
             pieces = condition.replace("lower(_doc)", "post_grams.folded").split("?")
-            sql += " AND (" + "".join(p + (f":like_{i}" if i < len(params) else "") for i, p in enumerate(pieces)) + ")"
-            values.update({f"like_{i}": p for i, p in enumerate(params)})
+            sql += " AND (" + "".join(p + (f":like_{n}_{i}" if i < len(params) else "") for i, p in enumerate(pieces)) + ")"
+            values.update({f"like_{n}_{i}": p for i, p in enumerate(params)})
         sub = text(sql).bindparams(**values)
     return posts.c.id.in_(sub.columns(column("rowid", Integer)))
+
+
+_CONDITIONS = itertools.count()
 
 
 def _count_grams(conn: Connection, grams: str, mark: str) -> int:

@@ -364,3 +364,7 @@ def test_count_comes_from_the_index_for_a_plain_query(db, project, monkeypatch):
     assert search(db, project, "搭子").total == 2
     assert search(db, project, "搭子", filters=SearchFilters(min_engagement=0)).total == 2
     assert len(calls) == 1
+    assert search(db, project, "NOT 饭搭子 NOT 上海").total == 1  # all posts less the index's count
+    assert search(db, project, "NOT 饭 NOT 海").total == 1
+    # (PostgreSQL checks 饭搭子, three characters, with LIKE: counted against the posts)
+    assert len(calls) == (3 if db.dialect == "sqlite" else 2)
