@@ -47,9 +47,9 @@ from corpus.text import Pipeline, Token, fold, hashtag_name, name_span, tokenize
 from dazi.errors import ValidationError
 
 __all__ = [
-    "GRAM_ALL",
     "GRAM_LIMIT",
     "GRAM_SEP",
+    "MAX_DEPTH",
     "And",
     "CompiledQuery",
     "Hit",
@@ -442,7 +442,17 @@ def parse_query(query: str) -> Node:
     """
     if not isinstance(query, str):
         raise TypeError(f"parse_query() takes a str, got {type(query).__name__}")
+    depth = 0
+    for i, ch in enumerate(query):  # (a bracket inside quotes or a regex counts too: harmless)
+        depth += (ch in _OPEN) - (ch in _CLOSE)
+        if depth > MAX_DEPTH:
+            raise QuerySyntaxError(query, i, f"parentheses nested more than {MAX_DEPTH} deep",
+                                   "Write the query with fewer nested parentheses.")
     return _Parser(query).parse()
+
+
+#: Parentheses a query may nest (a recursive parser, and SQLite's FTS5 grammar, stop somewhere).
+MAX_DEPTH = 20
 
 
 def positive_leaves(node: Node) -> list[Leaf]:
@@ -693,14 +703,11 @@ def index_text(tokens: Sequence[Token]) -> str:
 #: one character (``SEP c SEP``) or two (``a SEP b``).  A private-use
 #: character; posts that contain it have it replaced by U+FFFD.
 GRAM_SEP = "\ue000"
-#: Distinct grams a post may have before it is indexed as "matches
-#: anything, check it" (a PostgreSQL ``tsvector`` holds at most 1 MB; this
-#: is a 60,000-character post of random Han characters, real posts have a
-#: few hundred).
+#: Distinct grams a post may have in PostgreSQL before it is indexed as
+#: "matches anything, check it", the lexeme :data:`GRAM_SEP` alone (a
+#: ``tsvector`` holds at most 1 MB; this is a 60,000-character post of random
+#: Han characters, real posts have a few hundred).  SQLite has no such limit.
 GRAM_LIMIT = 100_000
-#: The index document of such a post: the trigram ``SEP SEP SEP``, which no
-#: other document has (PostgreSQL: the lexeme ``SEP``).
-GRAM_ALL = GRAM_SEP * 3
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -735,7 +742,7 @@ def gram_mark(project_id: int) -> str | None:
 
     ``SEP SEP X``, with ``X`` a private-use character numbering the
     project: no post's text gives a trigram that starts with two
-    separators.  With it a search counts its matches in the index alone,
+    separators (:data:`GRAM_SEP` in a post is indexed as U+FFFD).  With it a search counts its matches in the index alone,
     without visiting the posts.  ``None`` past 131,068 projects.
     """
     if 0 <= project_id < _PUA_SIZE:
@@ -769,10 +776,7 @@ def gram_document(text: str, project_id: int | None = None) -> str:
     True
     """
     folded = gram_text(text)
-    if _over_limit(folded):
-        document = GRAM_ALL
-    else:
-        document = GRAM_SEP + GRAM_SEP.join(folded) + GRAM_SEP if folded else ""
+    document = GRAM_SEP + GRAM_SEP.join(folded) + GRAM_SEP if folded else ""
     mark = None if project_id is None else gram_mark(project_id)
     if mark:  # SEP + mark after the closing SEP: only one trigram starts with two SEPs
         document = document + mark[1:] if document else mark
@@ -1183,8 +1187,8 @@ def regex_requirements(pattern: str) -> tuple[tuple[str, ...], ...]:
     --------
     >>> regex_requirements(r"(饭|饭局)搭子.{0,5}上海")
     (('饭搭子', '饭局搭子'), ('上海',))
-    >>> regex_requirements(r"Citywalk\d+")
-    (('citywalk',),)
+    >>> regex_requirements(r"Citywalk\d+")  # re also takes ı and İ for i
+    (('citywalk', 'cİtywalk', 'cıtywalk'),)
     >>> regex_requirements(r"上海|北京")
     (('上海', '北京'),)
     >>> regex_requirements(r"\d{4}年")
@@ -1206,10 +1210,26 @@ def regex_requirements(pattern: str) -> tuple[tuple[str, ...], ...]:
     out = []
     for group in groups:
         folded = {fold(x) for x in group}
-        # a group with an empty (or unfoldable, İ) alternative requires nothing
-        if all(x.strip() and x.lower() == x for x in folded):
+        # a group with an empty alternative requires nothing
+        if all(x.strip() for x in folded):
             out.append(tuple(sorted(folded, key=lambda x: (len(x), x))))
     return tuple(dict.fromkeys(out))
+
+
+def _literal_forms(ch: str) -> set[str] | None:
+    """What the folded text holds where a case-insensitive regular expression's
+    literal ``ch`` matches; ``None`` when that is not known for sure.
+
+    A character without case stands for itself; an ASCII letter for its
+    lower case, but Python's ``re`` also takes ı and İ for i (folded: ı, İ)
+    and ſ for s.  Other cased letters (σ and ς, µ and μ, ...) end the
+    strings gathered.
+    """
+    if ch.lower() == ch.upper():
+        return {ch}
+    if not ch.isascii():
+        return None
+    return {"i": {"i", "ı", "İ"}, "s": {"s", "ſ"}}.get(ch.lower(), {ch.lower()})
 
 
 #: Alternative strings followed through a regular expression before they are
@@ -1236,11 +1256,12 @@ def _regex_strings(items: list, depth: int) -> tuple[set[str] | None, list[set[s
         if depth > 50:
             pass
         elif name == "LITERAL":
-            exact = {chr(arg)}
+            exact = _literal_forms(chr(arg))
         elif name == "AT":  # ^, $, \b: no characters
             exact = {""}
         elif name == "IN" and all(str(o) == "LITERAL" for o, _ in arg) and len(arg) <= _MAX_ALTERNATIVES:
-            exact = {chr(a) for _, a in arg}  # (a|b) is parsed as [ab]
+            forms = [_literal_forms(chr(a)) for _, a in arg]  # (a|b) is parsed as [ab]
+            exact = set().union(*forms) if all(f is not None for f in forms) else None
         elif name == "SUBPATTERN" and not arg[1] and not arg[2]:
             exact, extra = _regex_strings(list(arg[3]), depth + 1)
         elif name == "BRANCH":

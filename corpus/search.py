@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
 from sqlalchemy import (
     Connection,
     Integer,
@@ -51,7 +52,6 @@ from sqlalchemy import (
 from sqlalchemy.types import Text as TextType
 
 from corpus.query import (
-    GRAM_ALL,
     GRAM_SEP,
     And,
     Hit,
@@ -65,12 +65,12 @@ from corpus.query import (
     gram_document,
     gram_lexemes,
     gram_mark,
-    gram_text,
     index_text,
     kwic,
     matches,
     parse_query,
 )
+from corpus.text import fold
 from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
 from dazi.projects import Project
@@ -340,6 +340,8 @@ GRAMS_VERSION = "grams-1"
 _GRAM_STAMP_KEY = "substring_index"
 #: In a project's settings: some of its posts were too long to index by their grams.
 _UNINDEXABLE_KEY = "substring_index_unindexable"
+#: In a project's settings (set by SQLite triggers): posts left the index outside dazi.
+_REBUILD_KEY = "substring_index_rebuild"
 
 
 def ensure_gram_index(db: Database, project: Project, *, progress: Callable[[int, int], None] | None = None) -> int:
@@ -376,6 +378,10 @@ def index_grams(
     SQLite such a change rebuilds the index, whose old entries cannot be
     told apart without their text).
     """
+    with db.read() as conn:
+        settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
+    if settings.get(_REBUILD_KEY):  # posts deleted or rewritten outside dazi (SQLite triggers)
+        db.retrying(_clear_grams)
     with db.read() as conn:
         stamp = _stamp(conn, project, GRAMS_VERSION)
         pks = _unindexed(conn, project)
@@ -456,36 +462,52 @@ def _clear_grams(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO post_grams (post_grams) VALUES ('delete-all')")
     conn.execute(post_gram_index.delete())
     for pk, settings in conn.execute(select(projects.c.id, projects.c.settings)).all():
-        if settings and (_GRAM_STAMP_KEY in settings or _UNINDEXABLE_KEY in settings):
-            kept = {k: v for k, v in settings.items() if k not in (_GRAM_STAMP_KEY, _UNINDEXABLE_KEY)}
+        keys = (_GRAM_STAMP_KEY, _UNINDEXABLE_KEY, _REBUILD_KEY)
+        if settings and any(k in settings for k in keys):
+            kept = {k: v for k, v in settings.items() if k not in keys}
             conn.execute(projects.update().where(projects.c.id == pk).values(settings=kept))
 
 
 def _write_grams(conn: Connection, project: Project, entries: list[tuple[int, bool, str, str]]) -> None:
-    """Index ``(post pk, was indexed, text hash, document)`` entries (on SQLite none was)."""
-    old = [pk for pk, had, _, _ in entries if had]
-    sqlite = conn.dialect.name == "sqlite"
-    if old:
-        if sqlite:  # pragma: no cover - index_grams clears the index instead
-            raise AssertionError("a contentless FTS5 table cannot replace entries without their text")
-        conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(old)))
-        conn.execute(text("DELETE FROM post_grams WHERE rowid IN :pks").bindparams(bindparam("pks", expanding=True)),
-                     {"pks": old})
+    """Index ``(post pk, was indexed, text hash, document)`` entries.
+
+    Another search or ``dazi index`` may be indexing the same posts: SQLite
+    writers take turns, and entries indexed meanwhile are left out (none was
+    indexed when read: :func:`index_grams` starts over otherwise);
+    PostgreSQL writers of a project take turns on an advisory lock and
+    replace whatever is there.
+    """
+    pks = [pk for pk, _, _, _ in entries]
+    expanding = bindparam("pks", expanding=True)
+    if conn.dialect.name == "sqlite":
+        done = set(conn.execute(select(post_gram_index.c.post_pk).where(post_gram_index.c.post_pk.in_(pks)))
+                   .scalars())
+        entries = [e for e in entries if e[0] not in done]
+        if not entries:
+            return
+    else:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key, :project)"),
+                     {"key": _GRAM_LOCK, "project": project.id})
+        conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(pks)))
+        conn.execute(text("DELETE FROM post_grams WHERE rowid IN :pks").bindparams(expanding), {"pks": pks})
     bulk_insert(conn, post_gram_index, [
         {"post_pk": pk, "project_id": project.id, "pipeline_version": GRAMS_VERSION, "text_hash": h}
         for pk, _, h, _ in entries
     ])
-    if sqlite:
-        rows = [(pk, gram_document(doc, project.id)) for pk, _, _, doc in entries]
-        conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (?, ?)", rows)
-        unindexable = any(grams.startswith(GRAM_ALL) for _, grams in rows)
-    else:
-        rows = [(pk, gram_lexemes(doc, project.id), gram_text(doc)) for pk, _, _, doc in entries]
-        conn.exec_driver_sql(
-            "INSERT INTO post_grams (rowid, grams, folded) VALUES (%s, array_to_tsvector(%s::text[]), %s)", rows)
-        unindexable = any(lexemes[0] == GRAM_SEP for _, lexemes, _ in rows)
-    if unindexable:  # (one flag for the project: a check per search would scan the gram table on PostgreSQL)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (?, ?)",
+                             [(pk, gram_document(doc, project.id)) for pk, _, _, doc in entries])
+        return
+    rows = [(pk, gram_lexemes(doc, project.id), fold(doc)) for pk, _, _, doc in entries]
+    conn.exec_driver_sql(
+        "INSERT INTO post_grams (rowid, grams, folded) VALUES (%s, array_to_tsvector(%s::text[]), %s)", rows)
+    if any(lexemes[:1] == [GRAM_SEP] for _, lexemes, _ in rows):
+        # one flag for the project: a check per search would scan the gram table
         _save_setting(conn, project, _UNINDEXABLE_KEY, True)
+
+
+#: First key of the PostgreSQL advisory lock that writers of a project's substring index take.
+_GRAM_LOCK = 0x6461_7A69  # "dazi"
 
 
 def forget_texts(conn: Connection, old: Sequence[tuple[int, str | None, str]]) -> None:
@@ -525,8 +547,9 @@ def forget_texts(conn: Connection, old: Sequence[tuple[int, str | None, str]]) -
 
 
 def _has_unindexable(conn: Connection, project: Project) -> bool:
-    """Whether some of the project's posts were too long to index by their grams
-    (:data:`corpus.query.GRAM_ALL`): then every query takes them as candidates."""
+    """Whether some of the project's posts had too many grams for a PostgreSQL
+    ``tsvector`` (:data:`corpus.query.GRAM_LIMIT`): then every lookup takes them
+    as candidates and LIKE on their folded text decides."""
     settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
     return bool(settings.get(_UNINDEXABLE_KEY))
 
@@ -640,7 +663,7 @@ def _filter_clauses(project: Project, f: SearchFilters) -> list:
     if f.platform:
         clauses.append(posts.c.platform == f.platform)
     if f.hashtag:
-        clauses.append(cast(posts.c.hashtags, TextType).like(f'%"{f.hashtag.strip("#")}"%'))
+        clauses.append(cast(posts.c.hashtags, TextType).like(f"%{_json_item(f.hashtag.strip('#'))}%", escape="\\"))
     if f.since:
         clauses.append(posts.c.created_at >= f.since)
     if f.until:
@@ -657,10 +680,16 @@ def _filter_clauses(project: Project, f: SearchFilters) -> list:
         clauses.append(
             exists().where(
                 codings.c.post_pk == posts.c.id, codings.c.variable == variable,
-                or_(cast(codings.c.value, TextType) == f'"{code}"', cast(codings.c.value, TextType).like(f'%"{code}"%')),
+                or_(cast(codings.c.value, TextType) == orjson.dumps(code).decode(),
+                    cast(codings.c.value, TextType).like(f"%{_json_item(code)}%", escape="\\")),
             )
         )
     return clauses
+
+
+def _json_item(value: str) -> str:
+    """A string as it stands inside a stored JSON list, for LIKE (its wildcards escaped)."""
+    return orjson.dumps(value).decode().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def search(
@@ -708,12 +737,6 @@ def search(
             driven = and_(*plan.clauses[1:], _project_clause(conn, project, by_index=plan.indexed))
             candidates = conn.execute(select(posts.c.id, posts.c.title, posts.c.text)
                                       .where(driven).order_by(*order)).all()
-        elif plan.scans:
-            # a substring scan: one pass for the matching ids (the total) and
-            # then the page's rows, instead of a count and a page that scan twice
-            ids = conn.execute(select(posts.c.id).where(where).order_by(*order)).scalars().all()
-            total = len(ids)
-            rows = _rows_by_id(conn, columns, ids[offset : offset + limit])
         else:
             mark = gram_mark(project.id) if plan.count_grams else None
             if mark and plan.count_outside:  # NOT a: the project's posts less a's matches
@@ -758,7 +781,6 @@ class _Plan:
     clauses: list
     terms: tuple[str, ...] = ()
     recheck: bool = False  # candidates are checked with corpus.query.matches
-    scans: bool = False  # the conditions read every post's text (substring LIKE)
     indexed: bool = False  # a full-text index narrows the posts
     count_grams: str | None = None  # the matches can be counted in the substring index alone
     count_outside: bool = False  # ... as the posts that do not meet count_grams
@@ -773,69 +795,138 @@ def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, 
     compiled = compile_query(node, column="_doc", words=whole_words)
     plan.terms = compiled.terms
     clauses = plan.clauses
-    if whole_words:
-        ensure_index(db, project)
-        if db.dialect == "sqlite":
-            if compiled.fts:
-                clauses.append(posts.c.id.in_(text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts")
-                                              .bindparams(fts=compiled.fts).columns(column("rowid", Integer))))
-            plan.recheck = compiled.fts_recheck or compiled.fts is None
-            plan.indexed = compiled.fts is not None
-        else:
-            ts, exact = _tsquery(node, tokenizer())
-            if ts:
-                clauses.append(posts.c.id.in_(
-                    text("SELECT rowid FROM post_fts WHERE words @@ to_tsquery('simple', :ts)")
-                    .bindparams(ts=ts).columns(column("rowid", Integer))))
-            plan.recheck = not exact or ts is None
-            plan.indexed = ts is not None
-        if not plan.indexed and compiled.like_sql and not _negates(node):
-            # a whole word is also a substring: LIKE narrows (regex literals)
-            clauses.append(_like_condition(compiled.like_sql, compiled.like_params, db.dialect))
+    if not whole_words:
+        _substring_plan(db, project, node, compiled, f, plan)
         return plan
-    grams, like, exact = _gram_plan(compiled, db.dialect)
-    negated = [_gram_plan(compile_query(child, column="_doc", words=False), db.dialect)
-               for child in _negations(node)]
-    if grams is not None or (negated and all(g is not None and ex for g, _, ex in negated)):
+    ensure_index(db, project)
+    if db.dialect == "sqlite":
+        if compiled.fts:
+            clauses.append(posts.c.id.in_(text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts")
+                                          .bindparams(fts=compiled.fts).columns(column("rowid", Integer))))
+        plan.recheck = compiled.fts_recheck or compiled.fts is None
+        plan.indexed = compiled.fts is not None
+    else:
+        ts, exact = _tsquery(node, tokenizer())
+        if ts:
+            clauses.append(posts.c.id.in_(
+                text("SELECT rowid FROM post_fts WHERE words @@ to_tsquery('simple', :ts)")
+                .bindparams(ts=ts).columns(column("rowid", Integer))))
+        plan.recheck = not exact or ts is None
+        plan.indexed = ts is not None
+    if not plan.indexed and not _negates(node):
+        # a whole word is also a substring: the substring index narrows (regex literals)
         ensure_gram_index(db, project)
-        with db.read() as conn:
-            unindexable = _has_unindexable(conn, project)
-        if grams is not None:
-            exact = exact and not unindexable
-            clauses.append(_gram_condition(db.dialect, grams, unindexable, like))
+        condition, _ = _GramTree(db, project).condition(node)
+        if condition is not None:
+            clauses.append(condition)
             plan.indexed = True
-            if exact and like is None and f == SearchFilters():
-                plan.count_grams = grams
-        elif not unindexable:  # NOT a NOT b: the posts outside each one's matches
-            clauses += [~_gram_condition(db.dialect, g, False, lk) for g, lk, _ in negated]
-            if f == SearchFilters() and all(lk is None for _, lk, _ in negated):
-                plan.count_grams = _gram_any(db.dialect, [g for g, _, _ in negated])
-                plan.count_outside = True
-            return plan
-    if not exact:
-        if compiled.like_sql and not (grams is not None and compiled.like_recheck):
-            # LIKE narrows what the index could not, unless matches() checks every candidate anyway
-            clauses.append(_like_condition(compiled.like_sql, compiled.like_params, db.dialect))
-            plan.scans = grams is None
-        plan.recheck = compiled.like_recheck or compiled.like_sql is None
     return plan
 
 
-def _gram_any(dialect: str, conditions: list[str]) -> str:
-    """Gram conditions joined by OR in the dialect's language."""
-    return (" | " if dialect != "sqlite" else " OR ").join(f"({c})" for c in conditions)
+def _substring_plan(db: Database, project: Project, node: Node, compiled, f: SearchFilters, plan: _Plan) -> None:
+    """Conditions for a substring search, from the substring index alone.
+
+    One index lookup answers a query the index can express whole (and then
+    counts it too); otherwise each term is looked up on its own and the
+    query's AND, OR and NOT become SQL.  What even that cannot decide
+    (regular expressions, phrases with many gaps) is checked with
+    :func:`corpus.query.matches` on the candidates.
+    """
+    ensure_gram_index(db, project)
+    tree = _GramTree(db, project)
+    grams, exact = _dialect_grams(compiled, db.dialect)
+    plain = f == SearchFilters()
+    if grams is not None and exact and not tree.unindexable:
+        plan.clauses.append(tree.lookup(grams))
+        plan.indexed = True
+        plan.count_grams = grams if plain else None
+        return
+    condition, exact = tree.condition(node)
+    if condition is not None:
+        plan.clauses.append(condition)
+        plan.indexed = True
+    plan.recheck = not exact
+    negated = _negations(node)
+    if exact and plain and negated and not tree.unindexable:
+        # NOT a NOT b: the project's posts less the index's count of a OR b
+        children = [_dialect_grams(compile_query(child, words=False), db.dialect) for child in negated]
+        if all(g is not None and ex for g, ex in children):
+            plan.count_grams = (" OR " if db.dialect == "sqlite" else " | ").join(f"({g})" for g, _ in children)
+            plan.count_outside = True
 
 
-def _gram_plan(compiled, dialect: str) -> tuple[str | None, tuple[str, Sequence[str]] | None, bool]:
-    """How the substring index answers a compiled query on ``dialect``: its
-    condition, LIKE conditions on the folded text (PostgreSQL, for the terms
-    its lexemes cannot decide), and whether the two are exact."""
+def _dialect_grams(compiled, dialect: str) -> tuple[str | None, bool]:
+    """A compiled query's substring-index expression on ``dialect``, and whether it is exact."""
     if dialect == "sqlite":
-        return compiled.grams, None, not compiled.grams_recheck
-    grams, exact = compiled.grams_tsquery, not compiled.grams_tsquery_recheck
-    if grams is not None and not exact and compiled.like_sql and not compiled.like_recheck:
-        return grams, (compiled.like_sql, compiled.like_params), True
-    return grams, None, exact
+        return compiled.grams, not compiled.grams_recheck
+    return compiled.grams_tsquery, not compiled.grams_tsquery_recheck
+
+
+class _GramTree:
+    """A query's AND, OR and NOT as SQL over one substring-index lookup per term.
+
+    ``condition(node)`` returns ``(clause or None, exact)``: ``None`` means no
+    constraint; a clause that is not exact holds every match (a superset),
+    and a NOT keeps only an exact child.  On PostgreSQL a term longer than
+    two characters (or any term, when some posts were too long to index by
+    their grams) is decided by LIKE on the folded text kept beside its
+    lexemes.  Parameter names are numbered per tree, so one query may hold
+    several lookups and its SQL text stays the same from search to search.
+    """
+
+    def __init__(self, db: Database, project: Project):
+        self.sqlite = db.dialect == "sqlite"
+        self.unindexable = False
+        if not self.sqlite:
+            with db.read() as conn:
+                self.unindexable = _has_unindexable(conn, project)
+        self._names = itertools.count()
+
+    def condition(self, node: Node):
+        if isinstance(node, Not):
+            inner, exact = self.condition(node.child)
+            return (~inner, True) if inner is not None and exact else (None, False)
+        if isinstance(node, (And, Or)):
+            parts = [self.condition(child) for child in node.children]
+            kept = [c for c, _ in parts if c is not None]
+            exact = all(ex for _, ex in parts) and len(kept) == len(parts)
+            if isinstance(node, And):
+                return (and_(*kept) if kept else None), exact
+            return (or_(*kept), exact) if len(kept) == len(parts) else (None, False)
+        return self._leaf(node)
+
+    def _leaf(self, leaf: Node):
+        compiled = compile_query(leaf, column="_doc", words=False)
+        if self.sqlite:
+            if compiled.grams is None:
+                return None, False
+            return self.lookup(compiled.grams), not compiled.grams_recheck
+        grams, exact = compiled.grams_tsquery, not compiled.grams_tsquery_recheck
+        if grams is None:
+            return None, False
+        like = None
+        if isinstance(leaf, Term) and (not exact or self.unindexable):
+            like, exact = compiled.like_params[0], True
+        return self.lookup(grams, like), exact and (like is not None or not self.unindexable)
+
+    def lookup(self, grams: str, like: str | None = None):
+        """Posts whose grams meet ``grams`` (:func:`corpus.query.compile_query`); on
+        PostgreSQL also the posts too long to index, and with ``like`` only those
+        whose folded text is LIKE it."""
+        n = next(self._names)
+        if self.sqlite:
+            sub = text(f"SELECT rowid FROM post_grams WHERE post_grams MATCH :grams_{n}").bindparams(
+                **{f"grams_{n}": grams})
+        else:
+            if self.unindexable:
+                grams = f"({grams}) | '{GRAM_SEP}'"
+            sql, values = f"SELECT rowid FROM post_grams WHERE grams @@ CAST(:grams_{n} AS tsquery)", \
+                {f"grams_{n}": grams}
+            if like is not None:
+                sql += f" AND post_grams.folded LIKE :like_{n} ESCAPE '\\'"
+                values[f"like_{n}"] = like
+            sub = text(sql).bindparams(**values)
+        return posts.c.id.in_(sub.columns(column("rowid", Integer)))
 
 
 def _negations(node: Node) -> list[Node]:
@@ -866,36 +957,6 @@ def _rows_by_id(conn: Connection, columns: list, ids: Sequence[int]) -> list:
 _RECHECK_BATCH = 5000
 
 
-def _gram_condition(dialect: str, grams: str, unindexable: bool, like: tuple[str, Sequence[str]] | None = None):
-    """Posts whose grams meet ``grams`` (:func:`corpus.query.compile_query`), and
-    with ``unindexable`` also the posts too long to index by their grams.
-
-    ``like`` (PostgreSQL): compiled LIKE conditions that the candidates' folded
-    text (:func:`corpus.query.gram_text`) must meet as well; exact, as the text
-    is folded the way :func:`corpus.query.matches` folds it.  Parameter names
-    are numbered per condition: a query may hold several (``NOT a NOT b``).
-    """
-    n = next(_CONDITIONS)
-    if dialect == "sqlite":
-        if unindexable:
-            grams = f'({grams}) OR "{GRAM_ALL}"'
-        sub = text(f"SELECT rowid FROM post_grams WHERE post_grams MATCH :grams_{n}").bindparams(**{f"grams_{n}": grams})
-    else:
-        if unindexable:
-            grams = f"({grams}) | '{GRAM_SEP}'"
-        sql, values = f"SELECT rowid FROM post_grams WHERE grams @@ CAST(:grams_{n} AS tsquery)", {f"grams_{n}": grams}
-        if like:
-            condition, params = like
-            pieces = condition.replace("lower(_doc)", "post_grams.folded").split("?")
-            sql += " AND (" + "".join(p + (f":like_{n}_{i}" if i < len(params) else "") for i, p in enumerate(pieces)) + ")"
-            values.update({f"like_{n}_{i}": p for i, p in enumerate(params)})
-        sub = text(sql).bindparams(**values)
-    return posts.c.id.in_(sub.columns(column("rowid", Integer)))
-
-
-_CONDITIONS = itertools.count()
-
-
 def _count_grams(conn: Connection, grams: str, mark: str) -> int:
     """How many of a project's posts meet ``grams``, counted in the substring index.
 
@@ -910,36 +971,14 @@ def _count_grams(conn: Connection, grams: str, mark: str) -> int:
     # PostgreSQL takes a term in most posts for cheap to test row by row and reads
     # every tsvector; the GIN index's bitmap counts 3.5x faster (59 ms vs 210 ms at 100,000)
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    try:
-        return int(conn.exec_driver_sql("SELECT count(*) FROM post_grams WHERE grams @@ %s::tsquery",
-                                        (f"({grams}) & '{mark}'",)).scalar())
-    finally:
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    count = int(conn.exec_driver_sql("SELECT count(*) FROM post_grams WHERE grams @@ %s::tsquery",
+                                     (f"({grams}) & '{mark}'",)).scalar())
+    conn.exec_driver_sql("RESET enable_seqscan")  # (a failed count ends the transaction, and the setting with it)
+    return count
 
 
 def _negates(node: Node) -> bool:
-    """Whether the query has a NOT (then substring LIKE is no superset of whole words)."""
+    """Whether the query has a NOT (then substring matches are no superset of whole words)."""
     if isinstance(node, Not):
         return True
     return isinstance(node, (And, Or)) and any(_negates(child) for child in node.children)
-
-
-def _like_condition(like_sql: str, params: Sequence[str], dialect: str):
-    """The compiled LIKE expression as a condition on ``posts`` rows.
-
-    :func:`corpus.query.compile_query` writes ``lower(_doc) LIKE ?``; ``_doc``
-    is the title and text joined.  A condition of the main query (not an
-    ``id IN (subquery)`` over every post of the project), so the database
-    applies the cheap filters (dates, engagement) before matching text.
-    LIKE does not fold full-width letters as :func:`corpus.text.fold` does
-    (``ＢＵＤＤＹ`` is not ``buddy``): it decides only where the substring
-    index cannot, on PostgreSQL terms longer than two characters.
-    (``translate()`` would fold them, at 40x the time: 4 s instead of 0.1 s
-    for 15,000 candidates of 100,000 posts.)
-    """
-    pieces = like_sql.split("?")
-    if len(pieces) != len(params) + 1:
-        raise ValidationError("The search query could not be compiled for the database.")
-    sql = "".join(piece + (f":like_{i}" if i < len(params) else "") for i, piece in enumerate(pieces))
-    sql = sql.replace("lower(_doc)", "lower(coalesce(posts.title, '') || ' ' || posts.text)")
-    return text(f"({sql})").bindparams(**{f"like_{i}": p for i, p in enumerate(params)})

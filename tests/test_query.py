@@ -355,15 +355,16 @@ QUERIES = [
     [
         pytest.param(r"(饭|饭局)搭子.{0,5}上海", (("饭搭子", "饭局搭子"), ("上海",)), id="alternatives joined to literals"),
         pytest.param(r"饭(?:局)?搭子", (("饭搭子", "饭局搭子"),), id="optional part"),
-        pytest.param(r"CITY\s*walk", (("city",), ("walk",)), id="folded"),
+        pytest.param(r"CITY\s*walk", (("city", "cİty", "cıty"), ("walk",)), id="folded, i also as ı and İ"),
+        pytest.param(r"σ|ς", (), id="greek sigma: case-insensitive forms fold apart"),
         pytest.param(r"100%_\.x", (("100%_.x",),), id="escaped dot is a literal"),
         pytest.param(r"上海|北京", (("上海", "北京"),), id="top-level alternative"),
         pytest.param(r"ab|c\d", (), id="an alternative without literal text requires nothing"),
         pytest.param(r"(?:a|b\d)c", (("c",),), id="unknown alternative ends the strings"),
         pytest.param(r"\d{4}年", (("年",),), id="literal after a repeat"),
         pytest.param(r"(搭子)+", (("搭子",),), id="repeated at least once"),
-        pytest.param(r"(a|b)(c|d)(e|f)(g|h)(i|j)", (tuple(sorted(a + b + c + d for a in "ab" for b in "cd" for c in "ef"
-                                                            for d in "gh")), ("i", "j")),
+        pytest.param(r"(a|b)(c|d)(e|f)(g|h)(k|l)", (tuple(sorted(a + b + c + d for a in "ab" for b in "cd" for c in "ef"
+                                                            for d in "gh")), ("k", "l")),
                      id="too many alternatives close a group"),
         pytest.param(r"(?x) a b", (), id="verbose flag"),
         pytest.param(r"找搭+子?", (("找",), ("搭",)), id="repeats end a run"),
@@ -376,13 +377,14 @@ def test_regex_requirements(pattern, groups):
 
 
 @pytest.mark.parametrize("pattern", [r"(饭|饭局)搭子.{0,5}上海", r"饭(?:局)?搭子", r"(?:a|b\d)c", r"上海|北京",
-                                     r"x(a|b\d)y", r"[ab]c[de]", r"^找.搭子$", r"(搭子)+\d"])
+                                     r"x(a|b\d)y", r"[ab]c[de]", r"^找.搭子$", r"(搭子)+\d", r"is", r"s.i", r"σ", r"[sσ]x"])
 def test_regex_requirements_hold_for_every_match(pattern):
     """Every text the pattern matches holds, once folded, one string of each group."""
     import random
 
     rng = random.Random(pattern)
-    pieces = ["饭", "局", "搭子", "搭", "子", "上海", "北京", "找", "a", "b", "c", "d", "e", "x", "y", "1", " ", "A"]
+    pieces = ["饭", "局", "搭子", "搭", "子", "上海", "北京", "找", "a", "b", "c", "d", "e", "x", "y", "1", " ", "A",
+              "i", "I", "ı", "İ", "s", "S", "ſ", "σ", "Σ", "ς"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10))) for _ in range(20_000)]
     compiled = re.compile(pattern, re.IGNORECASE)
     groups = regex_requirements(pattern)

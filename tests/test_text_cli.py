@@ -209,3 +209,15 @@ def test_suggestions_eval_api_and_command(demo):
     assert lines[0].split() == ["code", "precision", "recall", "F1", "support", "suggested"]
     assert any(line.startswith("(all codes)") for line in lines)
     assert f"{ev.n_posts} coded posts compared." in r.stdout
+
+
+def test_search_indexes_new_posts_with_its_bar_on_stderr(tmp_path):
+    """The first search of a new import indexes it; the bar's label goes to stderr, so the
+    results on stdout can be redirected to a file as they are."""
+    from tests.conftest import DATA
+
+    path = tmp_path / "fresh.db"
+    dazi(path, "import", str(DATA / "exports" / "xhs_notes.jsonl"), real=True)
+    r = dazi(path, "search", "饭搭子", real=True)
+    assert "indexing" in r.stderr and "indexing" not in r.stdout
+    assert "[饭搭子]" in r.stdout and "posts match (substrings)" in r.stderr

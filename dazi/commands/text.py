@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
@@ -123,7 +124,7 @@ def _bar(label: str) -> Iterator[Callable[[int, int], None]]:
             if bar is None:
                 if not total:
                     return
-                bar = stack.enter_context(click.progressbar(length=total, label=label, file=None))
+                bar = stack.enter_context(click.progressbar(length=total, label=label, file=sys.stderr))
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 

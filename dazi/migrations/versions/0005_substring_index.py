@@ -37,18 +37,21 @@ def upgrade() -> None:
         # half the size; corpus.search.forget_texts deletes entries).
         op.execute("CREATE VIRTUAL TABLE post_grams USING fts5(grams, tokenize='trigram case_sensitive 1', "
                    "content='')")
-        # Posts deleted or rewritten outside dazi: their entries stay in the contentless table (it needs
-        # the old text to delete them).  The project's index stamp goes, so its next search indexes again
-        # and finds them (corpus.search.index_grams starts over).
-        forget_stamp = ("UPDATE projects SET settings = json_remove(settings, '$.substring_index') "
-                        "WHERE id = OLD.project_id AND json_extract(settings, '$.substring_index') IS NOT NULL;")
-        op.execute(f"CREATE TRIGGER tr_posts_delete_substring_index AFTER DELETE ON posts BEGIN {forget_stamp} END")
+        # Posts deleted or rewritten outside dazi (dazi itself never deletes posts, and takes a post out of
+        # the index before an import rewrites it): their entries stay in the contentless table, which needs
+        # the old text to delete them.  The project is marked for a rebuild of the index, which its next
+        # search runs (corpus.search.index_grams).
+        rebuild = ("UPDATE projects SET settings = json_set(json_remove(coalesce(settings, '{}'), "
+                   "'$.substring_index'), '$.substring_index_rebuild', json('true')) WHERE id = OLD.project_id;")
+        indexed = "EXISTS (SELECT 1 FROM post_gram_index WHERE post_pk = OLD.id)"
+        op.execute(f"CREATE TRIGGER tr_posts_delete_substring_index BEFORE DELETE ON posts WHEN {indexed} "
+                   f"BEGIN {rebuild} END")
         op.execute("CREATE TRIGGER tr_posts_update_substring_index AFTER UPDATE OF title, text ON posts "
-                   "WHEN OLD.title IS NOT NEW.title OR OLD.text IS NOT NEW.text BEGIN "
-                   f"DELETE FROM post_gram_index WHERE post_pk = OLD.id; {forget_stamp} END")
+                   f"WHEN (OLD.title IS NOT NEW.title OR OLD.text IS NOT NEW.text) AND {indexed} "
+                   f"BEGIN {rebuild} END")
     else:
-        # lexemes without positions, and the folded text (corpus.query.gram_text) on which LIKE checks
-        # the candidates of a term the lexemes cannot decide (longer than two characters)
+        # lexemes without positions, and the folded text (corpus.text.fold of title and text) on which LIKE
+        # decides the candidates of a term the lexemes cannot (longer than two characters)
         op.execute(
             "CREATE TABLE post_grams (rowid BIGINT PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE, "
             "grams TSVECTOR NOT NULL, folded TEXT NOT NULL)"
