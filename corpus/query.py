@@ -717,8 +717,8 @@ def gram_text(text: str) -> str:
     """The text the substring index holds of a post: folded (:func:`corpus.text.fold`),
     every run of whitespace as one space (so that a phrase, whose words may
     have any whitespace between them, has two forms to look up), with
-    :data:`GRAM_SEP` replaced.  A term without whitespace is in a post
-    exactly when it is in this text, folded.
+    :data:`GRAM_SEP` replaced by U+FFFD.  A term without whitespace, U+E000
+    or U+FFFD is in a post exactly when it is in this text, folded.
 
     Examples
     --------
