@@ -300,7 +300,9 @@ def test_row_kinds_match_the_schema():
                      id="whole seconds keep six decimals"),
         pytest.param("time", datetime(1999, 12, 31, 23, 59, 59, 7, tzinfo=UTC), True,
                      "1999-12-31 23:59:59.000007", id="microseconds"),
-        pytest.param("json", ["饭搭子", {"n": 1}], True, '["饭搭子",{"n":1}]', id="json without ascii escapes"),
+        pytest.param("json", ["饭搭子", {"n": 1}], True, '["饭搭子",{"n":1}]'.encode(),
+                     id="sqlite json as utf-8 bytes without ascii escapes"),
+        pytest.param("json", ["饭搭子", {"n": 1}], False, '["饭搭子",{"n":1}]', id="postgres json as text"),
         pytest.param("bool", True, True, 1, id="sqlite booleans are 0 and 1"),
         pytest.param("bool", True, False, True, id="postgres booleans stay booleans"),
         pytest.param(None, "7301234567890123456", True, "7301234567890123456", id="ids pass as text"),
@@ -318,3 +320,40 @@ def test_times_in_other_zones_are_stored_in_utc_and_naive_ones_refused():
     assert to_param("time", datetime(2024, 1, 5, 18, tzinfo=shanghai), sqlite=True) == "2024-01-05 10:00:00.000000"
     with pytest.raises(ValueError, match="naive"):
         to_param("time", datetime(2024, 1, 5), sqlite=True)
+
+
+def test_prepared_rows_are_stored_as_sqlalchemy_stores_them(db, tmp_path):
+    """The importer's parameters (JSON as UTF-8 bytes on SQLite) store what SQLAlchemy stores.
+
+    The imported posts and comments are read back and inserted again into a
+    second project through SQLAlchemy's own column types; every stored value,
+    and on SQLite its storage class (text, not blob), must be the same.
+    """
+    from sqlalchemy import select, text
+
+    notes = _notes()
+    notes[1] = dict(notes[1], liked_count="1.2万", tag_list='["饭搭子", "a\\"b"]', desc="@小红薯 你好 #搭子[话题]#")
+    notes_path = _write(tmp_path / "notes.jsonl", _lines(notes))
+    comments_path = _write(tmp_path / "comments.jsonl", _lines(generate_comments(notes, per_note=(1, 2), seed=2)))
+    imported = create_project(db, "imported")
+    import_files(db, imported, [notes_path, comments_path], workers=1)
+    again = create_project(db, "again")
+    with db.write() as conn:
+        for table in (posts, comments):
+            rows = [dict(r._mapping) for r in conn.execute(select(table).where(table.c.project_id == imported.id))]
+            assert rows
+            for row in rows:
+                row.pop("id")
+                row["project_id"] = again.id
+            conn.execute(table.insert(), rows)
+    sqlite = db.dialect == "sqlite"
+    for table, key in ((posts, "post_id"), (comments, "comment_id")):
+        names = [c.name for c in table.columns if c.name not in ("id", "project_id")]
+        shown = [f"typeof({n}), {n}" if sqlite else f"CAST({n} AS TEXT)" for n in names]
+        query = text(f"SELECT {', '.join(shown)} FROM {table.name} WHERE project_id = :p ORDER BY platform, {key}")
+        with db.read() as conn:
+            stored = [conn.execute(query, {"p": p.id}).all() for p in (imported, again)]
+        assert stored[0] == stored[1]
+        if sqlite:
+            kinds = {row[2 * names.index("raw")] for row in stored[0]}
+            assert kinds == {"text"}
