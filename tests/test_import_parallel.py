@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from corpus import parallel
-from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_block
+from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_block, parse_jsonl_blocks, split_jsonl_block
 from corpus.importer import import_files
 from corpus.loaders import load
 from corpus.rows import COMMENT_COLUMNS, COMMENT_KINDS, POST_COLUMNS, POST_KINDS
@@ -34,10 +34,19 @@ from dazi.schema import comments, posts
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def tiny_chunks(monkeypatch):
-    """Chunks of about one line: every line boundary is a chunk boundary somewhere."""
-    monkeypatch.setattr(parallel, "_MIN_CHUNK", 1)
+@pytest.fixture(params=["chunks", "pieces"])
+def tiny_chunks(request, monkeypatch):
+    """Every line boundary is a chunk boundary somewhere, or a piece boundary inside one chunk.
+
+    ``chunks``: chunks of about one line, each sent to a worker on its own.
+    ``pieces``: the whole file in one chunk, which the worker converts a line
+    at a time (:func:`corpus.formats.split_jsonl_block`).
+    """
+    if request.param == "chunks":
+        monkeypatch.setattr(parallel, "_MIN_CHUNK", 1)
+    else:
+        monkeypatch.setattr(parallel, "_MIN_CHUNK", parallel._MAX_CHUNK)
+        monkeypatch.setattr(parallel, "_PIECE", 1)
 
 
 def _lines(records) -> list[str]:
@@ -221,6 +230,7 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path)
     assert marker.read_text() == "ran\n"
 
 
+@pytest.mark.parametrize("tiny_chunks", ["chunks"], indirect=True)  # a kill between chunks
 def test_a_worker_killed_mid_import_is_a_plain_error_and_nothing_is_imported(db, tmp_path, tiny_chunks):
     """SIGKILL a worker after the first batch was written: a DaziError, not a traceback; the import rolls back."""
     import multiprocessing
@@ -286,6 +296,29 @@ def test_blocks_number_lines_as_the_file_does(tmp_path, size):
         (6, {"a": 4}),
     ]
     assert pending is None
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param(b'{"a": 1}\n\n{"a": 2}\r\n[3]\n{"a": \n{"a": 4}\n', id="bad lines between good ones"),
+        pytest.param(b'{"a": 1}\n{"a": \n\n   \n', id="a broken line followed by blank lines only"),
+        pytest.param(b'{"a": 1}\n{"a": 2}\n{"a": 3', id="a truncated last line"),
+        pytest.param(b'\n\n  \n', id="blank lines only"),
+        pytest.param(b'{"a": \n{"b": \n\n{"c": 1}\n', id="two broken lines in a row"),
+    ],
+)
+@pytest.mark.parametrize("first", [1, 41])
+def test_pieces_of_a_block_parse_as_the_whole_block(block, first):
+    whole = parse_jsonl_block(block, first)
+    for size in range(1, len(block) + 2):
+        pieces = list(split_jsonl_block(block, first, size))
+        assert b"".join(piece for _, piece in pieces) == block
+        parsed = list(parse_jsonl_blocks(pieces))
+        records = [item for part in parsed for item in part.records]
+        assert [(row, repr(rec)) for row, rec in records] == [(row, repr(rec)) for row, rec in whole.records], size
+        assert (parsed[-1].pending if parsed else None) == whole.pending
+        assert (not parsed) == whole.blank
 
 
 def test_row_kinds_match_the_schema():
