@@ -132,3 +132,31 @@ def test_a_batch_mixing_new_repeated_and_known_posts_keeps_the_file_order(db, pr
     merged = get_post(db, project, b["note_id"])
     assert merged["likes"] == 777 and "另一个" in merged["source_keywords"]
     assert "新关键词" in get_post(db, project, known["note_id"])["source_keywords"]
+
+
+def test_conflicts_name_the_first_copy_across_files_and_batches(db, project, tmp_path):
+    """A batch spanning two files remembers each key's own file and row for later conflicts."""
+    import csv
+
+    from corpus.synthetic import generate_notes
+
+    a, b, c, d = generate_notes(4, seed=8, duplicates=False)
+
+    def write(name, records):
+        path = tmp_path / name
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+        return path
+
+    first = write("first.jsonl", [a, b])
+    second = write("second.jsonl", [c, d, dict(b, desc="别的正文"), dict(c, desc="又一个正文"), a])
+    rejects = tmp_path / "rejects.csv"
+    report = import_files(db, project, [first, second], workers=0, batch_size=3, skip_bad_rows=True,
+                          rejects_path=rejects)
+    assert (report.read, report.imported, report.merged, report.rejected) == (7, 4, 1, 2)
+    with open(rejects, encoding="utf-8-sig") as fh:
+        rows = [(r["file"], r["row"], r["reason"]) for r in csv.DictReader(fh)]
+    assert rows == [
+        (str(second), "3", f"post {b['note_id']!r} (xiaohongshu) appears again with different text than at {first}, row 2"),
+        (str(second), "4", f"post {c['note_id']!r} (xiaohongshu) appears again with different text than at {second}, row 1"),
+    ]
+    assert [p["post_id"] for p in iter_posts(db, project)] == [a["note_id"], b["note_id"], c["note_id"], d["note_id"]]
