@@ -57,8 +57,10 @@ __all__ = [
     "iter_parts",
     "iter_raw_records",
     "jsonl_blocks",
+    "jsonl_spans",
     "parse_jsonl_block",
     "parse_jsonl_blocks",
+    "read_span",
     "split_jsonl_block",
     "truncated_last_line",
 ]
@@ -874,6 +876,66 @@ def jsonl_blocks(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, byt
         ) from exc
     finally:
         raw.close()
+
+
+def jsonl_spans(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, tuple[str, int, int]]]:
+    """Where the blocks of :func:`jsonl_blocks` lie in an uncompressed JSONL file.
+
+    Yields ``(first line, (path, offset, length))`` for the very blocks
+    :func:`jsonl_blocks` cuts from the same file with the same *size* (each
+    ends at the last newline of a read of *size* bytes; the byte order mark
+    is left out).  Import workers (:mod:`corpus.parallel`) read the bytes
+    themselves (:func:`read_span`): this process only counts lines, and the
+    file's bytes do not also pass through a pipe.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be opened or read.
+    """
+    try:
+        fh = open(info.path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"cannot open the file ({exc})", file=info.path) from exc
+    lines = 0
+    try:
+        with fh:
+            start = 3 if fh.read(3) == b"\xef\xbb\xbf" else 0  # where the next block starts
+            fh.seek(0)
+            read = carried = 0  # bytes read so far; newlines read since start
+            while data := fh.read(size):
+                end = data.rfind(b"\n") + 1
+                if end and read + len(data) >= 3:  # as jsonl_blocks: a first block spans its byte order mark
+                    yield lines + 1, (info.path, start, read + end - start)
+                    lines += carried + data.count(b"\n", max(start - read, 0), end)
+                    start, carried = read + end, 0
+                else:
+                    carried += data.count(b"\n", max(start - read, 0))
+                read += len(data)
+            if read > start:
+                yield lines + 1, (info.path, start, read - start)
+    except OSError as exc:
+        raise InputError(f"cannot read the file after line {lines} ({exc})", file=info.path, row=lines + 1) from exc
+
+
+def read_span(span: tuple[str, int, int]) -> bytes:
+    """The bytes of a block found by :func:`jsonl_spans`.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, or is shorter than when its lines were counted.
+    """
+    path, offset, length = span
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(length)
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc})", file=path) from exc
+    if len(data) != length:
+        raise InputError("the file changed while it was read", "Import it again once it is complete.", file=path)
+    return data
 
 
 @dataclass

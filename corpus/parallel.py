@@ -4,7 +4,8 @@
 ``.zst`` or ``.gz``) to this module once it has detected its preset.  This
 process reads the file in blocks of whole lines (:func:`corpus.formats.jsonl_blocks`,
 so line numbers are known before anything is parsed) and sends each block to
-a worker, which parses it a piece at a time with the same functions the
+a worker (of an uncompressed file, only where the block lies: the worker reads
+it, :func:`corpus.formats.jsonl_spans`), which parses it a piece at a time with the same functions the
 serial reader uses (:func:`corpus.formats.parse_jsonl_blocks`), converts it
 with the same loop (:func:`corpus.loaders._convert`) and applies the
 consumer's ``prepare`` (for an import: :class:`corpus.rows.RowMaker`, so rows
@@ -41,7 +42,15 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_blocks, split_jsonl_block, truncated_last_line
+from corpus.formats import (
+    FileInfo,
+    jsonl_blocks,
+    jsonl_spans,
+    parse_jsonl_blocks,
+    read_span,
+    split_jsonl_block,
+    truncated_last_line,
+)
 from corpus.loaders import Batch, FileReport, Prepare, _convert, _Pending, _reject
 from corpus.presets import Preset, generic_preset, get_preset
 from dazi.errors import DaziError, InputError
@@ -191,7 +200,7 @@ class _Task:
     skip: bool
     prepare: Prepare | None
     first: int
-    block: bytes
+    block: bytes | tuple[str, int, int]  # the lines, or where they are in an uncompressed file
     piece: int  # bytes converted at a time (see _work)
 
 
@@ -235,7 +244,8 @@ def convert_jsonl(
         ref = (*ref, tuple(info.columns))
     size = int(min(max(batch_size * _line_length(info), _MIN_CHUNK), _MAX_CHUNK))
     limit = pool.workers + 2  # chunks in flight: each worker busy, one ready; bounded memory
-    blocks = jsonl_blocks(info, size)
+    # an uncompressed file is read by the workers themselves (formats.jsonl_spans)
+    blocks = jsonl_spans(info, size) if info.format == "jsonl" else jsonl_blocks(info, size)
     window: deque[Future] = deque()
     failure: InputError | None = None
     carry: tuple | None = None
@@ -409,7 +419,8 @@ def _work(task: _Task) -> _Result:
     payloads: list[tuple[str, bytes]] = []
     blank, pending = True, None
     try:
-        for block in parse_jsonl_blocks(split_jsonl_block(task.block, task.first, task.piece)):
+        data = task.block if type(task.block) is bytes else read_span(task.block)
+        for block in parse_jsonl_blocks(split_jsonl_block(data, task.first, task.piece)):
             blank, pending = False, block.pending
             into = _Pending(Batch())
             for _ in _convert(report, preset, iter(block.records), into, task.skip, 1 << 62):

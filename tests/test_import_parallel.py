@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 
 from corpus import parallel
-from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_block, parse_jsonl_blocks, split_jsonl_block
+from corpus.formats import (
+    FileInfo,
+    jsonl_blocks,
+    jsonl_spans,
+    parse_jsonl_block,
+    parse_jsonl_blocks,
+    read_span,
+    split_jsonl_block,
+)
 from corpus.importer import import_files
 from corpus.loaders import load
 from corpus.rows import COMMENT_COLUMNS, COMMENT_KINDS, POST_COLUMNS, POST_KINDS
@@ -319,6 +327,35 @@ def test_pieces_of_a_block_parse_as_the_whole_block(block, first):
         assert [(row, repr(rec)) for row, rec in records] == [(row, repr(rec)) for row, rec in whole.records], size
         assert (parsed[-1].pending if parsed else None) == whole.pending
         assert (not parsed) == whole.blank
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 64, 1 << 16])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('\ufeff{"a": 1}\n\n{"a": 2}\r\n[3]\n{"a": \n{"a": 4}', id="byte order mark, no newline at the end"),
+        pytest.param('{"long": "' + "长" * 40 + '"}\n{"b": 2}\n', id="lines longer than a block"),
+        pytest.param("", id="empty"),
+        pytest.param("\ufeff", id="only a byte order mark"),
+        pytest.param("\n\n" + "x\n" * 5, id="short lines at the start (the first block spans 3 bytes)"),
+    ],
+)
+def test_spans_hold_the_very_blocks_of_an_uncompressed_file(tmp_path, size, text):
+    """The same blocks and line numbers as jsonl_blocks: workers batch, reject and err alike either way."""
+    path = tmp_path / "x.jsonl"
+    path.write_text(text, encoding="utf-8")
+    info = FileInfo(str(path), "jsonl", "utf-8")
+    spans = [(first, read_span(span)) for first, span in jsonl_spans(info, size)]
+    assert spans == [(first, block) for first, block in jsonl_blocks(info, size) if block]
+
+
+def test_a_span_of_a_file_cut_short_meanwhile_is_an_error(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"a": 1}\n{"a": 2}\n', encoding="utf-8")
+    spans = list(jsonl_spans(FileInfo(str(path), "jsonl", "utf-8"), 1 << 16))
+    path.write_text('{"a": 1}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="changed while it was read"):
+        read_span(spans[0][1])
 
 
 def test_row_kinds_match_the_schema():
