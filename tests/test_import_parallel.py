@@ -333,7 +333,8 @@ def test_pieces_of_a_block_parse_as_the_whole_block(block, first):
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param('\ufeff{"a": 1}\n\n{"a": 2}\r\n[3]\n{"a": \n{"a": 4}', id="byte order mark, no newline at the end"),
+        pytest.param('\ufeff{"a": 1}\n\n{"a": 2}\r\n[3]\n{"a": \n{"a": 4}',
+                     id="byte order mark, no newline at the end"),
         pytest.param('{"long": "' + "长" * 40 + '"}\n{"b": 2}\n', id="lines longer than a block"),
         pytest.param("", id="empty"),
         pytest.param("\ufeff", id="only a byte order mark"),
