@@ -205,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas-to-sql", action="store_true",
                         help="pandas also writes the frame to a new SQLite file (DataFrame.to_sql)")
     parser.add_argument("--pandas-chunksize", type=int, metavar="N",
-                        help="also time read_json(lines=True, chunksize=N), a second baseline in bounded memory")
+                        help="also time read_json(lines=True, chunksize=N), "
+                             "a second baseline in bounded memory")
     parser.add_argument("--compare-tree", type=Path, metavar="DIR",
                         help="also time dazi on the source tree in DIR (e.g. a git worktree of an older commit)")
     parser.add_argument("--page-size", type=int, help="create dazi's SQLite database with this page size")
@@ -261,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
                         ratios.setdefault((name, base), []).append(ratio)
                         goal = " (goal <= 1.0)" if base == "pandas" else " (second baseline)"
                         print(f"  run {i + 1}: ratio {name}/{base} time {ratio:.2f}{goal}, "
-                              f"cpu {dazi['cpu'] / result['cpu']:.2f}, peak memory {dazi['peak'] / result['peak']:.2f}")
+                              f"cpu {dazi['cpu'] / result['cpu']:.2f}, "
+                              f"peak memory {dazi['peak'] / result['peak']:.2f}")
             for (name, base), values in ratios.items():
                 tree = dict(trees)[name]
                 label = f"{name} ({tree})" if tree else name

@@ -915,7 +915,9 @@ def jsonl_spans(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, tupl
             if read > start:
                 yield lines + 1, (info.path, start, read - start)
     except OSError as exc:
-        raise InputError(f"cannot read the file after line {lines} ({exc})", file=info.path, row=lines + 1) from exc
+        raise InputError(
+            f"cannot read the file after line {lines} ({exc})", file=info.path, row=lines + 1
+        ) from exc
 
 
 def read_span(span: tuple[str, int, int]) -> bytes:
@@ -934,7 +936,9 @@ def read_span(span: tuple[str, int, int]) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc})", file=path) from exc
     if len(data) != length:
-        raise InputError("the file changed while it was read", "Import it again once it is complete.", file=path)
+        raise InputError(
+            "the file changed while it was read", "Import it again once it is complete.", file=path
+        )
     return data
 
 

@@ -4,14 +4,15 @@
 ``.zst`` or ``.gz``) to this module once it has detected its preset.  This
 process reads the file in blocks of whole lines (:func:`corpus.formats.jsonl_blocks`,
 so line numbers are known before anything is parsed) and sends each block to
-a worker (of an uncompressed file, only where the block lies: the worker reads
-it, :func:`corpus.formats.jsonl_spans`), which parses it a piece at a time with the same functions the
-serial reader uses (:func:`corpus.formats.parse_jsonl_blocks`), converts it
-with the same loop (:func:`corpus.loaders._convert`) and applies the
-consumer's ``prepare`` (for an import: :class:`corpus.rows.RowMaker`, so rows
-come back ready to write).  Results are taken in file order, so the consumer
-sees the batches, row numbers, rejected rows, first error and warnings a
-serial read gives; only the batch boundaries differ.
+a worker (of an uncompressed file only where the block lies, and the worker
+reads it: :func:`corpus.formats.jsonl_spans`), which parses it a piece at a
+time with the same functions the serial reader uses
+(:func:`corpus.formats.parse_jsonl_blocks`), converts it with the same loop
+(:func:`corpus.loaders._convert`) and applies the consumer's ``prepare`` (for
+an import: :class:`corpus.rows.RowMaker`, so rows come back ready to write).
+Results are taken in file order, so the consumer sees the batches, row
+numbers, rejected rows, first error and warnings a serial read gives; only
+the batch boundaries differ.
 
 What crosses a chunk boundary is settled here: a line that is not valid
 JSON at the end of a chunk is a bad row if any non-blank line follows, and
@@ -405,9 +406,9 @@ def _preset(ref: tuple, label: str) -> Preset:
 def _work(task: _Task) -> _Result:
     """Parse, convert and prepare one chunk, a piece at a time (runs in a worker process).
 
-    Each piece of about ``task.piece`` bytes (:data:`_PIECE`) becomes one serialised batch;
-    a line that is not valid JSON at the end of a piece is settled by the
-    pieces after it, as between the blocks of a serial read
+    Each piece of about ``task.piece`` bytes (:data:`_PIECE`) becomes one
+    serialised batch; a line that is not valid JSON at the end of a piece is
+    settled by the pieces after it, as between the blocks of a serial read
     (:func:`corpus.formats.parse_jsonl_blocks`).
     """
     _CHUNKS[0] += 1

@@ -324,7 +324,8 @@ def test_pieces_of_a_block_parse_as_the_whole_block(block, first):
         assert b"".join(piece for _, piece in pieces) == block
         parsed = list(parse_jsonl_blocks(pieces))
         records = [item for part in parsed for item in part.records]
-        assert [(row, repr(rec)) for row, rec in records] == [(row, repr(rec)) for row, rec in whole.records], size
+        expected = [(row, repr(rec)) for row, rec in whole.records]
+        assert [(row, repr(rec)) for row, rec in records] == expected, size
         assert (parsed[-1].pending if parsed else None) == whole.pending
         assert (not parsed) == whole.blank
 
@@ -405,13 +406,15 @@ def test_prepared_rows_are_stored_as_sqlalchemy_stores_them(db, tmp_path):
     notes = _notes()
     notes[1] = dict(notes[1], liked_count="1.2万", tag_list='["饭搭子", "a\\"b"]', desc="@小红薯 你好 #搭子[话题]#")
     notes_path = _write(tmp_path / "notes.jsonl", _lines(notes))
-    comments_path = _write(tmp_path / "comments.jsonl", _lines(generate_comments(notes, per_note=(1, 2), seed=2)))
+    replies = generate_comments(notes, per_note=(1, 2), seed=2)
+    comments_path = _write(tmp_path / "comments.jsonl", _lines(replies))
     imported = create_project(db, "imported")
     import_files(db, imported, [notes_path, comments_path], workers=1)
     again = create_project(db, "again")
     with db.write() as conn:
         for table in (posts, comments):
-            rows = [dict(r._mapping) for r in conn.execute(select(table).where(table.c.project_id == imported.id))]
+            query = select(table).where(table.c.project_id == imported.id)
+            rows = [dict(r._mapping) for r in conn.execute(query)]
             assert rows
             for row in rows:
                 row.pop("id")
@@ -421,7 +424,8 @@ def test_prepared_rows_are_stored_as_sqlalchemy_stores_them(db, tmp_path):
     for table, key in ((posts, "post_id"), (comments, "comment_id")):
         names = [c.name for c in table.columns if c.name not in ("id", "project_id")]
         shown = [f"typeof({n}), {n}" if sqlite else f"CAST({n} AS TEXT)" for n in names]
-        query = text(f"SELECT {', '.join(shown)} FROM {table.name} WHERE project_id = :p ORDER BY platform, {key}")
+        query = text(f"SELECT {', '.join(shown)} FROM {table.name} "
+                     f"WHERE project_id = :p ORDER BY platform, {key}")
         with db.read() as conn:
             stored = [conn.execute(query, {"p": p.id}).all() for p in (imported, again)]
         assert stored[0] == stored[1]

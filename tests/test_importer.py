@@ -125,7 +125,8 @@ def test_a_batch_mixing_new_repeated_and_known_posts_keeps_the_file_order(db, pr
     import_files(db, project, [_write_jsonl(tmp_path / "first.jsonl", [known])], workers=0)
     again = dict(known, source_keyword="新关键词", last_modify_ts=known["last_modify_ts"] + 1)
     b_later = dict(b, source_keyword="另一个", liked_count="777", last_modify_ts=b["last_modify_ts"] + 1)
-    report = import_files(db, project, [_write_jsonl(tmp_path / "mixed.jsonl", [a, again, b, c, b_later])], workers=0)
+    mixed = _write_jsonl(tmp_path / "mixed.jsonl", [a, again, b, c, b_later])
+    report = import_files(db, project, [mixed], workers=0)
     assert (report.read, report.imported, report.merged, report.updated) == (5, 3, 1, 1)
     order = [p["post_id"] for p in iter_posts(db, project)]
     assert order == [known["note_id"], a["note_id"], b["note_id"], c["note_id"]]
@@ -155,4 +156,4 @@ def test_conflicts_name_the_first_copy_across_files_and_batches(db, project, tmp
         (str(second), "3", f"post {b['note_id']!r} {again} {first}, row 2"),
         (str(second), "4", f"post {c['note_id']!r} {again} {second}, row 1"),
     ]
-    assert [p["post_id"] for p in iter_posts(db, project)] == [a["note_id"], b["note_id"], c["note_id"], d["note_id"]]
+    assert [p["post_id"] for p in iter_posts(db, project)] == [n["note_id"] for n in (a, b, c, d)]
