@@ -30,7 +30,8 @@ HERE = Path(__file__).resolve().parent
 
 #: name -> (script, arguments for --size quick, arguments for --size full)
 BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
-    "import": ("bench_import.py", ["--n", "100000", "--repeat", "2"], ["--n", "1000000", "--repeat", "1"]),
+    "import": ("bench_import.py", ["--n", "100000", "--repeat", "2"],
+               ["--n", "1000000", "--repeat", "1", "--pandas-chunksize", "100000"]),
     "reliability": ("bench_reliability.py", ["--units", "20000"], []),
     "export": ("bench_export.py", ["--n", "20000", "--project", "5000"], ["--n", "100000", "--project", "100000"]),
     "text": ("bench_text.py", ["--n", "50000"], ["--n", "1000000"]),

@@ -4,13 +4,15 @@
 ``.zst`` or ``.gz``) to this module once it has detected its preset.  This
 process reads the file in blocks of whole lines (:func:`corpus.formats.jsonl_blocks`,
 so line numbers are known before anything is parsed) and sends each block to
-a worker, which parses it with the same function the serial reader uses
-(:func:`corpus.formats.parse_jsonl_block`), converts it with the same loop
-(:func:`corpus.loaders._convert`) and applies the consumer's ``prepare``
-(for an import: :class:`corpus.rows.RowMaker`, so rows come back ready to
-write).  Results are taken in file order, so the consumer sees the batches,
-row numbers, rejected rows, first error and warnings a serial read gives;
-only the batch boundaries differ.
+a worker (of an uncompressed file only where the block lies, and the worker
+reads it: :func:`corpus.formats.jsonl_spans`), which parses it a piece at a
+time with the same functions the serial reader uses
+(:func:`corpus.formats.parse_jsonl_blocks`), converts it with the same loop
+(:func:`corpus.loaders._convert`) and applies the consumer's ``prepare`` (for
+an import: :class:`corpus.rows.RowMaker`, so rows come back ready to write).
+Results are taken in file order, so the consumer sees the batches, row
+numbers, rejected rows, first error and warnings a serial read gives; only
+the batch boundaries differ.
 
 What crosses a chunk boundary is settled here: a line that is not valid
 JSON at the end of a chunk is a bad row if any non-blank line follows, and
@@ -41,7 +43,15 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_block, truncated_last_line
+from corpus.formats import (
+    FileInfo,
+    jsonl_blocks,
+    jsonl_spans,
+    parse_jsonl_blocks,
+    read_span,
+    split_jsonl_block,
+    truncated_last_line,
+)
 from corpus.loaders import Batch, FileReport, Prepare, _convert, _Pending, _reject
 from corpus.presets import Preset, generic_preset, get_preset
 from dazi.errors import DaziError, InputError
@@ -55,6 +65,8 @@ _MAX_WORKERS = 4
 _SAMPLE = 1 << 16  # bytes read to estimate the length of a line
 _MIN_CHUNK = 1 << 16
 _MAX_CHUNK = 1 << 25
+#: Bytes of a chunk a worker converts at a time (see :func:`corpus.formats.split_jsonl_block`).
+_PIECE = 1 << 17
 
 
 def auto_workers() -> int:
@@ -189,21 +201,23 @@ class _Task:
     skip: bool
     prepare: Prepare | None
     first: int
-    block: bytes
+    block: bytes | tuple[str, int, int]  # the lines, or where they are in an uncompressed file
+    piece: int  # bytes converted at a time (see _work)
 
 
 @dataclass
 class _Result:
     """What a worker made of one chunk.
 
-    The batch travels serialised by the worker itself (``payload``, see
+    The chunk's batches, one per piece the worker converted at a time,
+    travel serialised by the worker itself (``payloads``, see
     :func:`_dump_batch`): the executor then moves bytes, and :func:`_batch`
     loads them in the consuming thread with the cyclic garbage collector
     paused.  Left to the executor, unpickling a chunk's many tuples triggered
     collections that walked everything unpickled so far, again and again.
     """
 
-    payload: tuple[str, bytes] | None
+    payloads: list[tuple[str, bytes]]
     counts: tuple[int, int, int, int]  # rows_read, posts, comments, rejected
     pending: tuple | None  # (line, BadRecord) of a broken line at the chunk's end
     blank: bool
@@ -231,7 +245,8 @@ def convert_jsonl(
         ref = (*ref, tuple(info.columns))
     size = int(min(max(batch_size * _line_length(info), _MIN_CHUNK), _MAX_CHUNK))
     limit = pool.workers + 2  # chunks in flight: each worker busy, one ready; bounded memory
-    blocks = jsonl_blocks(info, size)
+    # an uncompressed file is read by the workers themselves (formats.jsonl_spans)
+    blocks = jsonl_spans(info, size) if info.format == "jsonl" else jsonl_blocks(info, size)
     window: deque[Future] = deque()
     failure: InputError | None = None
     carry: tuple | None = None
@@ -245,12 +260,12 @@ def convert_jsonl(
                 except InputError as exc:  # damaged file: after the chunks before it
                     failure = exc
                     break
-                task = _Task(ref, report.file, report.part, skip, prepare, first, data)
+                task = _Task(ref, report.file, report.part, skip, prepare, first, data, _PIECE)
                 window.append(pool.executor.submit(_work, task))
             if not window:
                 break
             result: _Result = window.popleft().result()
-            batch = _batch(result.payload)
+            batch = _batch(result.payloads)
             if not result.blank:
                 if carry is not None:
                     held = Batch()
@@ -298,17 +313,27 @@ def _dump_batch(batch: Batch) -> tuple[str, bytes]:
     return "pickle", pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
 
 
-def _batch(payload: tuple[str, bytes] | None) -> Batch:
-    """Load a worker's batch without collecting garbage meanwhile (see :class:`_Result`)."""
-    if payload is None:
-        return Batch()
-    kind, data = payload
+def _batch(payloads: list[tuple[str, bytes]]) -> Batch:
+    """Load a worker's batches as one, without collecting garbage meanwhile (see :class:`_Result`).
+
+    One batch per chunk, not per piece, keeps the consumer's work per batch
+    (for an import, one ``executemany`` and its bookkeeping) rare.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        if kind == "marshal":
-            return Batch(*marshal.loads(data))
-        return pickle.loads(data)
+        out = Batch()
+        for kind, data in payloads:
+            if kind == "marshal":
+                batch = Batch(*marshal.loads(data))
+            else:
+                batch = pickle.loads(data)
+            out.posts += batch.posts
+            out.post_rows += batch.post_rows
+            out.comments += batch.comments
+            out.comment_rows += batch.comment_rows
+            out.rejected += batch.rejected
+        return out
     finally:
         if enabled:
             gc.enable()
@@ -379,27 +404,39 @@ def _preset(ref: tuple, label: str) -> Preset:
 
 
 def _work(task: _Task) -> _Result:
-    """Parse, convert and prepare one chunk (runs in a worker process)."""
+    """Parse, convert and prepare one chunk, a piece at a time (runs in a worker process).
+
+    Each piece of about ``task.piece`` bytes (:data:`_PIECE`) becomes one
+    serialised batch; a line that is not valid JSON at the end of a piece is
+    settled by the pieces after it, as between the blocks of a serial read
+    (:func:`corpus.formats.parse_jsonl_blocks`).
+    """
     _CHUNKS[0] += 1
     if not _CHUNKS[0] % _COLLECT_EVERY:  # cycles are rare (exceptions): collect now and then
         gc.collect()
     report = FileReport(task.file, "jsonl", None, task.part)
     label = task.file if task.part is None else f"{task.file} [{task.part}]"
-    block = parse_jsonl_block(task.block, task.first)
-    pending = _Pending(Batch())
     preset = _preset(task.preset, label)
+    payloads: list[tuple[str, bytes]] = []
+    blank, pending = True, None
     try:
-        for _ in _convert(report, preset, iter(block.records), pending, task.skip, 1 << 62):
-            pass  # pragma: no cover - a batch never fills
+        data = task.block if type(task.block) is bytes else read_span(task.block)
+        for block in parse_jsonl_blocks(split_jsonl_block(data, task.first, task.piece)):
+            blank, pending = False, block.pending
+            into = _Pending(Batch())
+            for _ in _convert(report, preset, iter(block.records), into, task.skip, 1 << 62):
+                pass  # pragma: no cover - a batch never fills
+            batch = into.batch
+            if task.prepare is not None:
+                if batch.posts:
+                    batch.posts = task.prepare.posts(batch.posts)
+                if batch.comments:
+                    batch.comments = task.prepare.comments(batch.comments)
+            if len(batch):
+                payloads.append(_dump_batch(batch))
     except InputError as exc:
         loc = exc.location
         error = (exc.reason, exc.hint, loc.file, loc.row, loc.column)
-        return _Result(None, (0, 0, 0, 0), None, block.blank, error)
-    batch = pending.batch
-    if task.prepare is not None:
-        if batch.posts:
-            batch.posts = task.prepare.posts(batch.posts)
-        if batch.comments:
-            batch.comments = task.prepare.comments(batch.comments)
+        return _Result([], (0, 0, 0, 0), None, blank, error)
     counts = (report.rows_read, report.posts, report.comments, report.rejected)
-    return _Result(_dump_batch(batch), counts, block.pending, block.blank)
+    return _Result(payloads, counts, pending, blank)

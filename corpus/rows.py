@@ -20,7 +20,7 @@ importer's process only deduplicates and writes them.
 >>> row = maker.posts([post])[0]
 >>> row[POST_INDEX["post_id"]], row[POST_INDEX["text"]], row[POST_INDEX["status"]]
 ('123', '', 'ok')
->>> row[POST_INDEX["hashtags"]], row[POST_INDEX["created_at"]], row[-2:]
+>>> row[POST_INDEX["hashtags"]].decode(), row[POST_INDEX["created_at"]], row[-2:]
 ('["饭搭子"]', '2024-01-05 02:00:00.000000', (1, 7))
 """
 

@@ -541,13 +541,17 @@ def insert_params(conn: Connection, table, columns: Sequence[str], params: list[
 
     ``params`` hold one tuple per row, values in the order of ``columns``,
     already converted as :mod:`dazi.params` does (for example by import
-    workers).  Returns the number of rows.
+    workers).  On SQLite, JSON columns take UTF-8 ``bytes`` (or ``str``) and
+    store them as text, through ``CAST(? AS TEXT)``: a ``bytes`` parameter
+    alone would be stored as a blob.  Returns the number of rows.
     """
     if not params:
         return 0
-    placeholder = "?" if conn.dialect.name == "sqlite" else "%s"
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join([placeholder] * len(columns))})")
+    if conn.dialect.name == "sqlite":
+        placeholders = ["CAST(? AS TEXT)" if kind == "json" else "?" for kind in column_kinds(table, columns)]
+    else:
+        placeholders = ["%s"] * len(columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(placeholders)})"
     conn.exec_driver_sql(sql, params)
     return len(params)
 

@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 
 from corpus import parallel
-from corpus.formats import FileInfo, jsonl_blocks, parse_jsonl_block
+from corpus.formats import (
+    FileInfo,
+    jsonl_blocks,
+    jsonl_spans,
+    parse_jsonl_block,
+    parse_jsonl_blocks,
+    read_span,
+    split_jsonl_block,
+)
 from corpus.importer import import_files
 from corpus.loaders import load
 from corpus.rows import COMMENT_COLUMNS, COMMENT_KINDS, POST_COLUMNS, POST_KINDS
@@ -34,10 +42,19 @@ from dazi.schema import comments, posts
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def tiny_chunks(monkeypatch):
-    """Chunks of about one line: every line boundary is a chunk boundary somewhere."""
-    monkeypatch.setattr(parallel, "_MIN_CHUNK", 1)
+@pytest.fixture(params=["chunks", "pieces"])
+def tiny_chunks(request, monkeypatch):
+    """Every line boundary is a chunk boundary somewhere, or a piece boundary inside one chunk.
+
+    ``chunks``: chunks of about one line, each sent to a worker on its own.
+    ``pieces``: the whole file in one chunk, which the worker converts a line
+    at a time (:func:`corpus.formats.split_jsonl_block`).
+    """
+    if request.param == "chunks":
+        monkeypatch.setattr(parallel, "_MIN_CHUNK", 1)
+    else:
+        monkeypatch.setattr(parallel, "_MIN_CHUNK", parallel._MAX_CHUNK)
+        monkeypatch.setattr(parallel, "_PIECE", 1)
 
 
 def _lines(records) -> list[str]:
@@ -221,6 +238,7 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path)
     assert marker.read_text() == "ran\n"
 
 
+@pytest.mark.parametrize("tiny_chunks", ["chunks"], indirect=True)  # a kill between chunks
 def test_a_worker_killed_mid_import_is_a_plain_error_and_nothing_is_imported(db, tmp_path, tiny_chunks):
     """SIGKILL a worker after the first batch was written: a DaziError, not a traceback; the import rolls back."""
     import multiprocessing
@@ -288,6 +306,60 @@ def test_blocks_number_lines_as_the_file_does(tmp_path, size):
     assert pending is None
 
 
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param(b'{"a": 1}\n\n{"a": 2}\r\n[3]\n{"a": \n{"a": 4}\n', id="bad lines between good ones"),
+        pytest.param(b'{"a": 1}\n{"a": \n\n   \n', id="a broken line followed by blank lines only"),
+        pytest.param(b'{"a": 1}\n{"a": 2}\n{"a": 3', id="a truncated last line"),
+        pytest.param(b'\n\n  \n', id="blank lines only"),
+        pytest.param(b'{"a": \n{"b": \n\n{"c": 1}\n', id="two broken lines in a row"),
+    ],
+)
+@pytest.mark.parametrize("first", [1, 41])
+def test_pieces_of_a_block_parse_as_the_whole_block(block, first):
+    whole = parse_jsonl_block(block, first)
+    for size in range(1, len(block) + 2):
+        pieces = list(split_jsonl_block(block, first, size))
+        assert b"".join(piece for _, piece in pieces) == block
+        parsed = list(parse_jsonl_blocks(pieces))
+        records = [item for part in parsed for item in part.records]
+        expected = [(row, repr(rec)) for row, rec in whole.records]
+        assert [(row, repr(rec)) for row, rec in records] == expected, size
+        assert (parsed[-1].pending if parsed else None) == whole.pending
+        assert (not parsed) == whole.blank
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 64, 1 << 16])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('\ufeff{"a": 1}\n\n{"a": 2}\r\n[3]\n{"a": \n{"a": 4}',
+                     id="byte order mark, no newline at the end"),
+        pytest.param('{"long": "' + "长" * 40 + '"}\n{"b": 2}\n', id="lines longer than a block"),
+        pytest.param("", id="empty"),
+        pytest.param("\ufeff", id="only a byte order mark"),
+        pytest.param("\n\n" + "x\n" * 5, id="short lines at the start (the first block spans 3 bytes)"),
+    ],
+)
+def test_spans_hold_the_very_blocks_of_an_uncompressed_file(tmp_path, size, text):
+    """The same blocks and line numbers as jsonl_blocks: workers batch, reject and err alike either way."""
+    path = tmp_path / "x.jsonl"
+    path.write_text(text, encoding="utf-8")
+    info = FileInfo(str(path), "jsonl", "utf-8")
+    spans = [(first, read_span(span)) for first, span in jsonl_spans(info, size)]
+    assert spans == [(first, block) for first, block in jsonl_blocks(info, size) if block]
+
+
+def test_a_span_of_a_file_cut_short_meanwhile_is_an_error(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"a": 1}\n{"a": 2}\n', encoding="utf-8")
+    spans = list(jsonl_spans(FileInfo(str(path), "jsonl", "utf-8"), 1 << 16))
+    path.write_text('{"a": 1}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="changed while it was read"):
+        read_span(spans[0][1])
+
+
 def test_row_kinds_match_the_schema():
     assert column_kinds(posts, POST_COLUMNS) == POST_KINDS
     assert column_kinds(comments, COMMENT_COLUMNS) == COMMENT_KINDS
@@ -300,7 +372,9 @@ def test_row_kinds_match_the_schema():
                      id="whole seconds keep six decimals"),
         pytest.param("time", datetime(1999, 12, 31, 23, 59, 59, 7, tzinfo=UTC), True,
                      "1999-12-31 23:59:59.000007", id="microseconds"),
-        pytest.param("json", ["饭搭子", {"n": 1}], True, '["饭搭子",{"n":1}]', id="json without ascii escapes"),
+        pytest.param("json", ["饭搭子", {"n": 1}], True, '["饭搭子",{"n":1}]'.encode(),
+                     id="sqlite json as utf-8 bytes without ascii escapes"),
+        pytest.param("json", ["饭搭子", {"n": 1}], False, '["饭搭子",{"n":1}]', id="postgres json as text"),
         pytest.param("bool", True, True, 1, id="sqlite booleans are 0 and 1"),
         pytest.param("bool", True, False, True, id="postgres booleans stay booleans"),
         pytest.param(None, "7301234567890123456", True, "7301234567890123456", id="ids pass as text"),
@@ -318,3 +392,43 @@ def test_times_in_other_zones_are_stored_in_utc_and_naive_ones_refused():
     assert to_param("time", datetime(2024, 1, 5, 18, tzinfo=shanghai), sqlite=True) == "2024-01-05 10:00:00.000000"
     with pytest.raises(ValueError, match="naive"):
         to_param("time", datetime(2024, 1, 5), sqlite=True)
+
+
+def test_prepared_rows_are_stored_as_sqlalchemy_stores_them(db, tmp_path):
+    """The importer's parameters (JSON as UTF-8 bytes on SQLite) store what SQLAlchemy stores.
+
+    The imported posts and comments are read back and inserted again into a
+    second project through SQLAlchemy's own column types; every stored value,
+    and on SQLite its storage class (text, not blob), must be the same.
+    """
+    from sqlalchemy import select, text
+
+    notes = _notes()
+    notes[1] = dict(notes[1], liked_count="1.2万", tag_list='["饭搭子", "a\\"b"]', desc="@小红薯 你好 #搭子[话题]#")
+    notes_path = _write(tmp_path / "notes.jsonl", _lines(notes))
+    replies = generate_comments(notes, per_note=(1, 2), seed=2)
+    comments_path = _write(tmp_path / "comments.jsonl", _lines(replies))
+    imported = create_project(db, "imported")
+    import_files(db, imported, [notes_path, comments_path], workers=1)
+    again = create_project(db, "again")
+    with db.write() as conn:
+        for table in (posts, comments):
+            query = select(table).where(table.c.project_id == imported.id)
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            assert rows
+            for row in rows:
+                row.pop("id")
+                row["project_id"] = again.id
+            conn.execute(table.insert(), rows)
+    sqlite = db.dialect == "sqlite"
+    for table, key in ((posts, "post_id"), (comments, "comment_id")):
+        names = [c.name for c in table.columns if c.name not in ("id", "project_id")]
+        shown = [f"typeof({n}), {n}" if sqlite else f"CAST({n} AS TEXT)" for n in names]
+        query = text(f"SELECT {', '.join(shown)} FROM {table.name} "
+                     f"WHERE project_id = :p ORDER BY platform, {key}")
+        with db.read() as conn:
+            stored = [conn.execute(query, {"p": p.id}).all() for p in (imported, again)]
+        assert stored[0] == stored[1]
+        if sqlite:
+            kinds = {row[2 * names.index("raw")] for row in stored[0]}
+            assert kinds == {"text"}

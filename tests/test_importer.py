@@ -111,24 +111,49 @@ def test_pseudonymize_on_import(db, project):
         assert "@小红薯A1B2" not in (post["text"] or "")
 
 
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
 def test_a_batch_mixing_new_repeated_and_known_posts_keeps_the_file_order(db, project, tmp_path):
     """Only the repeated and known rows of a batch are merged one by one; the rest go straight in, in order."""
     from corpus.synthetic import generate_notes
 
     known, a, b, c = generate_notes(4, seed=5, duplicates=False)
 
-    def write(name, records):
-        path = tmp_path / name
-        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
-        return path
-
-    import_files(db, project, [write("first.jsonl", [known])], workers=0)
+    import_files(db, project, [_write_jsonl(tmp_path / "first.jsonl", [known])], workers=0)
     again = dict(known, source_keyword="新关键词", last_modify_ts=known["last_modify_ts"] + 1)
     b_later = dict(b, source_keyword="另一个", liked_count="777", last_modify_ts=b["last_modify_ts"] + 1)
-    report = import_files(db, project, [write("mixed.jsonl", [a, again, b, c, b_later])], workers=0)
+    mixed = _write_jsonl(tmp_path / "mixed.jsonl", [a, again, b, c, b_later])
+    report = import_files(db, project, [mixed], workers=0)
     assert (report.read, report.imported, report.merged, report.updated) == (5, 3, 1, 1)
     order = [p["post_id"] for p in iter_posts(db, project)]
     assert order == [known["note_id"], a["note_id"], b["note_id"], c["note_id"]]
     merged = get_post(db, project, b["note_id"])
     assert merged["likes"] == 777 and "另一个" in merged["source_keywords"]
     assert "新关键词" in get_post(db, project, known["note_id"])["source_keywords"]
+
+
+def test_conflicts_name_the_first_copy_across_files_and_batches(db, project, tmp_path):
+    """A batch spanning two files remembers each key's own file and row for later conflicts."""
+    import csv
+
+    from corpus.synthetic import generate_notes
+
+    a, b, c, d = generate_notes(4, seed=8, duplicates=False)
+
+    first = _write_jsonl(tmp_path / "first.jsonl", [a, b])
+    second = _write_jsonl(tmp_path / "second.jsonl", [c, d, dict(b, desc="别的正文"), dict(c, desc="又一个正文"), a])
+    rejects = tmp_path / "rejects.csv"
+    report = import_files(db, project, [first, second], workers=0, batch_size=3, skip_bad_rows=True,
+                          rejects_path=rejects)
+    assert (report.read, report.imported, report.merged, report.rejected) == (7, 4, 1, 2)
+    with open(rejects, encoding="utf-8-sig") as fh:
+        rows = [(r["file"], r["row"], r["reason"]) for r in csv.DictReader(fh)]
+    again = "(xiaohongshu) appears again with different text than at"
+    assert rows == [
+        (str(second), "3", f"post {b['note_id']!r} {again} {first}, row 2"),
+        (str(second), "4", f"post {c['note_id']!r} {again} {second}, row 1"),
+    ]
+    assert [p["post_id"] for p in iter_posts(db, project)] == [n["note_id"] for n in (a, b, c, d)]
