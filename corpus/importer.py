@@ -197,7 +197,7 @@ def import_files(
     from corpus.parallel import WorkerStopped
 
     try:
-        with db.write() as conn, _import_cache(conn):
+        with db.bulk_write() as conn, _import_cache(conn):
             _tx(conn)
     except WorkerStopped as exc:  # rolled back: say so
         raise WorkerStopped(

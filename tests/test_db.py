@@ -281,3 +281,31 @@ def test_a_sqlite_file_keeps_one_idle_connection_until_closed(tmp_path):
     db.close()
     assert not wal.exists()
     db.close()  # twice is harmless
+
+
+def test_a_bulk_write_alone_writes_pages_once_and_leaves_wal_mode(tmp_path):
+    """bulk_write: a rollback journal while nobody else has the file open (pages written once,
+    not to the WAL and again at the checkpoint), WAL again afterwards; with another connection
+    open, an ordinary WAL write.  Both commit all or nothing."""
+    path = tmp_path / "bulk.db"
+    db = connect(path)
+    try:
+        with db.bulk_write() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        with db.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
+        with pytest.raises(RuntimeError), db.bulk_write() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+            raise RuntimeError("stop")
+        other = sqlite3.connect(path)  # somebody else (the app) has the file open
+        other.execute("SELECT count(*) FROM t").fetchone()
+        with db.bulk_write() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            conn.exec_driver_sql("INSERT INTO t VALUES (3)")
+        assert other.execute("SELECT x FROM t ORDER BY x").fetchall() == [(1,), (3,)]
+        other.close()
+    finally:
+        db.close()
