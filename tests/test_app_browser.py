@@ -275,6 +275,7 @@ def test_the_whole_study_in_the_browser(browser, team_server, tmp_path):
         expected = search(db, project, "饭搭子 OR 学习搭子").total
         matched = "1 post matches" if expected == 1 else f"{expected:,} posts match"
         carol.get_by_text(f"{matched} (substrings)", exact=False).wait_for(timeout=30_000)
+        carol.locator(".dz-kwic mark.dz-keyword").first.wait_for(timeout=30_000)  # (drawn after the caption)
         marks = carol.locator(".dz-kwic mark.dz-keyword").all_inner_texts()
         assert expected > 0 and marks and set(marks) <= {"饭搭子", "学习搭子"}
         screenshot(carol, "posts")
