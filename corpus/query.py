@@ -742,8 +742,9 @@ def gram_mark(project_id: int) -> str | None:
 
     ``SEP SEP X``, with ``X`` a private-use character numbering the
     project: no post's text gives a trigram that starts with two
-    separators (:data:`GRAM_SEP` in a post is indexed as U+FFFD).  With it a search counts its matches in the index alone,
-    without visiting the posts.  ``None`` past 131,068 projects.
+    separators (:data:`GRAM_SEP` in a post is indexed as U+FFFD).  With it
+    a search counts its matches in the index alone, without visiting the
+    posts.  ``None`` past 131,068 projects.
     """
     if 0 <= project_id < _PUA_SIZE:
         return GRAM_SEP * 2 + chr(0xF0000 + project_id)
@@ -839,8 +840,9 @@ class CompiledQuery:
     grams_recheck, grams_tsquery_recheck : bool
         ``True`` when ``grams`` (``grams_tsquery``) over-approximates the
         query: a phrase, whose words may be apart; a regular expression;
-        on PostgreSQL also a term longer than two characters.  The
-        candidates then go through ``like_sql``.
+        on PostgreSQL also a term longer than two characters.  The search
+        then looks its terms up one by one (:mod:`corpus.search`) and
+        checks what is still open with :func:`matches`.
     """
 
     terms: tuple[str, ...]
@@ -892,7 +894,7 @@ def compile_query(
       characters is one lexeme (exact) and a longer term the AND of its
       two-character grams.  Phrases and the literals of regular expressions
       narrow the same way; whatever is not exact (``grams_recheck``,
-      ``grams_tsquery_recheck``) is checked by ``like_sql``.
+      ``grams_tsquery_recheck``) the storage layer decides otherwise.
     * **LIKE, substring mode.**  ``like_sql`` uses ``lower(<column>) LIKE ?
       ESCAPE '\\'`` with folded, escaped patterns; it works on SQLite and
       PostgreSQL.  It equals ``matches(query, text)`` when ``column`` holds
@@ -1180,8 +1182,9 @@ def regex_requirements(pattern: str) -> tuple[tuple[str, ...], ...]:
     closes the strings gathered so far.  The strings are folded as
     :func:`corpus.text.fold` folds text, so that a search of the folded
     text keeps every post the case-insensitive regular expression can match
-    (with the caveat of substring LIKE: full-width Latin letters in the raw
-    text).  A pattern with flags other than ``(?i)`` gives no group.
+    (LIKE on the raw text, :attr:`CompiledQuery.like_sql`, still misses
+    full-width Latin letters).  A pattern with flags other than ``(?i)``
+    gives no group.
 
     Examples
     --------

@@ -249,9 +249,12 @@ def ensure_index(db: Database, project: Project, *, progress: Callable[[int, int
 
 def _is_fresh(db: Database, project: Project, key: str, version: str) -> bool:
     with db.read() as conn:
-        stamp = _stamp(conn, project, version)
-        settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar()
-    return (settings or {}).get(key) == stamp
+        return _settings(conn, project).get(key) == _stamp(conn, project, version)
+
+
+def _settings(conn: Connection, project: Project) -> dict:
+    """The project's settings as stored now (the ``Project`` read earlier may be stale)."""
+    return conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
 
 
 def index_posts(
@@ -325,11 +328,10 @@ def index_posts(
 _ANALYZE_AFTER = 10_000
 
 
-def _save_setting(conn: Connection, project: Project, key: str, stamp: object) -> None:
-    settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
-    if settings.get(key) != stamp:
-        settings = {**settings, key: stamp}
-        conn.execute(projects.update().where(projects.c.id == project.id).values(settings=settings))
+def _save_setting(conn: Connection, project: Project, key: str, value: object) -> None:
+    settings = _settings(conn, project)
+    if settings.get(key) != value:
+        conn.execute(projects.update().where(projects.c.id == project.id).values(settings={**settings, key: value}))
 
 
 # -- the substring index -------------------------------------------------------
@@ -379,8 +381,8 @@ def index_grams(
     told apart without their text).
     """
     with db.read() as conn:
-        settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
-    if settings.get(_REBUILD_KEY):  # posts deleted or rewritten outside dazi (SQLite triggers)
+        rebuild = _settings(conn, project).get(_REBUILD_KEY)
+    if rebuild:  # posts deleted or rewritten outside dazi (SQLite triggers)
         db.retrying(_clear_grams)
     with db.read() as conn:
         stamp = _stamp(conn, project, GRAMS_VERSION)
@@ -399,8 +401,9 @@ def index_grams(
                 .outerjoin(post_gram_index, post_gram_index.c.post_pk == posts.c.id)
                 .where(posts.c.id.in_(chunk))
             ).all()
-        if db.dialect == "sqlite" and (any(r.had is not None for r in rows) or _orphans(db, [r.id for r in rows])):
-            # entries a contentless table cannot delete (their text is gone): start again
+        if db.dialect == "sqlite" and any(r.had is not None for r in rows):
+            # entries of another version, which a contentless table cannot delete (their text is gone):
+            # start again
             db.retrying(_clear_grams)
             return index_grams(db, project, batch_size=batch_size, progress=progress)
         entries = [(r.id, r.had is not None, _hash(doc), doc) for r in rows
@@ -445,16 +448,6 @@ def _changed_texts(db: Database, project: Project, batch_size: int) -> Iterator[
             return
         last = rows[-1].id
         yield from (r.id for r in rows if _hash(_document(r.title, r.text)) != r.text_hash)
-
-
-def _orphans(db: Database, pks: list[int]) -> bool:
-    """Whether the SQLite gram table holds entries for any of ``pks`` (left by
-    posts deleted outside dazi, whose ids came back)."""
-    with db.read() as conn:
-        return conn.execute(
-            text("SELECT 1 FROM post_grams_docsize WHERE id IN :pks LIMIT 1").bindparams(
-                bindparam("pks", expanding=True)), {"pks": pks}
-        ).first() is not None
 
 
 def _clear_grams(conn: Connection) -> None:
@@ -517,8 +510,8 @@ def forget_texts(conn: Connection, old: Sequence[tuple[int, str | None, str]]) -
     transaction that changes them (the importer does, when a newer crawl of
     a post differs in its spacing).  Their next search indexes them anew.
     The contentless SQLite gram table deletes an entry by its indexed text:
-    an entry indexed from other text than ``old`` is left, and the next
-    ``index_grams(verify=True)`` rebuilds the index.
+    an entry indexed from other text than ``old`` stays, and the SQLite
+    trigger on the change marks the project for a rebuild of the index.
     """
     pks = [pk for pk, _, _ in old]
     if not pks:
@@ -550,8 +543,7 @@ def _has_unindexable(conn: Connection, project: Project) -> bool:
     """Whether some of the project's posts had too many grams for a PostgreSQL
     ``tsvector`` (:data:`corpus.query.GRAM_LIMIT`): then every lookup takes them
     as candidates and LIKE on their folded text decides."""
-    settings = conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
-    return bool(settings.get(_UNINDEXABLE_KEY))
+    return bool(_settings(conn, project).get(_UNINDEXABLE_KEY))
 
 
 def _write_index(conn: Connection, project: Project, version: str,
@@ -875,6 +867,7 @@ class _GramTree:
     """
 
     def __init__(self, db: Database, project: Project):
+        self.dialect = db.dialect
         self.sqlite = db.dialect == "sqlite"
         self.unindexable = False
         if not self.sqlite:
@@ -897,13 +890,11 @@ class _GramTree:
 
     def _leaf(self, leaf: Node):
         compiled = compile_query(leaf, column="_doc", words=False)
-        if self.sqlite:
-            if compiled.grams is None:
-                return None, False
-            return self.lookup(compiled.grams), not compiled.grams_recheck
-        grams, exact = compiled.grams_tsquery, not compiled.grams_tsquery_recheck
+        grams, exact = _dialect_grams(compiled, self.dialect)
         if grams is None:
             return None, False
+        if self.sqlite:
+            return self.lookup(grams), exact
         like = None
         if isinstance(leaf, Term) and (not exact or self.unindexable):
             like, exact = compiled.like_params[0], True

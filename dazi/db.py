@@ -288,7 +288,8 @@ class Database:
         On a SQLite file that no other connection has open, the transaction
         runs with a rollback journal instead of the WAL: each new page is
         written once, into the file, where the WAL writes it to the log and
-        again at the checkpoint (a 100,000-post import takes ~19% less time).
+        again at the checkpoint (measured: 1,000,000 posts 36.6 -> 33.5 s,
+        100,000 posts ~5% less time).
         A commit is as durable (``synchronous=FULL``) and a crash as harmless
         (the next opener rolls the journal back); a reader that opens the
         file meanwhile waits for the commit (``busy_timeout``) instead of
