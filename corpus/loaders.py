@@ -31,6 +31,7 @@ from corpus.presets import (
     Preset,
     RowError,
     check_columns,
+    choose_preset,
     detect_preset,
     generic_preset,
     get_preset,
@@ -86,7 +87,10 @@ class FileReport:
     """What loading one file (or one sheet or table of it) found.
 
     ``rows_read`` counts every record read, including rejected ones; for X API
-    pages a row is a page and ``posts`` counts its tweets.
+    pages a row is a page and ``posts`` counts its tweets.  ``no_text``
+    counts posts imported with neither text nor time (Zeeschuimer's stubs
+    from page HTML, search results without a description): they are
+    reported, so that the researcher can collect them again.
     """
 
     file: str
@@ -100,6 +104,7 @@ class FileReport:
     posts: int = 0
     comments: int = 0
     rejected: int = 0
+    no_text: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -202,6 +207,9 @@ class Load:
                         yield _prepared(batch, prepare)
             if len(pending.batch):
                 yield _prepared(pending.batch, prepare)
+            for report in self.reports:
+                if report.no_text:
+                    report.warnings.append(_no_text_warning(report.no_text))
         finally:
             if pool is not None:
                 from corpus import parallel
@@ -236,7 +244,7 @@ class Load:
         multi = False
         for info, records in iter_parts(path):
             multi = multi or info.part is not None
-            peeked, first_error = _peek(info, records, self.skip_bad_rows)
+            peeked, first_error, first = _peek(info, records, self.skip_bad_rows)
             report = FileReport(
                 info.path, info.format, info.encoding, info.part, warnings=info.warnings
             )
@@ -245,7 +253,7 @@ class Load:
                 report.warnings.append("no records")
                 continue
             try:
-                preset = self._choose(info)
+                preset = self._choose(info, first)
             except InputError as exc:
                 _close(peeked)
                 if not multi:
@@ -270,14 +278,15 @@ class Load:
             else:
                 report.warnings.append(f"skipped: {exc.reason}")
 
-    def _choose(self, info: FileInfo) -> Preset:
+    def _choose(self, info: FileInfo, first: dict | None = None) -> Preset:
+        """The preset for a part: mapped, forced, or detected; envelopes by their first record."""
         label = info.label
         if self.mapping:
             return generic_preset(self.mapping, info.columns, file=label)
         if self.preset is not None:
             check_columns(self.preset, info.columns, file=label)
-            return self.preset
-        return detect_preset(info.columns, file=label)
+            return choose_preset(self.preset, first, file=label)
+        return choose_preset(detect_preset(info.columns, file=label), first, file=label)
 
     # -- summaries -------------------------------------------------------------
 
@@ -286,6 +295,15 @@ class Load:
         """Rows read, posts, comments and rejected rows over all files so far."""
         keys = ("rows_read", "posts", "comments", "rejected")
         return {k: sum(getattr(r, k) for r in self.reports) for k in keys}
+
+
+def _no_text_warning(n: int) -> str:
+    return (
+        f"{n:,} post(s) have neither text nor time, only what the tool saw of them (title, "
+        "author, likes ...): e.g. Zeeschuimer items read from a page's HTML, or search results "
+        "without the note's description. They are imported with what they have (empty text); "
+        "open those posts while collecting to get their text and time."
+    )
 
 
 @dataclass
@@ -316,7 +334,7 @@ def _convert(
     out = batch.posts if posts_kind else batch.comments
     out_rows = batch.post_rows if posts_kind else batch.comment_rows
     n = len(batch)
-    rows_read = converted = rejected = 0
+    rows_read = converted = rejected = no_text = 0
     try:
         for row, rec in records:
             rows_read += 1
@@ -327,13 +345,16 @@ def _convert(
                 n += 1
             elif expand is None:
                 try:
-                    out.append(convert(rec))
+                    item = convert(rec)
                 except RowError as exc:
                     _reject(batch, label, row, exc.reason, exc.hint, exc.column, rec, skip)
                     rejected += 1
                 else:
+                    out.append(item)
                     out_rows.append((label, row))
                     converted += 1
+                    if posts_kind and not item["text"] and item["created_at"] is None:
+                        no_text += 1
                 n += 1
             else:
                 try:
@@ -356,6 +377,7 @@ def _convert(
     finally:
         report.rows_read += rows_read
         report.rejected += rejected
+        report.no_text += no_text
         if posts_kind:
             report.posts += converted
         else:
@@ -385,26 +407,31 @@ def _reject(
     batch.rejected.append(RejectedRow(file=file, row=row, reason=reason, column=column, raw=raw))
 
 
-def _peek(info: FileInfo, records: Records, skip: bool) -> tuple[Records | None, InputError | None]:
+def _peek(
+    info: FileInfo, records: Records, skip: bool
+) -> tuple[Records | None, InputError | None, dict | None]:
     """Read up to the first good record (JSON files learn their columns from it).
 
     Returns the records with the peeked ones put back (None when there are
-    none), and, when not skipping bad rows, the error for a bad leading row
-    (raised only once the part is known to be one we load).
+    none); when not skipping bad rows, the error for a bad leading row
+    (raised only once the part is known to be one we load); and the first
+    good record (envelope presets choose their platform from it).
     """
     head: list[tuple[int, dict | BadRecord]] = []
     error = None
+    first = None
     for row, rec in records:
         head.append((row, rec))
         if type(rec) is dict:
+            first = rec
             break
         if not skip:
             bad: BadRecord = rec  # type: ignore[assignment]
             error = InputError(bad.reason, bad.hint, file=info.label, row=row, column=bad.column)
             break
     if not head:
-        return None, None
-    return _chain(head, records), error
+        return None, None, None
+    return _chain(head, records), error, first
 
 
 def _chain(head: list, rest: Records) -> Records:
@@ -543,14 +570,14 @@ def preview(
     found: Preview | None = None
     fallback: Preview | None = None
     for info, records in iter_parts(path):
-        peeked, _ = _peek(info, records, skip=True)
+        peeked, _, first = _peek(info, records, skip=True)
         chosen: Preset | None = None
         error: str | None = None
         if peeked is None:
             error = "no records"
         else:
             try:
-                chosen = loader._choose(info)
+                chosen = loader._choose(info, first)
             except InputError as exc:
                 error = exc.describe()
         if info.part is not None:
