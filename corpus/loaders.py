@@ -273,7 +273,9 @@ class Load:
                 raise skipped[0][1]
             raise InputError("no sheet or table holds records", file=path)
         for report, exc in skipped:
-            if (report.part or "").lower().endswith(_NOT_CONTENT):
+            if (report.part or "") == "README" and report.format == "xlsx":
+                report.warnings.append("the README sheet of a dazi export: skipped")
+            elif (report.part or "").lower().endswith(_NOT_CONTENT):
                 report.warnings.append("creator profiles, not posts or comments: skipped")
             else:
                 report.warnings.append(f"skipped: {exc.reason}")

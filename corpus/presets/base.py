@@ -23,6 +23,7 @@ __all__ = [
     "RowError",
     "check_columns",
     "choose_preset",
+    "describe_presets",
     "detect_preset",
     "get_preset",
     "rank_presets",
@@ -268,3 +269,32 @@ def check_columns(preset: Preset, columns: Iterable[str], *, file: str | None = 
         file=file,
         column=missing[0] if missing else None,
     )
+
+
+def describe_presets(width: int = 100) -> list[str]:
+    """Every preset as lines of text: name, platform and kind, what it reads, the columns it
+    recognises (required ones first, ``a|b`` for alternatives, markers in brackets) and the tool
+    and version it comes from (what ``dazi import --presets`` prints).
+    """
+    import textwrap
+
+    lines: list[str] = []
+    for preset in PRESETS.values():
+        lines.append(f"{preset.name}  ({preset.platform} {preset.kind})")
+        if preset.description:
+            lines.append(f"    {preset.description}")
+        needs = [*preset.columns, *("|".join(g) for g in preset.any_of)]
+        cols = "needs " + ", ".join(needs)
+        if preset.markers:
+            cols += "; also reads " + ", ".join(preset.markers)
+        if preset.choose is not None:
+            cols += "; the platform is read from the first record"
+        elif not preset.detect:
+            cols += "; chosen through another preset (or with --preset)"
+        lines += textwrap.wrap(cols, width, initial_indent="    ", subsequent_indent="      ")
+        if preset.source:
+            lines += textwrap.wrap("from " + preset.source, width, initial_indent="    ",
+                                   subsequent_indent="      ")
+    lines.append("generic  (--map field=column)")
+    lines.append("    any file no preset knows, read through a column mapping")
+    return lines
