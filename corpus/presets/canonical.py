@@ -44,6 +44,7 @@ from corpus.presets.values import (
     _new_post,
     _opt_id,
     _set_counts,
+    _signed,
     _str,
     _tags_of,
     _text,
@@ -78,6 +79,32 @@ def _canonical_list(rec: Mapping, column: str) -> list[str]:
         raise RowError(column, str(exc), _LIST_HINT) from None
 
 
+def _negative(value: object) -> bool:
+    if type(value) is int:
+        return value < 0  # type: ignore[operator]
+    if type(value) is str:
+        s = value.strip()  # type: ignore[union-attr]
+        return s.startswith("-") and s[1:].isdigit()
+    return False
+
+
+def _counts(post: dict, rec: Mapping) -> None:
+    """The four counts; a negative one is kept (Reddit's score is net votes)."""
+    negative = [f for f in COUNT_FIELDS if _negative(rec.get(f))]
+    if not negative:
+        _set_counts(post, rec, _COUNTS)
+        return
+    approx = post["counts_approximate"]
+    _set_counts(post, rec, tuple((f, f) for f in COUNT_FIELDS if f not in negative))
+    approx = post["counts_approximate"] or approx
+    for f in negative:
+        post[f] = _signed(rec, f)
+        post["counts_raw"][f] = str(rec[f])
+    present = [post[f] for f in COUNT_FIELDS if post[f] is not None]
+    post["engagement"] = sum(present) if present else None
+    post["counts_approximate"] = approx
+
+
 def _choice(rec: Mapping, column: str, allowed) -> str | None:  # type: ignore[no-untyped-def]
     value = _str(rec.get(column))
     if value is None:
@@ -98,7 +125,7 @@ def _dazi_post(rec: dict) -> dict:
     post["author_name"] = _clean(rec.get("author_name"))
     post["created_at"] = _time(rec, "created_at")
     post["location"] = _clean(rec.get("location"))
-    _set_counts(post, rec, _COUNTS)
+    _counts(post, rec)
     flag = rec.get("counts_approximate")
     if flag is not None and flag != "":
         post["counts_approximate"] = flag in _TRUE or (type(flag) is str and flag.strip().lower() == "true")
