@@ -390,3 +390,27 @@ def test_done_means_set_with_no_map_and_no_preset(db, project):
     assert note["created_at"] == datetime(2024, 12, 10, 3, 6, 40, tzinfo=UTC)
     assert get_post(db, project, "3xabc123def456")["platform"] == "kuaishou"
     assert get_post(db, project, "0001", "other")["hashtags"] == ["爬山", "户外"]
+
+
+def test_benchmark_zeeschuimer_file_imports_as_rednote(tmp_path):
+    """bench_import.py's Zeeschuimer file: the synthetic notes as RedNote API objects, read back equal."""
+    import importlib.util
+    import itertools
+
+    from corpus.synthetic import generate_notes
+
+    spec = importlib.util.spec_from_file_location("bench_import", DATA.parent.parent / "benchmarks" / "bench_import.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    notes = list(itertools.islice(generate_notes(30, seed=1), 30))
+    zs, mc = tmp_path / "zs.ndjson", tmp_path / "mc.jsonl"
+    bench.write_zeeschuimer(notes, zs)
+    mc.write_text("".join(json.dumps(n, ensure_ascii=False) + "\n" for n in notes), encoding="utf-8")
+    result, from_zs, _ = _load(zs)
+    assert result.reports[0].preset == "zeeschuimer-xiaohongshu"
+    _, from_mc, _ = _load(mc)
+    assert len(from_zs) == 30
+    for a, b in zip(from_zs, from_mc, strict=True):
+        for field in ("post_id", "title", "text", "created_at", "likes", "collects", "comments", "shares",
+                      "hashtags", "author_id", "location", "source_keywords"):
+            assert a[field] == b[field], field
