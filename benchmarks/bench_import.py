@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="which files to time: MediaCrawler JSONL, Zeeschuimer NDJSON (default both)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from corpus.synthetic import generate_notes, write_jsonl
+    from dazi.demo.synthetic import generate_notes, write_jsonl
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.dir or Path(tmp)
