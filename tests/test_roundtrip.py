@@ -127,3 +127,21 @@ def test_import_presets_lists_every_preset_with_columns_and_source():
     assert "4CAT" in result.output and "needs note_id, desc" in result.output
     help_text = CliRunner().invoke(cli, ["import", "--help"]).output
     assert "--presets" in help_text and "dazi import --presets" in help_text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_formula_guarded_text_comes_back_as_it_was(tmp_path, fmt):
+    """Exports prefix text that starts like a formula with a quote (dazi.cells); import removes it."""
+    sheet = tmp_path / "mine.csv"
+    sheet.write_text('post_id,text,title,hashtags\n1,"=HYPERLINK(""x"")",-5度的早晨,"@a;+b"\n2,plain,,\n',
+                     encoding="utf-8")
+    run("import", sheet, db=tmp_path / "a.db")
+    out = tmp_path / f"out.{fmt}"
+    run("export", out, db=tmp_path / "a.db")
+    if fmt == "csv":
+        assert "'=HYPERLINK" in out.read_text(encoding="utf-8-sig")
+    run("import", out, db=tmp_path / "b.db")
+    before, _ = _posts(tmp_path / "a.db", "default")
+    after, _ = _posts(tmp_path / "b.db", "default")
+    assert after == before
+    assert before[("other", "1")]["text"] == '=HYPERLINK("x")' and before[("other", "1")]["title"] == "-5度的早晨"

@@ -397,7 +397,7 @@ def test_benchmark_zeeschuimer_file_imports_as_rednote(tmp_path):
     import importlib.util
     import itertools
 
-    from corpus.synthetic import generate_notes
+    from dazi.demo.synthetic import generate_notes
 
     spec = importlib.util.spec_from_file_location("bench_import", DATA.parent.parent / "benchmarks" / "bench_import.py")
     bench = importlib.util.module_from_spec(spec)

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from corpus.fields import COUNT_FIELDS, PLATFORMS, STATUSES
 from corpus.parsing import detect_lang, parse_list
 from corpus.presets.base import Preset, RowError, register
+from dazi.cells import FORMULA_STARTS
 from corpus.presets.values import (
     _BLANK_COMMENT,
     _LIST_HINT,
@@ -53,7 +54,7 @@ from corpus.presets.values import (
 
 _COUNTS = tuple((f, f) for f in COUNT_FIELDS)
 _LANGS = frozenset({"zh", "en", "mixed"})
-_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+_FORMULA = tuple("'" + c for c in FORMULA_STARTS)  # what dazi.cells.neutralize writes
 _SOURCE = "dazi (any version): `dazi export` posts and comments, or any sheet with dazi's field names"
 
 
