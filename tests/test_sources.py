@@ -60,6 +60,7 @@ def _by_id(items, key="post_id"):
         ("fourcat/douyin.ndjson", "4cat-douyin", 2, 0),
         ("fourcat/xiaohongshu.csv", "4cat-xiaohongshu-csv", 2, 0),
         ("fourcat/douyin.csv", "4cat-douyin-csv", 1, 0),
+        ("fourcat/xiaohongshu-comments.csv", "4cat-xiaohongshu-comments-csv", 0, 2),
         ("fourcat/tiktok.csv", "4cat-tiktok-csv", 1, 0),
         ("fourcat/tiktok-comments.csv", "4cat-tiktok-comments-csv", 0, 2),
         ("fourcat/instagram.csv", "4cat-instagram-csv", 1, 0),

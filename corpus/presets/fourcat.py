@@ -218,6 +218,20 @@ def _tiktok_comment_csv(rec: dict) -> dict:
     return c
 
 
+def _rednote_comment_csv(rec: dict) -> dict:
+    c = _BLANK_COMMENT.copy()
+    c["comment_id"] = _id(rec, "id")
+    c["post_id"] = _id(rec, "thread_id")
+    c["platform"] = "xiaohongshu"
+    c["text"] = _text(rec.get("body"))
+    c["author_name"] = _str(rec.get("author"))
+    c["created_at"] = _csv_time(rec)
+    c["location"] = _str(rec.get("ip_location"))
+    c["likes"] = _count(rec, "likes")
+    c["raw"] = rec
+    return c
+
+
 _CSV = "4CAT CSV download or Zeeschuimer CSV export (;-separated) of "
 for _preset in (
     Preset(
@@ -230,6 +244,16 @@ for _preset in (
         convert=_rednote_csv,
         source=_SOURCE + "datasources/xiaohongshu/search_rednote.py map_item",
         description=_CSV + "RedNote (xiaohongshu.com)",
+    ),
+    Preset(
+        "4cat-xiaohongshu-comments-csv",
+        "xiaohongshu",
+        "comments",
+        columns=("id", "thread_id", "body", "likes", "replies", "ip_location"),
+        markers=("url", "timestamp", "author", "author_avatar_url", "unix_timestamp"),
+        convert=_rednote_comment_csv,
+        source=_SOURCE + "datasources/xiaohongshu_comments/search_rednote_comments.py map_item",
+        description=_CSV + "RedNote comments (xiaohongshu-comments)",
     ),
     Preset(
         "4cat-douyin-csv",

@@ -227,6 +227,15 @@ FOURCAT_CSV: dict[str, tuple[list[str], list[list[str]], str]] = {
           "旅行搭子招募", "", "", "", "背包客", "https://sns-avatar/z.jpg", "", "", "2.3万", ""]],
         ",",
     ),
+    # datasources/xiaohongshu_comments/search_rednote_comments.py map_item
+    "fourcat/xiaohongshu-comments.csv": (
+        ["id", "thread_id", "url", "body", "timestamp", "author", "author_avatar_url", "ip_location", "likes",
+         "replies", "unix_timestamp"],
+        [[c["id"], c["note_id"], f"https://www.xiaohongshu.com/explore/{c['note_id']}", c["content"],
+          "", c["user_info"]["nickname"], c["user_info"].get("image", ""), c["ip_location"], c["like_count"],
+          c["sub_comment_count"], str(c["create_time"] // 1000)] for c in REDNOTE_COMMENTS],
+        ",",
+    ),
     # datasources/douyin/search_douyin.py map_item
     "fourcat/douyin.csv": (
         ["id", "thread_id", "subject", "body", "timestamp", "post_source_domain", "post_url", "region", "hashtags",
