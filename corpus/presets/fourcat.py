@@ -96,10 +96,10 @@ register(
         description="4CAT NDJSON download of a Zeeschuimer dataset (platform from __import_meta)",
     )
 )
-for _name, (_preset, _platform, _kind, _read, _module) in _PLATFORMS.items():
+for _name, (_zs_name, _platform, _kind, _read, _module) in _PLATFORMS.items():
     register(
         Preset(
-            "4cat-" + _preset.removeprefix("zeeschuimer-"),
+            "4cat-" + _zs_name.removeprefix("zeeschuimer-"),
             _platform,
             _kind,
             columns=(_META,),
