@@ -37,7 +37,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from coding.codebook import Codebook, Variable
+from coding.codebook import Codebook, Variable, code_label
 from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.files import replacing
@@ -312,7 +312,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
             numbers, user_missing = _spss_codes(variable, [v for v in values if isinstance(v, str)])
             frame[column] = pd.Series([float(numbers[v]) if isinstance(v, str) else None for v in values],
                                       dtype="float64")
-            value_labels[column] = {float(n): (variable.code(c).display(lang) if variable.has_code(c) else c)
+            value_labels[column] = {float(n): code_label(variable, c, lang)
                                     for c, n in numbers.items()}
             if user_missing:
                 missing_ranges[column] = [{"lo": float(min(user_missing)), "hi": float(max(user_missing))}]
@@ -321,7 +321,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
         elif kind == "flag":
             frame[column] = pd.Series([None if v is None else float(v) for v in values], dtype="float64")
             assert variable is not None
-            code = variable.code(suffix).display(lang) if variable.has_code(suffix) else suffix
+            code = code_label(variable, suffix, lang)
             labels[column] = f"{variable.display(lang)}: {code}"
             value_labels[column] = {0.0: "not chosen" if not lang.startswith("zh") else "未选",
                                     1.0: "chosen" if not lang.startswith("zh") else "已选"}

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coding.codebook import Codebook, localize
+from coding.codebook import Codebook, code_label, localize
 from dazi import __version__
 from dazi.db import Database
 from dazi.projects import Project
@@ -239,8 +239,7 @@ def _label_text(codebook: Codebook | None, variable_id: str, value: Any, lang: s
     values = value if isinstance(value, list) else [value]
     if not variable.is_choice:
         return None
-    return "; ".join(variable.code(v).display(lang) if isinstance(v, str) and variable.has_code(v) else str(v)
-                     for v in values)
+    return "; ".join(code_label(variable, v, lang) for v in values)
 
 
 _SHOWN_LIMIT = 50_000
