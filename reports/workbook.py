@@ -52,12 +52,12 @@ from dazi import __version__
 from dazi.db import Database
 from dazi.projects import Project
 from reports.data import PostsTable
+from reports.results import ExportResult
 from reports.tables import Table
 from reports.xlsx import Column, StreamingWorkbook, sheet_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from coding.adjudication import Disagreement
-    from reports.exports import ExportResult
     from reports.report import ReliabilityReport
 
 __all__ = [
@@ -421,10 +421,8 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
     ExportResult
     """
     from reports.data import load_coded_posts, posts_table
-    from reports.exports import ExportResult
     from reports.report import reliability_frame, reliability_report
     from reports.tables import make_tables
-
     from reports.terms import terms_table, write_terms_sheet
 
     tables, terms = _split_terms(tables, terms)
