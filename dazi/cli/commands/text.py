@@ -13,6 +13,8 @@ import click
 from dazi.cli.context import Context, pass_ctx
 
 
+# Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
+# and every command load only what they use, not pandas, spaCy and matplotlib for each start.
 def register(cli: click.Group) -> None:
     for command in (search_cmd, index_cmd, terms_cmd, suggestions_eval_cmd):
         cli.add_command(command)
