@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 __all__ = [
     "MAX_COUNT",
@@ -59,7 +59,7 @@ def _shanghai() -> tzinfo:
 #: Time zone assumed for naive date-time strings (Chinese crawlers write local time).
 SHANGHAI: tzinfo = _shanghai()
 
-_UTC = timezone.utc
+_UTC = UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
 
 # ---------------------------------------------------------------------------

@@ -38,11 +38,11 @@ from dataclasses import dataclass, field
 
 from corpus.fields import COMMENT_FIELDS, COUNT_FIELDS, PLATFORMS, POST_FIELDS
 from corpus.parsing import (
+    MAX_COUNT,
     detect_lang,
     extract_hashtags,
     extract_mentions,
     is_mangled_id,
-    MAX_COUNT,
     parse_count,
     parse_list,
     parse_time,
