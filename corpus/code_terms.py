@@ -106,7 +106,7 @@ def keyword_evaluation(db: Database, project: Project, variable: str, *, source:
         raise ValidationError(f"No code of {variable} has keywords.", "Add keywords to the codebook's codes.")
     tokens = post_tokens(db, docs)
     suggested = {}
-    for post_id, doc, toks in zip(ids, docs, tokens):
+    for post_id, _doc, toks in zip(ids, docs, tokens):
         found = suggested_codes(suggest_codes(toks, keywords))
         suggested[post_id] = {code for v, code in found if v == variable}
     actual = {post_id: set(label) if isinstance(label, list) else {label} for post_id, label in zip(ids, labels)}

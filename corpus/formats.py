@@ -550,7 +550,7 @@ def _iter_xlsx(path: str) -> Iterator[tuple[FileInfo, Records]]:
                 if hasattr(ws, "reset_dimensions"):
                     ws.reset_dimensions()  # some writers store wrong sheet dimensions
                 rows = ws.iter_rows(values_only=True)
-                for header_row, values in enumerate(rows, start=1):
+                for header_row, values in enumerate(rows, start=1):  # noqa: B007 - the row is used after the loop
                     if any(v is not None and str(v).strip() for v in values):
                         header = [_cell_text(v).strip() for v in values]
                         break
