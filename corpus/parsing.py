@@ -24,7 +24,7 @@ import ast
 import json
 import re
 import time as _time
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 __all__ = [
     "MAX_COUNT",
@@ -61,7 +61,7 @@ def _shanghai() -> tzinfo:
 #: Time zone assumed for naive date-time strings (Chinese crawlers write local time).
 SHANGHAI: tzinfo = _shanghai()
 
-_UTC = timezone.utc
+_UTC = UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
 
 # ---------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def parse_count(value: object) -> tuple[int | None, bool]:
         return None, False
     tp = type(value)
     if tp is str:
-        s = value.strip()  # type: ignore[union-attr]
+        s = value.strip()
         if s.isdigit() and s.isascii():
             return _bounded(int(s) if len(s) <= 20 else MAX_COUNT + 1, value), False
     elif tp is int:
@@ -131,7 +131,7 @@ def parse_count(value: object) -> tuple[int | None, bool]:
     elif tp is float:
         if value != value:  # NaN: a blank cell read by pandas or Excel
             return None, False
-        if not value.is_integer() or value < 0:  # type: ignore[union-attr]
+        if not value.is_integer() or value < 0:
             raise ValueError(f"not a whole, non-negative count: {value!r}")
         return _bounded(value, value), False  # type: ignore[arg-type]
     elif tp is bool:
@@ -227,7 +227,7 @@ _UNITS_NAMED = {"s": "seconds", "ms": "milliseconds", "us": "microseconds"}
 #: Earliest time a post may carry: 2000-01-01 00:00 UTC.  No platform dazi
 #: reads existed before; an earlier date is a misread value (seconds read
 #: as milliseconds give January 1970).
-EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 #: How far in the future a time may lie (clocks and time zones differ).
 FUTURE_SLACK = timedelta(days=2)
 _EARLIEST_S = 946_684_800  # EARLIEST in epoch seconds
@@ -281,7 +281,7 @@ def parse_time(
         return None
     tp = type(value)
     if tp is str:
-        s = value.strip()  # type: ignore[union-attr]
+        s = value.strip()
         if not s or s.lower() in _MISSING:
             return None
         if s.isdigit() and s.isascii():
@@ -501,7 +501,7 @@ def extract_mentions(text: str | None) -> list[str]:
     return list(dict.fromkeys(_MENTION_RE.findall(text)))
 
 
-def replace_mentions(text: str, replace) -> str:  # type: ignore[no-untyped-def]
+def replace_mentions(text: str, replace) -> str:
     """Rewrite each ``@name`` in *text* as ``@`` + ``replace(name)``.
 
     Uses the same pattern as :func:`extract_mentions`, so what one finds the
@@ -597,7 +597,7 @@ def is_mangled_id(value: object) -> bool:
     (True, True, False)
     """
     if type(value) is str:
-        return "e" in value.lower() and _SCI_RE.fullmatch(value) is not None  # type: ignore[union-attr]
+        return "e" in value.lower() and _SCI_RE.fullmatch(value) is not None
     return isinstance(value, float)
 
 

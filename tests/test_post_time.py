@@ -7,7 +7,7 @@ test_parsing.py); the same instant is 1703323974000 ms and 1703323974000000 us.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,7 +19,7 @@ from corpus.store import get_post
 from dazi.errors import InputError
 from tests.conftest import DATA
 
-UTC = timezone.utc
+UTC = UTC
 INSTANT = datetime(2023, 12, 23, 9, 32, 54, tzinfo=UTC)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -25,7 +25,7 @@ from tests.conftest import DATA
 from tests.data.sources import make_sources as src
 
 SOURCES = DATA / "sources"
-UTC = timezone.utc
+UTC = UTC
 
 
 def _load(path, **kw):

@@ -33,7 +33,6 @@ from collections.abc import Mapping
 from corpus.fields import COUNT_FIELDS, PLATFORMS, STATUSES
 from corpus.parsing import detect_lang, parse_list
 from corpus.presets.base import Preset, RowError, register
-from dazi.cells import FORMULA_STARTS
 from corpus.presets.values import (
     _BLANK_COMMENT,
     _LIST_HINT,
@@ -51,6 +50,7 @@ from corpus.presets.values import (
     _text,
     _time,
 )
+from dazi.cells import FORMULA_STARTS
 
 _COUNTS = tuple((f, f) for f in COUNT_FIELDS)
 _LANGS = frozenset({"zh", "en", "mixed"})
@@ -82,9 +82,9 @@ def _canonical_list(rec: Mapping, column: str) -> list[str]:
 
 def _negative(value: object) -> bool:
     if type(value) is int:
-        return value < 0  # type: ignore[operator]
+        return value < 0
     if type(value) is str:
-        s = value.strip()  # type: ignore[union-attr]
+        s = value.strip()
         return s.startswith("-") and s[1:].isdigit()
     return False
 
@@ -106,7 +106,7 @@ def _counts(post: dict, rec: Mapping) -> None:
     post["counts_approximate"] = approx
 
 
-def _choice(rec: Mapping, column: str, allowed) -> str | None:  # type: ignore[no-untyped-def]
+def _choice(rec: Mapping, column: str, allowed) -> str | None:
     value = _str(rec.get(column))
     if value is None:
         return None

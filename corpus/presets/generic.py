@@ -10,8 +10,8 @@ from corpus.presets.base import Preset
 from corpus.presets.values import (
     _id,
     _list,
-    _merge,
     _mentions_of,
+    _merge,
     _new_post,
     _opt_id,
     _set_counts,

@@ -42,6 +42,7 @@ from corpus.presets.values import (
     _title,
 )
 
+
 def _source(platform: str) -> str:
     return f"MediaCrawler (NanmiCoder), 2024 to 2026 schemas; store/{platform}/__init__.py"
 

@@ -240,7 +240,7 @@ def rednote_comment(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     return c
 
 
-def _prefixed(read, obj: Mapping, column: str, prefix: str):  # type: ignore[no-untyped-def]
+def _prefixed(read, obj: Mapping, column: str, prefix: str):
     """``read(obj, column)`` with a RowError naming ``prefix + column``."""
     try:
         return read(obj, column)
