@@ -814,8 +814,11 @@ def write_canonical():
         if r[0] == "8":
             values[0] = 8  # a number cell, as Excel stores a typed-in 8
         if r[0] == "000987":
-            values[6] = datetime(2025, 2, 19, 21, 20, 0)  # a datetime cell (naive: the column is UTC)
+            # a datetime cell has no zone: UTC (the column's meaning in dazi) or China time
+            # (what Chinese crawlers and dazi assume for naive times) are both defensible
+            values[6] = datetime(2025, 2, 19, 21, 20, 0)
             e["created_at"] = "2025-02-19T21:20:00Z"
+            e["created_at_alternatives"] = ["2025-02-19T21:20:00Z", "2025-02-19T13:20:00Z"]
         if r[0] == "123456789012345678":
             values[7] = 356  # counts as number cells
             values[9] = 12
@@ -835,7 +838,7 @@ def write_canonical():
     write_manifest(name, "The canonical-named sheet saved as XLSX (ids as text cells, some as number cells)",
                    ["dazi corpus/fields.py (canonical field names)"], exp_x,
                    notes="Row with post_id 8 and row 1234567890 are number cells: they must become '8' and "
-                         "'1234567890', never '8.0'. The datetime cell has no zone: the created_at column is UTC.")
+                         "'1234567890', never '8.0'. The datetime cell has no zone: read as UTC or as China time (UTC+8), either is accepted.")
     return dict_rows
 
 
@@ -880,9 +883,10 @@ def write_malformed(zx_rows, zd_rows, fourcat_xhs_csv, ks_rows, canon_rows):
     # 5. 4CAT NDJSON (Douyin) with a broken line
     rows = fourcat_ndjson([json.loads(json.dumps(r)) for r in zd_rows[:5]])
     name = "bad_4cat_douyin_broken_line.ndjson"
-    good = json.dumps(rows[4], ensure_ascii=False, separators=(",", ":"))
-    write_ndjson(name, rows, raw_lines={5: good.replace('"desc":', '"desc"', 1)})
-    out.append((name, {"line": 5, "fields": [], "must_mention": []}))
+    good = json.dumps(rows[2], ensure_ascii=False, separators=(",", ":"))
+    # a complete line (not a crawl cut short at the end of the file) that is not JSON
+    write_ndjson(name, rows, raw_lines={3: good.replace('"desc":', '"desc"', 1)})
+    out.append((name, {"line": 3, "fields": [], "must_mention": []}))
 
     # 6. 4CAT CSV (RedNote) with a row that has no id
     fields, crows = fourcat_xhs_csv
