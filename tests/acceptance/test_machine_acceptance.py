@@ -1,0 +1,225 @@
+"""Acceptance test of issue 17: the machine coder's reported reliability is honest.
+
+On a corpus where every post's true code is known (:mod:`tests.acceptance.labelled_corpus`,
+3,000 posts, three variables), a project is built through dazi's public interface
+(:mod:`tests.acceptance.machine_project`: import, codebook, 500 posts coded by two human
+coders with realistic errors, disagreements adjudicated to the truth).  Then, through the
+command line only:
+
+1. ``dazi model train M``: the cross-validated alpha it reports for each variable must be
+   within 0.05 of the alpha between the model's codes and the TRUE codes on the 2,500 posts
+   it never saw (after ``dazi model code M``).
+2. ``dazi tables ... --with-model M``: the corrected corpus-wide shares' 95 % intervals must
+   cover the true shares of the whole corpus.
+
+Alpha for the multi-select variable is computed as dazi computes a human multi-select
+variable's alpha: over the pooled binary post-by-code data (every code of the variable).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from pathlib import Path
+
+import krippendorff
+import numpy as np
+import pytest
+
+from tests.acceptance import labelled_corpus as lc
+from tests.acceptance.cli import dazi
+from tests.acceptance.machine_project import build
+
+pytestmark = pytest.mark.acceptance
+
+MODEL = "acceptance"
+TOLERANCE = 0.05
+CODES = {"topic": list(lc.TOPICS), "seeking": ["yes", "no"], "channels": [*lc.CHANNELS, "not_stated"]}
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+def nominal_alpha(a: list, b: list) -> float:
+    data = np.array([a, b], dtype=float)
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def _index(values: list[str], codes: list[str]) -> list[float]:
+    return [codes.index(v) if v in codes else math.nan for v in values]
+
+
+def holdout_alpha(variable: str, model: dict[str, object], truths: dict[str, lc.Truth], ids: list[str]) -> float:
+    """Alpha between the model's codes and the true codes on posts no human coded."""
+    if variable == "channels":  # pooled binary post-by-code data, as for human multi-select alpha
+        a, b = [], []
+        for i in ids:
+            got = set(model[i] or [])
+            true = set(truths[i].channels)
+            for code in CODES["channels"]:
+                a.append(float(code in got))
+                b.append(float(code in true))
+        return nominal_alpha(a, b)
+    codes = CODES[variable]
+    return nominal_alpha(_index([model[i] for i in ids], codes),
+                         _index([truths[i].value(variable) for i in ids], codes))
+
+
+def _json_in(output: str):
+    """The first JSON document in a command's output."""
+    start = min([p for p in (output.find("{"), output.find("[")) if p >= 0], default=-1)
+    assert start >= 0, f"no JSON in:\n{output[:2000]}"
+    return json.JSONDecoder().raw_decode(output[start:])[0]
+
+
+def _walk(obj, path=()):
+    yield path, obj
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _walk(v, (*path, str(k)))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _walk(v, (*path, str(i)))
+
+
+def reported_cv_alpha(report, variable: str) -> float:
+    """The variable's cross-validated alpha in the model's JSON report (model vs final values)."""
+    candidates = []
+    for path, node in _walk(report):
+        if not isinstance(node, dict):
+            continue
+        names = {str(node.get(k)) for k in ("variable", "id", "name") if k in node}
+        if variable not in names and (not path or path[-1] != variable):
+            continue
+        for key in ("alpha", "cv_alpha", "alpha_cv", "krippendorff_alpha", "model_alpha"):
+            value = node.get(key)
+            if isinstance(value, dict):
+                value = value.get("alpha", value.get("value", value.get("estimate")))
+            if isinstance(value, (int, float)):
+                candidates.append(float(value))
+                break
+    assert candidates, f"no cross-validated alpha for {variable} in the model report:\n" \
+                       f"{json.dumps(report, ensure_ascii=False)[:3000]}"
+    return candidates[0]
+
+
+def read_codes(path: Path) -> dict[str, dict[str, object]]:
+    """An export's coded values: single codes as ids, multi-select as lists of code ids."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = {}
+    for row in rows:
+        values: dict[str, object] = {}
+        for variable in ("topic", "seeking"):
+            v = (row.get(variable) or "").strip()
+            values[variable] = v or None
+        chans = [c for c in CODES["channels"]
+                 if str(row.get(f"channels__{c}", "")).strip().lower() in ("1", "1.0", "true", "yes")]
+        if not any(f"channels__{c}" in row for c in CODES["channels"]):  # joined ids instead
+            chans = [c.strip() for c in re.split(r"[;,]", row.get("channels") or "") if c.strip()]
+        values["channels"] = chans if (chans or values["topic"]) else None
+        out[row["post_id"]] = values
+    return out
+
+
+# ------------------------------------------------------------------------------------------ fixture
+
+@pytest.fixture(scope="module")
+def coded_project(tmp_path_factory):
+    work = tmp_path_factory.mktemp("machine")
+    built = build(work)
+    train = dazi("model", "train", MODEL, db=built.db)
+    assert not train.traceback, train.output
+    assert train.code == 0, f"dazi model train {MODEL} failed:\n{train.output}"
+    code = dazi("model", "code", MODEL, db=built.db)
+    assert code.code == 0 and not code.traceback, f"dazi model code {MODEL} failed:\n{code.output}"
+    return built, train
+
+
+def _model_codes(built, tmp: Path) -> dict[str, dict[str, object]]:
+    """The model's codes of every post it coded, through ``dazi export``."""
+    out = tmp / "machine.csv"
+    r = dazi("export", out, "--source", f"model:{MODEL}", "--lang", "en", db=built.db)
+    if r.code != 0:  # the final dataset, machine codes where no human final value exists
+        r = dazi("export", out, "--lang", "en", db=built.db)
+    assert r.code == 0, r.output
+    return read_codes(out)
+
+
+# ------------------------------------------------------------------------------------------ tests
+
+def test_cross_validated_alpha_predicts_alpha_on_unseen_posts(coded_project, tmp_path):
+    built, train = coded_project
+    rep = dazi("model", "report", MODEL, "--format", "json", db=built.db)
+    if rep.code != 0:
+        rep = dazi("model", "report", MODEL, "--json", db=built.db)
+    assert rep.code == 0, f"dazi model report {MODEL} (JSON) failed:\n{rep.output}"
+    report = _json_in(rep.output)
+
+    codes = _model_codes(built, tmp_path)
+    unseen = [i for i in built.truths if i not in set(built.coded)]
+    assert len(unseen) == len(built.truths) - len(built.coded)
+    missing = [i for i in unseen if i not in codes or codes[i]["topic"] is None]
+    assert not missing, f"{len(missing)} posts the model did not code, e.g. {missing[:5]}"
+
+    lines = []
+    for variable in lc.VARIABLES:
+        cv = reported_cv_alpha(report, variable)
+        actual = holdout_alpha(variable, {i: codes[i][variable] for i in unseen}, built.truths, unseen)
+        lines.append(f"{variable}: cross-validated {cv:.3f}, on unseen posts vs truth {actual:.3f}, "
+                     f"difference {cv - actual:+.3f}")
+    print("\n".join(lines))
+    bad = [line for line, v in zip(lines, lc.VARIABLES)
+           if abs(reported_cv_alpha(report, v)
+                  - holdout_alpha(v, {i: codes[i][v] for i in unseen}, built.truths, unseen)) > TOLERANCE]
+    assert not bad, "the reported alpha is off by more than 0.05:\n  " + "\n  ".join(bad)
+
+
+def _share_rows(tables) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """(variable, code) -> (corrected share, low, high) from ``dazi tables --format json``."""
+    found = {}
+    for path, node in _walk(tables):
+        if not isinstance(node, dict):
+            continue
+        code = node.get("code") or node.get("code_id") or node.get("id")
+        variable = node.get("variable")
+        if variable is None:
+            variable = next((p for p in reversed(path) if p in lc.VARIABLES), None)
+            if variable is None:
+                for p2, n2 in _walk(tables):
+                    pass
+        low = next((node[k] for k in ("ci_low", "low", "lower", "corrected_low", "share_low") if k in node), None)
+        high = next((node[k] for k in ("ci_high", "high", "upper", "corrected_high", "share_high") if k in node), None)
+        share = next((node[k] for k in ("corrected_share", "corrected", "share_corrected", "adjusted_share",
+                                        "estimate") if k in node), None)
+        if code is None or low is None or high is None:
+            continue
+        found[(variable, str(code))] = (share, float(low), float(high))
+    return found
+
+
+def test_corrected_shares_cover_the_true_shares(coded_project):
+    built, _ = coded_project
+    r = dazi("tables", "freq topic seeking channels", "--with-model", MODEL, "--format", "json", db=built.db)
+    assert r.code == 0 and not r.traceback, f"dazi tables --with-model failed:\n{r.output}"
+    tables = _json_in(r.output)
+    truth = lc.true_shares(list(built.truths.values()))
+    rows = _share_rows(tables)
+    problems, seen = [], 0
+    for variable in lc.VARIABLES:
+        for code in CODES[variable]:
+            if variable == "channels" and code == "not_stated":
+                continue  # the missing code: not a share a paper reports
+            key = next((k for k in rows if k[1] == code and (k[0] in (variable, None))), None)
+            if key is None:
+                problems.append(f"{variable}={code}: no corrected share with an interval in the table")
+                continue
+            seen += 1
+            _, low, high = rows[key]
+            scale = 100.0 if high > 1.0 else 1.0  # percentages or proportions
+            t = truth[variable][code] * scale
+            if not low <= t <= high:
+                problems.append(f"{variable}={code}: true share {t:.3f} outside the interval [{low:.3f}, {high:.3f}]")
+    assert seen, f"no corrected shares found in:\n{json.dumps(tables, ensure_ascii=False)[:3000]}"
+    assert not problems, "\n".join(problems)
