@@ -895,7 +895,7 @@ def write_malformed(zx_rows, zd_rows, fourcat_xhs_csv, ks_rows, canon_rows):
     crows[3]["thread_id"] = ""
     name = "bad_4cat_xiaohongshu_missing_id.csv"
     write_csv(name, fields, crows)
-    out.append((name, {"line": csv_line_of_row(fields, crows, 3), "row": 4, "fields": ["id", "post_id"],
+    out.append((name, {"line": csv_line_of_row(fields, crows, 3), "row": 4, "sheet_row": 5, "fields": ["id", "post_id"],
                        "must_mention": []}))
 
     # 7. MediaCrawler Kuaishou CSV with a create_time (ms) before 2000
@@ -903,7 +903,7 @@ def write_malformed(zx_rows, zd_rows, fourcat_xhs_csv, ks_rows, canon_rows):
     krows[4]["create_time"] = 599_616_000_000  # 1989-01-01
     name = "bad_mediacrawler_kuaishou_before_2000.csv"
     write_csv(name, KS_FIELDS, krows, encoding="utf-8-sig")
-    out.append((name, {"line": csv_line_of_row(KS_FIELDS, krows, 4), "row": 5,
+    out.append((name, {"line": csv_line_of_row(KS_FIELDS, krows, 4), "row": 5, "sheet_row": 6,
                        "fields": ["create_time", "created_at"], "must_mention": []}))
 
     # 8. The canonical sheet with a date before 2000
@@ -911,7 +911,7 @@ def write_malformed(zx_rows, zd_rows, fourcat_xhs_csv, ks_rows, canon_rows):
     rows[2]["created_at"] = "1999-12-31T23:00:00Z"
     name = "bad_canonical_before_2000.csv"
     write_csv(name, CANON_FIELDS, rows, encoding="utf-8")
-    out.append((name, {"line": csv_line_of_row(CANON_FIELDS, rows, 2), "row": 3, "fields": ["created_at"],
+    out.append((name, {"line": csv_line_of_row(CANON_FIELDS, rows, 2), "row": 3, "sheet_row": 4, "fields": ["created_at"],
                        "must_mention": []}))
 
     # 9. The canonical sheet with a row without post_id
@@ -919,7 +919,7 @@ def write_malformed(zx_rows, zd_rows, fourcat_xhs_csv, ks_rows, canon_rows):
     rows[5]["post_id"] = ""
     name = "bad_canonical_missing_id.csv"
     write_csv(name, CANON_FIELDS, rows, encoding="utf-8")
-    out.append((name, {"line": csv_line_of_row(CANON_FIELDS, rows, 5), "row": 6, "fields": ["post_id"],
+    out.append((name, {"line": csv_line_of_row(CANON_FIELDS, rows, 5), "row": 6, "sheet_row": 7, "fields": ["post_id"],
                        "must_mention": []}))
 
     for name, spec in out:

@@ -190,7 +190,9 @@ BASELINE = [  # a MediaCrawler Xiaohongshu file dazi has always read, to have po
 
 def _names_position(output: str, spec: dict) -> bool:
     """The message names the line (or row) of the error."""
-    numbers = {spec["line"]} | ({spec["row"]} if "row" in spec else set())
+    # the physical line, the data row (1 = first row under the header) or the row number a
+    # spreadsheet shows (the header is row 1): each names the place unambiguously enough
+    numbers = {spec["line"]} | {spec[k] for k in ("row", "sheet_row") if k in spec}
     for m in re.finditer(r"(?i)\b(?:line|row|record|item|entry|行|第)\s*[:#]?\s*(\d+)", output):
         if int(m.group(1)) in numbers:
             return True
