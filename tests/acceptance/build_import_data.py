@@ -33,7 +33,7 @@ import csv
 import io
 import json
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -43,11 +43,11 @@ UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def iso(dt: datetime | None) -> str | None:
-    return None if dt is None else dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if dt is None else dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def ms(dt: datetime) -> int:
@@ -527,7 +527,7 @@ def write_4cat():
             row = {"collected_from_url": XHS_SEARCH_URL, "id": data["id"], "thread_id": data["id"],
                    "url": f"https://www.xiaohongshu.com/explore/{data['id']}?xsec_token=ABx{data['id'][-6:]}=",
                    "title": title, "body": desc or "", "hashtags": ",".join(tags),
-                   "timestamp": datetime.fromtimestamp(tm / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if tm else "",
+                   "timestamp": datetime.fromtimestamp(tm / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S") if tm else "",
                    "author": user["nickname"], "author_avatar_url": user["avatar"],
                    "image_urls": f"http://sns-webpic-qc.xhscdn.com/{data['id']}/1!nd_dft_wlteh_webp_3",
                    "video_url": "", "likes": likes, "unix_timestamp": int(tm / 1000) if tm else ""}
@@ -572,7 +572,7 @@ def write_4cat():
             mentions = ",".join(f"https://www.douyin.com/user/{t['sec_uid']}" for t in data["text_extra"] if "sec_uid" in t)
         drows.append({
             "id": aid, "thread_id": aid, "subject": "Post", "body": data["desc"],
-            "timestamp": datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+            "timestamp": datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S"),
             "post_source_domain": DY_PAGE, "post_url": f"https://www.douyin.com/video/{aid}", "region": "CN",
             "hashtags": ",".join(tags), "mentions": mentions, "video_tags": "生活记录",
             "prevent_download": "no", "video_url": "", "video_duration": 15232, "image_urls": "",
@@ -769,9 +769,9 @@ def canonical_rows():
          "2025-06-15 10:00:00+00:00", "10万+", "2.3万", "1024", "999", "徒步; 户外搭子", "搭子",
          utc(2025, 6, 15, 10, 0, 0), 100000, 1024, True),
         ("000987", "douyin", "", "", "健身房搭子打卡第7天💪", "C同学", "1740000000",
-         "45", "", "3", "", "", "", datetime.fromtimestamp(1740000000, timezone.utc), 45, 3, False),
+         "45", "", "3", "", "", "", datetime.fromtimestamp(1740000000, UTC), 45, 3, False),
         ("4765432109876543", "weibo", "", "", "旅行搭子在成都～推荐了好多宝藏小店", "D旅行家", "1741234567890",
-         "2k", "", "34", "5", "", "旅行搭子", datetime.fromtimestamp(1741234567, timezone.utc).replace(microsecond=0),
+         "2k", "", "34", "5", "", "旅行搭子", datetime.fromtimestamp(1741234567, UTC).replace(microsecond=0),
          2000, 34, True),
         ("post-7", "other", "", "", "没有话题的普通文本，带英文 and numbers 123", "E", "2025-12-31T23:59:59Z",
          "0", "0", "0", "0", "", "", utc(2025, 12, 31, 23, 59, 59), 0, 0, False),

@@ -48,7 +48,7 @@ def dazi(*args: object, db: Path | str, project: str | None = None, cwd: Path | 
     if SUBPROCESS:
         env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
         env.pop("DAZI_DATABASE_URL", None)
-        proc = subprocess.run(_dazi_executable() + argv, capture_output=True, text=True, cwd=cwd,
+        proc = subprocess.run(_dazi_executable() + argv, capture_output=True, text=True, cwd=cwd, check=False,
                               env=env, timeout=600)
         out = proc.stdout + proc.stderr
         return Result(proc.returncode, out, "Traceback (most recent call last)" in out)

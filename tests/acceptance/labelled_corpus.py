@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 TOPICS = {"food": 0.50, "study": 0.25, "travel": 0.15, "fitness": 0.10}
@@ -156,7 +156,7 @@ def _post(rng: random.Random, truth: Truth, second_topic: str | None) -> tuple[s
 def generate(n: int = 3000, seed: int = 17) -> tuple[list[dict], list[Truth]]:
     """``n`` posts as MediaCrawler Xiaohongshu note records, and their true values."""
     rng = random.Random(seed)
-    start = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 6, 1, tzinfo=UTC)
     notes, truths = [], []
     for i in range(n):
         post_id = f"{0x66000000 + i * 977:08x}" + f"{rng.getrandbits(64):016x}"
@@ -202,7 +202,7 @@ def simulate_coder(truths: list[Truth], seed: int) -> dict[str, dict[str, object
         seeking = t.seeking
         if rng.random() < e:
             seeking = "no" if seeking == "yes" else "yes"
-        chans = set(c for c in t.channels if c != "not_stated")
+        chans = {c for c in t.channels if c != "not_stated"}
         for c in CHANNELS:
             if rng.random() < e / 3:
                 chans ^= {c}

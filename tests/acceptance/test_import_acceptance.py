@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -74,10 +74,10 @@ def as_tags(text: str | None) -> set[str]:
 def as_utc(text: str | None) -> datetime | None:
     if text is None or not text.strip():
         return None
-    dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    dt = datetime.fromisoformat(text.strip())
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).replace(microsecond=0)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).replace(microsecond=0)
 
 
 def compare(exported: dict[str, dict[str, str]], manifest: dict) -> list[str]:
@@ -152,7 +152,7 @@ def test_comments_import_with_their_posts(tmp_path, name):
     assert r.code == 0 and not r.traceback, f"dazi import {contents.name} {name} failed:\n{r.output}"
     c = dazi("corpus", db=db)
     assert c.code == 0, c.output
-    m = re.search(r"^comments\s+([\d,]+)", c.output, re.M)
+    m = re.search(r"^comments\s+([\d,]+)", c.output, re.MULTILINE)
     assert m, f"dazi corpus does not report comments:\n{c.output}"
     assert int(m.group(1).replace(",", "")) == manifest["comment_count"], c.output
     # each post's comments are readable with `dazi comments POST_ID`
@@ -169,7 +169,7 @@ def test_comments_import_with_their_posts(tmp_path, name):
 def _post_count(db: Path) -> int:
     r = dazi("corpus", db=db)
     assert r.code == 0, r.output
-    m = re.search(r"^posts\s+([\d,]+)", r.output, re.M)
+    m = re.search(r"^posts\s+([\d,]+)", r.output, re.MULTILINE)
     assert m, r.output
     return int(m.group(1).replace(",", ""))
 

@@ -150,7 +150,7 @@ def _model_codes(built, tmp: Path) -> dict[str, dict[str, object]]:
 # ------------------------------------------------------------------------------------------ tests
 
 def test_cross_validated_alpha_predicts_alpha_on_unseen_posts(coded_project, tmp_path):
-    built, train = coded_project
+    built, _train = coded_project
     rep = dazi("model", "report", MODEL, "--format", "json", db=built.db)
     if rep.code != 0:
         rep = dazi("model", "report", MODEL, "--json", db=built.db)
