@@ -10,5 +10,7 @@ mkdir -p "$run/tests"
 touch "$run/tests/__init__.py"
 ln -s "$here" "$run/tests/acceptance"
 cd "$run"
-PYTHONPATH="$run:$target" "$target/.venv/bin/python" -m pytest tests/acceptance -p no:cacheprovider \
+default=tests/acceptance
+for arg in "$@"; do case "$arg" in tests/*) default= ;; esac; done
+PYTHONPATH="$run:$target" "$target/.venv/bin/python" -m pytest $default -p no:cacheprovider \
     -p no:randomly -o addopts="" -W ignore::pytest.PytestUnknownMarkWarning "$@"
