@@ -84,24 +84,23 @@ def _walk(obj, path=()):
 
 
 def reported_cv_alpha(report, variable: str) -> float:
-    """The variable's cross-validated alpha in the model's JSON report (model vs final values)."""
-    candidates = []
-    for path, node in _walk(report):
-        if not isinstance(node, dict):
-            continue
-        names = {str(node.get(k)) for k in ("variable", "id", "name") if k in node}
-        if variable not in names and (not path or path[-1] != variable):
-            continue
-        for key in ("alpha", "cv_alpha", "alpha_cv", "krippendorff_alpha", "model_alpha"):
-            value = node.get(key)
-            if isinstance(value, dict):
-                value = value.get("alpha", value.get("value", value.get("estimate")))
-            if isinstance(value, (int, float)):
-                candidates.append(float(value))
-                break
-    assert candidates, f"no cross-validated alpha for {variable} in the model report:\n" \
-                       f"{json.dumps(report, ensure_ascii=False)[:3000]}"
-    return candidates[0]
+    """The variable's cross-validated alpha (model vs final values) in the model's JSON report.
+
+    ``dazi model train/report --format json`` holds it at ``variables.VAR.model.alpha``
+    (beside ``human.alpha``, the human coders' own); other layouts are searched for a
+    node of the variable with a model alpha.
+    """
+    node = (report.get("variables") or {}).get(variable) if isinstance(report, dict) else None
+    if isinstance(node, dict) and isinstance(node.get("model"), dict) \
+            and isinstance(node["model"].get("alpha"), (int, float)):
+        return float(node["model"]["alpha"])
+    for _path, found in _walk(report):
+        if isinstance(found, dict) and variable in {str(found.get(k)) for k in ("variable", "id", "name")}:
+            for key in ("cv_alpha", "alpha_cv", "model_alpha", "alpha"):
+                if isinstance(found.get(key), (int, float)):
+                    return float(found[key])
+    raise AssertionError(f"no cross-validated alpha for {variable} in the model report:\n"
+                         f"{json.dumps(report, ensure_ascii=False)[:3000]}")
 
 
 def read_codes(path: Path) -> dict[str, dict[str, object]]:
@@ -129,7 +128,7 @@ def read_codes(path: Path) -> dict[str, dict[str, object]]:
 def coded_project(tmp_path_factory):
     work = tmp_path_factory.mktemp("machine")
     built = build(work)
-    train = dazi("model", "train", MODEL, db=built.db)
+    train = dazi("model", "train", MODEL, "--format", "json", "--bootstrap", 200, db=built.db)
     assert not train.traceback, train.output
     assert train.code == 0, f"dazi model train {MODEL} failed:\n{train.output}"
     code = dazi("model", "code", MODEL, db=built.db)
@@ -140,28 +139,35 @@ def coded_project(tmp_path_factory):
 def _model_codes(built, tmp: Path) -> dict[str, dict[str, object]]:
     """The model's codes of every post it coded, through ``dazi export``."""
     out = tmp / "machine.csv"
-    r = dazi("export", out, "--source", f"model:{MODEL}", "--lang", "en", db=built.db)
-    if r.code != 0:  # the final dataset, machine codes where no human final value exists
-        r = dazi("export", out, "--lang", "en", db=built.db)
+    r = dazi("model", "export", MODEL, out, db=built.db)  # every post's values with their source
+    if r.code != 0:
+        r = dazi("export", out, "--source", f"model:{MODEL}", "--lang", "en", db=built.db)
     assert r.code == 0, r.output
-    return read_codes(out)
+    codes = read_codes(out)
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            if "topic__source" in row and row["post_id"] in codes:
+                codes[row["post_id"]]["source"] = row["topic__source"]
+    return codes
 
 
 # ------------------------------------------------------------------------------------------ tests
 
 def test_cross_validated_alpha_predicts_alpha_on_unseen_posts(coded_project, tmp_path):
-    built, _train = coded_project
+    built, train = coded_project
     rep = dazi("model", "report", MODEL, "--format", "json", db=built.db)
-    if rep.code != 0:
-        rep = dazi("model", "report", MODEL, "--json", db=built.db)
-    assert rep.code == 0, f"dazi model report {MODEL} (JSON) failed:\n{rep.output}"
+    assert rep.code == 0, f"dazi model report {MODEL} --format json failed:\n{rep.output}"
     report = _json_in(rep.output)
+    for variable in lc.VARIABLES:  # train printed the same validation
+        assert reported_cv_alpha(_json_in(train.output), variable) == reported_cv_alpha(report, variable)
 
     codes = _model_codes(built, tmp_path)
     unseen = [i for i in built.truths if i not in set(built.coded)]
     assert len(unseen) == len(built.truths) - len(built.coded)
     missing = [i for i in unseen if i not in codes or codes[i]["topic"] is None]
     assert not missing, f"{len(missing)} posts the model did not code, e.g. {missing[:5]}"
+    human = [i for i in unseen if codes[i].get("source", "machine") != "machine"]
+    assert not human, f"posts no human coded are not marked as machine codes, e.g. {human[:5]}"
 
     lines = []
     for variable in lc.VARIABLES:
@@ -176,26 +182,38 @@ def test_cross_validated_alpha_predicts_alpha_on_unseen_posts(coded_project, tmp
     assert not bad, "the reported alpha is off by more than 0.05:\n  " + "\n  ".join(bad)
 
 
-def _share_rows(tables) -> dict[tuple[str, str], tuple[float, float, float]]:
-    """(variable, code) -> (corrected share, low, high) from ``dazi tables --format json``."""
-    found = {}
-    for path, node in _walk(tables):
-        if not isinstance(node, dict):
-            continue
-        code = node.get("code") or node.get("code_id") or node.get("id")
-        variable = node.get("variable")
-        if variable is None:
-            variable = next((p for p in reversed(path) if p in lc.VARIABLES), None)
-            if variable is None:
-                for p2, n2 in _walk(tables):
-                    pass
-        low = next((node[k] for k in ("ci_low", "low", "lower", "corrected_low", "share_low") if k in node), None)
-        high = next((node[k] for k in ("ci_high", "high", "upper", "corrected_high", "share_high") if k in node), None)
-        share = next((node[k] for k in ("corrected_share", "corrected", "share_corrected", "adjusted_share",
-                                        "estimate") if k in node), None)
-        if code is None or low is None or high is None:
-            continue
-        found[(variable, str(code))] = (share, float(low), float(high))
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _share_rows(tables) -> dict[tuple[str | None, str], tuple[float | None, float, float]]:
+    """(variable, code) -> (corrected share, low, high) from ``dazi tables --format json``.
+
+    A row with a code and a 95 % interval (keys such as "95% CI low" / "95% CI high"); the
+    variable is the table's (its ``name`` like ``freq_topic``, or a ``variable`` key).
+    """
+    found: dict[tuple[str | None, str], tuple[float | None, float, float]] = {}
+
+    def visit(node, variable):
+        if isinstance(node, dict):
+            name = str(node.get("variable") or node.get("name") or "")
+            for v in lc.VARIABLES:
+                if name == v or name.endswith("_" + v):
+                    variable = v
+            keys = {_key(k): k for k in node}
+            code = next((node[keys[k]] for k in ("code", "codeid") if k in keys), None)
+            low = next((node[keys[k]] for k in keys if "low" in k and "ci" in k), None)
+            high = next((node[keys[k]] for k in keys if "high" in k and "ci" in k), None)
+            share = next((node[keys[k]] for k in keys if "corrected" in k), None)
+            if code not in (None, "") and isinstance(low, (int, float)) and isinstance(high, (int, float)):
+                found[(variable, str(code))] = (share, float(low), float(high))
+            for value in node.values():
+                visit(value, variable)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value, variable)
+
+    visit(tables, None)
     return found
 
 
