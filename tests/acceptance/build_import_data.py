@@ -939,7 +939,7 @@ source tool's own code, and its `NAME.manifest.json` says what a correct `dazi i
 | file | tool | followed (source file) |
 |---|---|---|
 | zeeschuimer_xiaohongshu.ndjson | Zeeschuimer | `js/zs-background.js` (envelope), `modules/rednote.js` (API `note_card`, embedded camelCase `note`, `_zs-origin: html` stubs) |
-| zeeschuimer_douyin.ndjson | Zeeschuimer | `modules/douyin.js` (snake_case aweme), 4CAT `datasources/douyin/search_douyin.py` (camelCase embedded, `ZS_collected_from_embed`) |
+| zeeschuimer_xiaohongshu_comments.ndjson | Zeeschuimer | `modules/rednote-comments.js` (items with `sub_comment_count`; module id `xiaohongshu-comments`) |\n| zeeschuimer_douyin.ndjson | Zeeschuimer | `modules/douyin.js` (snake_case aweme), 4CAT `datasources/douyin/search_douyin.py` (camelCase embedded, `ZS_collected_from_embed`) |
 | 4cat_xiaohongshu.ndjson, 4cat_douyin.ndjson | 4CAT | `backend/lib/search.py` `import_from_file` (`{**data, "__import_meta": envelope}`) |
 | 4cat_xiaohongshu.csv | 4CAT | `datasources/xiaohongshu/search_rednote.py` `map_item` (columns) |
 | 4cat_douyin.csv | 4CAT | `datasources/douyin/search_douyin.py` `map_item` (columns) |
@@ -953,6 +953,39 @@ body and a title or excerpt may stand in), `likes`/`comments` (`null` = unknown,
 `counts_approximate` (true when a count came from text like 1.2万, 10万+, 2.1w, 1千+, 10+),
 `hashtags` (a set, without `#` / `[话题]`), `created_at` (UTC ISO, `null` = no time in the source).
 """, encoding="utf-8")
+
+
+def write_zeeschuimer_xhs_comments():
+    """Comment objects as modules/rednote-comments.js keeps them (items with sub_comment_count)."""
+    specs = [("6745a1c2000000001a03b7e1", "我也在上海！周六可以吗😆", "4", "上海"),
+             ("6745a1c2000000001a03b7e1", "武康路人好多，建议早上去", "12", "浙江"),
+             ("676ad9f1000000000b0229c4", "求拉我一个[萌萌哒R]", "1.1万", "江苏"),
+             ("676ad9f1000000000b0229c4", "坚持了三天就放弃了哈哈哈", "0", "北京"),
+             ("66c49d1c000000001f01a0b2", "第2条太真实了", "356", "云南"),
+             ("668a3f67000000002503c1d8", "打卡第一天📖", "2", "湖北")]
+    base = ms(utc(2026, 3, 2, 10, 0, 0))
+    rows, expected = [], []
+    for i, (note_id, text, likes, ip) in enumerate(specs):
+        cid = f"67c4{i:04d}000000001b0{i:05d}a"[:24]
+        created = ms(utc(2026, 1, 1 + i, 12, i, 0))
+        data = {"id": cid, "note_id": note_id, "content": text, "create_time": created, "ip_location": ip,
+                "like_count": likes, "liked": False, "sub_comment_count": "0", "sub_comments": [],
+                "sub_comment_cursor": "", "sub_comment_has_more": False, "status": 0, "at_users": [],
+                "pictures": [], "show_tags": [],
+                "user_info": {"user_id": f"5f{i:022d}", "nickname": f"评论的人{i}",
+                              "image": "https://sns-avatar-qc.xhscdn.com/avatar/x.jpg",
+                              "xsec_token": "ABc" + str(i)}}
+        rows.append(envelope(500 + i, data, platform="xiaohongshu-comments",
+                             page_url=f"https://www.xiaohongshu.com/explore/{note_id}",
+                             source_url="https://edith.xiaohongshu.com/api/sns/web/v2/comment/page?note_id=" + note_id,
+                             collected=base + i * 1000, nav="3:13:0"))
+        expected.append({"comment_id": cid, "post_id": note_id, "text": text})
+    name = "zeeschuimer_xiaohongshu_comments.ndjson"
+    write_ndjson(name, rows)
+    write_manifest(name, "Zeeschuimer NDJSON export, source_platform xiaohongshu-comments",
+                   ["zeeschuimer modules/rednote-comments.js", "zeeschuimer js/zs-background.js"], None,
+                   contents_file="zeeschuimer_xiaohongshu.ndjson", comments=expected,
+                   comment_count=len(expected))
 
 
 def write_control():
@@ -998,6 +1031,7 @@ def main() -> None:
     canon = write_canonical()
     write_malformed(zx_rows, zd_rows, fourcat_xhs_csv, ks_rows, canon)
     write_control()
+    write_zeeschuimer_xhs_comments()
     write_readme()
 
 
