@@ -939,7 +939,7 @@ source tool's own code, and its `NAME.manifest.json` says what a correct `dazi i
 | file | tool | followed (source file) |
 |---|---|---|
 | zeeschuimer_xiaohongshu.ndjson | Zeeschuimer | `js/zs-background.js` (envelope), `modules/rednote.js` (API `note_card`, embedded camelCase `note`, `_zs-origin: html` stubs) |
-| zeeschuimer_xiaohongshu_comments.ndjson | Zeeschuimer | `modules/rednote-comments.js` (items with `sub_comment_count`; module id `xiaohongshu-comments`) |\n| zeeschuimer_douyin.ndjson | Zeeschuimer | `modules/douyin.js` (snake_case aweme), 4CAT `datasources/douyin/search_douyin.py` (camelCase embedded, `ZS_collected_from_embed`) |
+| zeeschuimer_xiaohongshu_comments.ndjson | Zeeschuimer | `modules/rednote-comments.js` (items with `sub_comment_count`; module id `xiaohongshu-comments`) |\n| zeeschuimer_tiktok.ndjson | Zeeschuimer | `modules/tiktok.js`, 4CAT `datasources/tiktok/search_tiktok.py` (`stats.diggCount`, `textExtra[].hashtagName`, `createTime` s) |\n| zeeschuimer_douyin.ndjson | Zeeschuimer | `modules/douyin.js` (snake_case aweme), 4CAT `datasources/douyin/search_douyin.py` (camelCase embedded, `ZS_collected_from_embed`) |
 | 4cat_xiaohongshu.ndjson, 4cat_douyin.ndjson | 4CAT | `backend/lib/search.py` `import_from_file` (`{**data, "__import_meta": envelope}`) |
 | 4cat_xiaohongshu.csv | 4CAT | `datasources/xiaohongshu/search_rednote.py` `map_item` (columns) |
 | 4cat_douyin.csv | 4CAT | `datasources/douyin/search_douyin.py` `map_item` (columns) |
@@ -988,6 +988,52 @@ def write_zeeschuimer_xhs_comments():
                    comment_count=len(expected))
 
 
+def write_zeeschuimer_tiktok():
+    """TikTok items as modules/tiktok.js keeps them; fields as 4CAT's search_tiktok.py reads them."""
+    specs = [
+        ("7459012345678901234", "Moving to RedNote 小红书 👋 #tiktokrefugee #xiaohongshu", utc(2025, 1, 14, 18, 0, 0),
+         "refugee_rita", "Rita 🌈", 120345, 4567, 8901, ["tiktokrefugee", "xiaohongshu"], False),
+        ("7460123456789012345", "找搭子 in English: 'study buddy' 📚 #studybuddy #languageexchange",
+         utc(2025, 1, 20, 3, 30, 0), "linguist.lee", "Lee", 5600, 230, 45, ["studybuddy", "languageexchange"], True),
+        ("7461234567890123456", "my gym buddy said 'one more set' 12 times 💀", utc(2025, 2, 2, 21, 15, 0),
+         "gymrat_jo", "Jo", 98, 7, 0, [], False),
+        ("7462345678901234567", "Travel buddy wanted for Yunnan 🏔️ #travelbuddy #yunnan #china",
+         utc(2025, 3, 8, 9, 0, 0), "wander.wen", "Wen 文", 23456, 1200, 310, ["travelbuddy", "yunnan", "china"], False),
+        ("7463456789012345678", "Cloud study with me 2h ⏰ #studywithme", utc(2025, 4, 1, 0, 0, 0),
+         "pomodoro.pal", "Pal", 777, 33, 12, ["studywithme"], True),
+    ]
+    base = ms(utc(2026, 3, 4, 8, 0, 0))
+    rows, expected = [], []
+    for i, (vid, desc, created, handle, nick, digg, com, share, tags, as_string) in enumerate(specs):
+        data = {
+            "id": vid, "desc": desc, "createTime": str(sec(created)) if as_string else sec(created),
+            "author": {"id": str(6_800_000_000_000_000_000 + i), "uniqueId": handle, "nickname": nick,
+                       "secUid": "MS4wLjABAAAA" + handle.encode().hex()[:16], "verified": False},
+            "authorStats": {"followerCount": 1000 * (i + 1), "followingCount": 50, "heartCount": digg * 3,
+                            "videoCount": 20 + i},
+            "stats": {"diggCount": digg, "commentCount": com, "shareCount": share, "playCount": digg * 11,
+                      "collectCount": digg // 10},
+            "textExtra": [{"awemeId": "", "start": desc.find("#" + t), "end": desc.find("#" + t) + len(t) + 1,
+                           "hashtagName": t, "hashtagId": str(1_000 + j), "type": 1, "subType": 0,
+                           "isCommerce": False, "userId": "", "userUniqueId": "", "secUid": ""}
+                          for j, t in enumerate(tags)],
+            "challenges": [{"id": str(1_000 + j), "title": t, "desc": ""} for j, t in enumerate(tags)],
+            "duetInfo": {"duetFromId": "0"},
+            "music": {"id": str(7_000_000_000 + i), "title": "original sound", "playUrl": "", "authorName": nick},
+            "video": {"id": vid, "duration": 15, "cover": "", "downloadAddr": "", "shareCover": [""]},
+            "stickersOnItem": [], "warnInfo": [], "locationCreated": "US",
+        }
+        rows.append(envelope(700 + i, data, platform="tiktok.com", page_url="https://www.tiktok.com/foryou",
+                             source_url="https://www.tiktok.com/api/recommend/item_list/?aid=1988",
+                             collected=base + i * 2500, nav="7:2:0"))
+        expected.append(post(vid, desc, likes=digg, comments=com, approx=False, hashtags=tags, created=created))
+    name = "zeeschuimer_tiktok.ndjson"
+    write_ndjson(name, rows)
+    write_manifest(name, "Zeeschuimer NDJSON export, source_platform tiktok.com",
+                   ["zeeschuimer modules/tiktok.js", "4cat datasources/tiktok/search_tiktok.py map_tiktok_item"],
+                   expected, notes="createTime is epoch seconds, in two items as a string.")
+
+
 def write_control():
     """A MediaCrawler Xiaohongshu JSONL file as dazi read it before issue 15: checks the harness."""
     t1, t2, t3 = utc(2025, 4, 1, 1, 2, 3), utc(2025, 4, 2, 23, 0, 0), utc(2025, 12, 31, 23, 59, 59)
@@ -1032,6 +1078,7 @@ def main() -> None:
     write_malformed(zx_rows, zd_rows, fourcat_xhs_csv, ks_rows, canon)
     write_control()
     write_zeeschuimer_xhs_comments()
+    write_zeeschuimer_tiktok()
     write_readme()
 
 
