@@ -509,7 +509,7 @@ def write_4cat():
     fields = ["collected_from_url", "id", "thread_id", "url", "title", "body", "hashtags", "timestamp",
               "author", "author_avatar_url", "image_urls", "video_url", "likes", "unix_timestamp"]
     csv_rows, expected = [], []
-    for i, (data, exp) in enumerate(xrecs):
+    for data, exp in xrecs:
         if data.get("_zs-origin") == "html":
             row = {"collected_from_url": XHS_SEARCH_URL, "id": data["id"], "thread_id": data["id"],
                    "url": "https://www.xiaohongshu.com" + data["url"], "title": data["title"], "body": "",

@@ -138,7 +138,7 @@ def _post(rng: random.Random, truth: Truth, second_topic: str | None) -> tuple[s
     rng.shuffle(tail)
     parts[1:] = tail
     body = ""
-    for i, p in enumerate(parts):
+    for p in parts:
         body += p
         r = rng.random()
         body += rng.choice(EMOJI) if r < 0.25 else rng.choice(STICKERS) if r < 0.32 else \
