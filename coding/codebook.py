@@ -139,7 +139,10 @@ _DEFAULT_LEVEL: dict[str, str | None] = {
     "text": None,
 }
 
-_CODEBOOK_KEYS = ("name", "version", "authors", "description", "variables", "changelog")
+_CODEBOOK_KEYS = ("name", "version", "authors", "description", "reliability_missing_codes",
+                  "variables", "changelog")
+#: What reliability makes of a code flagged ``missing: true`` (see :class:`Codebook`).
+MISSING_CODE_POLICIES = ("value", "missing")
 _VARIABLE_KEYS = (
     "id", "label", "instruction", "type", "level", "required", "when",
     "min", "max", "unit", "codes",
@@ -624,6 +627,15 @@ class Codebook:
         Scope, unit of analysis, general coding rules.
     changelog : tuple of Revision
         The changes made with the change functions, oldest first.
+    reliability_missing_codes : {"value", "missing"}
+        What inter-coder reliability makes of a code flagged ``missing:
+        true`` ("not stated", "unclear"), which a coder chose deliberately.
+        ``"value"`` (default; Krippendorff 2019, ch. 12: a deliberate "cannot
+        code" is data): a value like any other, so "not stated" against
+        "daily" is a disagreement (an ordinal or numeric variable where such a
+        code was chosen is then computed at the nominal level).
+        ``"missing"``: left out as if no value was given.  See
+        :func:`coding.project_reliability.variable_frame`.
     """
 
     name: str
@@ -632,6 +644,7 @@ class Codebook:
     authors: tuple[str, ...] = ()
     description: Text | None = None
     changelog: tuple[Revision, ...] = ()
+    reliability_missing_codes: str = "value"
 
     def variable(self, variable_id: str) -> Variable:
         """The variable with this id.
@@ -679,6 +692,8 @@ class Codebook:
             out["authors"] = list(self.authors)
         if self.description is not None:
             out["description"] = _text_out(self.description)
+        if self.reliability_missing_codes != "value":
+            out["reliability_missing_codes"] = self.reliability_missing_codes
         out["variables"] = [variable.to_dict() for variable in self.variables]
         if self.changelog:
             out["changelog"] = [revision.to_dict() for revision in self.changelog]
@@ -728,6 +743,7 @@ def _build_codebook(data: Mapping[str, Any]) -> Codebook:
         version=data.get("version", 1),
         authors=tuple(data.get("authors") or ()),
         description=_text_out(data.get("description")),
+        reliability_missing_codes=data.get("reliability_missing_codes", "value"),
         variables=tuple(_build_variable(variable) for variable in data["variables"]),
         changelog=tuple(
             Revision(version=rev["version"], summary=rev["summary"],
@@ -947,6 +963,10 @@ class _Checker:
         if "authors" in data:
             self.string_list(data["authors"], ("authors",), "authors")
         self.text(data.get("description"), ("description",), "description")
+        policy = data.get("reliability_missing_codes", "value")
+        if policy not in MISSING_CODE_POLICIES:
+            self.add(("reliability_missing_codes",),
+                     f"reliability_missing_codes must be value or missing, not {_q(policy)}")
         variables = data.get("variables")
         if variables is None:
             self.add(("variables",), "the codebook has no variables; add a list "
@@ -2104,7 +2124,7 @@ def diff(old: Codebook, new: Codebook) -> list[Change]:
     number and changelog are not compared.
     """
     changes: list[Change] = []
-    for key in ("name", "description", "authors"):
+    for key in ("name", "description", "authors", "reliability_missing_codes"):
         before, after = getattr(old, key), getattr(new, key)
         if before != after:
             changes.append(Change("codebook_changed",
