@@ -53,6 +53,7 @@ from dazi.projects import Project
 from dazi.spelling import argument
 from dazi.schema import adjudications, coders, coding_events, coding_units, codings, posts, projects, utcnow
 
+from coding.missing import is_missing
 from coding.codebook import Codebook, Value, Variable, is_applicable, validate_value
 from coding.codebook_store import current_codebook
 from coding.coders import Coder
@@ -1082,13 +1083,7 @@ def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, 
     return WideLayout(columns, fillers, list(codebook.variables))
 
 
-def _is_na(value: object) -> bool:
-    if isinstance(value, (list, tuple, dict)):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+_is_na = is_missing  # the one rule: coding.missing (a list is a selection, never missing)
 
 
 def _label(variable: Variable, code_id: str, lang: str) -> str:

@@ -13,16 +13,18 @@ value is the codebook's ``reliability_missing_codes`` setting (see
 
 :func:`is_unanswered` is the rule for a required question: a missing value or
 an empty selection leaves it unanswered.
+
+Only the standard library is imported (the codebook checks use this module),
+so pandas' and numpy's missing markers are recognised by type name.
 """
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-import pandas as pd
+import numbers
 
 __all__ = ["is_missing", "is_unanswered"]
+
+_SELECTIONS = (list, tuple, set, frozenset, dict)
 
 
 def is_missing(value: object) -> bool:
@@ -30,25 +32,32 @@ def is_missing(value: object) -> bool:
 
     Examples
     --------
-    >>> [is_missing(v) for v in (None, float("nan"), pd.NA, "", "  ")]
-    [True, True, True, True, True]
+    >>> import pandas as pd
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, "", "  ")]
+    [True, True, True, True, True, True]
     >>> [is_missing(v) for v in ("NA", "None", "nan", 0, [], "not_stated")]
     [False, False, False, False, False, False]
     """
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return True
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, (float, np.floating)):
-        return math.isnan(value)
-    if isinstance(value, (np.datetime64, np.timedelta64)):
-        return bool(np.isnat(value))
+    if isinstance(value, _SELECTIONS):
+        return False
+    name = type(value).__name__
+    if name in ("NAType", "NaTType"):
+        return True
+    if isinstance(value, numbers.Number) or name.startswith(("float", "datetime64", "timedelta64")):
+        try:
+            return bool(value != value)  # NaN and NaT are the values unequal to themselves
+        except (TypeError, ValueError):
+            return False
     return False
 
 
 def is_unanswered(value: object) -> bool:
     """A missing value, or an empty selection (``[]``, ``()``, an empty set):
     what leaves a required question unanswered."""
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, _SELECTIONS):
         return not value
     return is_missing(value)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from dazi.cli import Context, pass_ctx
 from coding.verdicts import RELY, VERDICT_TEXT, alpha_verdict
+from dazi.cli.context import Context, pass_ctx
 from dazi.errors import InputError, ValidationError
 
 
