@@ -155,7 +155,6 @@ _CODE_FIELDS = {
     "status": ("status", "scalar"),
     "merged into": ("merged_into", "scalar"),
     "id": ("id", "scalar"),
-    "codebook": ("codebook", "scalar"),
 }
 _VARIABLE_FIELDS = {
     "instruction": ("instruction", "text"),
@@ -165,6 +164,7 @@ _VARIABLE_FIELDS = {
     "when": ("when", "scalar"),
     "label": ("label", "text"),
     "id": ("id", "scalar"),
+    "codebook": ("codebook", "scalar"),
 }
 _TRUE = {"yes", "true", "1"}
 _FALSE = {"no", "false", "0"}
