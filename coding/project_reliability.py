@@ -99,13 +99,37 @@ def project_reliability(
             "No post has been coded by two or more coders yet, so there is nothing to compare.",
             "Assign an overlap (dazi assign --overlap) and let the coders finish those posts.",
         )
-    return [
-        variable_reliability(
+    skipped = _skipped_by_condition(data, codebook)
+    results = []
+    for vid in wanted:
+        result = variable_reliability(
             data[data["variable"] == vid].reset_index(drop=True), codebook, vid,
             bootstrap=bootstrap, seed=seed, weights=weights, population=population,
         )
-        for vid in wanted
-    ]
+        if skipped.get(vid):
+            when = "; ".join(f"{ref} = {', '.join(codes)}"
+                             for ref, codes in codebook.variable(vid).conditions().items())
+            result.notes.insert(0, f"{skipped[vid]} empty cell(s) because the variable did not apply for that "
+                                   f"coder (its condition, {when}, did not hold on their coding)")
+        results.append(result)
+    return results
+
+
+def _skipped_by_condition(data: pd.DataFrame, codebook: Codebook) -> dict[str, int]:
+    """Per conditional variable: the empty cells whose coder's own values fail its condition."""
+    from coding.codebook import is_applicable
+    from coding.missing import is_unanswered
+
+    conditional = [v for v in codebook.variables if v.when]
+    if not conditional or data.empty:
+        return {}
+    counts: dict[str, int] = {}
+    for (_, _), part in data.groupby(["unit", "coder"], sort=False):
+        values = dict(zip(part["variable"], part["value"]))
+        for variable in conditional:
+            if is_unanswered(values.get(variable.id)) and not is_applicable(variable, values, codebook):
+                counts[variable.id] = counts.get(variable.id, 0) + 1
+    return counts
 
 
 @dataclass(frozen=True)

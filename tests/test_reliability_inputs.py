@@ -171,3 +171,25 @@ def test_bad_missing_codes_setting_is_a_codebook_error():
         Codebook.from_dict(dict(FREQUENCY_CODEBOOK, reliability_missing_codes="drop"))
     book = Codebook.from_dict(dict(FREQUENCY_CODEBOOK, reliability_missing_codes="missing"))
     assert Codebook.from_dict(book.to_dict()).reliability_missing_codes == "missing"
+
+
+def test_conditional_skips_are_named_as_such(db, project):
+    from tests.test_codings import SMALL_CODEBOOK
+
+    make_posts(db, project, 6)
+    save_codebook(db, project, Codebook.from_dict(SMALL_CODEBOOK))
+    for name in ("a", "b"):
+        add_coder(db, project, name, passcode="1234")
+    draw_sample(db, project, "main", size=4, seed=1)
+    assign(db, project, "main", ["a", "b"], overlap=4, seed=1)
+    pks = overlap_post_pks(db, project)
+    a, b = get_coder(db, project, "a"), get_coder(db, project, "b")
+    # unit 1: both success (months coded); unit 2: a success, b failure (b's months skipped)
+    save_coding(db, project, a, pks[0], {"kind": "meal", "outcome": "success", "months": 3})
+    save_coding(db, project, b, pks[0], {"kind": "meal", "outcome": "success", "months": 3})
+    save_coding(db, project, a, pks[1], {"kind": "meal", "outcome": "success", "months": 5})
+    save_coding(db, project, b, pks[1], {"kind": "meal", "outcome": "failure"})
+    months = {r.variable: r for r in project_reliability(db, project, bootstrap=0)}["months"]
+    assert any(n.startswith("1 empty cell(s) because the variable did not apply") and "outcome = success" in n
+               for n in months.notes)
+    assert any("1 unit(s) have a value from only one coder" in n for n in months.notes)
