@@ -116,7 +116,7 @@ def _disagreement_frame(prep: _Prepared, parts: AlphaParts) -> pd.DataFrame:
 def _multi_disagreement_frame(mprep: _MultiPrepared) -> pd.DataFrame:
     """Disagreements of a multi-select variable; a pair's distance is the
     number of codes on which the two selections differ (``|A ^ B|``)."""
-    sets = CodedData(mprep.set_ids, np.arange(1.0, mprep.set_ids.max() + 2.0), "nominal")
+    sets = CodedData(mprep.set_ids, np.arange(1.0, mprep.set_ids.max(initial=-1) + 2.0), "nominal")
     pairs = pairs_of(sets)
     sel = mprep.selected
     delta = (

@@ -154,7 +154,7 @@ def multi_reliability(
         population=None if population is None else _check_int("population", population, 1),
     )
     per_code = _per_code(mprep, n_boot, rng, ci_level)
-    sets = CodedData(mprep.set_ids, np.arange(1.0, mprep.set_ids.max() + 2.0), "nominal")
+    sets = CodedData(mprep.set_ids, np.arange(1.0, mprep.set_ids.max(initial=-1) + 2.0), "nominal")
     notes = list(mprep.notes)
     singles = int(((mprep.set_ids >= 0).sum(axis=1) == 1).sum())
     if singles:
