@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO_DB ?= dazi-demo/demo.db
 PORT   ?= 8501
 
-.PHONY: app test test-slow test-fast install browser-deps demo bench
+.PHONY: app test test-slow test-fast install browser-deps demo bench readme
 
 install: $(STAMP)
 
@@ -48,3 +48,8 @@ test-fast: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+
+# run every command of the README's tour and write their real outputs back into README.md
+# (tests/test_readme.py fails when README.md differs from what the tour gives)
+readme: install
+	$(BIN)/python -m tests.readme_tour --write
