@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import case, delete, func, select
 
+from coding.coders import Coder, get_coder
 from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.projects import Project, update_settings
 from dazi.schema import assignments, coders, coding_units, codings, utcnow
 
-from coding.coders import Coder, get_coder
-
-__all__ = ["AssignmentSummary", "assign", "assigned_post_pks", "overlap_post_pks", "Progress", "progress"]
+__all__ = ["AssignmentSummary", "Progress", "assign", "assigned_post_pks", "overlap_post_pks", "progress"]
 
 
 @dataclass(frozen=True)

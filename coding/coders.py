@@ -32,21 +32,21 @@ from dazi.projects import Project
 from dazi.schema import coders, login_attempts, utcnow
 
 __all__ = [
-    "Coder",
     "ROLES",
-    "add_coder",
-    "list_coders",
-    "get_coder",
-    "remove_coder",
-    "deactivate_coder",
+    "Coder",
     "activate_coder",
-    "set_role",
+    "add_coder",
+    "authenticate",
+    "can_see_all",
+    "check_passcode",
+    "deactivate_coder",
+    "get_coder",
+    "hash_passcode",
+    "list_coders",
+    "remove_coder",
     "rename_coder",
     "set_passcode",
-    "authenticate",
-    "hash_passcode",
-    "check_passcode",
-    "can_see_all",
+    "set_role",
 ]
 
 ROLES = ("coder", "adjudicator", "admin")

@@ -20,6 +20,7 @@ so pandas' and numpy's missing markers are recognised by type name.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 __all__ = ["is_missing", "is_unanswered"]
@@ -47,10 +48,12 @@ def is_missing(value: object) -> bool:
     name = type(value).__name__
     if name in ("NAType", "NaTType"):
         return True
-    if isinstance(value, numbers.Number) or name.startswith(("float", "datetime64", "timedelta64")):
+    if name.startswith(("datetime64", "timedelta64")):
+        return str(value) == "NaT"
+    if isinstance(value, numbers.Real):
         try:
-            return bool(value != value)  # NaN and NaT are the values unequal to themselves
-        except (TypeError, ValueError):
+            return math.isnan(value)
+        except (TypeError, ValueError, OverflowError):
             return False
     return False
 

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dazi.db import Database
-from dazi.errors import NotFound
-from dazi.projects import Project
-
 from coding.codebook import Codebook
 from coding.coders import Coder
 from coding.reliability import MultiReliability, VariableReliability, multi_reliability, reliability
+from dazi.db import Database
+from dazi.errors import NotFound
+from dazi.projects import Project
 
 __all__ = [
     "VariableFrame",

@@ -26,8 +26,8 @@ from coding.reliability_data import (
     _label,
     _MultiPrepared,
     _prepare,
-    _Prepared,
     _prepare_multi,
+    _Prepared,
     _resolve_weights,
 )
 from coding.reliability_multi import _per_code

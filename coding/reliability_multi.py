@@ -17,8 +17,8 @@ from coding.reliability_data import (
     _check_minimums,
     _check_variable,
     _MultiPrepared,
-    _Prepared,
     _prepare_multi,
+    _Prepared,
     _rng,
 )
 from coding.reliability_results import CodeReliability, MultiReliability

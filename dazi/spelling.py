@@ -16,7 +16,7 @@ from contextvars import ContextVar
 
 __all__ = ["CLI_SPELLING", "argument", "spelled"]
 
-_SPELLING: ContextVar[Mapping[str, str]] = ContextVar("dazi_argument_spelling", default={})
+_SPELLING: ContextVar[Mapping[str, str] | None] = ContextVar("dazi_argument_spelling", default=None)
 
 #: The command line's words for the core's arguments.
 CLI_SPELLING: Mapping[str, str] = {
@@ -41,7 +41,7 @@ def argument(name: str, python: str) -> str:
     ...     argument("value_order", "value_order=[...]")
     '--order a,b,c'
     """
-    return _SPELLING.get().get(name, python)
+    return (_SPELLING.get() or {}).get(name, python)
 
 
 @contextmanager

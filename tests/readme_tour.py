@@ -111,7 +111,7 @@ class Tour:
     def run(self, command: str) -> list[str]:
         """A command's stdout lines, normalised."""
         done = subprocess.run(_argv(command), cwd=self.folder, env=self.env, capture_output=True,
-                              text=True, encoding="utf-8", timeout=900)
+                              check=False, text=True, encoding="utf-8", timeout=900)
         if done.returncode != 0:
             raise RuntimeError(f"tour command failed ({done.returncode}): {command}\n{done.stdout}{done.stderr}")
         text = done.stdout.replace(str(self.folder) + os.sep, "").replace(str(self.folder), ".")
