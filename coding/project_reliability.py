@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -166,15 +167,15 @@ def variable_frame(part: pd.DataFrame, codebook: Codebook, variable_id: str) -> 
     unit = part["unit"].astype(str)
     coder = part["coder"].astype(str)
     if variable.type == "multi":
-        values = [list(v) if isinstance(v, list) else ([] if v is None else [v]) for v in part["value"]]
-        frame = pd.DataFrame({"unit": unit, "coder": coder, "value": values})
+        sets = [list(v) if isinstance(v, list) else ([] if v is None else [v]) for v in part["value"]]
+        frame = pd.DataFrame({"unit": unit, "coder": coder, "value": sets})
         return VariableFrame(frame, "nominal", None)
     level = variable.level or "nominal"
     order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
     missing_codes = [c.id for c in variable.all_codes() if c.missing]
     chosen = [v for v in part["value"] if v in missing_codes] if missing_codes else []
     notes: list[str] = []
-    values = list(part["value"])
+    values: list[Any] = list(part["value"])
     named = ", ".join(repr(c) for c in missing_codes)
     if chosen and codebook.reliability_missing_codes == "missing":
         values = [None if v in missing_codes else v for v in values]

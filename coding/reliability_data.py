@@ -82,7 +82,7 @@ def _check_minimums(minimums: object) -> tuple[float, ...]:
             isinstance(m, bool)
             or not isinstance(m, numbers.Real)
             or not math.isfinite(m)
-            or not -1.0 <= m <= 1.0
+            or not -1.0 <= float(m) <= 1.0
         ):
             raise ValidationError(f"minimums must hold numbers between -1 and 1; got {m!r}")
         out.append(float(m))
@@ -301,7 +301,7 @@ def _label(v: Any) -> Any:
         isinstance(v, (float, np.floating))
         and math.isfinite(v)
         and float(v).is_integer()
-        and abs(v) < 2**53
+        and abs(float(v)) < 2**53
     ):
         return int(v)
     if isinstance(v, np.generic):
@@ -441,7 +441,7 @@ def _encode_values(
         order = sorted(range(len(uniq)), key=lambda i: (type(uniq[i]).__name__, str(uniq[i])))
         remap = np.empty(len(order), dtype=np.int64)
         remap[order] = np.arange(len(order))
-        codes, uniq = remap[codes], [uniq[i] for i in order]
+        codes, uniq = remap[codes], np.asarray([uniq[i] for i in order], dtype=object)
     return (
         codes.astype(np.int64),
         [_label(u) for u in uniq],
