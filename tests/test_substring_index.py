@@ -7,6 +7,7 @@ the index must find exactly the posts it accepts, on both backends.
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import sqlite3
@@ -358,7 +359,7 @@ def test_database_at_0004_upgrades_and_searches(tmp_path):
 
 def test_count_comes_from_the_index_for_a_plain_query(db, project, monkeypatch):
     """Without filters an exact query is counted in the index, never against the posts."""
-    import corpus.search as search_module
+    search_module = importlib.import_module("corpus.search")  # corpus.search is the function
 
     _insert(db, project, [(None, "饭搭子"), (None, "搭子"), (None, "上海")])
     calls = []

@@ -70,6 +70,7 @@ from coding.codebook.checker import CodebookError, Problem, validate
 from coding.codebook.edits import add_code, add_variable, merge_codes, rename_code, retire_code, update_code
 from coding.codebook.loader import dump_codebook, load_codebook
 from coding.codebook.model import Code, Codebook, Revision, Variable, is_applicable
+from coding.codebook.labels import code_label
 from coding.codebook.spec import CHOICE_TYPES, DEFAULT_LANG, LEVELS, VARIABLE_TYPES, Text, Value
 from coding.codebook.text import localize
 from coding.codebook.values import validate_value, validate_values
@@ -90,6 +91,7 @@ __all__ = [
     "Variable",
     "add_code",
     "add_variable",
+    "code_label",
     "diff",
     "dump_codebook",
     "format_diff",
