@@ -206,3 +206,10 @@ def test_export_dummies_for_single_choice_variables(tmp_path):
             assert flags.count("1") == 1 and row[f"companion_type__{row['companion_type']}"] == "1"
         else:
             assert set(flags) == {""}  # missing: empty, never 0
+
+
+def test_unknown_source_hint_in_cli_words(db_url, db, project, tmp_path):
+    save_codebook(db, project, Codebook.from_dict(SMALL_CODEBOOK))
+    add_coder(db, project, "alice", passcode="1234")
+    r = run(db_url, "export", tmp_path / "x.csv", "--source", "nobody", ok=False)
+    assert r.exit_code == 1 and "--source final" in r.output and "source='final'" not in r.output
