@@ -11,7 +11,9 @@ All tour blocks run in README order in one scratch folder holding a copy of
 the demo files (``corpus/data/demo_*``) and a fresh demo project
 (``dazi --db dazi-demo/demo.db demo``), so later commands see what earlier
 ones did.  Only what must vary is normalised: the scratch folder's path.
-Progress bars and counts on stderr are not part of the tour.
+Progress bars and counts on stderr are not part of the tour.  The commands run
+in-process through the ``dazi`` click group (the same code as the console
+script, without its start-up per command).
 
 ``make readme`` (``python -m tests.readme_tour --write``) runs the tour and
 writes each command's output back into README.md; ``tests/test_readme.py``
@@ -26,9 +28,10 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,11 +94,26 @@ def _argv(command: str) -> list[str]:
     argv = shlex.split(command, comments=True)
     if not argv or argv[0] != "dazi":
         raise ValueError(f"a tour command must start with 'dazi': {command!r}")
-    return [sys.executable, "-m", "dazi", *argv[1:]]
+    return argv[1:]
+
+
+@contextmanager
+def _inside(folder: Path) -> Iterator[None]:
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
 
 
 class Tour:
-    """A scratch folder with the demo files and a fresh demo project."""
+    """A scratch folder with the demo files and a fresh demo project.
+
+    Commands run in this process through the real ``dazi`` group (click's
+    test runner, stdout only), so the tour does not pay Python's and jieba's
+    start-up per command; ``DAZI_*`` variables of the caller are hidden.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -103,31 +121,30 @@ class Tour:
         data.mkdir(parents=True)
         for path in (ROOT / "corpus" / "data").glob("demo_*"):
             shutil.copy(path, data / path.name)
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("DAZI_")}
-        self.env["PYTHONPATH"] = str(ROOT)
-        self.env["COLUMNS"] = "100"
+        self.env = {k: None for k in os.environ if k.startswith("DAZI_")}
         self.run("dazi --db dazi-demo/demo.db demo")
 
     def run(self, command: str) -> list[str]:
         """A command's stdout lines, normalised."""
-        done = subprocess.run(_argv(command), cwd=self.folder, env=self.env, capture_output=True,
-                              check=False, text=True, encoding="utf-8", timeout=900)
-        if done.returncode != 0:
-            raise RuntimeError(f"tour command failed ({done.returncode}): {command}\n{done.stdout}{done.stderr}")
-        text = done.stdout.replace(str(self.folder) + os.sep, "").replace(str(self.folder), ".")
+        from click.testing import CliRunner
+
+        from dazi.cli import cli
+
+        with _inside(self.folder):
+            result = CliRunner(env=self.env).invoke(cli, _argv(command), catch_exceptions=True)
+        if result.exit_code != 0:
+            raise RuntimeError(f"tour command failed ({result.exit_code}): {command}\n{result.output}"
+                               f"{result.exc_info[1] if result.exc_info else ''}")
+        text = result.stdout.replace(str(self.folder) + os.sep, "").replace(str(self.folder), ".")
         return [line.rstrip() for line in text.rstrip("\n").split("\n")] if text.strip() else []
 
     def python(self, block: Block) -> str | None:
         """Run a Python session block; ``None`` when every example gives what is shown, else the report."""
         test = doctest.DocTestParser().get_doctest(block.text, {}, "README", str(README), block.start)
         out: list[str] = []
-        cwd = os.getcwd()
-        os.chdir(self.folder)
-        try:
+        with _inside(self.folder):
             runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
             runner.run(test, out=out.append)
-        finally:
-            os.chdir(cwd)
         return "".join(out) or None
 
 
