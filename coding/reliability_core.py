@@ -59,7 +59,7 @@ def _assess(
     if singles:
         notes.append(
             f"{singles} unit(s) have a value from only one coder (the other coders' cells are "
-            "empty), so they are not pairable: left out of alpha, percent agreement, Cohen's kappa "
+            "missing), so they are not pairable: left out of alpha, percent agreement, Cohen's kappa "
             "and Scott's pi (Gwet's category proportions for Fleiss' and Conger's kappa and AC1 "
             "still count them, as in Gwet 2014)"
         )

@@ -468,7 +468,7 @@ def _prepare(
     dropped = int((~keep).sum())
     if dropped:
         notes.append(
-            f"{dropped} unit(s) have no value from any coder (every cell empty) and were left out"
+            f"{dropped} unit(s) have no value from any coder (every cell missing) and were left out"
         )
     matrix, present, units = cells.matrix[keep], present[keep], cells.units[keep]
 
@@ -556,7 +556,7 @@ def _prepare_multi(
     notes = []
     if (~keep).sum():
         notes.append(
-            f"{int((~keep).sum())} unit(s) have no value from any coder (every cell empty) and were "
+            f"{int((~keep).sum())} unit(s) have no value from any coder (every cell missing) and were "
             "left out"
         )
     matrix, present, units = matrix[keep], present[keep], cells.units[keep]
