@@ -25,6 +25,7 @@ short ordinal scales; continuous values get ``None`` with a note).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
@@ -94,90 +95,100 @@ def raw_standard_error(
     """
     if value is None or coded.n_values > MAX_VALUES or coded.n_values < 1:
         return None
-    codes = coded.codes
-    present = codes >= 0
-    keep = present.any(axis=1)
-    codes, present = codes[keep], present[keep]
+    if kind != "percent" and (pe is None or 1.0 - pe <= 0):
+        return None
+    codes = coded.codes[(coded.codes >= 0).any(axis=1)]
     n = codes.shape[0]
-    if n < 2:
+    present = codes >= 0
+    ri = present.sum(axis=1).astype(np.float64)
+    two = ri >= 2
+    n2 = int(two.sum())
+    if n < 2 or n2 == 0:
         return None
     q = coded.n_values
     w = weight_matrix(weights, coded.positions)
     rows, cols = np.nonzero(present)
-    agree = np.zeros((n, q))
-    np.add.at(agree, (rows, codes[rows, cols]), 1.0)
-    ri = agree.sum(axis=1)
-    two = ri >= 2
-    n2 = int(two.sum())
-    if n2 == 0:
+    # Gwet's pi_k: each unit's category proportions, averaged over the n units
+    pi = np.bincount(codes[rows, cols], weights=1.0 / ri[rows], minlength=q) / n
+    conger = _conger_marginals(codes, present, q) if kind == "conger" else None
+    if kind == "conger" and conger is None:
         return None
-    sum_q = (agree * (agree @ w.T - 1.0)).sum(axis=1)
-    den = np.where(two, ri * (ri - 1.0), 1.0)
-    pa_i = np.where(two, sum_q / den, 0.0)
-    if kind == "percent":
-        contrib = (n / n2) * pa_i
-        centre = value
-    else:
-        if pe is None or 1.0 - pe <= 0:
-            return None
-        c_i = (n / n2) * (pa_i - pe * two) / (1.0 - pe)
-        pe_i = _chance_per_unit(kind, coded, codes, present, agree, ri, w, n)
-        if pe_i is None:
-            return None
-        contrib = c_i - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe) if kind != "brennan_prediger" else c_i
-        centre = value
-    var = _fpc(n, population) / (n * (n - 1.0)) * float(np.sum((contrib - centre) ** 2))
+    contrib = np.empty(n)
+    block = max(1, _BLOCK // max(1, q * codes.shape[1]))
+    for start in range(0, n, block):
+        part = slice(start, min(n, start + block))
+        sub, sub_present, sub_ri, sub_two = codes[part], present[part], ri[part], two[part]
+        agree = _counts(sub, sub_present, q)
+        sum_q = (agree * (agree @ w.T - 1.0)).sum(axis=1)
+        pa_i = np.where(sub_two, sum_q / np.where(sub_two, sub_ri * (sub_ri - 1.0), 1.0), 0.0)
+        if kind == "percent":
+            contrib[part] = (n / n2) * pa_i
+            continue
+        assert pe is not None
+        c_i = (n / n2) * (pa_i - pe * sub_two) / (1.0 - pe)
+        if kind == "brennan_prediger":
+            contrib[part] = c_i
+            continue
+        if kind == "gwet":
+            if q < 2:
+                return None
+            pe_i = (w.sum() / (q * (q - 1.0))) * (agree @ (1.0 - pi)) / sub_ri
+        elif kind == "fleiss":
+            pe_i = (agree @ ((w @ pi + w.T @ pi) / 2.0)) / sub_ri
+        elif kind == "conger":
+            assert conger is not None
+            pe_i = _conger_per_unit(sub, sub_present, w, n, conger)
+        else:
+            raise ValueError(f"unknown coefficient {kind!r}")
+        contrib[part] = c_i - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)
+    var = _fpc(n, population) / (n * (n - 1.0)) * float(np.sum((contrib - value) ** 2))
     return math.sqrt(max(var, 0.0))
 
 
-def _chance_per_unit(
-    kind: str,
-    coded: CodedData,
-    codes: np.ndarray,
-    present: np.ndarray,
-    agree: np.ndarray,
-    ri: np.ndarray,
-    w: np.ndarray,
-    n: int,
-) -> np.ndarray | None:
-    """Each unit's contribution ``p_e|i`` to the chance agreement."""
-    q = agree.shape[1]
-    safe = np.where(ri > 0, ri, 1.0)
-    if kind == "brennan_prediger":
-        return np.zeros(n)
-    pi = (agree / safe[:, None]).mean(axis=0)
-    if kind == "gwet":
-        if q < 2:
-            return None
-        return (w.sum() / (q * (q - 1.0))) * (agree @ (1.0 - pi)) / safe
-    if kind == "fleiss":
-        pi_w = (w @ pi + w.T @ pi) / 2.0
-        return (agree @ pi_w) / safe
-    if kind == "conger":
-        return _conger_per_unit(codes, present, w, n, q)
-    raise ValueError(f"unknown coefficient {kind!r}")
+#: Cells of the dense per-block arrays (units x coders x values): bounds memory on large data.
+_BLOCK = 1 << 21
 
 
-def _conger_per_unit(
-    codes: np.ndarray, present: np.ndarray, w: np.ndarray, n: int, q: int
-) -> np.ndarray | None:
+def _counts(codes: np.ndarray, present: np.ndarray, q: int) -> np.ndarray:
+    """Units x values: how many coders gave each value to each unit."""
+    agree = np.zeros((codes.shape[0], q))
+    rows, cols = np.nonzero(present)
+    np.add.at(agree, (rows, codes[rows, cols]), 1.0)
+    return agree
+
+
+@dataclass(frozen=True)
+class _Marginals:
+    """Conger's per-coder marginals: which coders are active, ``n_g`` and ``p_gk``."""
+
+    active: np.ndarray
+    ng: np.ndarray
+    pgk: np.ndarray
+
+
+def _conger_marginals(codes: np.ndarray, present: np.ndarray, q: int) -> _Marginals | None:
     active = present.any(axis=0)
-    codes, present = codes[:, active], present[:, active]
-    r = codes.shape[1]
-    if r < 2:
+    if int(active.sum()) < 2:
         return None
-    delta = np.zeros((n, r, q))
+    classif = np.stack([np.bincount(codes[present[:, g], g], minlength=q) for g in np.flatnonzero(active)])
+    ng = classif.sum(axis=1).astype(np.float64)
+    return _Marginals(active, ng, classif / ng[:, None])
+
+
+def _conger_per_unit(codes: np.ndarray, present: np.ndarray, w: np.ndarray, n: int, m: _Marginals
+                     ) -> np.ndarray:
+    """Each unit's share of Conger's chance agreement (Gwet 2014; ``irrCAC``'s ``lamda``)."""
+    codes, present = codes[:, m.active], present[:, m.active]
+    units, r = codes.shape
+    q = m.pgk.shape[1]
+    delta = np.zeros((units, r, q))
     rows, cols = np.nonzero(present)
     delta[rows, cols, codes[rows, cols]] = 1.0
-    classif = delta.sum(axis=0)  # r x q
-    ng = classif.sum(axis=1)
-    pgk = classif / ng[:, None]
     eps = present.astype(np.float64)
-    d = delta - (eps - ng[None, :] / n)[:, :, None] * pgk[None, :, :]
-    lam = (d @ w.T) * (n / ng)[None, :, None]  # lam[i, g, k] = sum_l w_kl d[i, g, l] * n / n_g
-    factor = r * pgk.mean(axis=0)[None, :] - pgk  # (r, q): r * mean_g p_gk - p_gk
-    per_unit = np.einsum("igk,gk->i", lam, factor)
-    return per_unit / (r * (r - 1.0))
+    d = delta - (eps - m.ng[None, :] / n)[:, :, None] * m.pgk[None, :, :]
+    lam = (d @ w.T) * (n / m.ng)[None, :, None]  # lam[i, g, k] = sum_l w_kl d[i, g, l] n / n_g
+    factor = r * m.pgk.mean(axis=0)[None, :] - m.pgk  # r * mean_g p_gk - p_gk
+    return np.einsum("igk,gk->i", lam, factor) / (r * (r - 1.0))
 
 
 def two_coder_standard_error(
