@@ -25,12 +25,11 @@ short ordinal scales; continuous values get ``None`` with a note).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
-from coding.agreement import CodedData, Pairs
+from coding.agreement import CodedData, Pairs, pairs_of
 
 __all__ = [
     "MAX_VALUES",
@@ -40,8 +39,9 @@ __all__ = [
     "weight_matrix",
 ]
 
-#: Largest value domain for which standard errors are computed.
-MAX_VALUES = 500
+#: Largest value domain for which standard errors are computed (the weights are a dense
+#: ``V x V`` matrix; beyond this the values are continuous and the kappa family's errors moot).
+MAX_VALUES = 2000
 
 
 def weight_matrix(weights: str, positions: np.ndarray) -> np.ndarray:
@@ -108,87 +108,64 @@ def raw_standard_error(
     q = coded.n_values
     w = weight_matrix(weights, coded.positions)
     rows, cols = np.nonzero(present)
-    # Gwet's pi_k: each unit's category proportions, averaged over the n units
-    pi = np.bincount(codes[rows, cols], weights=1.0 / ri[rows], minlength=q) / n
-    conger = _conger_marginals(codes, present, q) if kind == "conger" else None
-    if kind == "conger" and conger is None:
-        return None
-    contrib = np.empty(n)
-    block = max(1, _BLOCK // max(1, q * codes.shape[1]))
-    for start in range(0, n, block):
-        part = slice(start, min(n, start + block))
-        sub, sub_present, sub_ri, sub_two = codes[part], present[part], ri[part], two[part]
-        agree = _counts(sub, sub_present, q)
-        sum_q = (agree * (agree @ w.T - 1.0)).sum(axis=1)
-        pa_i = np.where(sub_two, sum_q / np.where(sub_two, sub_ri * (sub_ri - 1.0), 1.0), 0.0)
-        if kind == "percent":
-            contrib[part] = (n / n2) * pa_i
-            continue
+    values = codes[rows, cols]
+    # p_a|i: the weighted share of agreeing pairs among the unit's ordered pairs of ratings
+    pairs = pairs_of(CodedData(codes, coded.positions, coded.level))
+    agree = np.bincount(pairs.unit, weights=w[pairs.value_a, pairs.value_b], minlength=n)
+    count = np.bincount(pairs.unit, minlength=n)
+    pa_i = np.divide(agree, count, out=np.zeros(n), where=count > 0)
+    if kind == "percent":
+        contrib = (n / n2) * pa_i
+    else:
         assert pe is not None
-        c_i = (n / n2) * (pa_i - pe * sub_two) / (1.0 - pe)
-        if kind == "brennan_prediger":
-            contrib[part] = c_i
-            continue
-        if kind == "gwet":
-            if q < 2:
-                return None
-            pe_i = (w.sum() / (q * (q - 1.0))) * (agree @ (1.0 - pi)) / sub_ri
-        elif kind == "fleiss":
-            pe_i = (agree @ ((w @ pi + w.T @ pi) / 2.0)) / sub_ri
-        elif kind == "conger":
-            assert conger is not None
-            pe_i = _conger_per_unit(sub, sub_present, w, n, conger)
-        else:
-            raise ValueError(f"unknown coefficient {kind!r}")
-        contrib[part] = c_i - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)
+        contrib = (n / n2) * (pa_i - pe * two) / (1.0 - pe)
+        if kind != "brennan_prediger":
+            # Gwet's pi_k: each unit's category proportions, averaged over the n units
+            pi = np.bincount(values, weights=1.0 / ri[rows], minlength=q) / n
+            if kind == "gwet":
+                if q < 2:
+                    return None
+                per_rating = (w.sum() / (q * (q - 1.0))) * (1.0 - pi)
+                pe_i = np.bincount(rows, weights=per_rating[values], minlength=n) / ri
+            elif kind == "fleiss":
+                per_rating = (w @ pi + w.T @ pi) / 2.0
+                pe_i = np.bincount(rows, weights=per_rating[values], minlength=n) / ri
+            elif kind == "conger":
+                conger = _conger_per_unit(codes, present, w, n, q)
+                if conger is None:
+                    return None
+                pe_i = conger
+            else:
+                raise ValueError(f"unknown coefficient {kind!r}")
+            contrib = contrib - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)
     var = _fpc(n, population) / (n * (n - 1.0)) * float(np.sum((contrib - value) ** 2))
     return math.sqrt(max(var, 0.0))
 
 
-#: Cells of the dense per-block arrays (units x coders x values): bounds memory on large data.
-_BLOCK = 1 << 21
+def _conger_per_unit(codes: np.ndarray, present: np.ndarray, w: np.ndarray, n: int, q: int
+                     ) -> np.ndarray | None:
+    """Each unit's share of Conger's chance agreement (Gwet 2014; ``irrCAC``'s ``lamda``).
 
-
-def _counts(codes: np.ndarray, present: np.ndarray, q: int) -> np.ndarray:
-    """Units x values: how many coders gave each value to each unit."""
-    agree = np.zeros((codes.shape[0], q))
-    rows, cols = np.nonzero(present)
-    np.add.at(agree, (rows, codes[rows, cols]), 1.0)
-    return agree
-
-
-@dataclass(frozen=True)
-class _Marginals:
-    """Conger's per-coder marginals: which coders are active, ``n_g`` and ``p_gk``."""
-
-    active: np.ndarray
-    ng: np.ndarray
-    pgk: np.ndarray
-
-
-def _conger_marginals(codes: np.ndarray, present: np.ndarray, q: int) -> _Marginals | None:
+    ``irrCAC`` builds ``lamda[i, g, k] = n/n_g sum_l w_kl (delta_igl - (eps_ig - n_g/n) p_gl)``
+    and sums ``lamda[i, g, k] (r pbar_k - p_gk)`` over ``g`` and ``k``; with
+    ``F = factor @ w`` and ``S_g = sum_k (p w^T)_gk factor_gk`` that sum is
+    ``sum_g n/n_g (eps_ig F[g, x_ig] - (eps_ig - n_g/n) S_g)``: ``O(N r + r q**2)``.
+    """
     active = present.any(axis=0)
-    if int(active.sum()) < 2:
+    codes, present = codes[:, active], present[:, active]
+    r = codes.shape[1]
+    if r < 2:
         return None
-    classif = np.stack([np.bincount(codes[present[:, g], g], minlength=q) for g in np.flatnonzero(active)])
+    classif = np.stack([np.bincount(codes[present[:, g], g], minlength=q) for g in range(r)])
     ng = classif.sum(axis=1).astype(np.float64)
-    return _Marginals(active, ng, classif / ng[:, None])
-
-
-def _conger_per_unit(codes: np.ndarray, present: np.ndarray, w: np.ndarray, n: int, m: _Marginals
-                     ) -> np.ndarray:
-    """Each unit's share of Conger's chance agreement (Gwet 2014; ``irrCAC``'s ``lamda``)."""
-    codes, present = codes[:, m.active], present[:, m.active]
-    units, r = codes.shape
-    q = m.pgk.shape[1]
-    delta = np.zeros((units, r, q))
-    rows, cols = np.nonzero(present)
-    delta[rows, cols, codes[rows, cols]] = 1.0
+    pgk = classif / ng[:, None]
+    factor = r * pgk.mean(axis=0)[None, :] - pgk  # r x q
+    big_f = factor @ w  # F[g, l] = sum_k w_kl factor_gk
+    s_g = np.sum((pgk @ w.T) * factor, axis=1)  # sum_k (sum_l w_kl p_gl) factor_gk
     eps = present.astype(np.float64)
-    d = delta - (eps - m.ng[None, :] / n)[:, :, None] * m.pgk[None, :, :]
-    lam = (d @ w.T) * (n / m.ng)[None, :, None]  # lam[i, g, k] = sum_l w_kl d[i, g, l] n / n_g
-    factor = r * m.pgk.mean(axis=0)[None, :] - m.pgk  # r * mean_g p_gk - p_gk
-    return np.einsum("igk,gk->i", lam, factor) / (r * (r - 1.0))
+    looked = np.where(present, big_f[np.arange(r)[None, :], np.where(present, codes, 0)], 0.0)
+    per = (n / ng)[None, :] * (looked - (eps - ng[None, :] / n) * s_g[None, :])
+    return per.sum(axis=1) / (r * (r - 1.0))
 
 
 def two_coder_standard_error(
