@@ -8,13 +8,12 @@ import dataclasses
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from coding.codebook.spec import (
     _ALLOWED_LEVELS,
     _CODE_KEYS,
     _CODEBOOK_KEYS,
-    MISSING_CODE_POLICIES,
     _COLOR_RE,
     _HINT,
     _ID_RE,
@@ -27,6 +26,7 @@ from coding.codebook.spec import (
     _VARIABLE_KEYS,
     CHOICE_TYPES,
     LEVELS,
+    MISSING_CODE_POLICIES,
     VARIABLE_TYPES,
 )
 from coding.codebook.text import _q, _slug, _suggest
@@ -39,7 +39,7 @@ __all__ = ["CodebookError", "Problem", "validate"]
 # Validation of codebooks
 # --------------------------------------------------------------------------
 
-Path_ = tuple[Union[str, int], ...]
+Path_ = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
