@@ -6,7 +6,7 @@ count display columns instead (Unicode East Asian Width: wide and full-width
 characters take two columns, combining marks none).
 
 >>> display_width("饭搭子 ok")
-8
+9
 >>> pad("饭搭子", 8) + "|"
 '饭搭子  |'
 >>> pad("7", 4, right=True)
