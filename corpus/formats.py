@@ -679,10 +679,13 @@ def _open_json(path: str) -> tuple[FileInfo, Records]:
     if text.startswith(b"{"):
         # A JSON file that starts with an object is either JSONL saved as
         # .json, or one object (an X API page).  JSONL's first line parses.
-        first_line = text.split(b"\n", 1)[0]
+        first_line, _, rest = text.partition(b"\n")
         try:
             _loads(first_line)
         except _JSONError:
+            info = FileInfo(path, "json", encoding="utf-8")
+            return info, _json_object(info)
+        if not rest.strip() and len(head) < _SAMPLE:  # the whole file is one object on one line
             info = FileInfo(path, "json", encoding="utf-8")
             return info, _json_object(info)
         info = FileInfo(path, "jsonl", encoding="utf-8")

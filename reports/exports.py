@@ -341,7 +341,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
 def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool = True, with_codes: bool = True,
                  source: str = "final", lang: str = "zh", tables: Sequence[Any] = (), bootstrap: int = 10_000,
                  seed: int | None = 0, progress: Callable[[int], None] | None = None,
-                 terms: Sequence[str] = ()) -> ExportResult:
+                 terms: Sequence[str] = (), dummies: bool = False) -> ExportResult:
     """Write the project's posts (and their coded values) to ``path``; the format follows the extension.
 
     Parameters
@@ -363,6 +363,9 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
         ``.xlsx`` only: summary tables to add as sheets.
     bootstrap, seed
         ``.xlsx`` only: for the Reliability sheet.
+    dummies : bool
+        Single-choice variables also get one 0/1 column per code, as
+        multi-select ones always do (:func:`reports.wide.wide_layout`).
     terms : sequence of str
         ``.xlsx`` only: variables to add a terms sheet for (top and
         distinctive terms per code, :mod:`reports.terms`); also asked for
@@ -382,8 +385,8 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
                               "Export to .xlsx, or print and save tables with `dazi tables ... --save FILE`.")
     if suffix == ".xlsx":
         return export_workbook(db, project, path, source=source, lang=lang, tables=tables, with_codes=with_codes,
-                               bootstrap=bootstrap, seed=seed, progress=progress, terms=terms)
-    table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
+                               bootstrap=bootstrap, seed=seed, progress=progress, terms=terms, dummies=dummies)
+    table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes, dummies=dummies)
     result = ExportResult(path, suffix[1:], 0, renamed=dict(table.renamed))
     if suffix == ".csv":
         result.rows = write_csv(table.columns, table.rows(), path, bom=bom, progress=progress)

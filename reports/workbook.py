@@ -401,7 +401,7 @@ def _split_terms(tables: Sequence[Any], terms: Sequence[str]) -> tuple[list[Any]
 def export_workbook(db: Database, project: Project, path: str | Path, *, source: str = "final", lang: str = "zh",
                     tables: Sequence[Any] = (), with_codes: bool = True, bootstrap: int = 10_000,
                     seed: int | None = 0, progress: Callable[[int], None] | None = None,
-                    terms: Sequence[str] = (), terms_n: int = 20) -> ExportResult:
+                    terms: Sequence[str] = (), terms_n: int = 20, dummies: bool = False) -> ExportResult:
     """Write the full workbook (see the module docstring) to ``path``.
 
     Parameters
@@ -422,13 +422,15 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
         ``False``: posts only (no codes, codings, reliability).
     bootstrap, seed
         For the Reliability sheet (as in :func:`reports.report.reliability_report`).
+    dummies : bool
+        Posts: single-choice variables also get one 0/1 column per code.
 
     Returns
     -------
     ExportResult
     """
     tables, terms = _split_terms(tables, terms)
-    posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
+    posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes, dummies=dummies)
     coded = posts.codebook is not None
     built: list[Table] = []
     if (tables or terms) and not coded:

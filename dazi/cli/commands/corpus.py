@@ -122,20 +122,26 @@ def corpus_cmd(ctx: Context, top: int):
 @click.command("posts")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--offset", default=0, show_default=True)
-@click.option("--sort", type=click.Choice(["created_at", "engagement", "likes", "comments", "post_id"]), default="created_at", show_default=True)
+@click.option("--sort", type=click.Choice(["created_at", "engagement", "likes", "comments", "post_id"]), default="created_at", show_default=True,
+              help="Dates and counts sort largest first (newest, most engaging), post ids A to Z; --asc or --desc "
+                   "turns that round.")
+@click.option("--asc/--desc", "ascending", default=None, help="Sort direction (default: as --sort says).")
 @click.option("--text", help="Only posts whose title or text contains this.")
 @click.option("--hashtag", help="Only posts with this hashtag (without #).")
 @pass_ctx
-def posts_cmd(ctx: Context, limit, offset, sort, text, hashtag):
-    """List posts, newest (or most engaging) first.
+def posts_cmd(ctx: Context, limit, offset, sort, ascending, text, hashtag):
+    """List posts: newest first, or by engagement, likes, comments (largest first) or post id (A to Z).
 
     \b
     Example:
       dazi posts --sort engagement --limit 5
+      dazi posts --sort post_id --desc
     """
     from corpus.store import list_posts
 
-    page = list_posts(ctx.db, ctx.project(), offset=offset, limit=limit, sort=sort, text=text, hashtag=hashtag)
+    descending = sort != "post_id" if ascending is None else not ascending
+    page = list_posts(ctx.db, ctx.project(), offset=offset, limit=limit, sort=sort, text=text, hashtag=hashtag,
+                      descending=descending)
     for p in page.posts:
         when = f"{p['created_at']:%Y-%m-%d}" if p["created_at"] else "?"
         first = (p["title"] or p["text"] or "").replace("\n", " ")[:40]
