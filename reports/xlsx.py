@@ -458,7 +458,8 @@ class SheetWriter:
         general = formats["general"]
         kinds = self._kinds if row_kinds is None else row_kinds
         n_kinds = len(kinds)
-        write_number = self._ws.write_number
+        write_string, write_number = self._ws.write_string, self._ws.write_number
+        search_illegal = _ILLEGAL.search
         for j, value in enumerate(values):
             if value is None:
                 continue
@@ -466,8 +467,13 @@ class SheetWriter:
             t = type(value)
             # the common cells first (most of an export), everything else through _cell
             if t is str:
-                if value:
+                if not value:
+                    continue
+                if (value[:1] in _FORMULA_FIRST or value[:3] == "<r>" or len(value) > EXCEL_CELL_LIMIT // 2
+                        or search_illegal(value)):
                     self._write_text(r, j, value, wrap_format if kind == "wrap" else text_format)
+                else:  # nothing to neutralise, drop, cut or escape (the ordinary text cell)
+                    write_string(r, j, value, wrap_format if kind == "wrap" else text_format)
             elif t is int and kind == "auto":
                 write_number(r, j, value, general)
             else:
