@@ -252,6 +252,10 @@ class _Worksheet(Worksheet):
             return _ESCAPE_LIKE.sub(r"_x005F_\1", data)
         return data
 
+    def _escape_attributes(self, attribute):
+        # a cell's style index is an int: XlsxWriter's regex would raise and catch a TypeError
+        return attribute if type(attribute) is int else super()._escape_attributes(attribute)
+
     def _escape_data(self, data):
         data = super()._escape_data(data)
         return data.replace("\r", "&#13;") if isinstance(data, str) and "\r" in data else data
