@@ -22,7 +22,7 @@ What every sheet gets
   datetimes are real Excel dates (naive UTC: Excel has no time zones);
   booleans are TRUE/FALSE; ``None``, NaN and ``pd.NA`` are empty cells;
 - inert text: a value starting with ``=``, ``+``, ``-``, ``@``, tab or
-  carriage return is prefixed with ``'`` (:func:`reports.safety.neutralize`),
+  carriage return is prefixed with ``'`` (:func:`dazi.cells.neutralize`),
   and nothing is ever written as a formula;
 - text made valid for XML and Excel: control characters other than tab,
   newline and carriage return are dropped, literal ``_xHHHH_`` sequences are
@@ -67,9 +67,9 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from dazi.cells import EXCEL_CELL_LIMIT, FORMULA_STARTS, ILLEGAL_CHARACTERS, fit_cell, neutralize
 from dazi.errors import ValidationError
 from dazi.files import replacing
-from reports.safety import FORMULA_STARTS, neutralize
 
 __all__ = [
     "COLUMN_KINDS",
@@ -82,17 +82,11 @@ __all__ = [
     "sheet_name",
 ]
 
-#: Excel's limit on the characters in one cell.
-EXCEL_CELL_LIMIT = 32_767
-
 #: How a column shows its values (see :class:`Column`).
 COLUMN_KINDS: tuple[str, ...] = (
     "auto", "text", "wrap", "datetime", "date", "decimal", "percent", "one_decimal", "integer",
 )
 
-# XML 1.0 forbids these (tab, newline and carriage return are allowed); lone
-# surrogates cannot be encoded as UTF-8.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Excel reads _xHHHH_ in text as the character U+HHHH; a literal one is
 # written with its underscore escaped (ECMA-376 Part 1, 22.9.2.19 ST_Xstring).
 _ESCAPE_LIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
@@ -183,14 +177,6 @@ def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
         candidate = clean[: 31 - len(suffix)] + suffix
         k += 1
     return candidate
-
-
-def _fit(text: str) -> str:
-    """``text`` cut to Excel's limit of 32,767 UTF-16 units, never inside a surrogate pair."""
-    units = text.encode("utf-16-le", "surrogatepass")[: 2 * EXCEL_CELL_LIMIT]
-    if len(units) == 2 * EXCEL_CELL_LIMIT and 0xD800 <= int.from_bytes(units[-2:], "little") <= 0xDBFF:
-        units = units[:-2]  # half an emoji
-    return units.decode("utf-16-le")
 
 
 class _Sink:
@@ -427,13 +413,13 @@ class SheetWriter:
             self._emit(values, style, kinds)
 
     def _text(self, value: str) -> str:
-        """``value`` neutralised, without the characters XML forbids, within Excel's cell limit."""
-        if value[:1] in _FORMULA_FIRST:  # reports.safety.neutralize, inlined: this runs for every text cell
+        """``value`` neutralised and fitted to a cell (:mod:`dazi.cells`); cells changed are counted."""
+        if value[:1] in _FORMULA_FIRST:  # dazi.cells.neutralize, inlined: this runs for many text cells
             value = neutralize(value)
-        if _ILLEGAL.search(value):
-            value = _ILLEGAL.sub("", value)
+        if ILLEGAL_CHARACTERS.search(value):
+            value = ILLEGAL_CHARACTERS.sub("", value)
             self.dropped_characters += 1
-        if len(value) > EXCEL_CELL_LIMIT // 2 and len(fitted := _fit(value)) < len(value):
+        if len(value) > EXCEL_CELL_LIMIT // 2 and (fitted := fit_cell(value)) != value:
             value = fitted
             self.truncated += 1
         return value
@@ -463,7 +449,7 @@ class SheetWriter:
         kinds = self._kinds if row_kinds is None else row_kinds
         n_kinds = len(kinds)
         write_string, write_number = self._ws.write_string, self._ws.write_number
-        search_illegal = _ILLEGAL.search
+        search_illegal = ILLEGAL_CHARACTERS.search
         for j, value in enumerate(values):
             if value is None:
                 continue
