@@ -101,6 +101,7 @@ _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6.0, 60.0, 60.0
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 _LINE_HEIGHT, _MAX_ROW_HEIGHT = 15, 409  # points; Excel's maximum row height
 _DIGIT_PIXELS = 7  # Calibri 11's digit width: a column of w characters is 7w pixels
+_EXCEL_ROWS, _EXCEL_COLUMNS = 1_048_576, 16_384  # what one Excel sheet holds
 
 #: Row styles a caller may ask for (``write_row(..., style="title")``).
 _ROW_STYLES = ("title", "note", "bold", "header")
@@ -220,7 +221,7 @@ class _Sink:
 
 
 class _Worksheet(Worksheet):
-    """XlsxWriter's worksheet, keeping a carriage return a character.
+    """XlsxWriter's worksheet, keeping a carriage return a character (and a little faster).
 
     XlsxWriter writes every control character as an ``_xHHHH_`` escape, which
     Excel decodes but openpyxl and pandas show as typed: ``"a\\r\\nb"`` would
@@ -228,8 +229,9 @@ class _Worksheet(Worksheet):
     before writing (:meth:`SheetWriter._text`), so only the escaping of
     literal ``_xHHHH_`` text is left here, and a carriage return is written as
     the XML character reference ``&#13;`` (a raw one would be read as a line
-    feed).  Both tests in ``tests/test_workbook.py`` fail if XlsxWriter
-    changes these internals.
+    feed).  These override XlsxWriter internals: ``test_formula_like_text_is_neutralised``
+    (carriage return) and ``test_chinese_emoji_control_characters_and_escapes`` in
+    ``tests/test_workbook.py`` fail if they change.
     """
 
     @staticmethod
@@ -280,12 +282,18 @@ class SheetWriter:
 
     Rows are lists of values in column order (shorter rows leave the rest
     empty).  The first rows are held back until the column widths are known
-    (at most 100 rows), then everything streams.
+    (at most 100 rows), then everything streams.  A sheet holds at most
+    1,048,576 rows in Excel: the rows after that go on in a sheet of the same
+    columns named like ``Codings (2)`` (see :attr:`parts`), rather than
+    being lost.
 
     Attributes
     ----------
     rows : int
-        Rows written so far, header included.
+        Rows written so far, headers included.
+    parts : list of str
+        The names of the Excel sheets this sheet's rows went to: its own name,
+        then any continuation sheets.
     truncated : int
         Text cells cut to Excel's 32,767-character limit.
     dropped_characters : int
@@ -295,7 +303,9 @@ class SheetWriter:
     def __init__(self, book: StreamingWorkbook, index: int, name: str, columns: Sequence[Column], *,
                  freeze: tuple[int, int], autofilter: bool, header: bool, row_height: float | None):
         self._book = book
-        self._ws: _Worksheet = book._workbook.add_worksheet(name, worksheet_class=_Worksheet)
+        self._ws: _Worksheet = book._add_worksheet(name)
+        self._ws_rows = 0  # rows in the current Excel sheet
+        self.parts = [name]
         self.index = index
         self.name = name
         self.columns = list(columns)
@@ -311,8 +321,9 @@ class SheetWriter:
         self.truncated = 0
         self.dropped_characters = 0
         self.closed = False
-        if header and self.columns:
-            self._pending.append(([c.name for c in self.columns], "header", None))
+        self._header = [c.name for c in self.columns] if header and self.columns else None
+        if self._header:
+            self._pending.append((self._header, "header", None))
 
     # -- context manager ----------------------------------------------------
     def __enter__(self) -> Self:
@@ -367,8 +378,7 @@ class SheetWriter:
             return
         if not self._started:
             self._start()
-        if self._autofilter and self.rows:
-            self._ws.autofilter(0, 0, self.rows - 1, len(self.columns) - 1)
+        self._finish_part()
         self.closed = True
         self._book._current = None
 
@@ -401,16 +411,35 @@ class SheetWriter:
 
     def _start(self) -> None:
         self._started = True
-        rows, cols = self._freeze
-        if rows or cols:
-            self._ws.freeze_panes(rows, cols)
         self._width_values = self._widths()
-        for j, width in enumerate(self._width_values):
-            # in pixels, so that the file says exactly this many characters (set_column adds padding)
-            self._ws.set_column_pixels(j, j, round(width * _DIGIT_PIXELS))
+        self._set_up()
         pending, self._pending = self._pending, []
         for values, style, kinds in pending:
             self._emit(values, style, kinds)
+
+    def _set_up(self) -> None:
+        """Frozen panes and column widths of the current Excel sheet."""
+        rows, cols = self._freeze
+        if rows or cols:
+            self._ws.freeze_panes(rows, cols)
+        for j, width in enumerate(self._width_values):
+            # in pixels, so that the file says exactly this many characters (set_column adds padding)
+            self._ws.set_column_pixels(j, j, round(width * _DIGIT_PIXELS))
+
+    def _finish_part(self) -> None:
+        if self._autofilter and self._ws_rows:
+            self._ws.autofilter(0, 0, self._ws_rows - 1, len(self.columns) - 1)
+
+    def _continue(self) -> None:
+        """The current Excel sheet is full: go on in the next, with the same columns and header."""
+        self._finish_part()
+        name = sheet_name(self.name, self._book._names)
+        self._ws = self._book._add_worksheet(name)
+        self._ws_rows = 0
+        self.parts.append(name)
+        self._set_up()
+        if self._header:
+            self._emit(self._header, "header")
 
     def _text(self, value: str) -> str:
         """``value`` neutralised and fitted to a cell (:mod:`dazi.cells`); cells changed are counted."""
@@ -434,7 +463,13 @@ class SheetWriter:
             self._ws.write_string(r, j, text, cell_format)
 
     def _emit(self, values: Sequence[Any], style: str | None, row_kinds: Sequence[str] | None = None) -> None:
-        r = self.rows
+        if self._ws_rows == _EXCEL_ROWS:
+            self._continue()
+        if len(values) > _EXCEL_COLUMNS:
+            raise ValidationError(f"Sheet {self.name!r}: a row of {len(values):,} cells.",
+                                  f"An Excel sheet has at most {_EXCEL_COLUMNS:,} columns.")
+        r = self._ws_rows
+        self._ws_rows += 1
         self.rows += 1
         if self._row_height is not None and style is None:
             self._ws.set_row(r, self._row_height)
@@ -585,6 +620,7 @@ class StreamingWorkbook:
         self._workbook.set_properties({"title": title or "", "author": creator})
         self._formats = {name: self._workbook.add_format(spec) for name, spec in _FORMATS.items()}
         self._sheets: list[SheetWriter] = []
+        self._names: list[str] = []  # every Excel sheet's name, continuation sheets included
         self._current: SheetWriter | None = None
         self._closed = False
 
@@ -628,8 +664,11 @@ class StreamingWorkbook:
             raise ValidationError(f"Workbook {self.path.name} is already closed.")
         if not name or len(name) > 31 or _SHEET_FORBIDDEN.search(name):
             raise ValidationError(f"Invalid sheet name {name!r}.", _INVALID_NAME_HINT)
-        if name.lower() in {s.name.lower() for s in self._sheets}:
+        if name.lower() in {n.lower() for n in self._names}:
             raise ValidationError(f"Two sheets called {name!r}.", "Use sheet_name() to get a unique name.")
+        if len(columns) > _EXCEL_COLUMNS:
+            raise ValidationError(f"Sheet {name!r}: {len(columns):,} columns.",
+                                  f"An Excel sheet has at most {_EXCEL_COLUMNS:,} columns.")
         if self._current is not None:
             self._current.close()
         cols = [c if isinstance(c, Column) else Column(str(c)) for c in columns]
@@ -640,6 +679,10 @@ class StreamingWorkbook:
         self._sheets.append(writer)
         self._current = writer
         return writer
+
+    def _add_worksheet(self, name: str) -> _Worksheet:
+        self._names.append(name)
+        return self._workbook.add_worksheet(name, worksheet_class=_Worksheet)
 
     def close(self) -> None:
         """Finish the last sheet, write the workbook and move the file into place."""

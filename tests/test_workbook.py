@@ -156,6 +156,30 @@ def test_several_sheets_and_empty_ones(tmp_path):
     assert openpyxl.load_workbook(tmp_path / "none.xlsx").sheetnames == ["Sheet1"]
 
 
+def test_rows_beyond_what_an_excel_sheet_holds_go_on_in_the_next_sheet(tmp_path, monkeypatch):
+    """XlsxWriter refuses rows past Excel's 1,048,576 (a long Codings sheet of 100,000 posts has more)."""
+    monkeypatch.setattr("reports.xlsx._EXCEL_ROWS", 5)
+    path = tmp_path / "long.xlsx"
+    with StreamingWorkbook(path) as book:
+        with book.sheet("Codings", [Column("post_id", "text"), Column("n")], freeze=(1, 1)) as sheet:
+            sheet.write_rows([f"{i:03d}", i] for i in range(12))
+        with book.sheet(sheet_name("Codings", book.sheets[0].parts), ["x"]) as after:
+            after.write_row(["next"])
+    assert sheet.parts == ["Codings", "Codings (2)", "Codings (3)"] and sheet.rows == 12 + 3
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Codings", "Codings (2)", "Codings (3)", "Codings (4)"]
+    rows = []
+    for part in sheet.parts:
+        ws = wb[part]
+        assert [c.value for c in ws[1]] == ["post_id", "n"] and ws.freeze_panes == "B2"
+        assert ws.auto_filter.ref == f"A1:B{ws.max_row}" and ws.max_row <= 5
+        rows += [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert rows == [[f"{i:03d}", i] for i in range(12)]  # every row, in order, ids still text
+    assert wb["Codings (4)"]["A2"].value == "next"
+    with pytest.raises(ValidationError, match="16,385 columns"), StreamingWorkbook(tmp_path / "w.xlsx") as book:
+        book.sheet("Wide", [str(i) for i in range(16_385)])
+
+
 def test_a_failed_export_leaves_no_temporary_file_anywhere(tmp_path, monkeypatch):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
