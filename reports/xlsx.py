@@ -55,7 +55,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -608,8 +608,10 @@ class StreamingWorkbook:
         try:
             # opened now, so a folder that cannot be written fails before the export's work
             self._sink = _Sink(self._tmp)
-            # XlsxWriter's own temporary files (a sheet's rows, the parts before zipping), removed after
-            self._scratch = tempfile.TemporaryDirectory(prefix="dazi-xlsx-", ignore_cleanup_errors=True)
+            # XlsxWriter's own temporary files (each sheet's rows, the parts before zipping: a few times
+            # the finished file), on the disk the user writes to (not /tmp, which may live in memory)
+            self._scratch = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.", suffix=".parts", dir=folder,
+                                                        ignore_cleanup_errors=True)
         except BaseException as exc:
             self._replacing.__exit__(type(exc), exc, exc.__traceback__)
             raise
@@ -710,14 +712,20 @@ class StreamingWorkbook:
         if self._closed:
             return
         self._closed = True
-        self._workbook.fileclosed = True  # nothing more to write (and no warning when it is collected)
-        try:
-            for worksheet in self._workbook.worksheets():
-                worksheet._opt_close()
-            self._sink.close()
-        except OSError:
-            pass  # the file is deleted next: whatever it failed to flush does not matter
-        finally:
-            self._scratch.cleanup()
-            error = error or ValidationError(f"Writing {self.path.name} was abandoned.")
-            self._replacing.__exit__(type(error), error, error.__traceback__)
+        self._workbook.fileclosed = True  # nothing more to write
+        for sheet in self._workbook.worksheets():
+            _close_quietly(sheet._opt_close)  # its rows (as XlsxWriter's own close does)
+            if getattr(sheet, "fh", None) is not None:
+                _close_quietly(sheet.fh.close)  # its part, when the disk filled while it was written
+        _close_quietly(self._sink.close)
+        self._scratch.cleanup()
+        error = error or ValidationError(f"Writing {self.path.name} was abandoned.")
+        self._replacing.__exit__(type(error), error, error.__traceback__)
+
+
+def _close_quietly(close: Callable[[], None]) -> None:
+    """Close a file that is deleted next: a full disk fails its last flush, and that does not matter."""
+    try:
+        close()
+    except OSError:
+        pass

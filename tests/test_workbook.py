@@ -183,7 +183,7 @@ def test_rows_beyond_what_an_excel_sheet_holds_go_on_in_the_next_sheet(tmp_path,
 def test_a_failed_export_leaves_no_temporary_file_anywhere(tmp_path, monkeypatch):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))  # XlsxWriter's files go next to the export, not here
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(ZeroDivisionError), StreamingWorkbook(out / "x.xlsx") as book:
