@@ -180,6 +180,26 @@ def test_rows_beyond_what_an_excel_sheet_holds_go_on_in_the_next_sheet(tmp_path,
         book.sheet("Wide", [str(i) for i in range(16_385)])
 
 
+def test_memory_does_not_grow_with_the_rows(tmp_path):
+    """Constant-memory mode: a row leaves memory when the next one starts, its height too."""
+    import tracemalloc
+
+    def peak(n: int, **kwargs) -> int:
+        tracemalloc.start()
+        with StreamingWorkbook(tmp_path / f"{n}.xlsx") as book:
+            with book.sheet("Posts", [Column("post_id", "text"), Column("text", "wrap"), Column("n")],
+                            **kwargs) as sheet:
+                for i in range(n):
+                    sheet.write_row([str(10**18 + i), "很长的帖子" * (10 + i % 20), i])
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    for kwargs in ({"row_height": 45}, {}):  # a fixed height, and each row as high as its text needs
+        small, large = peak(1_000, **kwargs), peak(6_000, **kwargs)
+        assert large < small + 250_000, (kwargs, small, large)  # 5,000 more rows: under 50 bytes a row
+
+
 def test_a_failed_export_leaves_no_temporary_file_anywhere(tmp_path, monkeypatch):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
