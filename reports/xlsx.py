@@ -224,17 +224,24 @@ class _Sink:
 
 
 class _Worksheet(Worksheet):
-    """XlsxWriter's worksheet, keeping a carriage return a character (and memory and time smaller).
+    """XlsxWriter's worksheet with three changes to its internals.
 
-    XlsxWriter writes every control character as an ``_xHHHH_`` escape, which
-    Excel decodes but openpyxl and pandas show as typed: ``"a\\r\\nb"`` would
-    come back as ``"a_x000D_\\nb"``.  dazi drops the other control characters
-    before writing (:meth:`SheetWriter._text`), so only the escaping of
-    literal ``_xHHHH_`` text is left here, and a carriage return is written as
-    the XML character reference ``&#13;`` (a raw one would be read as a line
-    feed).  These override XlsxWriter internals: ``test_formula_like_text_is_neutralised``
-    (carriage return) and ``test_chinese_emoji_control_characters_and_escapes`` in
-    ``tests/test_workbook.py`` fail if they change.
+    The two that matter are checked by tests in ``tests/test_workbook.py``, so
+    an XlsxWriter release that changes these internals fails there, not in a
+    user's file.
+
+    - A carriage return stays a character.  XlsxWriter writes every control
+      character as an ``_xHHHH_`` escape, which Excel decodes but openpyxl and
+      pandas show as typed (``"a\\r\\nb"`` came back as ``"a_x000D_\\nb"``).
+      dazi drops the other control characters before writing
+      (:meth:`SheetWriter._text`), so only the escaping of literal
+      ``_xHHHH_`` text is left, and a carriage return is written as ``&#13;``
+      (a raw one would be read as a line feed).  Tests:
+      ``test_formula_like_text_is_neutralised`` (carriage return),
+      ``test_chinese_emoji_control_characters_and_escapes``.
+    - Memory stays constant: a row's height is dropped once the row is
+      written (``test_memory_does_not_grow_with_the_rows``).
+    - A cell's style index skips the escaping meant for text (speed only).
     """
 
     @staticmethod
@@ -248,7 +255,7 @@ class _Worksheet(Worksheet):
         return attribute if type(attribute) is int else super()._escape_attributes(attribute)
 
     def _write_single_row(self, current_row_num=0):
-        # constant-memory mode writes a row when the next one starts, but keeps the height given to
+        # constant-memory mode writes a row when the next one starts, but kept the height given to
         # every row (set_row: two records, ~30 MB at 100,000 posts); once the row is written, dazi (no
         # images or comments to place by row) needs neither.
         row = self.previous_row
