@@ -102,6 +102,7 @@ _INVALID_NAME_HINT = "Sheet names have at most 31 characters and none of [ ] : *
 _SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6.0, 60.0, 60.0
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
+_SPECIAL_STARTS = (*FORMULA_STARTS, "<r>")  # text to neutralise, or shaped like XlsxWriter's rich text
 _LINE_HEIGHT, _MAX_ROW_HEIGHT = 15, 409  # points; Excel's maximum row height
 _DIGIT_PIXELS = 7  # Calibri 11's digit width: a column of w characters is 7w pixels
 _EXCEL_ROWS, _EXCEL_COLUMNS = 1_048_576, 16_384  # what one Excel sheet holds
@@ -513,7 +514,7 @@ class SheetWriter:
             if t is str:
                 if not value:
                     continue
-                if (value[:1] in _FORMULA_FIRST or value[:3] == "<r>" or len(value) > EXCEL_CELL_LIMIT // 2
+                if (value.startswith(_SPECIAL_STARTS) or len(value) > EXCEL_CELL_LIMIT // 2
                         or search_illegal(value)):
                     self._write_text(r, j, value, wrap_format if kind == "wrap" else text_format)
                 else:  # nothing to neutralise, drop, cut or escape (the ordinary text cell)
