@@ -504,8 +504,10 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
             write_table_sheet(book, table, name)
         for name, term_table in terms_sheets:
             write_terms_sheet(book, term_table, name)
-        result.sheets = [s.name for s in book.sheets]
+        result.sheets = [part for s in book.sheets for part in s.parts]
         result.truncated = sum(s.truncated for s in book.sheets)
+        result.notes += [f"The {s.name} sheet has more rows than an Excel sheet holds (1,048,576): it goes on in "
+                         f"{', '.join(s.parts[1:])}." for s in book.sheets if len(s.parts) > 1]
     if result.truncated:
         result.notes.append(f"{result.truncated} cell(s) longer than Excel's 32,767 characters were cut.")
     result.tables = [t.title for t in built]
