@@ -20,7 +20,7 @@ from dazi.projects import Project, create_project, get_project, list_projects
 
 __all__ = ["DemoResult", "build_demo", "DEMO_NOTES", "DEMO_COMMENTS", "DEMO_CODERS"]
 
-_DATA = Path(__file__).resolve().parent.parent / "corpus" / "data"
+_DATA = Path(__file__).resolve().parents[2] / "corpus" / "data"
 DEMO_NOTES = _DATA / "demo_xhs_notes.jsonl"
 DEMO_COMMENTS = _DATA / "demo_xhs_comments.jsonl"
 #: name -> (role, passcode). Demo passcodes are fixed so the README can name them.

@@ -1,0 +1,10 @@
+"""The demo project and the synthetic corpus it is built on.
+
+A top floor like the command line: it uses ``corpus`` and ``coding``, and
+nothing below it imports it.  :mod:`dazi.demo.builder` builds the demo
+project (``dazi demo``, ``make app``).
+"""
+
+from dazi.demo.builder import DEMO_CODERS, DEMO_COMMENTS, DEMO_NOTES, DemoResult, build_demo
+
+__all__ = ["DemoResult", "build_demo", "DEMO_NOTES", "DEMO_COMMENTS", "DEMO_CODERS"]
