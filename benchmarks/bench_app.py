@@ -175,7 +175,7 @@ class Workspace:
         from dazi.db import connect
         from dazi.projects import get_project
 
-        from pages.common import refresh_statistics
+        from ui.store import refresh_statistics
 
         self.db = connect(path)
         refresh_statistics(self.db)  # as the app does when it opens the database
@@ -197,7 +197,7 @@ class Workspace:
         from coding.assignments import assignment_position, coder_progress
         from coding.codings import current_codebook_version, get_unit
         from corpus.store import get_post_by_pk, post_comments
-        from pages.common import _card
+        from ui.post_card import _card
 
         current_codebook_version(self.db, self.project)
         coder_progress(self.db, self.project, self.coder)

@@ -76,9 +76,10 @@ def sign_out() -> None:
 
 def _cookie_token() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE)
+        token = st.context.cookies.get(COOKIE)
     except Exception:  # no browser behind this run (AppTest)
         return None
+    return token if isinstance(token, str) else None
 
 
 def session() -> Session | None:
