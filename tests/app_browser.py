@@ -118,10 +118,31 @@ def choose(page, key: str, option: str) -> None:
     raise AssertionError(f"could not choose {option!r} in {key!r}")
 
 
-def sign_in(page, url: str, name: str, passcode: str) -> None:
-    page.goto(url)
-    page.locator(".st-key-signin_name").wait_for(timeout=60_000)
+def signed_in_as(page) -> str | None:
+    """The name in the sidebar's "name (role)" line, or None while the sign-in form shows."""
+    return page.evaluate("""(() => {
+        const side = document.querySelector('[data-testid=stSidebar]');
+        const m = side && side.innerText.match(/^(\\S+) \\((coder|adjudicator|admin)\\)/m);
+        return m ? m[1] : null; })()""")
+
+
+def wait_signed_in_or_form(page, timeout: float = 60_000) -> None:
+    """Wait until the page shows either the sign-in form or a signed-in coder's sidebar, idle."""
+    page.wait_for_function(
+        """() => !!document.querySelector('.st-key-signin_name')
+              || /\\((coder|adjudicator|admin)\\)/.test((document.querySelector('[data-testid=stSidebar]') || {}).innerText || '')""",
+        timeout=timeout)
     wait_idle(page)
+
+
+def sign_in(page, url: str | None, name: str, passcode: str) -> None:
+    """Open ``url`` (None: stay on this page) and sign in as ``name``, unless this browser is still
+    signed in as ``name`` (the sign-in cookie)."""
+    if url is not None:
+        page.goto(url)
+    wait_signed_in_or_form(page)
+    if signed_in_as(page) == name:
+        return
     choose(page, "signin_name", name)
     page.locator(".st-key-signin_passcode input").fill(passcode)
     page.get_by_role("button", name="Sign in").click()

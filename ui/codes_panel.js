@@ -18,7 +18,10 @@ export default function (component) {
     parentElement.appendChild(root);
   }
   const held = root.__dz;
-  if (held && held.post === data.post && held.rev === data.rev) return; // nothing new
+  if (held && held.post === data.post && held.rev === data.rev) {
+    held.send = setTriggerValue; // (a reconnected session may hand the same data to a new instance)
+    return;
+  }
   const fresh = !held || held.post !== data.post;
   const panel = fresh ? newPanel(root, data, setTriggerValue) : held;
   panel.rev = data.rev;

@@ -27,6 +27,7 @@ know.  The post's column stays in view (sticky) while the panel scrolls beside i
 from __future__ import annotations
 
 import functools
+import secrets
 import time
 
 import streamlit as st
@@ -123,10 +124,11 @@ def coded_values(book: Codebook, sent: dict) -> dict:
     return values
 
 
-def _save(ctx: Session, book: Codebook) -> None:
+def _save(ctx: Session, book: Codebook, sent: dict | None = None) -> None:
     """Save & next (the panel's ``save`` event): save the coding of the post it was shown with."""
     state = st.session_state
-    sent = codes_panel.submitted()
+    sent = sent if sent is not None else codes_panel.submitted()
+    state["ws_handled"] = sent
     post_pk = state.get("ws_cursor")
     if sent is None or post_pk is None or sent.get("post") != post_pk:
         return  # a second click that arrived after the first one moved on: nothing to do
@@ -162,8 +164,26 @@ def _review(ctx: Session) -> None:
 
 
 def _nav(ctx: Session, how: str) -> None:
+    st.session_state["ws_nav_done"] = True
     if st.session_state.get("ws_cursor") is not None:
         _move(ctx, st.session_state["ws_cursor"], how)
+
+
+def _nav_button(ctx: Session, label: str, how: str, key: str, shortcut: str) -> None:
+    """A move button.  Its callback moves; on a session's first run (a tab reconnected to a
+    restarted server) Streamlit has no callback registered yet, so the click is acted on here."""
+    clicked = st.button(label, key=key, on_click=_nav, args=(ctx, how), shortcut=shortcut)
+    if clicked and not st.session_state.pop("ws_nav_done", False):
+        _start(ctx)
+        _nav(ctx, how)
+        st.session_state.pop("ws_nav_done", None)
+        st.rerun()
+
+
+def _start(ctx: Session) -> None:
+    """The first post a session shows: the one in the address, else the first uncoded."""
+    if "ws_cursor" not in st.session_state:
+        st.session_state["ws_cursor"] = _from_address(ctx) or next_uncoded(ctx.db, ctx.project, ctx.coder)
 
 
 def _from_address(ctx: Session) -> int | None:
@@ -199,8 +219,7 @@ def _view(ctx: Session, post_pk: int | None) -> dict:
 def _workspace(ctx: Session, book: Codebook) -> None:
     state = st.session_state
     db, project, me = ctx.db, ctx.project, ctx.coder
-    if "ws_cursor" not in state:
-        state["ws_cursor"] = _from_address(ctx) or next_uncoded(db, project, me)
+    _start(ctx)
     post_pk = state["ws_cursor"]
     view = _view(ctx, post_pk)
     progress = view["progress"]
@@ -225,7 +244,9 @@ def _workspace(ctx: Session, book: Codebook) -> None:
     post, unit, place = view["post"], view["unit"], view["place"]
     if st.query_params.get("post") != post["post_id"]:
         st.query_params["post"] = post["post_id"]  # a reload or a bookmark reopens this post
-    state["ws_rev"] = state.get("ws_rev", 0) + 1
+    # every run's data differs (a new session's too), so the panel takes an error or a new state
+    state["ws_rev"] = f"{state.setdefault('ws_session', secrets.token_hex(4))}-{state.get('ws_run', 0)}"
+    state["ws_run"] = state.get("ws_run", 0) + 1
     left, right = st.columns([1.1, 1], gap="large")
     with left, st.container(key="ws_post_col"):
         done = "coded ✓" if unit.done else "not coded yet"
@@ -233,10 +254,13 @@ def _workspace(ctx: Session, book: Codebook) -> None:
         suggestions = show_post(db, project, post, book, ctx.lang, view["comments"])
     with right:
         hints = codes_panel.hint_lines(book, suggestions, ctx.lang) if view["hints"] else None
-        codes_panel.codes_panel(
+        sent = codes_panel.codes_panel(
             book, ctx.lang, post_pk=post_pk, values=unit.values, memo=unit.memo, uncertain=bool(unit.uncertain),
             draft=f"{project.id}:{me.id}:{post_pk}", rev=state["ws_rev"], hints=hints, error=state.pop("ws_error", None),
             on_save=functools.partial(_save, ctx, book))
+    if sent is not None and state.get("ws_handled") != sent:  # (the callback did not run: see codes_panel)
+        _save(ctx, book, sent)
+        st.rerun()
 
 
 ctx = require()
@@ -255,8 +279,8 @@ with errors():
                  format_func=FILTER_LABELS.__getitem__, key="ws_status", on_change=_filter_changed, args=(ctx,))
     f2.text_input("Keyword in the post", key="ws_text", placeholder="e.g. 饭搭子", on_change=_filter_changed, args=(ctx,))
     with f3.container(horizontal=True, gap="small"):
-        st.button("← Previous", key="ws_prev", on_click=_nav, args=(ctx, "previous"), shortcut="P")
-        st.button("Skip →", key="ws_skip", on_click=_nav, args=(ctx, "next"), shortcut="S")
-        st.button("Next uncoded", key="ws_uncoded", on_click=_nav, args=(ctx, "uncoded"), shortcut="U")
+        _nav_button(ctx, "← Previous", "previous", "ws_prev", "P")
+        _nav_button(ctx, "Skip →", "next", "ws_skip", "S")
+        _nav_button(ctx, "Next uncoded", "uncoded", "ws_uncoded", "U")
     _workspace(ctx, book)
     settle("workspace")  # the codebook, widgets and segmenter stay loaded: freeze them once
