@@ -24,6 +24,7 @@ from dazi.projects import get_project
 from tests.app_browser import (
     ARTIFACTS,
     StreamlitServer,
+    choose,
     distribution,
     launch,
     open_page,
@@ -250,8 +251,7 @@ def test_a_coders_day_with_the_mouse(study):
             shown = {key: carol.locator(f".st-key-{key} input") for key in ("platform", "tag", "code_var")}
             expect(shown["platform"]).to_have_value("(any)")
             expect(shown["tag"]).to_have_value("(any)")
-            carol.locator(".st-key-code_var").click()
-            carol.get_by_role("option", name="Self-presentation", exact=True).click()
+            choose(carol, "code_var", "Self-presentation")
             wait_idle(carol)
             expect(shown["code_var"]).to_have_value("Self-presentation")
             texts = [box.input_value() for box in shown.values()]
