@@ -26,7 +26,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.feedback import errors
-from ui.session import LANGS, Session, session, sign_out, write_cookie
+from ui.session import LANGS, Session, session, sign_out, signed_in, write_cookie
 from ui.sign_in import sign_in_form
 from ui.store import settle
 
@@ -112,5 +112,6 @@ with errors():
     write_cookie()
     if ctx is not None:
         _sidebar(ctx)
-    navigation.run()
+    with signed_in(ctx):
+        navigation.run()
 settle("app")  # after the first run: what is loaded by now stays (see ui.store.settle)

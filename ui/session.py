@@ -11,6 +11,9 @@ carries on.  Signing out deletes the cookie.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
@@ -22,7 +25,7 @@ from dazi.errors import NotFound
 from dazi.projects import Project, get_project, list_projects
 from ui.store import config, database
 
-__all__ = ["COOKIE", "LANGS", "Session", "project_names", "require", "session", "sign_in", "sign_out",
+__all__ = ["COOKIE", "LANGS", "Session", "project_names", "require", "session", "sign_in", "sign_out", "signed_in",
            "write_cookie"]
 
 LANGS = {"en": "English", "zh": "中文"}
@@ -122,11 +125,26 @@ def write_cookie() -> None:
             "</script>", unsafe_allow_javascript=True, width="content")
 
 
+_RUN = threading.local()
+
+
+@contextmanager
+def signed_in(ctx: Session | None) -> Iterator[None]:
+    """While a page runs (``app.py``): :func:`require` takes the coder ``app.py`` checked at the
+    start of this run instead of checking the token again."""
+    _RUN.ctx = ctx
+    try:
+        yield
+    finally:
+        _RUN.ctx = None
+
+
 def require(*roles: str) -> Session:
     """The signed-in coder if their role is one of ``roles`` (any role when none given); else stop the page."""
-    ctx = session()
-    if ctx is None:  # signed out meanwhile (another tab, a removed coder): app.py shows the sign-in form
-        st.rerun()
+    ctx = getattr(_RUN, "ctx", None) or session()
+    if ctx is None:  # (app.py shows the sign-in form instead of a page: reached only without app.py)
+        st.info("Sign in first.")
+        st.stop()
     if roles and ctx.coder.role not in roles:
         st.error(f"This page is for the {' or '.join(roles)} role; you are signed in as a {ctx.coder.role}.")
         st.stop()

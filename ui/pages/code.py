@@ -59,11 +59,6 @@ Choices not saved yet stay with the post in this tab (also after a reload).
 FILTER_LABELS = {"all": "all posts", "uncoded": "uncoded", "coded": "coded", "uncertain": "marked uncertain"}
 DEFAULT_FILTER = "uncoded"
 BACK_LIMIT = 100
-#: The post column stays in view (under the 60-px header) while the codes panel scrolls beside it.
-LAYOUT_CSS = """<style>
-[data-testid="stColumn"]:has(> div > .st-key-ws_post_col) {
-  position: sticky; top: 4.25rem; align-self: flex-start; max-height: calc(100vh - 5rem); overflow-y: auto; }
-</style>"""
 
 
 def _filters() -> tuple[str, str | None]:
@@ -271,7 +266,6 @@ with errors():
     if book is None:
         st.info("The project has no codebook yet. The admin loads one on the Codebook page.")
         st.stop()
-    st.html(LAYOUT_CSS)
     with st.expander("Keyboard"):
         st.markdown(KEYS_HELP)
     f1, f2, f3 = st.columns([1, 1.4, 1.6], vertical_alignment="bottom")
