@@ -32,8 +32,8 @@ from dazi.projects import get_project
 from tests.app_browser import (
     StreamlitServer,
     code_post,
-    pressed,
     launch,
+    pressed,
     ready_to_code,
     save_and_next,
     screenshot,
