@@ -63,13 +63,19 @@ class Clicker:
 
     def click(self, variable: str, code: str) -> None:
         page = self.page
-        button = page.locator(f".dzc-var[data-var='{variable}'] .dzc-code[data-code='{code}']")
+        selector = f".dzc-var[data-var='{variable}'] .dzc-code[data-code='{code}']"
+        button = page.locator(selector)
         button.evaluate("b => b.scrollIntoView({block: 'center'})")  # as a coder scrolls to what they read
+        # the coder clicks once the code is in sight, nothing over it (a toast, a redraw): wait for that state
+        page.wait_for_function("""(selector) => {
+            const b = document.querySelector(selector);
+            if (!b) return false;
+            const r = b.getBoundingClientRect();
+            return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b;
+        }""", arg=selector, timeout=30_000)
         before = pressed(page, variable)
         box = button.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.dataset?.code || null", [x, y])
-        assert on_top == code, f"{variable}={code} is covered at ({x:.0f}, {y:.0f}) by something else"
         page.mouse.move(x, y)
         page.mouse.down()
         page.mouse.up()
