@@ -28,6 +28,7 @@ from sqlalchemy import Connection, and_, func, select, update
 from coding.codebook import Codebook, is_applicable, validate_value
 from coding.codebook_store import current_codebook
 from coding.coders import Coder, can_see_all
+from coding.missing import is_unanswered
 from dazi.db import Database
 from dazi.errors import AccessDenied, DaziError, NotFound, ValidationError
 from dazi.projects import Project, _row_to_project
@@ -130,7 +131,7 @@ def _normalise(codebook: Codebook, values: Mapping[str, object], current: Mappin
         if variable.id not in values:
             continue
         raw = values[variable.id]
-        if raw is None or raw == [] or raw == "":
+        if is_unanswered(raw):
             out[variable.id] = None
             continue
         try:
@@ -231,7 +232,7 @@ def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, pos
     if done:
         missing = [
             v.id for v in stored.codebook.variables
-            if v.required and is_applicable(v, resolved, stored.codebook) and resolved.get(v.id) in (None, [], "")
+            if v.required and is_applicable(v, resolved, stored.codebook) and is_unanswered(resolved.get(v.id))
         ]
         if missing:
             raise ValidationError(

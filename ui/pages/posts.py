@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time
 import streamlit as st
 
 from coding.codebook import code_label
+from corpus.comments import comment_lines, comments_by_post
 from corpus.search import SearchFilters, ensure_gram_index, ensure_index, search
 from corpus.store import get_posts_by_pk
 from ui.feedback import errors, progress_bar
@@ -23,6 +24,7 @@ from ui.store import codebook, corpus_overview
 from ui.text import kwic_line
 
 PAGE_SIZE = 20
+_COMMENTS_SHOWN = 200  # comments shown per post on the page (the CLI and exports give all)
 SORTS = {"created_at": "Newest first 最新", "engagement": "Most engagement 互动最多", "likes": "Most likes 点赞最多",
          "comments": "Most comments 评论最多"}
 HELP = (
@@ -96,6 +98,7 @@ with errors():
     matched = "1 post matches" if result.total == 1 else f"{result.total:,} posts match"
     st.caption(f"{matched}{f' ({mode})' if query.strip() else ''} · page {page_no + 1} of {pages}")
     full = get_posts_by_pk(db, project, [h.post_pk for h in result.hits])
+    threads = comments_by_post(db, project, list(full.values()), limit=_COMMENTS_SHOWN)
     for hit in result.hits:
         post = full[hit.post_pk]
         with st.container(border=True):
@@ -119,6 +122,11 @@ with errors():
             st.text(" · ".join(f"{label} {count_text(post, field)}" for label, field in COUNTS))
             if post.get("hashtags"):
                 st.text("话题 " + "  ".join(f"#{t}" for t in post["hashtags"]))
+            thread = threads.get((post["platform"], post["post_id"]))
+            if thread:
+                shown = f"{len(thread)}+" if len(thread) >= _COMMENTS_SHOWN else str(len(thread))
+                with st.expander(f"{shown} comment{'' if len(thread) == 1 else 's'} 评论"):
+                    st.text("\n".join(comment_lines(thread)))
     prev_col, next_col = st.columns(2)
     if prev_col.button("← Previous", disabled=page_no == 0, key="prev"):
         st.session_state.page_no = page_no - 1
