@@ -38,7 +38,7 @@ from tests.conftest import make_posts
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 #: Every page a signed-in person can be sent to (the sign-in page has no codings).
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if p.name not in ("__init__.py", "common.py", "signin.py"))
+PAGES = sorted(p.name for p in (ROOT / "ui" / "pages").glob("*.py") if p.name != "signin.py")
 
 
 @pytest.fixture(scope="module")
