@@ -8,7 +8,7 @@ a worker (of an uncompressed file only where the block lies, and the worker
 reads it: :func:`corpus.formats.jsonl_spans`), which parses it a piece at a
 time with the same functions the serial reader uses
 (:func:`corpus.formats.parse_jsonl_blocks`), converts it with the same loop
-(:func:`corpus.loaders._convert`) and applies the consumer's ``prepare`` (for
+(:func:`corpus.batches._convert`) and applies the consumer's ``prepare`` (for
 an import: :class:`corpus.rows.RowMaker`, so rows come back ready to write).
 Results are taken in file order, so the consumer sees the batches, row
 numbers, rejected rows, first error and warnings a serial read gives; only
@@ -43,6 +43,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from corpus.batches import Batch, FileReport, Prepare, _convert, _Pending, _reject
 from corpus.formats import (
     FileInfo,
     jsonl_blocks,
@@ -52,7 +53,6 @@ from corpus.formats import (
     split_jsonl_block,
     truncated_last_line,
 )
-from corpus.loaders import Batch, FileReport, Prepare, _convert, _Pending, _reject
 from corpus.presets import Preset, generic_preset, get_preset
 from dazi.errors import DaziError, InputError
 

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from coding.adjudication import Disagreement
-from coding.codebook import Codebook, Variable, localize
+from coding.codebook import Codebook, Variable, code_label, localize
 from coding.reliability import MultiReliability, VariableReliability
 from dazi import __version__
 from dazi.db import Database
@@ -256,8 +256,7 @@ class ReliabilityReport:
         variable = self.variable(result.variable)
         out = []
         for code in result.codes:
-            label = (variable.code(code.code).display(lang)
-                     if variable is not None and variable.has_code(str(code.code)) else str(code.code))
+            label = code_label(variable, str(code.code), lang)
             out.append({
                 "code": code.code, "label": label, "alpha": code.krippendorff_alpha,
                 "ci_low": code.alpha_ci[0] if code.alpha_ci else None,
@@ -605,7 +604,7 @@ def _fallback(report: ReliabilityReport, variable_id: str | None, code: Any = No
         return str(code if code is not None else variable_id)
     if code is None:
         return localize(variable.label, "en") or variable.id
-    return variable.code(str(code)).display("en") if variable.has_code(str(code)) else str(code)
+    return code_label(variable, str(code), "en")
 
 
 _KEYWORD_TEMPLATE = """
@@ -648,11 +647,6 @@ to see how well they would have coded the posts.</p>{% endif %}
 """
 
 
-def _code_label(variable: Variable | None, code: Any, lang: str) -> str:
-    return variable.code(code).display(lang) if variable and isinstance(code, str) and variable.has_code(code) \
-        else str(code)
-
-
 def _keyword_reading(labels_good: list[str], labels_poor: list[str]) -> tuple[str, str]:
     """One plain sentence (English, Chinese): which codes keywords catch, where human coding was needed."""
     good, poor = f"{KEYWORD_GOOD:.3f}".lstrip("0"), f"{KEYWORD_POOR:.3f}".lstrip("0")
@@ -678,7 +672,7 @@ def _keyword_context(report: ReliabilityReport, lang: str) -> dict[str, Any]:
             continue
         codes, good, poor = [], [], []
         for score in part.evaluation.scores.values():
-            name = _code_label(variable, score.code, lang)
+            name = code_label(variable, score.code, lang)
             f1 = score.f1
             is_good = not math.isnan(f1) and f1 >= KEYWORD_GOOD
             is_poor = math.isnan(f1) or f1 < KEYWORD_POOR

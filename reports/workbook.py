@@ -47,17 +47,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coding.codebook import Codebook, localize
+from coding.codebook import Codebook, code_label, localize
 from dazi import __version__
 from dazi.db import Database
 from dazi.projects import Project
 from reports.data import PostsTable
+from reports.results import ExportResult
 from reports.tables import Table
 from reports.xlsx import Column, StreamingWorkbook, sheet_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from coding.adjudication import Disagreement
-    from reports.exports import ExportResult
     from reports.report import ReliabilityReport
 
 __all__ = [
@@ -239,8 +239,7 @@ def _label_text(codebook: Codebook | None, variable_id: str, value: Any, lang: s
     values = value if isinstance(value, list) else [value]
     if not variable.is_choice:
         return None
-    return "; ".join(variable.code(v).display(lang) if isinstance(v, str) and variable.has_code(v) else str(v)
-                     for v in values)
+    return "; ".join(code_label(variable, v, lang) for v in values)
 
 
 _SHOWN_LIMIT = 50_000
@@ -422,10 +421,8 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
     ExportResult
     """
     from reports.data import load_coded_posts, posts_table
-    from reports.exports import ExportResult
     from reports.report import reliability_frame, reliability_report
     from reports.tables import make_tables
-
     from reports.terms import terms_table, write_terms_sheet
 
     tables, terms = _split_terms(tables, terms)

@@ -164,12 +164,12 @@ def shown_post(page) -> int | None:
 
 #: True once the coding page shows a post with its codes panel (or says no post is left), no run in progress.
 _PANEL_READY = """() => {
-    if (!document.querySelector("%s")) return false;
+    if (!document.querySelector("IDLE")) return false;
     const card = document.querySelector('.dz-post[data-post]');
     const panel = document.querySelector('.dzc[data-post]');
     if (!card) return !!document.querySelector('[data-testid=stAlert]');
     return !!panel && card.dataset.post === panel.dataset.post;
-}""" % IDLE
+}""".replace("IDLE", IDLE)
 
 
 def ready_to_code(page) -> int | None:

@@ -89,8 +89,8 @@ def test_a_coder_codes_ten_posts_with_the_keyboard_and_a_restart_loses_nothing(b
         assert pk is not None and pk not in coded
         code_post(page)
         if i == 3:  # a memo typed and saved with the shortcut while the cursor is still in it
-            page.locator(".st-key-ws_memo textarea").fill("备注：标题说的是学习搭子 🙂")
-            page.locator(".st-key-ws_memo textarea").focus()
+            page.locator(".dzc-memo-text").fill("备注：标题说的是学习搭子 🙂")
+            page.locator(".dzc-memo-text").focus()
         coded.append(pk)
         pk, ms = save_and_next(page)
         latencies.append(ms)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coding.coders import get_coder
+from coding.coders import get_coder, set_passcode
 from coding.codings import get_unit, history
 from dazi.db import connect
 from dazi.projects import get_project, set_blind
@@ -424,6 +424,13 @@ def test_adjudicator_sees_every_coder_and_records_a_final_value(study, db):
     item = _disagreement(db)
     at = open_page("carol", "ui/pages/adjudicate.py", adj_post=item.post_pk)
     assert at.selectbox(key="adj_post").value == item.post_pk
+    count = len([d for d in __import__("coding.adjudication", fromlist=["x"]).disagreements(db, get_project(db), None)
+                 if d.post_pk == item.post_pk])
+
+    def label() -> str:
+        return next(o for o in at.selectbox(key="adj_post").options if o.startswith(f"{item.post_id} ·"))
+
+    assert label() == f"{item.post_id} · {count} variable{'' if count == 1 else 's'} open"
     tables = [d.value for d in at.dataframe]
     mine = next(t for t in tables if set(t["coder"]) == {"alice", "bob"} and t["memo"].str.contains(BOB_SECRET).any())
     assert len(mine) == 2  # both coders' values and memos, side by side
@@ -438,6 +445,9 @@ def test_adjudicator_sees_every_coder_and_records_a_final_value(study, db):
     [record] = adjudication_history(db, get_project(db), post_pk=item.post_pk)
     assert (record.variable, record.value, record.rationale, record.adjudicator) == (
         "companion_type", "other", "标题优先 (title first)", "carol")
+    at.toggle(key="adj_all").set_value(True).run()  # the post's count says one is resolved now
+    still = count - 1
+    assert label() == f"{item.post_id} · {still} variable{'' if still == 1 else 's'} open, 1 resolved"
 
 
 # --------------------------------------------------------------------------
@@ -639,3 +649,36 @@ def test_admin_unblinds_the_project(study, db):
     assert table.loc["alice", "coded"] == DOUBLE_CODED and table.loc["alice", "assigned"] == len(study.post_pks)
     at.button(key="ap_unblind").click().run()
     assert not get_project(db).blind
+
+
+# --------------------------------------------------------------------------
+# Staying signed in (the sign-in token)
+# --------------------------------------------------------------------------
+
+def test_signing_in_gives_the_browser_a_token_and_a_token_signs_in(study, db):
+    from coding.session_tokens import check_token
+
+    at = open_page(None)
+    at.selectbox(key="signin_name").set_value("alice")
+    at.text_input(key="signin_passcode").set_value("1111")
+    at.button[0].click().run()
+    token = at.session_state["dz_token"]
+    assert check_token(db, token)[1].name == "alice"
+    cookie = [h.value for h in at.html if "document.cookie" in h.value]  # the browser keeps it
+    assert len(cookie) == 1 and token in cookie[0] and "SameSite=Strict" in cookie[0]
+    again = AppTest.from_file(APP, default_timeout=90)  # a new session with only the token
+    again.session_state["dz_token"] = token
+    again.run()
+    assert not again.exception and again.title[0].value == "Code 编码"
+    set_passcode(db, get_project(db), "alice", "5555")  # a new passcode ends it
+    again.run()
+    assert again.title[0].value == "dazi 搭子" and "dz_token" not in again.session_state
+    assert any("Your sign-in has ended" in i.value for i in again.info)
+
+
+def test_signing_out_deletes_the_cookie(study):
+    at = open_page("alice")
+    at.sidebar.button(key="dz_sign_out").click().run()
+    cookie = [h.value for h in at.html if "document.cookie" in h.value]
+    assert len(cookie) == 1 and "max-age=0" in cookie[0]
+    assert at.title[0].value == "dazi 搭子"

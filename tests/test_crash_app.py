@@ -33,6 +33,7 @@ from tests.app_browser import (
     StreamlitServer,
     code_post,
     launch,
+    pressed,
     ready_to_code,
     save_and_next,
     screenshot,
@@ -107,7 +108,9 @@ def test_killing_the_server_loses_no_confirmed_save(tmp_path):
                 sign_in(page, None, name, PASSCODES[name])
                 assert ready_to_code(page) == expected[name], name
             assert resume["alice"] == shown["alice"]  # alice's browser had shown her this post before the kill
-            code_post(pages["bob"])
+            # bob's choices are still there (saved, or kept in his tab), and he saves again
+            assert pressed(pages["bob"], "match_outcome") == ["seeking"]
+            assert pressed(pages["bob"], "communication_channel") == ["comments"]
             moved, _ = save_and_next(pages["bob"])
             assert moved != in_flight
             screenshot(pages["alice"], "crash_after_restart")

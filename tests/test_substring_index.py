@@ -7,6 +7,7 @@ the index must find exactly the posts it accepts, on both backends.
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import sqlite3
@@ -196,7 +197,7 @@ def test_a_version_change_reindexes_everything(db, project):
 
 
 def _mediacrawler(tmp_path, name: str, desc: str, modified: int):
-    from corpus.synthetic import generate_notes
+    from dazi.demo.synthetic import generate_notes
 
     note = dict(next(iter(generate_notes(1, seed=3, duplicates=False))), desc=desc, title="周末",
                 last_modify_ts=modified)
@@ -358,7 +359,7 @@ def test_database_at_0004_upgrades_and_searches(tmp_path):
 
 def test_count_comes_from_the_index_for_a_plain_query(db, project, monkeypatch):
     """Without filters an exact query is counted in the index, never against the posts."""
-    import corpus.search as search_module
+    search_module = importlib.import_module("corpus.search")  # corpus.search is the function
 
     _insert(db, project, [(None, "饭搭子"), (None, "搭子"), (None, "上海")])
     calls = []

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from coding.codebook import Codebook, Variable
-from ui.widgets import choice_codes, code_label, variable_help
+from coding.codebook import Codebook, Variable, code_label
+from ui.widgets import choice_codes, variable_help
 
 __all__ = ["KEY", "codes_panel", "panel_variables", "submitted"]
 

@@ -78,11 +78,8 @@ def sign_out() -> None:
 
 
 def _cookie_token() -> str | None:
-    try:
-        token = st.context.cookies.get(COOKIE)
-    except Exception:  # no browser behind this run (AppTest)
-        return None
-    return token if isinstance(token, str) else None
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) else None  # (AppTest has no browser: no string)
 
 
 def session() -> Session | None:

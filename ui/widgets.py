@@ -1,7 +1,7 @@
 """Codebook variables as Streamlit widgets (the Adjudicate page), and coded values as text.
 
 The Code page draws its variables with its own panel (:mod:`ui.codes_panel`); both
-read a code's label through :func:`code_label`.
+read a code's label through the one rule, :func:`coding.codebook.code_label`.
 """
 
 from __future__ import annotations
@@ -10,16 +10,11 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from coding.codebook import Variable
+from coding.codebook import Variable, code_label
 from ui.text import md_escape, md_lines
 
-__all__ = ["choice_codes", "code_label", "format_value", "value_widget", "variable_help", "widget_state",
+__all__ = ["choice_codes", "format_value", "value_widget", "variable_help", "widget_state",
            "widget_value"]
-
-def code_label(variable: Variable, code_id: str, lang: str) -> str:
-    """A code's label in ``lang`` (the id itself when the codebook no longer has it)."""
-    return variable.code(code_id).display(lang) if variable.has_code(code_id) else str(code_id)
-
 
 def format_value(variable: Variable, value: object, lang: str) -> str:
     """A coded value as readable text (labels for codes; "–" for no value)."""

@@ -18,6 +18,7 @@ from ui.feedback import errors
 from ui.session import require
 from ui.store import refresh_statistics
 
+
 def _set_hints(ctx, which: str) -> None:
     set_hint_settings(ctx.db, ctx.project, **{which: bool(st.session_state[f"aa_hints_{which}"])})
 

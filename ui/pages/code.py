@@ -32,7 +32,12 @@ import time
 
 import streamlit as st
 
-from coding.assignments import ASSIGNMENT_FILTERS, assignment_neighbour, assignment_position, coder_progress
+from coding.assignments import (
+    ASSIGNMENT_FILTERS,
+    assignment_neighbour,
+    assignment_position,
+    coder_progress,
+)
 from coding.codebook import Codebook, is_applicable
 from coding.codings import get_unit, next_uncoded, save_coding
 from coding.hints import hints_shown, is_overlap

@@ -13,10 +13,10 @@ import streamlit as st
 
 from dazi.db import Database
 from dazi.projects import Project
-from ui.feedback import errors
-from ui.session import require
 from reports.exports import export_bytes
 from reports.report import reliability_report, render_html
+from ui.feedback import errors
+from ui.session import require
 
 FILES = (
     (".xlsx", "Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

@@ -9,10 +9,11 @@ coding appear only to those who may see every coder's values.
 from __future__ import annotations
 
 import html
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import streamlit as st
 
+from coding.codebook import code_label
 from corpus.search import SearchFilters, ensure_gram_index, ensure_index, search
 from corpus.store import get_posts_by_pk
 from ui.feedback import errors, progress_bar
@@ -20,7 +21,6 @@ from ui.post_card import COUNTS, count_text
 from ui.session import require
 from ui.store import codebook, corpus_overview
 from ui.text import kwic_line
-from ui.widgets import code_label
 
 PAGE_SIZE = 20
 SORTS = {"created_at": "Newest first 最新", "engagement": "Most engagement 互动最多", "likes": "Most likes 点赞最多",
@@ -77,8 +77,8 @@ with errors():
 
     filters = SearchFilters(
         platform=None if platform == "(any)" else platform, hashtag=None if hashtag == "(any)" else hashtag,
-        since=datetime.combine(since, time.min, timezone.utc) if since else None,
-        until=datetime.combine(until, time.max, timezone.utc) if until else None,
+        since=datetime.combine(since, time.min, UTC) if since else None,
+        until=datetime.combine(until, time.max, UTC) if until else None,
         min_engagement=min_eng, max_engagement=max_eng, coded=coded, code=code,
     )
     key = (query, whole_words, sort, filters)

@@ -20,14 +20,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from coding.codebook import code_label
 from coding.coders import list_coders
+from reports.data import load_coded_posts
+from reports.tables import METRIC_FUNCTIONS, PERIODS, POST_NUMBERS, TableSpec, make_table
 from ui.feedback import errors
 from ui.session import require
 from ui.store import codebook
 from ui.text import md_escape
-from ui.widgets import code_label
-from reports.data import load_coded_posts
-from reports.tables import METRIC_FUNCTIONS, PERIODS, POST_NUMBERS, TableSpec, make_table
 
 KINDS = {
     "summary": "Summary by a variable (like Table 4)", "crosstab": "Crosstab of two variables (like Table 2)",
