@@ -263,11 +263,13 @@ def demo(tmp_path_factory):
     server.stop()
 
 
-def sign_in_with_form(page, journey: Journey) -> None:
+def sign_in_with_form(page, journey: Journey, shot: Path | None = None) -> None:
     main = page.get_by_test_id("stMain")
     name = page.get_by_test_id("stSelectbox").filter(has_text="Your name")
     expect(name).to_be_visible(timeout=60_000)
     journey.check_sidebar(page, signed_in=False)
+    if shot is not None:
+        page.screenshot(path=str(shot))
     name.click()
     page.get_by_role("option", name=CODER, exact=True).click()
     page.get_by_label("Passcode").fill(PASSCODE)
@@ -362,8 +364,7 @@ def test_a_coders_day_on_the_code_page(demo):
         stranger = browser.new_context(viewport=VIEW)
         other = stranger.new_page()
         other.goto(bookmark)
-        other.screenshot(path=str(shots / "08_bookmark_signed_out.png"))
-        sign_in_with_form(other, j)
+        sign_in_with_form(other, j, shot=shots / "08_bookmark_signed_out.png")
         j.check_sidebar(other)
         expect(j.card(other)).to_contain_text(here)
         stranger.close()
