@@ -23,10 +23,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from coding.codebook import Codebook, Variable, code_label
+from coding.codebook import Codebook, Variable, code_label, is_applicable
 from ui.widgets import choice_codes, variable_help
 
-__all__ = ["KEY", "codes_panel", "panel_variables", "submitted"]
+__all__ = ["KEY", "coded_values", "codes_panel", "hint_lines", "panel_variables", "submitted"]
 
 _HERE = Path(__file__).parent
 #: The panel's widget key (one panel on the page; the post it shows travels in its data).
@@ -144,3 +144,21 @@ def submitted() -> dict | None:
     state = st.session_state.get(KEY)
     payload = state.get("save") if state is not None else None
     return payload if isinstance(payload, dict) else None
+
+
+def coded_values(book: Codebook, sent: dict) -> dict:
+    """The values the panel sent, one per variable; a variable whose condition fails is None (cleared).
+
+    >>> from coding.codebook import Code, Codebook, Variable
+    >>> book = Codebook("b", [Variable("a", "A", "single", codes=(Code("x", "X"), Code("y", "Y"))),
+    ...                       Variable("b", "B", "numeric", when={"a": "x"})])
+    >>> coded_values(book, {"a": "y", "b": 3, "zzz": 1})
+    {'a': 'y', 'b': None}
+    """
+    values: dict = {}
+    for variable in book.variables:
+        value = sent.get(variable.id)
+        if value in ("", []):
+            value = None
+        values[variable.id] = value if is_applicable(variable, values, book) else None
+    return values

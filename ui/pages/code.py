@@ -38,7 +38,7 @@ from coding.assignments import (
     assignment_position,
     coder_progress,
 )
-from coding.codebook import Codebook, is_applicable
+from coding.codebook import Codebook
 from coding.codings import get_unit, next_uncoded, save_coding
 from coding.hints import hints_shown, is_overlap
 from corpus.store import get_post, get_post_by_pk, post_comments
@@ -106,24 +106,6 @@ def _move(ctx: Session, post_pk: int, how: str) -> None:
         _show(post_pk, target)
 
 
-def coded_values(book: Codebook, sent: dict) -> dict:
-    """The values the panel sent, one per variable; a variable whose condition fails is None (cleared).
-
-    >>> from coding.codebook import Codebook, Variable
-    >>> book = Codebook("b", [Variable("a", "A", "single", codes=[{"id": "x"}, {"id": "y"}]),
-    ...                       Variable("b", "B", "numeric", when={"a": "x"})])
-    >>> coded_values(book, {"a": "y", "b": 3, "zzz": 1})
-    {'a': 'y', 'b': None}
-    """
-    values: dict = {}
-    for variable in book.variables:
-        value = sent.get(variable.id)
-        if value in ("", []):
-            value = None
-        values[variable.id] = value if is_applicable(variable, values, book) else None
-    return values
-
-
 def _save(ctx: Session, book: Codebook, sent: dict | None = None) -> None:
     """Save & next (the panel's ``save`` event): save the coding of the post it was shown with."""
     state = st.session_state
@@ -137,7 +119,7 @@ def _save(ctx: Session, book: Codebook, sent: dict | None = None) -> None:
     seconds = round(time.monotonic() - shown_at, 1) if shown_pk == post_pk and shown_at else None
     try:
         result = save_coding(
-            ctx.db, ctx.project, ctx.coder, post_pk, coded_values(book, sent.get("values") or {}),
+            ctx.db, ctx.project, ctx.coder, post_pk, codes_panel.coded_values(book, sent.get("values") or {}),
             memo=str(sent.get("memo") or ""), uncertain=bool(sent.get("uncertain")), seconds=seconds, done=True,
             hints=view.get("hints") if view.get("pk") == post_pk else None,
         )
