@@ -82,6 +82,8 @@ class Journey:
 
     def check_sidebar(self, page=None, *, signed_in: bool = True) -> None:
         page = page or self.page
+        body = page.locator("body").inner_text()
+        assert "Page not found" not in body, f"'Page not found' at {page.url}: {body[:300]!r}"
         sidebar = page.get_by_test_id("stSidebar")
         text = " ".join(sidebar.all_inner_texts())
         links = {t.strip() for t in page.get_by_test_id("stSidebarNavLink").all_inner_texts()}
@@ -264,7 +266,6 @@ def demo(tmp_path_factory):
 
 
 def sign_in_with_form(page, journey: Journey, shot: Path | None = None) -> None:
-    main = page.get_by_test_id("stMain")
     name = page.get_by_test_id("stSelectbox").filter(has_text="Your name")
     expect(name).to_be_visible(timeout=60_000)
     journey.check_sidebar(page, signed_in=False)
@@ -276,7 +277,7 @@ def sign_in_with_form(page, journey: Journey, shot: Path | None = None) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("stSidebar")).to_contain_text(f"{CODER} (coder)", timeout=60_000)
     journey.idle(page)
-    assert "Page not found" not in main.inner_text()
+    assert "Page not found" not in page.locator("body").inner_text()
 
 
 def test_a_coders_day_on_the_code_page(demo):
@@ -356,10 +357,13 @@ def test_a_coders_day_on_the_code_page(demo):
         tab = context.new_page()
         tab.goto(bookmark)
         j.idle(tab)
-        j.check_sidebar(tab)
         expect(j.card(tab)).to_contain_text(here)
-        assert "Page not found" not in tab.get_by_test_id("stMain").inner_text()
         tab.screenshot(path=str(shots / "07_bookmark_new_tab.png"))
+        j.check_sidebar(tab)
+        tab.goto(f"{server.url}/my_work")  # another page's bookmark
+        j.idle(tab)
+        expect(tab.get_by_role("heading", name=re.compile("^My work"))).to_be_visible()
+        j.check_sidebar(tab)
         tab.close()
         stranger = browser.new_context(viewport=VIEW)
         other = stranger.new_page()
