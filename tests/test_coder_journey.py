@@ -59,6 +59,8 @@ class Journey:
         self.clicks = 0
         self.lost: list[str] = []
         self.jumps: list[str] = []
+        self.defects: list[str] = []  # seen on the way; the journey goes on and fails at the end
+        self.step = "start"
         self.saved: dict[str, dict] = {}
         self.ids_by_label = {v.id: {c.label["en"]: c.id for c in v.all_codes()} for v in self.book.variables}
 
@@ -82,8 +84,10 @@ class Journey:
 
     def check_sidebar(self, page=None, *, signed_in: bool = True) -> None:
         page = page or self.page
-        body = page.locator("body").inner_text()
-        assert "Page not found" not in body, f"'Page not found' at {page.url}: {body[:300]!r}"
+        if page.get_by_text("Page not found", exact=True).count():
+            # recorded, the journey goes on (the page under the dialog may still serve); fails at the end
+            page.screenshot(path=str(self.shots / f"page_not_found_{len(self.defects)}.png"))
+            self.defects.append(f"'Page not found' at {page.url} ({self.step})")
         sidebar = page.get_by_test_id("stSidebar")
         text = " ".join(sidebar.all_inner_texts())
         links = {t.strip() for t in page.get_by_test_id("stSidebarNavLink").all_inner_texts()}
@@ -277,7 +281,7 @@ def sign_in_with_form(page, journey: Journey, shot: Path | None = None) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("stSidebar")).to_contain_text(f"{CODER} (coder)", timeout=60_000)
     journey.idle(page)
-    assert "Page not found" not in page.locator("body").inner_text()
+    journey.check_sidebar(page)
 
 
 def test_a_coders_day_on_the_code_page(demo):
@@ -306,6 +310,7 @@ def test_a_coders_day_on_the_code_page(demo):
         assert "Deploy" not in " ".join(page.get_by_test_id("stToolbar").all_inner_texts())
 
         # 2. code posts with the mouse, Save & next with the mouse, the database holds each
+        j.step = "step 2"
         for n in range(5):
             chosen = j.code_with_mouse(n)
             if n == 0:
@@ -314,6 +319,7 @@ def test_a_coders_day_on_the_code_page(demo):
         j.check_sidebar()
 
         # 3. the keys the page documents
+        j.step = "step 3"
         page.get_by_text("Keyboard", exact=True).click()
         keyboard_box = page.get_by_test_id("stExpander").filter(has=page.get_by_text("Keyboard", exact=True))
         expect(keyboard_box).to_have_count(1)
@@ -343,6 +349,7 @@ def test_a_coders_day_on_the_code_page(demo):
         j.save_and_next(keyed, keyboard=True)
 
         # 4. reload: still signed in, on the same post
+        j.step = "step 4"
         here = j.post_in_address()
         page.reload()
         j.idle()
@@ -352,6 +359,7 @@ def test_a_coders_day_on_the_code_page(demo):
         j.shot("06_after_reload")
 
         # 5. a bookmark of the Code page (its own address, /code) in a new tab, and in a browser
+        j.step = "step 5"
         #    not signed in (a new session: the sign-in form there, no files listed, then the post)
         bookmark = f"{server.url}/code?post={here}"
         tab = context.new_page()
@@ -374,6 +382,7 @@ def test_a_coders_day_on_the_code_page(demo):
         stranger.close()
 
         # 6. SIGKILL with the tab open and a code chosen but not saved; restart on the same port
+        j.step = "step 6"
         n = 5
         plain = j.labels("companion_type")
         pending = plain[n % 3]
@@ -408,6 +417,7 @@ def test_a_coders_day_on_the_code_page(demo):
         j.shot("11_coding_after_restart")
 
         # 7. the Posts page: plain filter labels, no "1 comments", no internal files
+        j.step = "step 7"
         page.get_by_test_id("stSidebarNav").get_by_text("Posts", exact=True).click()
         j.idle()
         j.check_sidebar()
@@ -432,6 +442,7 @@ def test_a_coders_day_on_the_code_page(demo):
         browser.close()
 
     # 8. what the coder did is in the database, as the command line reports it
+    assert not j.defects, f"defects seen on the way: {j.defects}"
     assert not j.lost, f"{len(j.lost)} of {j.clicks} clicks/keys did not take: {j.lost}"
     assert not j.jumps, f"the page jumped during clicks: {j.jumps}"
     assert len(j.saved) == 8, sorted(j.saved)
