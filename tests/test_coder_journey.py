@@ -362,6 +362,7 @@ def test_a_coders_day_on_the_code_page(demo):
         j.step = "step 5"
         #    not signed in (a new session: the sign-in form there, no files listed, then the post)
         bookmark = f"{server.url}/code?post={here}"
+        j.step = f"step 5, a new tab on {bookmark}"
         tab = context.new_page()
         tab.goto(bookmark)
         j.idle(tab)
@@ -369,6 +370,7 @@ def test_a_coders_day_on_the_code_page(demo):
         tab.screenshot(path=str(shots / "07_bookmark_new_tab.png"))
         j.check_sidebar(tab)
         tab.goto(f"{server.url}/my_work")  # another page's bookmark
+        j.step = "step 5, a new tab on /my_work"
         j.idle(tab)
         expect(tab.get_by_role("heading", name=re.compile("^My work"))).to_be_visible()
         j.check_sidebar(tab)
@@ -376,6 +378,7 @@ def test_a_coders_day_on_the_code_page(demo):
         stranger = browser.new_context(viewport=VIEW)
         other = stranger.new_page()
         other.goto(bookmark)
+        j.step = f"step 5, a browser not signed in on {bookmark}"
         sign_in_with_form(other, j, shot=shots / "08_bookmark_signed_out.png")
         j.check_sidebar(other)
         expect(j.card(other)).to_contain_text(here)
