@@ -46,12 +46,12 @@ _EXPORTS = {
 __all__ = export_lazily(__name__, _EXPORTS)
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
+    from coding.adjudication import adjudicate, disagreements, final_dataset
+    from coding.assignments import assign, progress
     from coding.codebook import Codebook, load_codebook, validate_value
-    from coding.refi_qda import read_qdc, write_qdc
     from coding.codebook_store import current_codebook, save_codebook
     from coding.coders import add_coder, authenticate
-    from coding.assignments import assign, progress
     from coding.codings import codings_long, save_coding
-    from coding.adjudication import adjudicate, disagreements, final_dataset
-    from coding.reliability import multi_reliability, plan_sample_size, reliability
     from coding.project_reliability import project_reliability
+    from coding.refi_qda import read_qdc, write_qdc
+    from coding.reliability import multi_reliability, plan_sample_size, reliability

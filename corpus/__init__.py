@@ -40,13 +40,13 @@ _EXPORTS = {
 __all__ = export_lazily(__name__, _EXPORTS)
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
-    from corpus.loaders import load, preview
-    from corpus.importer import import_files
-    from corpus.sampling import draw_sample, get_sample
-    from corpus.overview import overview
-    from corpus.search import index_posts, search
-    from corpus.text import tokenize, words
-    from corpus.query import parse_query
-    from corpus.suggest import suggest_codes
     from corpus.code_terms import code_terms, keyword_evaluation
     from corpus.fields import POST_FIELDS
+    from corpus.importer import import_files
+    from corpus.loaders import load, preview
+    from corpus.overview import overview
+    from corpus.query import parse_query
+    from corpus.sampling import draw_sample, get_sample
+    from corpus.search import index_posts, search
+    from corpus.suggest import suggest_codes
+    from corpus.text import tokenize, words

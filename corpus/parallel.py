@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import gc
 import marshal
+import multiprocessing
 import os
 import pickle
 import signal
 import sys
+import threading
 import types
 from collections import deque
 from collections.abc import Iterator
@@ -42,6 +44,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 
 from corpus.batches import Batch, FileReport, Prepare, _convert, _Pending, _reject
 from corpus.formats import (
@@ -145,7 +148,6 @@ def start(workers: int) -> Pool | None:
     """
     if workers < 1:
         return None
-    import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     try:
@@ -377,10 +379,6 @@ def _exit_with_parent() -> None:
     daemon thread waits on the parent's sentinel (ready when the parent is
     gone) instead of polling.
     """
-    import multiprocessing
-    import threading
-    from multiprocessing.connection import wait
-
     parent = multiprocessing.parent_process()
     if parent is None:  # pragma: no cover - workers are always started by a parent
         return

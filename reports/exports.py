@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -139,6 +140,7 @@ def write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], path: str
 
 
 def _arrow_type(kind: str):
+    # imported here: pyarrow loads only for a Parquet export
     import pyarrow as pa
 
     return {"text": pa.string(), "wrap": pa.string(), "datetime": pa.timestamp("us", tz="UTC"),
@@ -148,6 +150,7 @@ def _arrow_type(kind: str):
 
 def write_parquet(table: PostsTable, path: str | Path) -> int:
     """Write the posts table as Parquet with typed columns, in batches; returns the row count."""
+    # imported here: as above
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -245,6 +248,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
     dict
         Column names that were changed to valid SPSS names (old -> new).
     """
+    # imported here: pyreadstat loads only for an SPSS export
     import pyreadstat
 
     path = Path(path)
@@ -456,8 +460,6 @@ def export_bytes(db: Database, project: Project, suffix: str, **options: Any) ->
     ``suffix`` is the format's extension (``".xlsx"``, ``".csv"`` ...); ``options`` as for
     :func:`export_posts`.
     """
-    import tempfile
-
     suffix = suffix if suffix.startswith(".") else "." + suffix
     with tempfile.TemporaryDirectory(prefix="dazi-export-") as tmp:
         path = Path(tmp) / f"export{suffix.lower()}"

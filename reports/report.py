@@ -30,16 +30,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import markupsafe
 import pandas as pd
+from sqlalchemy import func, select
 
-from coding.adjudication import Disagreement
+from coding.adjudication import Disagreement, count_final_posts, disagreements, iter_post_codings
+from coding.assignments import overlap_post_pks
 from coding.codebook import Codebook, Variable, code_label, localize
-from coding.reliability import MultiReliability, VariableReliability
+from coding.codebook_store import current_codebook
+from coding.reliability import MultiReliability, VariableReliability, multi_reliability, pairwise_agreement, reliability
+from corpus.sampling import get_sample
+from corpus.store import count_posts
 from dazi import __version__
 from dazi.db import Database
 from dazi.errors import DaziError, NotFound, ValidationError
 from dazi.files import replacing
-from dazi.projects import Project
+from dazi.projects import Project, get_project
+from dazi.schema import coders as coder_table
+from dazi.schema import codings
 from reports.charts import Chart, ChartItem, alpha_chart
 from reports.methods import coefficient, methods_paragraph
 from reports.safety import neutralize
@@ -345,8 +354,6 @@ def _reliability_codings(db: Database, project: Project) -> pd.DataFrame:
     (:func:`coding.adjudication.iter_post_codings` with ``double_only``), so
     a report or export of a large project holds the double-coded posts only.
     """
-    from coding.adjudication import iter_post_codings
-
     columns: dict[str, list[Any]] = {"post_pk": [], "unit": [], "coder": [], "variable": [], "value": []}
     pks, units, coders, variables, values = columns.values()
     for post in iter_post_codings(db, project, double_only=True):
@@ -364,8 +371,6 @@ def _reliability_codings(db: Database, project: Project) -> pd.DataFrame:
 def _results(codings: pd.DataFrame, codebook: Codebook, wanted: list[str], bootstrap: int, seed: int | None
              ) -> list[VariableReliability | MultiReliability]:
     """Reliability of each wanted variable at its level (as ``project_reliability``), from the subset."""
-    from coding.reliability import multi_reliability, reliability
-
     results: list[VariableReliability | MultiReliability] = []
     for vid in wanted:
         variable = codebook.variable(vid)
@@ -383,8 +388,6 @@ def _results(codings: pd.DataFrame, codebook: Codebook, wanted: list[str], boots
 
 def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Agreement per coder pair for each variable (pooled binary data for multi-select)."""
-    from coding.reliability import pairwise_agreement
-
     frames, notes = [], []
     for vid in variable_ids:
         variable = codebook.variable(vid)
@@ -415,11 +418,6 @@ def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -
 def _versions_and_dates(db: Database, project: Project, post_pks: set[int], coders: set[str]
                         ) -> tuple[list[int], datetime | None, datetime | None]:
     """Codebook versions and first/last saving times of the reliability codings (one aggregate query)."""
-    from sqlalchemy import func, select
-
-    from dazi.schema import coders as coder_table
-    from dazi.schema import codings
-
     if not post_pks:
         return [], None, None
     query = (
@@ -462,13 +460,6 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     NotFound
         No codebook loaded; an unknown variable.
     """
-    from coding.adjudication import count_final_posts, disagreements
-    from coding.assignments import overlap_post_pks
-    from coding.codebook_store import current_codebook
-    from corpus.sampling import get_sample
-    from corpus.store import count_posts
-    from dazi.projects import get_project
-
     project = get_project(db, project.name)  # fresh settings (the assignment)
     stored = current_codebook(db, project)
     codebook = stored.codebook
@@ -511,6 +502,7 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
 
 def _keyword_sections(db: Database, project: Project, codebook: Codebook, wanted: list[str]) -> list[KeywordSection]:
     """Score the keywords of each wanted choice variable against the final coding (issue #6)."""
+    # imported here: corpus.code_terms loads spaCy and jieba, which only this part of a report needs
     from corpus.code_terms import codebook_keywords, keyword_evaluation
 
     with_keywords = codebook_keywords(codebook, wanted)
@@ -704,9 +696,6 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
         Language of variable and code labels (headings are English; the
         methods paragraph is given in English and in Chinese).
     """
-    import jinja2
-    import markupsafe
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,

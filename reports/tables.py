@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from coding.codebook import Codebook, Variable, code_label
 from dazi.errors import DaziError, InputError, ValidationError
@@ -408,8 +409,6 @@ def load_table_specs(path: str | Path) -> list[TableSpec]:
 
     Items may also be strings in the one-line form of :func:`parse_table_spec`.
     """
-    import yaml
-
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -895,6 +894,7 @@ def chi_square(counts: np.ndarray) -> dict[str, Any]:
     >>> round(r["chi2"], 4), r["dof"], round(r["cramers_v"], 4)
     (0.7937, 1, 0.0891)
     """
+    # imported here: scipy loads only for a crosstab's test
     from scipy.stats import chi2_contingency
     from scipy.stats.contingency import expected_freq
 

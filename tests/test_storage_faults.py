@@ -365,8 +365,7 @@ def test_an_export_to_a_read_only_folder_says_so(tmp_path, read_only_view):
 def test_the_app_says_why_a_save_failed_and_keeps_the_post(tmp_path, page_limit, monkeypatch, fault, panel):
     from streamlit.testing.v1 import AppTest
 
-    from tests.app_helpers import build_study
-    from tests.app_helpers import FILLED
+    from tests.app_helpers import FILLED, build_study
 
     study = build_study(tmp_path / "study.db", plain_posts=2)
     before = _state(study.path)

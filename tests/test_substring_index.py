@@ -11,7 +11,7 @@ import importlib
 import json
 import random
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -57,7 +57,7 @@ def _random_text(rng: random.Random) -> str:
 
 
 def _insert(db, project, texts: list[tuple[str | None, str]], *, start: int = 0) -> None:
-    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2025, 1, 1, tzinfo=UTC)
     rows = [{
         "project_id": project.id, "platform": "xiaohongshu", "post_id": f"p{start + i}", "title": title,
         "text": body, "engagement": i * 7 % 500, "created_at": base + timedelta(hours=start + i),
@@ -346,7 +346,7 @@ def test_database_at_0004_upgrades_and_searches(tmp_path):
     con.close()
     db = connect(path)
     try:
-        assert db.schema_revision() == "0005"
+        assert db.schema_revision() == "0007"
         from dazi.projects import get_project
 
         assert _found(db, get_project(db), "搭子") == (1, {"p0"})
