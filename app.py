@@ -26,7 +26,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.feedback import errors
-from ui.session import LANGS, Session, session, sign_out, signed_in, write_cookie
+from ui.session import LANGS, Session, cookie_sent, session, sign_out, signed_in, write_cookie
 from ui.sign_in import sign_in_form
 from ui.store import settle
 
@@ -60,9 +60,9 @@ PAGES = {
 }
 
 
-def _page(name: str, *, default: bool = False) -> st.Page:
+def _page(name: str) -> st.Page:
     spec = PAGES[name]
-    return st.Page(PAGES_DIR / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url, default=default)
+    return st.Page(PAGES_DIR / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url)
 
 
 def _gate(spec: PageSpec) -> st.Page:
@@ -72,6 +72,20 @@ def _gate(spec: PageSpec) -> st.Page:
         sign_in_form(spec.title)
 
     return st.Page(sign_in_first, title=spec.title, icon=spec.icon, url_path=spec.url)
+
+
+def _home(target: st.Page) -> st.Page:
+    """The address ``/``: on to the role's first page at its own address.
+
+    Streamlit serves its default page at ``/`` and answers "Page not found"
+    for that page's own ``url_path``, so no real page is the default: a
+    bookmark of ``/code`` then works like any other page's.
+    """
+
+    def go_on() -> None:
+        st.switch_page(target, query_params=st.query_params.to_dict())
+
+    return st.Page(go_on, title="Start", url_path="start", default=True, visibility="hidden")
 
 
 def pages_for(ctx: Session | None) -> dict[str, list[st.Page]]:
@@ -86,15 +100,17 @@ def pages_for(ctx: Session | None) -> dict[str, list[st.Page]]:
         start = st.Page(PAGES_DIR / "signin.py", title="Sign in", icon="🔑", url_path="signin", default=True)
         return {"": [start, *(_gate(spec) for spec in PAGES.values())]}
     role = ctx.coder.role
-    coding = [_page("code", default=role != "admin"), _page("my_work")]
+    coding = [_page("code"), _page("my_work")]
     if role in ("adjudicator", "admin"):
         coding.insert(1, _page("adjudicate"))
     nav = {"Coding": coding, "Corpus": [_page("posts")]}
     if ctx.sees_all:
         nav["Results"] = [_page("reliability"), _page("tables"), _page("exports")]
     if role == "admin":
-        nav["Admin"] = [_page("admin_progress", default=True),
-                        *(_page(name) for name in ("admin_import", "admin_codebook", "admin_coders", "admin_assign"))]
+        nav["Admin"] = [_page(name) for name in
+                        ("admin_progress", "admin_import", "admin_codebook", "admin_coders", "admin_assign")]
+    first = nav["Admin"][0] if role == "admin" else coding[0]
+    nav["Coding"] = [_home(first), *coding]
     return nav
 
 
@@ -114,4 +130,5 @@ with errors():
         _sidebar(ctx)
     with signed_in(ctx):
         navigation.run()
+    cookie_sent()
 settle("app")  # after the first run: what is loaded by now stays (see ui.store.settle)

@@ -26,7 +26,7 @@ from dazi.projects import Project, get_project, list_projects
 from ui.store import config, database
 
 __all__ = ["COOKIE", "LANGS", "Session", "project_names", "require", "session", "sign_in", "sign_out", "signed_in",
-           "write_cookie"]
+           "write_cookie", "cookie_sent"]
 
 LANGS = {"en": "English", "zh": "中文"}
 #: The cookie that holds a signed-in coder's token.
@@ -112,14 +112,24 @@ def session() -> Session | None:
 
 
 def write_cookie() -> None:
-    """Send the browser the cookie a sign-in or sign-out asked for (once)."""
-    todo = st.session_state.pop(_COOKIE_TODO, None)
+    """Send the browser the cookie a sign-in or sign-out asked for, in each run until :func:`cookie_sent`.
+
+    A run that ends early (``st.switch_page`` from ``/`` to the role's first
+    page, ``st.stop``) may never show its elements, so the cookie goes out
+    again in the next run; writing it twice is harmless.
+    """
+    todo = st.session_state.get(_COOKIE_TODO)
     if todo is None:
         return
     age = MAX_AGE if todo else 0
     value = json.dumps(todo)  # (a token is [a-z0-9.]: quoting only guards the script)
     st.html(f"<script>document.cookie = '{COOKIE}=' + {value} + '; path=/; max-age={age}; SameSite=Strict';"
             "</script>", unsafe_allow_javascript=True, width="content")
+
+
+def cookie_sent() -> None:
+    """The run that wrote the cookie reached its end: its script is in the browser."""
+    st.session_state.pop(_COOKIE_TODO, None)
 
 
 _RUN = threading.local()
