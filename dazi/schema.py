@@ -393,7 +393,7 @@ machine_codings = Table(
     Column("model_id", Integer, ForeignKey("models.id", ondelete="CASCADE"), nullable=False),
     Column("post_pk", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
     _project_fk(),
-    Column("values", JSON, nullable=False),
+    Column("codes", JSON, nullable=False),
     Column("probabilities", JSON, nullable=False),
     Column("uncertainty", Float, nullable=False),
     Column("model_version", Integer, nullable=False),

@@ -164,7 +164,7 @@ def code_posts(db: Database, project: Project, name: str, *, sample: str | None 
         docs = [document(*rows[pk]) for pk in batch]
         values, probs, unsure = predict_documents(model, codebook, featurize(db, docs, n_process=n_process))
         now = utcnow()
-        records = [{"model_id": model.id, "post_pk": pk, "project_id": project.id, "values": v, "probabilities": p,
+        records = [{"model_id": model.id, "post_pk": pk, "project_id": project.id, "codes": v, "probabilities": p,
                     "uncertainty": float(u), "model_version": model.version, "created_at": now}
                    for pk, v, p, u in zip(batch, values, probs, unsure)]
 

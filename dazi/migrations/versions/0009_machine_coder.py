@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("model_id", sa.Integer(), nullable=False),
         sa.Column("post_pk", sa.BigInteger(), nullable=False),
         sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("values", sa.JSON(), nullable=False),
+        sa.Column("codes", sa.JSON(), nullable=False),
         sa.Column("probabilities", sa.JSON(), nullable=False),
         sa.Column("uncertainty", sa.Float(), nullable=False),
         sa.Column("model_version", sa.Integer(), nullable=False),
