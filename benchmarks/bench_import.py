@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, help="keep generated files here (reused when present)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from corpus.synthetic import generate_notes, write_jsonl
+    from dazi.demo.synthetic import generate_notes, write_jsonl
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.dir or Path(tmp)

@@ -151,7 +151,7 @@ def _run(cmd: list[str]) -> float:
 
 def build(n: int, folder: Path, url: str | None, seed: int, words: bool) -> str:
     """Create the project (import + indexes) unless ``folder`` already holds it."""
-    from corpus.synthetic import write_notes_jsonl
+    from dazi.demo.synthetic import write_notes_jsonl
 
     folder.mkdir(parents=True, exist_ok=True)
     url = url or str(folder / "search.db")

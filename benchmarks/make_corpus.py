@@ -6,7 +6,7 @@ Usage::
                                      [--comments COMMENTS.jsonl] [--per-note LO HI]
 
 ``N`` distinct notes are written (plus one duplicate-keyword row per 100 notes
-unless ``--no-duplicates``), exactly as :func:`corpus.synthetic.generate_notes`
+unless ``--no-duplicates``), exactly as :func:`dazi.demo.synthetic.generate_notes`
 yields them: the same N and seed give the same file, byte for byte.  The data
 is synthetic (see ``corpus/data/README.md``).
 
@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from corpus.synthetic import generate_comments, generate_notes, write_jsonl, write_notes_jsonl
+from dazi.demo.synthetic import generate_comments, generate_notes, write_jsonl, write_notes_jsonl
 from dazi.errors import DaziError
 
 

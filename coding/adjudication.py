@@ -10,7 +10,7 @@ the history shows who decided what, when, and why.  Re-adjudicating appends
 again; the latest record counts.
 
 :func:`final_dataset` is the one place that turns codings into final values;
-the Excel export and the summary tables read it, and :func:`wide_codes` lays
+the Excel export and the summary tables read it, and :func:`reports.wide.wide_codes` lays
 it out for export (one 0/1 column per code of a multi-choice variable).
 
 Rules, in order, for one post and one variable
@@ -65,7 +65,6 @@ __all__ = [
     "FinalRow",
     "PostCodings",
     "UnitCodings",
-    "WideLayout",
     "adjudicate",
     "adjudication_history",
     "count_final_posts",
@@ -75,8 +74,6 @@ __all__ = [
     "iter_final_values",
     "iter_post_codings",
     "retired_codes_in_use",
-    "wide_codes",
-    "wide_layout",
 ]
 
 #: Roles that may record final values (and list disagreements while blind).
@@ -855,106 +852,10 @@ def final_dataset(db: Database, project: Project, *, source: str = "final") -> p
     return frame
 
 
-def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") -> pd.DataFrame:
-    """Lay out a :func:`final_dataset` frame for export (Excel, CSV, SPSS).
-
-    Parameters
-    ----------
-    final_frame : pandas.DataFrame
-        As returned by :func:`final_dataset` (any ``source``).
-    codebook : Codebook
-        The codebook whose variables the frame holds.
-    lang : str
-        Language of the labels (``zh`` or ``en``; see :func:`coding.codebook.localize`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``post_pk`` and ``post_id`` first, then per variable in codebook order:
-
-        single, ordinal
-            ``<variable>`` the code id and ``<variable>__label`` its label
-            (both pandas ``string``).
-        multi
-            ``<variable>__<code>`` one column per code, 1 if chosen, 0 if not
-            (``Int8``); then ``<variable>`` the chosen labels joined with
-            ``"; "`` (``"学习; 健身"``; ``""`` when coded as none).  Columns
-            cover every codable code in codebook order, then any retired or
-            unknown code that occurs in the data.
-        numeric
-            ``<variable>`` as ``Int64`` when every value is whole, else ``Float64``.
-        text
-            ``<variable>`` (pandas ``string``).
-
-        A missing final value (not coded, not applicable, unresolved) is
-        ``<NA>`` in every column of its variable: a 0 in a code column always
-        means "coded, and this code not chosen".  The remaining columns of
-        the input follow unchanged, except list columns (``unresolved``,
-        ``coders``), which become ``"; "``-joined text.
-
-    Raises
-    ------
-    ValidationError
-        A variable of the codebook is missing from the frame, or two output
-        columns would get the same name.
-    """
-    missing = [v.id for v in codebook.variables if v.id not in final_frame.columns]
-    if missing:
-        raise ValidationError(
-            f"The frame has no column for variable(s) {', '.join(missing)}.",
-            "Pass a frame from final_dataset() made with the same codebook.",
-        )
-    index = final_frame.index
-    canon = {v.id: [_canonical(v, x) if not _is_na(x) else None for x in final_frame[v.id]] for v in codebook.variables}
-    extra: dict[str, list[str]] = {}
-    for variable in codebook.variables:
-        if variable.type == "multi":
-            codable = {c.id for c in variable.codable_codes()}
-            seen = extra.setdefault(variable.id, [])
-            for value in canon[variable.id]:
-                seen.extend(c for c in value or () if c not in codable and c not in seen)
-    layout = wide_layout(codebook, lang, extra)
-    cells = [layout.cells({v: canon[v][i] for v in canon}) for i in range(len(index))]
-    out: dict[str, pd.Series] = {}
-
-    def put(name: str, series: pd.Series) -> None:
-        if name in out:
-            raise ValidationError(
-                f"Two export columns would both be called {name!r}.",
-                "Rename a variable or code id so that '<variable>__<code>' names stay unique.",
-            )
-        out[name] = series
-
-    for name in ("post_pk", "post_id"):
-        if name in final_frame.columns:
-            put(name, final_frame[name])
-    for j, (name, _variable, kind) in enumerate(layout.columns):
-        values = [row[j] for row in cells]
-        if kind == "flag":
-            put(name, pd.Series(values, index=index, dtype="Int8"))
-        elif kind == "number":
-            numbers = pd.Series([None if v is None else float(v) for v in values], index=index, dtype="Float64")
-            whole = numbers.dropna()
-            if (whole == whole.round()).all() and (whole.abs() < 2**53).all():
-                numbers = numbers.astype("Int64")
-            put(name, numbers)
-        else:
-            put(name, pd.Series(values, index=index, dtype="string"))
-    skip = {"post_pk", "post_id", *codebook.variable_ids()}
-    for name in final_frame.columns:
-        if name in skip:
-            continue
-        column = final_frame[name]
-        if column.map(lambda v: isinstance(v, (list, tuple))).any():
-            column = column.map(lambda v: _JOIN.join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-        put(name, column)
-    return pd.DataFrame(out, index=index)
-
-
 def retired_codes_in_use(db: Database, project: Project, codebook: Codebook) -> dict[str, list[str]]:
     """Codes of multi-select variables held by a coding or an adjudication that are not codable now.
 
-    Retired (or removed) codes still in the data; :func:`wide_layout` gives
+    Retired (or removed) codes still in the data; :func:`reports.wide.wide_layout` gives
     each a 0/1 column, so a streamed export knows its header before the
     first row.  Read as the distinct stored values (a handful of rows per
     variable), in codebook order, unknown codes last.
@@ -980,111 +881,3 @@ def retired_codes_in_use(db: Database, project: Project, codebook: Codebook) -> 
     order = {vid: {c.id: i for i, c in enumerate(v.all_codes())} for vid, v in multi.items()}
     return {vid: sorted(codes, key=lambda c: (c not in order[vid], order[vid].get(c, 0), c))
             for vid, codes in found.items() if codes}
-
-
-@dataclass(frozen=True)
-class WideLayout:
-    """The export columns of the coded variables and how one post's final values fill them.
-
-    Made by :func:`wide_layout`; :func:`wide_codes` lays out a whole frame
-    with it and the streamed exports (:func:`reports.data.posts_table`) one
-    row at a time.
-
-    Attributes
-    ----------
-    columns : list of (name, variable id, kind)
-        In order; ``kind`` is ``text`` (code id, label, joined labels),
-        ``flag`` (0/1 column of a multi-select code), ``number`` or ``wrap``
-        (text variables).
-    """
-
-    columns: list[tuple[str, str, str]]
-    _fillers: list[Callable[[Value], list[object]]] = field(repr=False)
-    _variables: list[Variable] = field(repr=False)
-
-    def cells(self, values: Mapping[str, Value]) -> list[object]:
-        """One post's cells in column order from its canonical final values (``None``: missing)."""
-        out: list[object] = []
-        for variable, fill in zip(self._variables, self._fillers):
-            out.extend(fill(values.get(variable.id)))
-        return out
-
-
-def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, Sequence[str]] | None = None
-                ) -> WideLayout:
-    """The export columns of every variable (see :func:`wide_codes` for the layout).
-
-    Parameters
-    ----------
-    extra_codes : mapping, optional
-        ``{variable: [code, ...]}``: codes of multi-select variables that
-        occur in the data but are not codable now (retired or unknown); each
-        gets a 0/1 column after the codable ones.
-
-    Raises
-    ------
-    ValidationError
-        Two output columns would get the same name.
-    """
-    extra_codes = extra_codes or {}
-    columns: list[tuple[str, str, str]] = []
-    fillers: list[Callable[[Value], list[object]]] = []
-    for variable in codebook.variables:
-        vid = variable.id
-        if variable.type in ("single", "ordinal"):
-            columns += [(vid, vid, "text"), (f"{vid}__label", vid, "text")]
-            labels = {c.id: _label(variable, c.id, lang) for c in variable.all_codes()}
-
-            def single(value: Value, labels=labels) -> list[object]:
-                if value is None:
-                    return [None, None]
-                return [value, labels.get(value, value) if isinstance(value, str) else str(value)]
-
-            fillers.append(single)
-        elif variable.type == "multi":
-            codes = [c.id for c in variable.codable_codes()]
-            codes += [c for c in extra_codes.get(vid, ()) if c not in codes]
-            columns += [(f"{vid}__{code}", vid, "flag") for code in codes]
-            columns.append((vid, vid, "text"))
-            labels = {c.id: _label(variable, c.id, lang) for c in variable.all_codes()}
-            empty = [None] * (len(codes) + 1)
-
-            def multi(value: Value, codes=codes, labels=labels, empty=empty) -> list[object]:
-                if value is None:
-                    return list(empty)
-                chosen = set(value) if isinstance(value, list) else {value}
-                return [*(int(code in chosen) for code in codes),
-                        _JOIN.join(labels.get(c, c) if isinstance(c, str) else str(c)
-                                   for c in (value if isinstance(value, list) else [value]))]
-
-            fillers.append(multi)
-        elif variable.type == "numeric":
-            columns.append((vid, vid, "number"))
-            fillers.append(lambda value: [None if value is None else
-                                          int(value) if float(value).is_integer() and abs(value) < 2**53
-                                          else float(value)])
-        else:
-            columns.append((vid, vid, "wrap"))
-            fillers.append(lambda value: [None if value is None else str(value)])
-    seen: set[str] = set()
-    for name, _, _ in columns:
-        if name in seen:
-            raise ValidationError(
-                f"Two export columns would both be called {name!r}.",
-                "Rename a variable or code id so that '<variable>__<code>' names stay unique.",
-            )
-        seen.add(name)
-    return WideLayout(columns, fillers, list(codebook.variables))
-
-
-def _is_na(value: object) -> bool:
-    if isinstance(value, (list, tuple, dict)):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _label(variable: Variable, code_id: str, lang: str) -> str:
-    return variable.code(code_id).display(lang) if variable.has_code(code_id) else code_id

@@ -94,10 +94,9 @@ from coding.codebook import (
     CodebookError,
     Text,
     Variable,
-    _DEFAULT_LEVEL,
-    _ID_RE,
-    _slug,
 )
+from coding.codebook.spec import _DEFAULT_LEVEL, _ID_RE
+from coding.codebook.text import _slug
 from dazi.errors import InputError, ValidationError
 
 try:  # pragma: no branch - depends on the environment

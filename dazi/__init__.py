@@ -7,7 +7,8 @@ The toolkit is three packages over one storage layer:
 - :mod:`reports` builds summary tables, Excel workbooks and reliability reports.
 
 :mod:`dazi.db` opens a project database (SQLite by default, PostgreSQL when
-``DAZI_DATABASE_URL`` says so) and :mod:`dazi.cli` is the ``dazi`` command.
+``DAZI_DATABASE_URL`` says so) and :mod:`dazi.cli` is the ``dazi`` command (a top floor: nothing in the
+foundation imports it).
 """
 
 __version__ = "0.1.0"

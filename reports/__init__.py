@@ -5,7 +5,8 @@ Pure functions over the core's data (pandas in, files out), used by the CLI
 buttons.
 
 - :mod:`reports.data`: the coded posts (:func:`load_coded_posts`) and the
-  export layout of posts (:func:`posts_table`).
+  export layout of posts (:func:`posts_table`); :mod:`reports.wide`: the
+  columns of coded variables (:func:`wide_codes`, :func:`wide_layout`).
 - :mod:`reports.tables`: frequencies, grouped summaries (the study's
   Table 4), crosstabs with chi-square and Cramér's V, co-occurrence, codes
   over time, all described by a declarative :class:`TableSpec`.
@@ -54,6 +55,7 @@ from reports.tables import (
 )
 from reports.terms import TermsTable, terms_table
 from reports.workbook import export_workbook
+from reports.wide import WideLayout, wide_codes, wide_layout
 from reports.xlsx import Column, StreamingWorkbook
 
 __all__ = [
@@ -66,6 +68,7 @@ __all__ = [
     "Section",
     "StreamingWorkbook",
     "Table",
+    "WideLayout",
     "TableSpec",
     "TermsTable",
     "cooccurrence",
@@ -91,6 +94,8 @@ __all__ = [
     "save_tables",
     "spss_name",
     "terms_table",
+    "wide_codes",
+    "wide_layout",
     "write_pdf",
     "write_report",
 ]

@@ -12,8 +12,8 @@ Two shapes, both read from the core (``coding.adjudication.final_dataset``,
     it, so they can be tested on a hand-made frame.
 :class:`PostsTable`
     The export layout: one row per post, the canonical post fields, then one
-    or more columns per variable (:func:`coding.adjudication.wide_layout`,
-    as :func:`coding.adjudication.wide_codes`: code id and label; one 0/1
+    or more columns per variable (:func:`reports.wide.wide_layout`,
+    as :func:`reports.wide.wide_codes`: code id and label; one 0/1
     column per code of a multi-select variable plus the joined labels), then
     the coders' memos and flags.  Its rows stream: posts are read in batches
     and merged with the final values computed post by post
@@ -44,9 +44,9 @@ from coding.adjudication import (
     final_dataset,
     iter_final_values,
     retired_codes_in_use,
-    wide_layout,
 )
 from coding.codebook import Codebook
+from reports.wide import wide_layout
 from corpus.fields import COUNT_FIELDS, POST_FIELDS
 from dazi.db import Database
 from dazi.errors import NotFound, ValidationError

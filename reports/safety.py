@@ -1,28 +1,11 @@
-"""Keeping post text inert in spreadsheets.
-
-Post text is untrusted: a note that starts with ``=HYPERLINK(...)`` must never
-become a formula when a co-author opens the export in Excel or LibreOffice.
-Following OWASP's advice on CSV injection, any text cell starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a single
-quote, which spreadsheet programs show as text.
+"""Keeping post text inert in spreadsheets (the rules live in :mod:`dazi.cells`).
 
 >>> neutralize("=1+1")
 "'=1+1"
->>> neutralize("饭搭子 =)")
-'饭搭子 =)'
->>> neutralize(-3)
--3
 """
 
 from __future__ import annotations
 
-__all__ = ["FORMULA_STARTS", "neutralize"]
+from dazi.cells import EXCEL_CELL_LIMIT, FORMULA_STARTS, ILLEGAL_CHARACTERS, fit_cell, is_formula_text, neutralize
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value):
-    """``value`` made safe for a spreadsheet cell (only strings change)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ["EXCEL_CELL_LIMIT", "FORMULA_STARTS", "ILLEGAL_CHARACTERS", "fit_cell", "is_formula_text", "neutralize"]

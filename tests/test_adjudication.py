@@ -14,7 +14,6 @@ from coding.adjudication import (
     adjudication_history,
     disagreements,
     final_dataset,
-    wide_codes,
 )
 from coding.assignments import assign, assigned_post_pks, overlap_post_pks
 from coding.codebook import Codebook
@@ -23,6 +22,7 @@ from coding.coders import add_coder, get_coder
 from coding.codings import history, save_coding
 from corpus.sampling import draw_sample
 from dazi.errors import AccessDenied, NotFound, ValidationError
+from reports.wide import wide_codes
 from dazi.projects import create_project, set_blind
 from tests.conftest import make_posts
 from tests.test_codings import SMALL_CODEBOOK

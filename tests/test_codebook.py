@@ -13,10 +13,6 @@ import yaml
 
 from codebooks import load_shipped, shipped_names, shipped_path
 from coding.codebook import (
-    _CODE_KEYS,
-    _CODEBOOK_KEYS,
-    _REVISION_KEYS,
-    _VARIABLE_KEYS,
     Code,
     Codebook,
     CodebookError,
@@ -37,6 +33,7 @@ from coding.codebook import (
     validate_value,
     validate_values,
 )
+from coding.codebook.spec import _CODE_KEYS, _CODEBOOK_KEYS, _REVISION_KEYS, _VARIABLE_KEYS
 from dazi.errors import DaziError, InputError, NotFound, ValidationError
 
 

@@ -118,7 +118,7 @@ def _write_jsonl(path: Path, records: list[dict]) -> Path:
 
 def test_a_batch_mixing_new_repeated_and_known_posts_keeps_the_file_order(db, project, tmp_path):
     """Only the repeated and known rows of a batch are merged one by one; the rest go straight in, in order."""
-    from corpus.synthetic import generate_notes
+    from dazi.demo.synthetic import generate_notes
 
     known, a, b, c = generate_notes(4, seed=5, duplicates=False)
 
@@ -139,7 +139,7 @@ def test_conflicts_name_the_first_copy_across_files_and_batches(db, project, tmp
     """A batch spanning two files remembers each key's own file and row for later conflicts."""
     import csv
 
-    from corpus.synthetic import generate_notes
+    from dazi.demo.synthetic import generate_notes
 
     a, b, c, d = generate_notes(4, seed=8, duplicates=False)
 

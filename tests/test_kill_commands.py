@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 
 from corpus.importer import import_files
 from corpus.sampling import draw_sample
-from corpus.synthetic import write_notes_jsonl
+from dazi.demo.synthetic import write_notes_jsonl
 from dazi.db import connect
 from dazi.schema import coding_events, metadata
 from tests.conftest import DATA

@@ -196,7 +196,7 @@ def test_a_version_change_reindexes_everything(db, project):
 
 
 def _mediacrawler(tmp_path, name: str, desc: str, modified: int):
-    from corpus.synthetic import generate_notes
+    from dazi.demo.synthetic import generate_notes
 
     note = dict(next(iter(generate_notes(1, seed=3, duplicates=False))), desc=desc, title="周末",
                 last_modify_ts=modified)

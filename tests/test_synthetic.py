@@ -1,4 +1,4 @@
-"""Tests of corpus.synthetic: the synthetic MediaCrawler corpus and the shipped demo files.
+"""Tests of dazi.demo.synthetic: the synthetic MediaCrawler corpus and the shipped demo files.
 
 Field lists, count formats and URL shapes are typed here by hand from
 ``/work/shared/source-formats.md`` and MediaCrawler's ``store/xhs/__init__.py``
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus import synthetic as syn
-from corpus.synthetic import (
+from dazi.demo import synthetic as syn
+from dazi.demo.synthetic import (
     CODEBOOK_VALUES,
     DEMO_COMMENTS_PATH,
     DEMO_NOTES_PATH,

@@ -267,7 +267,8 @@ def test_a_retired_code_still_in_the_data_keeps_its_column(db, project, study):
     """The streamed Posts layout knows retired multi-select codes before its first row, as wide_codes does."""
     import copy
 
-    from coding.adjudication import final_dataset, wide_codes
+    from coding.adjudication import final_dataset
+    from reports.wide import wide_codes
     from reports.data import posts_table
 
     retired = copy.deepcopy(SMALL_CODEBOOK)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dazi.cli import Context, pass_ctx
+from dazi.cli.context import Context, pass_ctx
 from dazi.errors import InputError, ValidationError
 
 

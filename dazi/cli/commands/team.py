@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dazi.cli import Context, pass_ctx
+from dazi.cli.context import Context, pass_ctx
 
 
 def register(cli: click.Group) -> None:

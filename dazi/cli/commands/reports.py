@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from dazi.cli import Context, pass_ctx
+from dazi.cli.context import Context, pass_ctx
 
 _LANGS = click.Choice(["zh", "en"])
 _SPEC_FILES = (".yaml", ".yml", ".json")

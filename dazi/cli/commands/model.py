@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from dazi.cli import Context, pass_ctx
+from dazi.cli.context import Context, pass_ctx
 
 
 def register(cli: click.Group) -> None:

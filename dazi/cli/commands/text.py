@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import click
 
-from dazi.cli import Context, pass_ctx
+from dazi.cli.context import Context, pass_ctx
 
 
 def register(cli: click.Group) -> None:

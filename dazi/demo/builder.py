@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dazi.db import Database
+from dazi.demo.synthetic import DEMO_COMMENTS_PATH, DEMO_NOTES_PATH
 from dazi.projects import Project, create_project, get_project, list_projects
 
 __all__ = ["DemoResult", "build_demo", "DEMO_NOTES", "DEMO_COMMENTS", "DEMO_CODERS"]
 
-_DATA = Path(__file__).resolve().parent.parent / "corpus" / "data"
-DEMO_NOTES = _DATA / "demo_xhs_notes.jsonl"
-DEMO_COMMENTS = _DATA / "demo_xhs_comments.jsonl"
+DEMO_NOTES = DEMO_NOTES_PATH
+DEMO_COMMENTS = DEMO_COMMENTS_PATH
 #: name -> (role, passcode). Demo passcodes are fixed so the README can name them.
 DEMO_CODERS = {"alice": ("coder", "1111"), "bob": ("coder", "2222"), "carol": ("adjudicator", "3333"),
                "admin": ("admin", "0000")}
@@ -109,7 +108,7 @@ def build_demo(db: Database, name: str = "default", *, if_missing: bool = False,
     from codebooks import shipped_path
     from corpus.importer import import_files
     from corpus.sampling import draw_sample
-    from corpus.synthetic import demo_truths
+    from dazi.demo.synthetic import demo_truths
 
     if if_missing and name in {p.name for p in list_projects(db)}:
         return DemoResult(name, False, [f"Demo project {name!r} already exists in {db.url}; left as it is."])

@@ -41,7 +41,7 @@ engagement for travel posts, more successful matches for dining companions,
 longer relationships for study companions) so that the demo's tables look like
 the real ones; they are not data and support no finding.
 
-Run ``python -m corpus.synthetic`` from the repository root to rewrite the
+Run ``python -m dazi.demo.synthetic`` from the repository root to rewrite the
 shipped demo files in ``corpus/data/``.
 
 Examples
@@ -136,7 +136,7 @@ CODEBOOK_VALUES: dict[str, tuple[str, ...]] = {
 DEMO_SEED = 2025  # chosen so that the 500 notes show every count style
 DEMO_N_NOTES = 500
 DEMO_COMMENTS_PER_NOTE = (0, 2)
-_DATA_DIR = Path(__file__).resolve().parent / "data"
+_DATA_DIR = Path(__file__).resolve().parents[2] / "corpus" / "data"
 DEMO_NOTES_PATH = _DATA_DIR / "demo_xhs_notes.jsonl"
 DEMO_COMMENTS_PATH = _DATA_DIR / "demo_xhs_comments.jsonl"
 
@@ -1418,7 +1418,7 @@ def demo_truth(note: dict) -> dict:
         If ``note`` has no ``note_id`` made by this module.
     """
     note_id = note.get("note_id") if isinstance(note, dict) else None
-    hint = "demo_truth() knows only notes made by corpus.synthetic.generate_notes()."
+    hint = "demo_truth() knows only notes made by dazi.demo.synthetic.generate_notes()."
     if not isinstance(note_id, str) or len(note_id) != 24:
         raise NotFound(f"note_id {note_id!r} is not a synthetic note id (24 hex digits)", hint)
     if not set(note_id) <= _HEX:
@@ -1429,7 +1429,7 @@ def demo_truth(note: dict) -> dict:
     for i in range(block * _BLOCK, index + 1):  # replay the block up to the note
         rebuilt, truth = _build_note(rngs, seed, i, plan, i % _BLOCK == plan.dup_pos, i == index)
     if rebuilt["note_id"] != note_id or truth is None:
-        raise NotFound(f"note_id {note_id!r} was not made by corpus.synthetic", hint)
+        raise NotFound(f"note_id {note_id!r} was not made by dazi.demo.synthetic", hint)
     return truth.as_dict()
 
 
@@ -1647,9 +1647,9 @@ def write_demo_corpus(directory: str | os.PathLike[str] = _DATA_DIR) -> tuple[Pa
 
 def _main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m corpus.synthetic",
+        prog="python -m dazi.demo.synthetic",
         description="Rewrite the shipped synthetic demo corpus (notes and comments).",
-        epilog="Example: python -m corpus.synthetic --out corpus/data",
+        epilog="Example: python -m dazi.demo.synthetic --out corpus/data",
     )
     parser.add_argument("--out", default=str(_DATA_DIR), help="directory to write into")
     args = parser.parse_args(argv)

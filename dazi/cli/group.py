@@ -1,4 +1,4 @@
-"""The ``dazi`` command: one thin face over the core.
+"""The ``dazi`` command group: options, error translation, and its commands.
 
 Each command parses its options, calls one function of ``corpus``,
 ``coding`` or ``reports``, and prints the result.  Errors are translated in
@@ -15,17 +15,17 @@ import errno
 import importlib
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from dazi import __version__
+from dazi.cli.context import Context
 from dazi.errors import DaziError
 
-__all__ = ["main", "cli", "Context", "pass_ctx"]
+__all__ = ["main", "cli"]
 
-#: Command modules under dazi/commands, each defining ``register(cli)``.
+#: Command modules under dazi/cli/commands, each defining ``register(cli)``.
 _COMMAND_MODULES = (
     "project",
     "corpus",
@@ -37,33 +37,6 @@ _COMMAND_MODULES = (
     "text",
     "model",
 )
-
-
-@dataclass
-class Context:
-    """What every command needs: where the database is and which project."""
-
-    db_url: str | None
-    project_name: str
-    _db: object = field(default=None, repr=False)
-
-    @property
-    def db(self):
-        """The database, opened (and migrated) on first use."""
-        if self._db is None:
-            from dazi.db import connect
-
-            self._db = connect(self.db_url)
-        return self._db
-
-    def project(self, create: bool = False):
-        """The selected project; created on demand when ``create``."""
-        from dazi.projects import ensure_project, get_project
-
-        return ensure_project(self.db, self.project_name) if create else get_project(self.db, self.project_name)
-
-
-pass_ctx = click.make_pass_decorator(Context)
 
 
 #: What to do about an operating-system error on a file, by errno.
@@ -138,9 +111,9 @@ def cli(ctx, db_url, project_name):
 
 for _name in _COMMAND_MODULES:
     try:
-        _module = importlib.import_module(f"dazi.commands.{_name}")
+        _module = importlib.import_module(f"dazi.cli.commands.{_name}")
     except ModuleNotFoundError as _exc:  # a command module not written yet
-        if _exc.name != f"dazi.commands.{_name}":
+        if _exc.name != f"dazi.cli.commands.{_name}":
             raise
         continue
     _module.register(cli)

@@ -1,0 +1,36 @@
+"""What every command receives: the database location and the project name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import click
+
+__all__ = ["Context", "pass_ctx"]
+
+
+@dataclass
+class Context:
+    """What every command needs: where the database is and which project."""
+
+    db_url: str | None
+    project_name: str
+    _db: object = field(default=None, repr=False)
+
+    @property
+    def db(self):
+        """The database, opened (and migrated) on first use."""
+        if self._db is None:
+            from dazi.db import connect
+
+            self._db = connect(self.db_url)
+        return self._db
+
+    def project(self, create: bool = False):
+        """The selected project; created on demand when ``create``."""
+        from dazi.projects import ensure_project, get_project
+
+        return ensure_project(self.db, self.project_name) if create else get_project(self.db, self.project_name)
+
+
+pass_ctx = click.make_pass_decorator(Context)
