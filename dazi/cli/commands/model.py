@@ -57,8 +57,14 @@ def train_cmd(ctx: Context, name: str, variables: tuple[str, ...], folds: int, s
     between the model and the final values beside the human coders' alpha,
     the one-more-coder test and the learning curve.  Training NAME again
     stores its next version (its old machine codings are dropped).
+
+    \b
+    Example:
+      dazi model train svm
+      dazi model train svm --variables match_outcome,companion_type --folds 10
+      dazi model train svm --skip-unready --format json
     """
-    from coding.machine import report_lines, train_model
+    from coding.machine import train_model
 
     chosen = [v.strip() for value in variables for v in value.split(",") if v.strip()]
     progress = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() or fmt == "text" else None
@@ -86,7 +92,13 @@ def _show(model, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
 def report_cmd(ctx: Context, name: str, fmt: str):
-    """Print the validation report of model NAME."""
+    """Print the validation report of model NAME.
+
+    \b
+    Example:
+      dazi model report svm
+      dazi model report svm --format json
+    """
     from coding.machine import get_model
 
     _show(get_model(ctx.db, ctx.project(), name, parameters=False), fmt)
@@ -107,6 +119,11 @@ def code_cmd(ctx: Context, name: str, sample: str | None, recode: bool, batch_si
     the human codings: blind coders never see them and human reliability
     never counts them.  Each batch is committed as it is done; run again to
     finish an interrupted run.
+
+    \b
+    Example:
+      dazi model code svm
+      dazi model code svm --sample main --processes 2
     """
     from coding.machine import code_posts
 
@@ -124,7 +141,12 @@ def code_cmd(ctx: Context, name: str, sample: str | None, recode: bool, batch_si
 @model_group.command("list")
 @pass_ctx
 def list_cmd(ctx: Context):
-    """List the project's models."""
+    """List the project's models.
+
+    \b
+    Example:
+      dazi model list
+    """
     from coding.machine import list_models
 
     found = list_models(ctx.db, ctx.project())
@@ -139,7 +161,12 @@ def list_cmd(ctx: Context):
 @click.argument("name")
 @pass_ctx
 def delete_cmd(ctx: Context, name: str):
-    """Delete model NAME and its machine codings."""
+    """Delete model NAME and its machine codings.
+
+    \b
+    Example:
+      dazi model delete svm
+    """
     from coding.machine import delete_model
 
     delete_model(ctx.db, ctx.project(), name)
@@ -151,7 +178,15 @@ def delete_cmd(ctx: Context, name: str):
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @pass_ctx
 def export_cmd(ctx: Context, name: str, out: Path):
-    """Export every post's values with their source (final, agreed, machine) to a CSV file."""
+    """Export every post's values with their source (final, agreed, machine) to a CSV file.
+
+    final: an adjudicated value; agreed: the value the coders agreed on (or
+    a single coder's); machine: the model's code.
+
+    \b
+    Example:
+      dazi model export svm corpus_codes.csv
+    """
     from dazi.files import replacing
     from reports.machine import source_frame
     from reports.safety import neutralize
