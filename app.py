@@ -54,6 +54,7 @@ def pages_for(ctx: common.Session | None) -> dict[str, list[st.Page]]:
             _page("pages/admin_codebook.py", "Codebook", "📖"),
             _page("pages/admin_coders.py", "Coders", "👥"),
             _page("pages/admin_assign.py", "Sample & assign", "🎲"),
+            _page("pages/admin_models.py", "Machine coder", "🤖"),
         ]
     return nav
 
