@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
@@ -299,49 +298,25 @@ def machine_section_html(db: Database, project: Project, lang: str = "en") -> st
     return "\n".join(out)
 
 
-def add_machine_sheet(workbook, db: Database, project: Project) -> bool:
-    """Add a "Machine coder" sheet to an openpyxl workbook; False when the project has no model."""
-    from openpyxl.chart import LineChart, Reference
-
+def write_machine_sheets(book, db: Database, project: Project) -> int:
+    """Add "Machine coder" sheets to a :class:`reports.xlsx.StreamingWorkbook`: per model the validation
+    table, the learning curve's figures and the methods paragraphs (0 sheets when the project has no model)."""
     from coding.machine.report import curve_frame, validation_frame
     from coding.machine.store import list_models
-    from reports.safety import neutralize
+    from reports.workbook import write_frame_sheet
 
-    models = list_models(db, project)
-    if not models:
-        return False
-    sheet = workbook.create_sheet("Machine coder")
-    row = 1
-    for stub in models:
+    written = 0
+    for stub in list_models(db, project):
         model = get_model(db, project, stub.name, parameters=False)
-        sheet.cell(row, 1, f"Model {model.name} (version {model.version})")
-        row += 1
         frame = validation_frame(model.metrics)
-        for j, column in enumerate(frame.columns, start=1):
-            sheet.cell(row, j, column)
-        for record in frame.itertuples(index=False):
-            row += 1
-            for j, value in enumerate(record, start=1):
-                sheet.cell(row, j, neutralize(value) if isinstance(value, str) else value)
-        row += 2
+        frame.insert(0, "model", f"{model.name} v{model.version}")
+        decimals = {c: "decimal" for c in ("macro_f1", "accuracy", "alpha_model", "alpha_humans")}
+        write_frame_sheet(book, f"Machine coder {model.name}"[:31], frame, kinds=decimals | {"learning_curve": "wrap"})
         curves = curve_frame(model.metrics)
-        pivot = curves.pivot(index="fraction", columns="variable", values="macro_f1").reset_index()
-        top = row
-        for j, column in enumerate(pivot.columns, start=1):
-            sheet.cell(row, j, str(column))
-        for record in pivot.itertuples(index=False):
-            row += 1
-            for j, value in enumerate(record, start=1):
-                sheet.cell(row, j, None if value is None or (isinstance(value, float) and np.isnan(value)) else value)
-        chart = LineChart()
-        chart.title = f"Learning curve: macro-F1 ({model.name})"
-        chart.add_data(Reference(sheet, min_col=2, max_col=len(pivot.columns), min_row=top, max_row=row),
-                       titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=row))
-        sheet.add_chart(chart, f"{chr(ord('A') + len(pivot.columns) + 1)}{top}")
-        row += 2
-        for lang in ("en", "zh"):
-            sheet.cell(row, 1, methods_paragraph(model, lang))
-            row += 1
-        row += 16
-    return True
+        write_frame_sheet(book, f"Learning curve {model.name}"[:31], curves,
+                          kinds={"fraction": "percent", "macro_f1": "decimal", "alpha": "decimal"})
+        methods = pd.DataFrame({"language": ["en", "zh"],
+                                "methods paragraph": [methods_paragraph(model, "en"), methods_paragraph(model, "zh")]})
+        write_frame_sheet(book, f"Machine methods {model.name}"[:31], methods, kinds={"methods paragraph": "wrap"})
+        written += 3
+    return written

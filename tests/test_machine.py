@@ -320,3 +320,25 @@ def test_cli_train_report_code_tables_sample_export(coded, db_url, tmp_path):
     assert "No model named 'nope'" in run("model", "code", "nope", ok=False).output
     with pytest.raises(DaziError):
         get_model(db, project, "x")
+
+
+def test_report_and_workbook_have_a_machine_coder_section(coded, tmp_path):
+    import openpyxl
+
+    from reports.report import reliability_report, render_html
+    from reports.workbook import export_workbook
+
+    db, project, _ = coded
+    assert reliability_report(db, project, bootstrap=0).machine_html == ""
+    train_model(db, project, "lin", variables=["topic", "outcome"], settings={"bootstrap": 0})
+    page = render_html(reliability_report(db, project, bootstrap=0), lang="en")
+    assert '<section id="machine-coder"><h2>Machine coder</h2>' in page
+    assert "Posts that no human coded were coded by a machine coder (lin, version 1)" in page
+    assert "人工编码未覆盖的帖子由机器编码员（lin，版本 1）编码" in page and "<svg" in page
+    export_workbook(db, project, tmp_path / "out.xlsx", bootstrap=0)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx", read_only=True)
+    assert {"Machine coder lin", "Learning curve lin", "Machine methods lin"} <= set(book.sheetnames)
+    rows = list(book["Machine coder lin"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("model", "variable", "posts") and {r[1] for r in rows[1:]} == {"topic", "outcome"}
+    curve = list(book["Learning curve lin"].iter_rows(values_only=True))
+    assert len(curve) == 1 + 2 * 4
