@@ -223,8 +223,8 @@ def _curve_svg(metrics: dict[str, Any]) -> str:
         return ""
     width, height, pad = 420, 220, 36
     colours = ["#0969da", "#cf222e", "#1a7f37", "#bf8700", "#8250df", "#57606a", "#e16f24", "#1b7c83"]
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="learning curves">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+              'aria-label="learning curves">'),
              f'<line x1="{pad}" y1="{height - pad}" x2="{width - 10}" y2="{height - pad}" stroke="#888"/>',
              f'<line x1="{pad}" y1="10" x2="{pad}" y2="{height - pad}" stroke="#888"/>']
     for i, (vid, part) in enumerate(curves.groupby("variable", sort=False)):

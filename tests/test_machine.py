@@ -9,7 +9,7 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -93,7 +93,7 @@ def coded(db, project):
         truth = _truth(rng)
         truths.append(truth)
         rows.append({"project_id": project.id, "platform": "xiaohongshu", "post_id": f"p{i:05d}", "title": None,
-                     "text": _text(rng, truth), "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)
+                     "text": _text(rng, truth), "created_at": datetime(2025, 1, 1, tzinfo=UTC)
                      + timedelta(days=i), "likes": i, "collects": 0, "comments": 0, "shares": 0,
                      "engagement": i, "counts_approximate": False, "hashtags": ["搭子"], "mentions": [],
                      "lang": "zh", "status": "ok"})
@@ -104,7 +104,7 @@ def coded(db, project):
     save_codebook(db, project, Codebook.from_dict(CODEBOOK))
     ann, _ = add_coder(db, project, "ann", role="admin", passcode="1111")
     ben, _ = add_coder(db, project, "ben", role="admin", passcode="2222")
-    for coder, share, rate in ((ann, range(0, 130), 0.05), (ben, range(70, 200), 0.1)):
+    for coder, share, rate in ((ann, range(130), 0.05), (ben, range(70, 200), 0.1)):
         saves = [PlannedSave(pks[i], {**_slip(rng, truths[i], rate), "note": "ok"}) for i in share]
         save_codings(db, project, coder, saves)
     return db, project, dict(zip(pks, truths))
@@ -342,3 +342,14 @@ def test_report_and_workbook_have_a_machine_coder_section(coded, tmp_path):
     assert rows[0][:3] == ("model", "variable", "posts") and {r[1] for r in rows[1:]} == {"topic", "outcome"}
     curve = list(book["Learning curve lin"].iter_rows(values_only=True))
     assert len(curve) == 1 + 2 * 4
+
+
+def test_a_machine_coder_is_no_member_of_the_team(coded):
+    from coding.coders import add_coder as add
+
+    db, project, _ = coded
+    train_model(db, project, "lin", variables=["outcome"], settings={"bootstrap": 0})
+    names = {c.name for c in list_coders(db, project, include_inactive=True)}
+    assert names == {"ann", "ben"}
+    with pytest.raises(ValidationError, match="machine coder"):
+        add(db, project, "model:lin", passcode="1234")

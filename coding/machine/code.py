@@ -45,9 +45,9 @@ class CodingRun:
     already: int
 
     def lines(self) -> list[str]:
-        return [f"Model {self.model!r} (version {self.version}) coded {self.coded:,} posts "
-                f"({self.already:,} already coded by this version kept; posts with a human coding are never "
-                f"machine-coded)"]
+        return [(f"Model {self.model!r} (version {self.version}) coded {self.coded:,} posts "
+                 f"({self.already:,} already coded by this version kept; posts with a human coding are never "
+                 "machine-coded)")]
 
 
 def check_current(db: Database, project: Project, model: Model) -> Codebook:

@@ -38,7 +38,7 @@ def validation_report(variable: Variable, classes: list[str], units: list[str], 
         labels = cv["curve"][fraction]
         point = validate.code_metrics(variable, classes, truth, labels)
         alpha = validate.model_alpha(variable, units, truth, labels, bootstrap=0, seed=seed)["alpha"]
-        curve.append({"fraction": fraction, "n_train": int(round(fraction * len(units) * (1 - 1 / int(settings["folds"])))),
+        curve.append({"fraction": fraction, "n_train": round(fraction * len(units) * (1 - 1 / int(settings["folds"]))),
                       "macro_f1": point["macro_f1"], "alpha": alpha})
     return {
         "type": variable.type, "classes": classes, "n": len(units), **metrics, "model": agreement,
@@ -84,10 +84,10 @@ def curve_frame(metrics: dict[str, Any]) -> pd.DataFrame:
 def report_lines(model) -> list[str]:
     """The validation report of a stored model as lines of text."""
     metrics = model.metrics
-    lines = [f"Model {model.name!r} version {model.version}: trained on {model.training['n_posts']:,} coded posts, "
-             f"codebook version {model.codebook_version}, {metrics.get('n_features', 0):,} features",
-             f"Validation: {model.settings['folds']}-fold cross-validation on the coded posts; alpha intervals "
-             f"from {model.settings['bootstrap']:,} bootstrap resamples."]
+    lines = [(f"Model {model.name!r} version {model.version}: trained on {model.training['n_posts']:,} coded "
+              f"posts, codebook version {model.codebook_version}, {metrics.get('n_features', 0):,} features"),
+             (f"Validation: {model.settings['folds']}-fold cross-validation on the coded posts; alpha intervals "
+              f"from {model.settings['bootstrap']:,} bootstrap resamples.")]
     for vid, report in metrics.get("variables", {}).items():
         human = report.get("human") or {}
         lines.append("")

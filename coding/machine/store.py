@@ -144,8 +144,9 @@ def save_model(db: Database, project: Project, model: Model) -> Model:
         existing = conn.execute(select(models.c.id, models.c.version).where(
             models.c.project_id == project.id, models.c.name == model.name)).first()
         now = utcnow()
-        values = dict(kind=model.kind, coder_id=coder_id, codebook_version=model.codebook_version,
-                      settings=model.settings, training=model.training, metrics=model.metrics, created_at=now)
+        values = {"kind": model.kind, "coder_id": coder_id, "codebook_version": model.codebook_version,
+                  "settings": model.settings, "training": model.training, "metrics": model.metrics,
+                  "created_at": now}
         if existing is None:
             version = 1
             model_id = int(conn.execute(models.insert().values(

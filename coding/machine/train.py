@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from coding.codebook import Codebook, Variable, is_applicable
 from coding.machine import learners, validate
-from coding.machine.features import Vocabulary, document, fit_vocabulary, post_features
+from coding.machine.features import document, fit_vocabulary, post_features
 from coding.machine.store import Model, VariableModel, save_model
 from dazi.db import Database
 from dazi.errors import ValidationError
@@ -290,13 +290,13 @@ def train_model(db: Database, project: Project, name: str, variables: Sequence[s
             f"{len(target.classes)} codes)")
         shifted = _Target(target.variable, [position[r] for r in target.rows], target.labels, target.classes)
         with _one_thread():
-            model, cv = _fit_one(shifted, X, chosen)
-        fitted[target.variable.id] = model
+            learnt, cv = _fit_one(shifted, X, chosen)
+        fitted[target.variable.id] = learnt
         units = [post_ids[r] for r in shifted.rows]
         unseen = [u for u in humans.get(target.variable.id, {}) if u not in set(units) and u in row_of]
         if unseen:
-            probs = learners.probabilities(model, learners.scores(model, X_all[[row_of[u] for u in unseen]]))
-            cv["unseen"] = dict(zip(unseen, learners.predict(model, probs)))
+            probs = learners.probabilities(learnt, learners.scores(learnt, X_all[[row_of[u] for u in unseen]]))
+            cv["unseen"] = dict(zip(unseen, learners.predict(learnt, probs), strict=True))
         reports[target.variable.id] = validation_report(target.variable, target.classes, units, target.labels, cv,
                                                         humans, chosen)
     human_alphas = _human_alphas(db, project, list(fitted), int(chosen["bootstrap"]), int(chosen["seed"]))

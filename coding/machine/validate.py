@@ -27,7 +27,14 @@ from typing import Any
 import numpy as np
 
 from coding.codebook import Variable
-from coding.reliability import krippendorff_alpha, multi_reliability, reliability
+from coding.reliability import (
+    MultiReliability,
+    VariableReliability,
+    krippendorff_alpha,
+    multi_reliability,
+    reliability,
+)
+from dazi.errors import ValidationError
 
 __all__ = ["FRACTIONS", "code_metrics", "curve_verdict", "model_alpha", "one_more_coder", "verdict"]
 
@@ -79,6 +86,7 @@ def model_alpha(variable: Variable, units: Sequence[str], truth: Sequence[Any], 
 
     frame = pd.DataFrame({"unit": [*units, *units], "coder": ["final"] * len(units) + ["model"] * len(units),
                           "value": pd.Series([*truth, *predicted], dtype=object)})
+    result: VariableReliability | MultiReliability
     if variable.type == "multi":
         frame["value"] = [list(v) if v is not None else None for v in frame["value"]]
         result = multi_reliability(frame, codes=[c.id for c in variable.codable_codes()], bootstrap=bootstrap,
@@ -124,7 +132,7 @@ def _unit_matrix(variable: Variable, table: dict[str, dict[str, Any]], coders: l
 def _alpha(matrix: np.ndarray, level: str) -> float:
     try:
         value = krippendorff_alpha(matrix, level=level)
-    except Exception:  # undefined on a resample with one value: counted as missing
+    except (ValidationError, ValueError, ZeroDivisionError):  # undefined on a resample: counted as missing
         return float("nan")
     return float("nan") if value is None else float(value)
 
@@ -160,13 +168,13 @@ def one_more_coder(variable: Variable, human: dict[str, dict[str, Any]], model: 
     without, with_model = _alpha(matrix[:, :-1], level), _alpha(matrix, level)
     rng = np.random.default_rng(seed)
     n = len(units)
-    diffs = []
+    drawn = []
     for _ in range(bootstrap):
         pick = rng.integers(0, n, n)
         rows = (pick[:, None] * per_unit + np.arange(per_unit)).ravel()
         part = matrix[rows]
-        diffs.append(_alpha(part, level) - _alpha(part[:, :-1], level))
-    diffs = np.array(diffs)
+        drawn.append(_alpha(part, level) - _alpha(part[:, :-1], level))
+    diffs = np.array(drawn)
     diffs = diffs[np.isfinite(diffs)]
     ci = [float(np.quantile(diffs, 0.05)), float(np.quantile(diffs, 0.95))] if len(diffs) else None
     diff = with_model - without if np.isfinite(with_model) and np.isfinite(without) else None
