@@ -38,7 +38,7 @@ __all__ = ["calibrate", "fit", "predict", "probabilities", "scores"]
 def _learner(C: float, seed: int):
     from sklearn.svm import LinearSVC
 
-    return LinearSVC(C=C, class_weight="balanced", dual=True, max_iter=2000, random_state=seed)
+    return LinearSVC(C=C, class_weight="balanced", dual=True, tol=1e-3, max_iter=2000, random_state=seed)
 
 
 def fit(X: sparse.csr_matrix, y, kind: str, classes: list[str], *, C: float = 0.5, seed: int = 0

@@ -20,6 +20,7 @@ coded posts than there are folds, or when only one code is used; pass
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
                "temperature (single, ordinal) or Platt (multi) scaling of cross-validated scores",
     "features": "dazi tokens (jieba words, hashtags, stickers, mentions, emoji) + character 1-3-grams, TF-IDF",
     "C": 0.5, "min_df": 2, "max_features": 50_000, "folds": 5, "seed": 0, "bootstrap": 1000,
-    "equivalence_margin": 0.05,
+    "equivalence_margin": 0.05, "n_jobs": 2,
 }
 _CHOICE = ("single", "ordinal", "multi")
 
@@ -178,19 +179,28 @@ def _fit_one(target: _Target, X: sparse.csr_matrix, settings: dict[str, Any]) ->
     curve_pred: dict[float, list[Any]] = {f: [None] * n for f in validate.FRACTIONS}
     rng = np.random.default_rng(seed)
     splits = _folds(target, y, folds, seed)
+    tasks = []
     for train_idx, test_idx in splits:
         order = rng.permutation(train_idx)
         for fraction in validate.FRACTIONS:
-            part = order[: max(2, math.ceil(fraction * len(order)))]
-            fitted = learners.fit(Xv[part], y[part], kind, target.classes, C=C, seed=seed)
-            raw = learners.scores(fitted, Xv[test_idx])
-            if fraction == 1.0:
-                oof[test_idx] = raw
-            # the curve's points use uncalibrated decisions (calibration would need its own folds)
-            probs = learners.probabilities(fitted, raw)
-            for i, label in zip(test_idx, _decode(fitted, probs)):
-                curve_pred[fraction][i] = label
-    final = learners.fit(Xv, y, kind, target.classes, C=C, seed=seed)
+            tasks.append((order[: max(2, math.ceil(fraction * len(order)))], test_idx, fraction))
+
+    def run(task):
+        part, test_idx, fraction = task
+        fitted = learners.fit(Xv[part], y[part], kind, target.classes, C=C, seed=seed)
+        return learners.scores(fitted, Xv[test_idx]), fitted
+
+    # liblinear releases the GIL: the folds' fits run on n_jobs threads, results in task order
+    with ThreadPoolExecutor(max_workers=max(1, int(settings["n_jobs"]))) as pool:
+        done = list(pool.map(run, [*tasks, (np.arange(n), np.arange(0), None)]))
+    for (part, test_idx, fraction), (raw, fitted) in zip(tasks, done[:-1], strict=True):
+        if fraction == 1.0:
+            oof[test_idx] = raw
+        # the curve's points use uncalibrated decisions (calibration would need its own folds)
+        probs = learners.probabilities(fitted, raw)
+        for i, label in zip(test_idx, _decode(fitted, probs), strict=True):
+            curve_pred[fraction][i] = label
+    final = done[-1][1]
     final.variable = target.variable.id
     final.calibration = learners.calibrate(final, oof, y if kind == "multi" else target.labels)
     oof_probs = learners.probabilities(final, oof)
