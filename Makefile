@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO_DB ?= dazi-demo/demo.db
 PORT   ?= 8501
 
-.PHONY: app test test-slow test-fast install browser-deps demo bench
+.PHONY: app test test-slow test-fast install browser-deps demo bench lint
 
 install: $(STAMP)
 
@@ -36,14 +36,19 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	fi
 
-test: install browser-deps
+# ruff (lint and import order) and mypy (types), configured in pyproject.toml; either failing fails the build
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install browser-deps lint
 	$(BIN)/python -m pytest -n 2
 
 # timing tests that compare with pandas/jieba on a quiet machine (benchmark-like, on demand)
 test-slow: install
 	$(BIN)/python -m pytest -n 1 --runslow -m slow
 
-test-fast: install
+test-fast: install lint
 	$(BIN)/python -m pytest -n 2 -m "not browser"
 
 bench: install

@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,14 +68,14 @@ def build_big(path: Path, n_posts: int, n_coders: int, overlap: int, coded_share
     from corpus.sampling import draw_sample
     from dazi.db import connect
     from dazi.projects import create_project
-    from dazi.schema import assignments, codings, coding_units, posts, utcnow
+    from dazi.schema import assignments, coding_units, codings, posts, utcnow
     from tests.app_helpers import values
 
     db = connect(path)
     try:
         project = create_project(db, "default")
         rng = random.Random(1)
-        start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+        start = datetime(2025, 1, 1, tzinfo=UTC)
         with db.write() as conn:
             for lo in range(0, n_posts, 20_000):
                 rows = []
@@ -174,7 +174,6 @@ class Workspace:
         from coding.coders import get_coder
         from dazi.db import connect
         from dazi.projects import get_project
-
         from pages.common import refresh_statistics
 
         self.db = connect(path)

@@ -224,8 +224,8 @@ def build_project(path: Path, n: int, variables: int, overlap: float = 0.1) -> f
     from coding.codebook_store import save_codebook
     from coding.coders import add_coder
     from corpus.importer import import_files
-    from dazi.demo.synthetic import generate_notes, write_jsonl
     from dazi.db import connect
+    from dazi.demo.synthetic import generate_notes, write_jsonl
     from dazi.projects import create_project
     from dazi.schema import coding_units, codings, utcnow
 

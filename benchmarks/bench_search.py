@@ -36,7 +36,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         raw = dict(case.filters or {})
         for key in ("since", "until"):
             if key in raw:
-                raw[key] = datetime.fromisoformat(raw[key]).replace(tzinfo=timezone.utc)
+                raw[key] = datetime.fromisoformat(raw[key]).replace(tzinfo=UTC)
         filters = SearchFilters(**raw)
         median, p95, result = _times(
             lambda case=case, filters=filters: search(

@@ -1,6 +1,6 @@
 """Codebooks, coders, assignments, codings, adjudication and reliability.
 
-The public API, imported lazily:
+The public API, imported on first use (:mod:`dazi.lazy`):
 
 =========================  ==================================================
 ``load_codebook``          read and validate a YAML/JSON codebook
@@ -16,7 +16,9 @@ The public API, imported lazily:
 
 from __future__ import annotations
 
-import importlib
+from typing import TYPE_CHECKING
+
+from dazi.lazy import export_lazily
 
 _EXPORTS = {
     "Codebook": "coding.codebook",
@@ -41,10 +43,15 @@ _EXPORTS = {
     "project_reliability": "coding.project_reliability",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = export_lazily(__name__, _EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'coding' has no attribute {name!r}")
+if TYPE_CHECKING:  # what the names are, for type checkers and editors
+    from coding.adjudication import adjudicate, disagreements, final_dataset
+    from coding.assignments import assign, progress
+    from coding.codebook import Codebook, load_codebook, validate_value
+    from coding.codebook_store import current_codebook, save_codebook
+    from coding.coders import add_coder, authenticate
+    from coding.codings import codings_long, save_coding
+    from coding.project_reliability import project_reliability
+    from coding.refi_qda import read_qdc, write_qdc
+    from coding.reliability import multi_reliability, plan_sample_size, reliability

@@ -39,22 +39,22 @@ list disagreements, since a disagreement shows every coder's value.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
-
-from dazi.db import Database
-from dazi.errors import AccessDenied, NotFound, ValidationError
-from dazi.projects import Project
-from dazi.schema import adjudications, coders, coding_events, coding_units, codings, posts, projects, utcnow
+from sqlalchemy import Connection, Text, and_, cast, func, select
 
 from coding.codebook import Codebook, Value, Variable, is_applicable, validate_value
 from coding.codebook_store import current_codebook
 from coding.coders import Coder
+from dazi.db import Database
+from dazi.errors import AccessDenied, NotFound, ValidationError
+from dazi.projects import Project
+from dazi.schema import adjudications, coders, coding_events, coding_units, codings, posts, projects, utcnow
 
 __all__ = [
     "ADJUDICATOR_ROLES",
@@ -860,10 +860,6 @@ def retired_codes_in_use(db: Database, project: Project, codebook: Codebook) -> 
     first row.  Read as the distinct stored values (a handful of rows per
     variable), in codebook order, unknown codes last.
     """
-    import json
-
-    from sqlalchemy import Text, cast
-
     multi = {v.id: v for v in codebook.variables if v.type == "multi"}
     if not multi:
         return {}

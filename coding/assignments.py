@@ -18,14 +18,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import and_, case, delete, func, select, tuple_
 
+from coding.coders import Coder, get_coder, list_coders
+from corpus.sampling import _allocate, _stratum, get_sample, sample_post_pks
+from corpus.store import posts_frame
 from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.projects import Project, update_settings
-from dazi.schema import assignments, coding_units, codings, utcnow
-
-from coding.coders import Coder, get_coder
+from dazi.schema import assignments, coding_units, codings, posts, utcnow
 
 __all__ = ["AssignmentSummary", "assign", "assigned_post_pks", "overlap_post_pks", "Progress", "progress"]
 
@@ -87,9 +88,6 @@ def assign(
         Draw the overlap set proportionally over this post field's values
         (e.g. ``source_keywords``), so reliability covers every stratum.
     """
-    from corpus.sampling import _allocate, _stratum, get_sample, sample_post_pks
-    from corpus.store import posts_frame
-
     if not coder_names:
         raise ValidationError("Name at least one coder to assign to.", "Pass --coders a,b.")
     if len(set(coder_names)) != len(coder_names):
@@ -249,8 +247,6 @@ def progress(db: Database, project: Project) -> tuple[list[Progress], dict]:
     Returns the per-coder list and ``{"overlap_units", "complete_units"}``
     where a unit is complete when every coder assigned to it has finished it.
     """
-    from coding.coders import list_coders
-
     coders_ = list_coders(db, project)
     ids = [c.id for c in coders_]
     with db.read() as conn:
@@ -300,8 +296,6 @@ _ORDER = (assignments.c.sample_id, assignments.c.position, assignments.c.post_pk
 
 def _with_units():
     """The assignment joined to the coder's own coding unit of each post."""
-    from sqlalchemy import and_
-
     return assignments.outerjoin(
         coding_units,
         and_(coding_units.c.post_pk == assignments.c.post_pk, coding_units.c.coder_id == assignments.c.coder_id),
@@ -319,8 +313,6 @@ def _coder_counts(conn, ids: list[int]) -> dict[int, tuple[int, int, int, int, i
     row is counted once from ``ix_assignments_coder_order`` and each coding
     unit is looked up once in its assignment; nothing is loaded into Python.
     """
-    from sqlalchemy import and_
-
     held = and_(assignments.c.coder_id == coding_units.c.coder_id, assignments.c.post_pk == coding_units.c.post_pk)
     unit_done = coding_units.c.done.is_(True)
     rows = {
@@ -358,8 +350,6 @@ def _assignment_select(coder: Coder, columns: list, status: str, text: str | Non
     Filtered by the coder alone (the coder implies the project), so SQLite goes
     through the coder's index even without statistics.
     """
-    from dazi.schema import posts
-
     if status not in ASSIGNMENT_FILTERS:
         raise ValidationError(f"Unknown filter {status!r}", f"Use one of: {', '.join(ASSIGNMENT_FILTERS)}.")
     source = _with_units()
@@ -396,8 +386,6 @@ def _segments(key, *, before: bool = False) -> list:
     come first in the order and form their own segment.  ``key`` None: the
     whole order.
     """
-    from sqlalchemy import and_, tuple_
-
     sample, position, pk = _ORDER
     null, not_null = sample.is_(None), sample.is_not(None)
     if key is None:
@@ -499,8 +487,6 @@ def assignment_page(
     read by ``LIMIT``/``OFFSET`` along the coder's index; with filters only the
     coder's own assignment is numbered (never the project's).
     """
-    from dazi.schema import posts
-
     if offset < 0 or limit < 1:
         raise ValidationError("A page needs offset >= 0 and limit >= 1.")
     shown = [assignments.c.post_pk, posts.c.post_id, posts.c.title, posts.c.text,

@@ -14,12 +14,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from coding.codebook import Codebook
 from dazi.db import Database
 from dazi.errors import NotFound
 from dazi.projects import Project
-from dazi.schema import codebook_versions, utcnow
-
-from coding.codebook import Codebook
+from dazi.schema import adjudications, codebook_versions, coding_events, codings, utcnow
 
 __all__ = ["StoredCodebook", "save_codebook", "change_codebook", "current_codebook", "codebook_version", "list_versions"]
 
@@ -151,8 +150,6 @@ def change_codebook(
         adjudicated value) holding a source code gets a new event with the
         target code, so the history shows the merge and nothing is lost.
     """
-    from dazi.schema import adjudications, coding_events, codings
-
     def _map(value, mapping):
         if isinstance(value, list):
             out = []

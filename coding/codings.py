@@ -25,14 +25,23 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select, update
 
-from dazi.db import Database
-from dazi.errors import AccessDenied, DaziError, NotFound, ValidationError
-from dazi.projects import Project
-from dazi.schema import assignments, coders, coding_events, coding_units, codings, posts, utcnow
-
 from coding.codebook import Codebook, is_applicable, validate_value
 from coding.codebook_store import current_codebook
 from coding.coders import Coder, can_see_all
+from dazi.db import Database
+from dazi.errors import AccessDenied, DaziError, NotFound, ValidationError
+from dazi.projects import Project, _row_to_project
+from dazi.schema import (
+    assignments,
+    codebook_versions,
+    coders,
+    coding_events,
+    coding_units,
+    codings,
+    posts,
+    projects,
+    utcnow,
+)
 
 __all__ = [
     "SaveResult",
@@ -154,8 +163,6 @@ def _current_codebook(db: Database, conn: Connection, project: Project):
     reads one small row instead of parsing the whole codebook again (~5 ms a
     save for the shipped codebook).
     """
-    from dazi.schema import codebook_versions
-
     row = conn.execute(
         select(codebook_versions.c.id, codebook_versions.c.version, codebook_versions.c.created_at)
         .where(codebook_versions.c.project_id == project.id)
@@ -402,9 +409,6 @@ def _visible_coder_ids(conn: Connection, project: Project, viewer: Coder) -> lis
 
 
 def get_project_by_id(conn: Connection, project_id: int) -> Project:
-    from dazi.projects import _row_to_project
-    from dazi.schema import projects
-
     return _row_to_project(conn.execute(select(projects).where(projects.c.id == project_id)).one())
 
 
@@ -603,8 +607,6 @@ def current_codebook_version(db: Database, project: Project) -> int | None:
     One indexed read of an integer, so a face can cache the parsed codebook
     per ``(project, version)`` and still notice a new version at once.
     """
-    from dazi.schema import codebook_versions
-
     with db.read() as conn:
         version = conn.execute(
             select(func.max(codebook_versions.c.version)).where(codebook_versions.c.project_id == project.id)

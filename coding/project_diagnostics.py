@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from coding.codebook_store import current_codebook
 from coding.coders import Coder, can_see_all
+from coding.project_reliability import project_codings
 from coding.reliability import VariableDiagnostics, code_diagnostics, diagnose, disagreements
 from dazi.db import Database
 from dazi.errors import AccessDenied, NotFound
@@ -65,9 +67,6 @@ def variable_diagnostics(
     ValidationError
         No unit coded by two coders yet (from :mod:`coding.reliability`).
     """
-    from coding.codebook_store import current_codebook
-    from coding.project_reliability import project_codings
-
     if viewer is not None and not can_see_all(viewer, project):
         raise AccessDenied(
             "Diagnostics show every coder's values; they are hidden from coders while the project is blind."

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dazi.db import Database
-from dazi.projects import Project
-
 from coding.coders import Coder
 from coding.reliability import MultiReliability, VariableReliability, multi_reliability, reliability
+from dazi.db import Database
+from dazi.projects import Project
 
 __all__ = ["project_codings", "project_reliability"]
 

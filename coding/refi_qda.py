@@ -84,6 +84,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from coding.codebook import (
     CHOICE_TYPES,
@@ -486,8 +487,6 @@ def _expat_parse(data: bytes) -> ET.Element:
     (The C-accelerated ``ET.XMLParser`` does not expose its expat parser, so
     the handlers are set on a parser of our own.)
     """
-    from xml.parsers import expat
-
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}")
 

@@ -1,6 +1,6 @@
 """Loading crawler exports into canonical posts, and reading their text.
 
-The public API, imported lazily (so ``import corpus`` does not load spaCy):
+The public API, imported on first use (:mod:`dazi.lazy`) (so ``import corpus`` does not load spaCy):
 
 =====================  ======================================================
 ``load``, ``preview``  read export files as batches of canonical posts
@@ -15,7 +15,9 @@ The public API, imported lazily (so ``import corpus`` does not load spaCy):
 
 from __future__ import annotations
 
-import importlib
+from typing import TYPE_CHECKING
+
+from dazi.lazy import export_lazily
 
 _EXPORTS = {
     "load": "corpus.loaders",
@@ -35,10 +37,16 @@ _EXPORTS = {
     "POST_FIELDS": "corpus.fields",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = export_lazily(__name__, _EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'corpus' has no attribute {name!r}")
+if TYPE_CHECKING:  # what the names are, for type checkers and editors
+    from corpus.code_terms import code_terms, keyword_evaluation
+    from corpus.fields import POST_FIELDS
+    from corpus.importer import import_files
+    from corpus.loaders import load, preview
+    from corpus.overview import overview
+    from corpus.query import parse_query
+    from corpus.sampling import draw_sample, get_sample
+    from corpus.search import index_posts, search
+    from corpus.suggest import suggest_codes
+    from corpus.text import tokenize, words

@@ -13,6 +13,13 @@ import math
 
 import pandas as pd
 
+from coding.adjudication import final_dataset
+from coding.codebook_store import current_codebook
+from corpus.search import post_tokens
+from corpus.store import get_posts_by_pk
+from corpus.suggest import evaluate_keywords, suggest_codes, suggested_codes
+from corpus.terms import distinctive_terms, top_terms
+from corpus.text import tokenizer
 from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.projects import Project
@@ -35,10 +42,6 @@ def codebook_keywords(codebook, variables=None) -> dict[str, dict[str, list[str]
 
 
 def _coded(db: Database, project: Project, variable_id: str, source: str):
-    from coding.adjudication import final_dataset
-    from coding.codebook_store import current_codebook
-    from corpus.store import get_posts_by_pk
-
     codebook = current_codebook(db, project).codebook
     variable = codebook.variable(variable_id)
     if not variable.is_choice:
@@ -75,10 +78,6 @@ def code_terms(
     other coded posts; otherwise plain frequencies.  Stop words, punctuation,
     stickers and emoji are left out (:func:`corpus.text.words` rules).
     """
-    from corpus.search import post_tokens
-    from corpus.terms import distinctive_terms, top_terms
-    from corpus.text import tokenizer
-
     _, var, docs, labels, _ = _coded(db, project, variable, source)
     pipe = tokenizer()
     tokens = post_tokens(db, docs)
@@ -101,16 +100,13 @@ def keyword_evaluation(db: Database, project: Project, variable: str, *, source:
     Returns :class:`corpus.suggest.KeywordEvaluation`: how good keyword
     suggestions alone would have been, code by code.
     """
-    from corpus.search import post_tokens
-    from corpus.suggest import evaluate_keywords, suggest_codes, suggested_codes
-
     codebook, var, docs, labels, ids = _coded(db, project, variable, source)
     keywords = codebook_keywords(codebook, [variable])
     if not keywords:
         raise ValidationError(f"No code of {variable} has keywords.", "Add keywords to the codebook's codes.")
     tokens = post_tokens(db, docs)
     suggested = {}
-    for post_id, doc, toks in zip(ids, docs, tokens):
+    for post_id, _doc, toks in zip(ids, docs, tokens):
         found = suggested_codes(suggest_codes(toks, keywords))
         suggested[post_id] = {code for v, code in found if v == variable}
     actual = {post_id: set(label) if isinstance(label, list) else {label} for post_id, label in zip(ids, labels)}

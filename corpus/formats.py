@@ -334,7 +334,7 @@ def _open_delimited(path: str, fmt: str) -> tuple[FileInfo, Records]:
     return info, _iter_delimited(info, delimiter)
 
 
-def _read_header(reader, info: FileInfo) -> list[str]:  # type: ignore[no-untyped-def]
+def _read_header(reader, info: FileInfo) -> list[str]:
     try:
         for raw_header in reader:
             if any(cell.strip() for cell in raw_header):
@@ -453,7 +453,7 @@ def _cell_text(value: object) -> str:
     if tp is int:
         return str(value)
     if tp is float:
-        if value.is_integer() and abs(value) < 1e15:  # type: ignore[union-attr]
+        if value.is_integer() and abs(value) < 1e15:
             return str(int(value))  # type: ignore[call-overload]
         # Excel keeps 15 significant digits; show them as Excel does, so that
         # an id stored as a number is recognisably mangled ("4.75E+15").
@@ -550,7 +550,7 @@ def _iter_xlsx(path: str) -> Iterator[tuple[FileInfo, Records]]:
                 if hasattr(ws, "reset_dimensions"):
                     ws.reset_dimensions()  # some writers store wrong sheet dimensions
                 rows = ws.iter_rows(values_only=True)
-                for header_row, values in enumerate(rows, start=1):
+                for header_row, values in enumerate(rows, start=1):  # noqa: B007 - the row is used after the loop
                     if any(v is not None and str(v).strip() for v in values):
                         header = [_cell_text(v).strip() for v in values]
                         break
@@ -564,7 +564,7 @@ def _iter_xlsx(path: str) -> Iterator[tuple[FileInfo, Records]]:
         wb.close()
 
 
-def _xlsx_records(info: FileInfo, rows, header: list[str], header_row: int) -> Records:  # type: ignore[no-untyped-def]
+def _xlsx_records(info: FileInfo, rows, header: list[str], header_row: int) -> Records:
     width = len(header)
     if not width:
         return
@@ -773,7 +773,7 @@ def _json_syntax(info: FileInfo, element: int, line0: int) -> InputError:
 # ---------------------------------------------------------------------------
 
 
-def _byte_blocks(info: FileInfo, raw, size: int) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+def _byte_blocks(info: FileInfo, raw, size: int) -> Iterator[bytes]:
     """The file's bytes in blocks of about *size*, decompressing zstd and gzip."""
     if info.format == "jsonl.zst":
         yield from _zstd_chunks(raw, size)
@@ -791,7 +791,7 @@ def _byte_blocks(info: FileInfo, raw, size: int) -> Iterator[bytes]:  # type: ig
         yield data
 
 
-def _zstd_chunks(raw, size: int = 1 << 20) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+def _zstd_chunks(raw, size: int = 1 << 20) -> Iterator[bytes]:
     """Decompressed blocks of a zstd file; a file cut off mid-frame is an error.
 
     Pushshift and Arctic Shift dumps use a 2 GiB window (``--long=31``), so the

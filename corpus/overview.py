@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+import orjson
 import pandas as pd
+from sqlalchemy import Text, cast, func, select
 
 from dazi.db import Database
 from dazi.projects import Project
-
+from dazi.schema import comments, posts
 
 __all__ = ["Overview", "overview"]
 
@@ -60,12 +63,6 @@ def overview(db: Database, project: Project, *, top: int = 10) -> Overview:
     loaded machine, where a DataFrame of the columns took 71 s.  The app
     keeps it until the next import (:func:`pages.common.corpus_overview`).
     """
-    import numpy as np
-    import orjson
-    from sqlalchemy import Text, cast, func, select
-
-    from dazi.schema import comments, posts
-
     mine = posts.c.project_id == project.id
     by_platform: Counter[str] = Counter()
     by_status: Counter[str] = Counter()

@@ -8,7 +8,7 @@ a worker (of an uncompressed file only where the block lies, and the worker
 reads it: :func:`corpus.formats.jsonl_spans`), which parses it a piece at a
 time with the same functions the serial reader uses
 (:func:`corpus.formats.parse_jsonl_blocks`), converts it with the same loop
-(:func:`corpus.loaders._convert`) and applies the consumer's ``prepare`` (for
+(:func:`corpus.batches._convert`) and applies the consumer's ``prepare`` (for
 an import: :class:`corpus.rows.RowMaker`, so rows come back ready to write).
 Results are taken in file order, so the consumer sees the batches, row
 numbers, rejected rows, first error and warnings a serial read gives; only
@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import gc
 import marshal
+import multiprocessing
 import os
 import pickle
 import signal
 import sys
+import threading
 import types
 from collections import deque
 from collections.abc import Iterator
@@ -42,7 +44,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 
+from corpus.batches import Batch, FileReport, Prepare, _convert, _Pending, _reject
 from corpus.formats import (
     FileInfo,
     jsonl_blocks,
@@ -52,7 +56,6 @@ from corpus.formats import (
     split_jsonl_block,
     truncated_last_line,
 )
-from corpus.loaders import Batch, FileReport, Prepare, _convert, _Pending, _reject
 from corpus.presets import Preset, generic_preset, get_preset
 from dazi.errors import DaziError, InputError
 
@@ -145,7 +148,6 @@ def start(workers: int) -> Pool | None:
     """
     if workers < 1:
         return None
-    import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     try:
@@ -377,10 +379,6 @@ def _exit_with_parent() -> None:
     daemon thread waits on the parent's sentinel (ready when the parent is
     gone) instead of polling.
     """
-    import multiprocessing
-    import threading
-    from multiprocessing.connection import wait
-
     parent = multiprocessing.parent_process()
     if parent is None:  # pragma: no cover - workers are always started by a parent
         return

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 __all__ = [
     "MAX_COUNT",
@@ -59,7 +59,7 @@ def _shanghai() -> tzinfo:
 #: Time zone assumed for naive date-time strings (Chinese crawlers write local time).
 SHANGHAI: tzinfo = _shanghai()
 
-_UTC = timezone.utc
+_UTC = UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
 
 # ---------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def parse_count(value: object) -> tuple[int | None, bool]:
         return None, False
     tp = type(value)
     if tp is str:
-        s = value.strip()  # type: ignore[union-attr]
+        s = value.strip()
         if s.isdigit() and s.isascii():
             return _bounded(int(s) if len(s) <= 20 else MAX_COUNT + 1, value), False
     elif tp is int:
@@ -129,7 +129,7 @@ def parse_count(value: object) -> tuple[int | None, bool]:
     elif tp is float:
         if value != value:  # NaN: a blank cell read by pandas or Excel
             return None, False
-        if not value.is_integer() or value < 0:  # type: ignore[union-attr]
+        if not value.is_integer() or value < 0:
             raise ValueError(f"not a whole, non-negative count: {value!r}")
         return _bounded(value, value), False  # type: ignore[arg-type]
     elif tp is bool:
@@ -248,7 +248,7 @@ def parse_time(
         return None
     tp = type(value)
     if tp is str:
-        s = value.strip()  # type: ignore[union-attr]
+        s = value.strip()
         if not s or s.lower() in _MISSING:
             return None
         if s.isdigit() and s.isascii():
@@ -386,7 +386,7 @@ def extract_mentions(text: str | None) -> list[str]:
     return list(dict.fromkeys(_MENTION_RE.findall(text)))
 
 
-def replace_mentions(text: str, replace) -> str:  # type: ignore[no-untyped-def]
+def replace_mentions(text: str, replace) -> str:
     """Rewrite each ``@name`` in *text* as ``@`` + ``replace(name)``.
 
     Uses the same pattern as :func:`extract_mentions`, so what one finds the
@@ -482,7 +482,7 @@ def is_mangled_id(value: object) -> bool:
     (True, True, False)
     """
     if type(value) is str:
-        return "e" in value.lower() and _SCI_RE.fullmatch(value) is not None  # type: ignore[union-attr]
+        return "e" in value.lower() and _SCI_RE.fullmatch(value) is not None
     return isinstance(value, float)
 
 

@@ -38,11 +38,11 @@ from dataclasses import dataclass, field
 
 from corpus.fields import COMMENT_FIELDS, COUNT_FIELDS, PLATFORMS, POST_FIELDS
 from corpus.parsing import (
+    MAX_COUNT,
     detect_lang,
     extract_hashtags,
     extract_mentions,
     is_mangled_id,
-    MAX_COUNT,
     parse_count,
     parse_list,
     parse_time,
@@ -232,7 +232,7 @@ def _str(value: object) -> str | None:
         if isinstance(value, float) and value != value:
             return None
         value = str(value)
-    s = value.strip()  # type: ignore[union-attr]
+    s = value.strip()
     if "\x00" in s:
         s = s.replace("\x00", "").strip()
     return None if s in _NONE_TEXT else s
@@ -246,11 +246,11 @@ def _text(value: object) -> str:
         if isinstance(value, float) and value != value:
             return ""
         value = str(value)
-    if "\r" in value:  # type: ignore[operator]
-        value = value.replace("\r\n", "\n").replace("\r", "\n")  # type: ignore[union-attr]
-    if "\x00" in value:  # type: ignore[operator]
-        value = value.replace("\x00", "")  # type: ignore[union-attr]
-    return value  # type: ignore[return-value]
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return value
 
 
 def _title(value: object, text: str) -> str | None:
@@ -290,10 +290,10 @@ def _signed(rec: Mapping, column: str) -> int | None:
     value = rec.get(column)
     if value is None or value == "":
         return None
-    if type(value) is int and abs(value) <= MAX_COUNT:  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if type(value) is int and abs(value) <= MAX_COUNT:
+        return value
     try:
-        f = float(value)  # type: ignore[arg-type]
+        f = float(value)
     except (TypeError, ValueError, OverflowError):
         raise RowError(column, f"not a number: {_short_repr(value)}", _COUNT_HINT) from None
     if f != f:

@@ -417,7 +417,7 @@ def _flatten(cls: type, children: list[Node]) -> Node:
         return children[0]
     flat: list[Node] = []
     for child in children:
-        flat.extend(child.children if isinstance(child, cls) else (child,))  # type: ignore[attr-defined]
+        flat.extend(child.children if isinstance(child, cls) else (child,))
     return cls(tuple(flat))
 
 
@@ -1200,7 +1200,7 @@ def regex_requirements(pattern: str) -> tuple[tuple[str, ...], ...]:
     try:
         from re import _parser as parser  # Python 3.11+
     except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse as parser  # type: ignore[no-redef]
+        import sre_parse as parser
     try:
         parsed = parser.parse(pattern)
     except (re.error, RecursionError, OverflowError):

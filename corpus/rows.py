@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from corpus.fields import POST_FIELDS
+from corpus.pseudonyms import pseudonymize_comment, pseudonymize_post
 from dazi.params import convert_column
 
 __all__ = [
@@ -126,8 +127,6 @@ class RowMaker:
         if not posts:
             return []
         if self.salt is not None:
-            from corpus.pseudonyms import pseudonymize_post
-
             posts = [pseudonymize_post(p, self.salt) for p in posts]
         try:
             rows = [_get_post(p) for p in posts]
@@ -154,8 +153,6 @@ class RowMaker:
         if not comments:
             return []
         if self.salt is not None:
-            from corpus.pseudonyms import pseudonymize_comment
-
             comments = [pseudonymize_comment(c, self.salt) for c in comments]
         rows = []
         for c in comments:

@@ -34,12 +34,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, select
 
+from corpus.store import posts_frame
 from dazi.db import Database
 from dazi.errors import NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import sample_posts, samples, utcnow
-
-from corpus.store import posts_frame
 
 __all__ = ["Sample", "draw_sample", "get_sample", "list_samples", "sample_post_pks", "delete_sample", "METHODS",
            "NONRANDOM_METHODS"]

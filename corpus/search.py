@@ -70,7 +70,9 @@ from corpus.query import (
     matches,
     parse_query,
 )
-from corpus.text import fold
+from corpus.query import index_text as _it
+from corpus.store import corpus_stamp
+from corpus.text import PIPELINE_VERSION, decode, fold, tokenizer
 from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
 from dazi.projects import Project
@@ -152,8 +154,6 @@ def _fresh_codes(
     with ``n_process=2`` the workers go on tokenising while this process
     writes each finished batch to the cache (and the caller to the index).
     """
-    from corpus.text import tokenizer
-
     pipeline = tokenizer()
     hashes = list(docs)
     # chunks small enough that every worker gets several, large enough that
@@ -193,8 +193,6 @@ def token_codes(db: Database, texts: Sequence[str], *, n_process: int = 1) -> li
     change of dictionary, stop words or rules is never served stale tokens.
     :func:`corpus.text.decode` turns codes into tokens.
     """
-    from corpus.text import PIPELINE_VERSION
-
     hashes = [_hash(t) for t in texts]
     with db.read() as conn:
         cached = _read_codes(conn, hashes, PIPELINE_VERSION)
@@ -209,8 +207,6 @@ def post_tokens(db: Database, texts: Sequence[str], *, n_process: int = 1) -> li
 
     :func:`token_codes` turned into :class:`corpus.text.Token` lists.
     """
-    from corpus.text import decode
-
     codes = token_codes(db, texts, n_process=n_process)
     return [decode(t, c) for t, c in zip(texts, codes, strict=True)]
 
@@ -225,8 +221,6 @@ def _stamp(conn: Connection, project: Project, version: str) -> list:
     newer crawl adds an import.  Deleted posts need no indexing (their index
     rows go with them, or are never joined).
     """
-    from corpus.store import corpus_stamp
-
     return [version, *corpus_stamp(conn, project)]
 
 
@@ -240,8 +234,6 @@ def ensure_index(db: Database, project: Project, *, progress: Callable[[int, int
     (:func:`index_posts`), which compares every post's text hash.
     Returns how many posts were (re)indexed.
     """
-    from corpus.text import PIPELINE_VERSION
-
     if _is_fresh(db, project, _STAMP_KEY, PIPELINE_VERSION):
         return 0
     return index_posts(db, project, progress=progress)
@@ -273,8 +265,6 @@ def index_posts(
     :meth:`~corpus.text.Pipeline.encode_many` stream on ``n_process``
     processes while this process writes finished batches.
     """
-    from corpus.text import PIPELINE_VERSION, decode
-
     with db.read() as conn:
         stamp = _stamp(conn, project, PIPELINE_VERSION)
         stale = conn.execute(
@@ -585,8 +575,6 @@ def _ts_leaf(words: list[str]) -> str | None:
 
 def _tsquery(node: Node, pipeline) -> tuple[str | None, bool]:
     """``(to_tsquery text or None, exact)``; None means no constraint."""
-    from corpus.query import index_text as _it
-
     if isinstance(node, Term) or isinstance(node, Phrase):
         raw = node.text if isinstance(node, Term) else " ".join(node.words)
         words = _it(pipeline.tokenize(raw)).split()
@@ -779,8 +767,6 @@ class _Plan:
 
 
 def _plan(db: Database, project: Project, node: Node | None, whole_words: bool, f: SearchFilters) -> _Plan:
-    from corpus.text import tokenizer
-
     plan = _Plan(_filter_clauses(project, f))
     if node is None:
         return plan

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Select, and_, func, or_, select
 
+from corpus.fields import POST_FIELDS
 from dazi.db import Database
 from dazi.errors import NotFound
 from dazi.projects import Project
 from dazi.schema import comments, imports, posts
-
-from corpus.fields import POST_FIELDS
 
 __all__ = [
     "corpus_stamp",

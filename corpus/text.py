@@ -64,6 +64,7 @@ from math import log
 
 import jieba
 import spacy
+from spacy.tokens import Token as SpacyToken
 
 __all__ = [
     "DEFAULT_WORD_KINDS",
@@ -955,8 +956,6 @@ def _encode_chunk(texts: list[str]) -> list[array.array]:
 
 
 def _register_token_extensions() -> None:
-    from spacy.tokens import Token as SpacyToken
-
     for name in ("kind", "lang"):
         if not SpacyToken.has_extension(name):
             SpacyToken.set_extension(name, default=None)

@@ -37,7 +37,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import JSON, Boolean, Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -45,6 +49,7 @@ from sqlalchemy.pool import NullPool
 
 from dazi.errors import StorageError
 from dazi.params import convert_column
+from dazi.schema import UTCDateTime
 
 __all__ = [
     "DEFAULT_PATH", "ENV_VAR", "Database", "bulk_insert", "column_kinds", "connect", "insert_params", "resolve_url",
@@ -411,24 +416,17 @@ class Database:
 
     # -- schema ---------------------------------------------------------
     def _alembic_config(self):
-        from alembic.config import Config
-
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
         return cfg
 
     def schema_revision(self) -> str | None:
         """The Alembic revision the database is at (None for an empty one)."""
-        from alembic.runtime.migration import MigrationContext
-
         with self._storage_errors(), self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def migrate(self) -> None:
         """Create the schema on an empty database or upgrade an older one."""
-        from alembic import command
-        from alembic.script import ScriptDirectory
-
         cfg = self._alembic_config()
         script = ScriptDirectory.from_config(cfg)
         head = script.get_current_head()
@@ -558,10 +556,6 @@ def column_kinds(table, columns: Sequence[str]) -> tuple[str | None, ...]:
 
     Read from the column types, so the schema stays the one definition.
     """
-    from sqlalchemy import JSON, Boolean
-
-    from dazi.schema import UTCDateTime
-
     kinds: list[str | None] = []
     for name in columns:
         ctype = table.c[name].type

@@ -9,7 +9,7 @@ coding appear only to those who may see every coder's values.
 from __future__ import annotations
 
 import html
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import streamlit as st
 
@@ -73,8 +73,8 @@ with common.errors():
 
     filters = SearchFilters(
         platform=None if platform == "(any)" else platform, hashtag=None if hashtag == "(any)" else hashtag,
-        since=datetime.combine(since, time.min, timezone.utc) if since else None,
-        until=datetime.combine(until, time.max, timezone.utc) if until else None,
+        since=datetime.combine(since, time.min, UTC) if since else None,
+        until=datetime.combine(until, time.max, UTC) if until else None,
         min_engagement=min_eng, max_engagement=max_eng, coded=coded, code=code,
     )
     key = (query, whole_words, sort, filters)

@@ -54,8 +54,8 @@ from reports.tables import (
     parse_table_spec,
 )
 from reports.terms import TermsTable, terms_table
-from reports.workbook import export_workbook
 from reports.wide import WideLayout, wide_codes, wide_layout
+from reports.workbook import export_workbook
 from reports.xlsx import Column, StreamingWorkbook
 
 __all__ = [

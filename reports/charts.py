@@ -16,6 +16,7 @@ missing-glyph warnings matplotlib still gave.
 
 from __future__ import annotations
 
+import base64
 import re
 import warnings
 from collections.abc import Sequence
@@ -49,6 +50,7 @@ def has_cjk(text: str) -> bool:
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """The family name of an installed font with Chinese glyphs, or ``None``."""
+    # imported here: matplotlib loads only when a chart is drawn, not with every report or export
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
@@ -100,8 +102,6 @@ class Chart:
 
     def data_uri(self) -> str:
         """The SVG as a ``data:`` URI for an ``<img>`` (never inline, so nothing in it can run)."""
-        import base64
-
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
 
@@ -131,6 +131,7 @@ def alpha_chart(items: Sequence[ChartItem], *, title: str | None = None, xlabel:
     minimums : sequence of float
         Reference lines (customary .800 and .667).
     """
+    # imported here: as in cjk_font
     from matplotlib import rc_context
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure

@@ -46,11 +46,13 @@ from coding.adjudication import (
     retired_codes_in_use,
 )
 from coding.codebook import Codebook
-from reports.wide import wide_layout
+from coding.codebook_store import current_codebook
 from corpus.fields import COUNT_FIELDS, POST_FIELDS
+from corpus.store import count_posts, iter_posts, posts_frame
 from dazi.db import Database
 from dazi.errors import NotFound, ValidationError
 from dazi.projects import Project
+from reports.wide import wide_layout
 
 __all__ = [
     "CODED_POST_FIELDS",
@@ -166,9 +168,6 @@ def load_coded_posts(db: Database, project: Project, *, source: str = "final") -
     NotFound
         No codebook loaded, or no coder of that name.
     """
-    from coding.codebook_store import current_codebook
-    from corpus.store import posts_frame
-
     stored = current_codebook(db, project)
     final = final_dataset(db, project, source=source)
     posts = posts_frame(db, project, CODED_POST_FIELDS)
@@ -250,9 +249,6 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
     whatever the number of posts.  Multi-select codes that are no longer
     codable get a column when any coding or adjudication holds them.
     """
-    from coding.codebook_store import current_codebook
-    from corpus.store import count_posts, iter_posts
-
     codebook = None
     version = None
     if with_codes:

@@ -28,8 +28,8 @@ from __future__ import annotations
 import csv
 import math
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,13 +37,16 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from coding.codebook import Codebook, Variable
+from coding.codebook import Codebook, Variable, code_label
 from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.files import replacing
 from dazi.projects import Project
 from reports.data import EXPORT_FIELDS, PostsTable, describe_source, posts_table
+from reports.results import ExportResult
 from reports.safety import neutralize
+from reports.workbook import export_workbook, write_table_sheet
+from reports.xlsx import StreamingWorkbook, sheet_name
 
 __all__ = [
     "EXPORT_FIELDS",
@@ -79,49 +82,6 @@ _FIELD_LABELS = {
     "coders": "Coders who finished the post", "double_coded": "Coded by two or more coders",
     "memos": "Coders' memos", "uncertain": "Flagged uncertain by a coder",
 }
-
-
-@dataclass
-class ExportResult:
-    """What an export wrote.
-
-    Attributes
-    ----------
-    path : Path
-    format : str
-        ``xlsx``, ``csv``, ``jsonl``, ``parquet`` or ``sav``.
-    rows : int
-        Posts written.
-    sheets : list of str
-        Workbook sheets (xlsx).
-    renamed : dict
-        Column renames: variables that clash with post fields (``v_`` prefix)
-        and, for SPSS, names made valid.
-    tables : list of str
-        Titles of the summary tables added (xlsx).
-    truncated : int
-        Cells cut to Excel's limit (xlsx).
-    notes : list of str
-    """
-
-    path: Path
-    format: str
-    rows: int
-    sheets: list[str] = field(default_factory=list)
-    renamed: dict[str, str] = field(default_factory=dict)
-    tables: list[str] = field(default_factory=list)
-    truncated: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        """What to tell the user, one line each."""
-        out = [f"Wrote {self.rows:,} posts to {self.path}"]
-        if self.sheets:
-            out.append(f"  sheets: {', '.join(self.sheets)}")
-        if self.renamed:
-            out.append("  renamed columns: " + ", ".join(f"{k} -> {v}" for k, v in self.renamed.items()))
-        out += [f"  {note}" for note in self.notes]
-        return out
 
 
 def _check_path(path: Path) -> str:
@@ -180,6 +140,7 @@ def write_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], path: str
 
 
 def _arrow_type(kind: str):
+    # imported here: pyarrow loads only for a Parquet export
     import pyarrow as pa
 
     return {"text": pa.string(), "wrap": pa.string(), "datetime": pa.timestamp("us", tz="UTC"),
@@ -189,6 +150,7 @@ def _arrow_type(kind: str):
 
 def write_parquet(table: PostsTable, path: str | Path) -> int:
     """Write the posts table as Parquet with typed columns, in batches; returns the row count."""
+    # imported here: as above
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -286,6 +248,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
     dict
         Column names that were changed to valid SPSS names (old -> new).
     """
+    # imported here: pyreadstat loads only for an SPSS export
     import pyreadstat
 
     path = Path(path)
@@ -312,7 +275,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
             numbers, user_missing = _spss_codes(variable, [v for v in values if isinstance(v, str)])
             frame[column] = pd.Series([float(numbers[v]) if isinstance(v, str) else None for v in values],
                                       dtype="float64")
-            value_labels[column] = {float(n): (variable.code(c).display(lang) if variable.has_code(c) else c)
+            value_labels[column] = {float(n): code_label(variable, c, lang)
                                     for c, n in numbers.items()}
             if user_missing:
                 missing_ranges[column] = [{"lo": float(min(user_missing)), "hi": float(max(user_missing))}]
@@ -321,7 +284,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
         elif kind == "flag":
             frame[column] = pd.Series([None if v is None else float(v) for v in values], dtype="float64")
             assert variable is not None
-            code = variable.code(suffix).display(lang) if variable.has_code(suffix) else suffix
+            code = code_label(variable, suffix, lang)
             labels[column] = f"{variable.display(lang)}: {code}"
             value_labels[column] = {0.0: "not chosen" if not lang.startswith("zh") else "未选",
                                     1.0: "chosen" if not lang.startswith("zh") else "已选"}
@@ -416,8 +379,6 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
         raise ValidationError(f"Summary tables go into an .xlsx workbook, not {path.name!r}.",
                               "Export to .xlsx, or print and save tables with `dazi tables ... --save FILE`.")
     if suffix == ".xlsx":
-        from reports.workbook import export_workbook
-
         return export_workbook(db, project, path, source=source, lang=lang, tables=tables, with_codes=with_codes,
                                bootstrap=bootstrap, seed=seed, progress=progress, terms=terms)
     table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
@@ -463,9 +424,6 @@ def save_tables(tables: Sequence[Any], path: str | Path, *, bom: bool = True) ->
     ValidationError
         Another extension, or a missing folder.
     """
-    from reports.workbook import write_table_sheet
-    from reports.xlsx import StreamingWorkbook, sheet_name
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv", ".json"):
@@ -502,8 +460,6 @@ def export_bytes(db: Database, project: Project, suffix: str, **options: Any) ->
     ``suffix`` is the format's extension (``".xlsx"``, ``".csv"`` ...); ``options`` as for
     :func:`export_posts`.
     """
-    import tempfile
-
     suffix = suffix if suffix.startswith(".") else "." + suffix
     with tempfile.TemporaryDirectory(prefix="dazi-export-") as tmp:
         path = Path(tmp) / f"export{suffix.lower()}"

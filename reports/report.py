@@ -30,16 +30,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import markupsafe
 import pandas as pd
+from sqlalchemy import func, select
 
-from coding.adjudication import Disagreement
-from coding.codebook import Codebook, Variable, localize
-from coding.reliability import MultiReliability, VariableReliability
+from coding.adjudication import Disagreement, count_final_posts, disagreements, iter_post_codings
+from coding.assignments import overlap_post_pks
+from coding.codebook import Codebook, Variable, code_label, localize
+from coding.codebook_store import current_codebook
+from coding.reliability import MultiReliability, VariableReliability, multi_reliability, pairwise_agreement, reliability
+from corpus.sampling import get_sample
+from corpus.store import count_posts
 from dazi import __version__
 from dazi.db import Database
 from dazi.errors import DaziError, NotFound, ValidationError
 from dazi.files import replacing
-from dazi.projects import Project
+from dazi.projects import Project, get_project
+from dazi.schema import coders as coder_table
+from dazi.schema import codings
 from reports.charts import Chart, ChartItem, alpha_chart
 from reports.methods import coefficient, methods_paragraph
 from reports.safety import neutralize
@@ -257,8 +266,7 @@ class ReliabilityReport:
         variable = self.variable(result.variable)
         out = []
         for code in result.codes:
-            label = (variable.code(code.code).display(lang)
-                     if variable is not None and variable.has_code(str(code.code)) else str(code.code))
+            label = code_label(variable, str(code.code), lang)
             out.append({
                 "code": code.code, "label": label, "alpha": code.krippendorff_alpha,
                 "ci_low": code.alpha_ci[0] if code.alpha_ci else None,
@@ -347,8 +355,6 @@ def _reliability_codings(db: Database, project: Project) -> pd.DataFrame:
     (:func:`coding.adjudication.iter_post_codings` with ``double_only``), so
     a report or export of a large project holds the double-coded posts only.
     """
-    from coding.adjudication import iter_post_codings
-
     columns: dict[str, list[Any]] = {"post_pk": [], "unit": [], "coder": [], "variable": [], "value": []}
     pks, units, coders, variables, values = columns.values()
     for post in iter_post_codings(db, project, double_only=True):
@@ -366,8 +372,6 @@ def _reliability_codings(db: Database, project: Project) -> pd.DataFrame:
 def _results(codings: pd.DataFrame, codebook: Codebook, wanted: list[str], bootstrap: int, seed: int | None
              ) -> list[VariableReliability | MultiReliability]:
     """Reliability of each wanted variable at its level (as ``project_reliability``), from the subset."""
-    from coding.reliability import multi_reliability, reliability
-
     results: list[VariableReliability | MultiReliability] = []
     for vid in wanted:
         variable = codebook.variable(vid)
@@ -385,8 +389,6 @@ def _results(codings: pd.DataFrame, codebook: Codebook, wanted: list[str], boots
 
 def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Agreement per coder pair for each variable (pooled binary data for multi-select)."""
-    from coding.reliability import pairwise_agreement
-
     frames, notes = [], []
     for vid in variable_ids:
         variable = codebook.variable(vid)
@@ -417,11 +419,6 @@ def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -
 def _versions_and_dates(db: Database, project: Project, post_pks: set[int], coders: set[str]
                         ) -> tuple[list[int], datetime | None, datetime | None]:
     """Codebook versions and first/last saving times of the reliability codings (one aggregate query)."""
-    from sqlalchemy import func, select
-
-    from dazi.schema import coders as coder_table
-    from dazi.schema import codings
-
     if not post_pks:
         return [], None, None
     query = (
@@ -470,13 +467,6 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     NotFound
         No codebook loaded; an unknown variable.
     """
-    from coding.adjudication import count_final_posts, disagreements
-    from coding.assignments import overlap_post_pks
-    from coding.codebook_store import current_codebook
-    from corpus.sampling import get_sample
-    from corpus.store import count_posts
-    from dazi.projects import get_project
-
     project = get_project(db, project.name)  # fresh settings (the assignment)
     stored = current_codebook(db, project)
     codebook = stored.codebook
@@ -519,6 +509,7 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
 
 def _keyword_sections(db: Database, project: Project, codebook: Codebook, wanted: list[str]) -> list[KeywordSection]:
     """Score the keywords of each wanted choice variable against the final coding (issue #6)."""
+    # imported here: corpus.code_terms loads spaCy and jieba, which only this part of a report needs
     from corpus.code_terms import codebook_keywords, keyword_evaluation
 
     with_keywords = codebook_keywords(codebook, wanted)
@@ -612,7 +603,7 @@ def _fallback(report: ReliabilityReport, variable_id: str | None, code: Any = No
         return str(code if code is not None else variable_id)
     if code is None:
         return localize(variable.label, "en") or variable.id
-    return variable.code(str(code)).display("en") if variable.has_code(str(code)) else str(code)
+    return code_label(variable, str(code), "en")
 
 
 _KEYWORD_TEMPLATE = """
@@ -655,11 +646,6 @@ to see how well they would have coded the posts.</p>{% endif %}
 """
 
 
-def _code_label(variable: Variable | None, code: Any, lang: str) -> str:
-    return variable.code(code).display(lang) if variable and isinstance(code, str) and variable.has_code(code) \
-        else str(code)
-
-
 def _keyword_reading(labels_good: list[str], labels_poor: list[str]) -> tuple[str, str]:
     """One plain sentence (English, Chinese): which codes keywords catch, where human coding was needed."""
     good, poor = f"{KEYWORD_GOOD:.3f}".lstrip("0"), f"{KEYWORD_POOR:.3f}".lstrip("0")
@@ -685,7 +671,7 @@ def _keyword_context(report: ReliabilityReport, lang: str) -> dict[str, Any]:
             continue
         codes, good, poor = [], [], []
         for score in part.evaluation.scores.values():
-            name = _code_label(variable, score.code, lang)
+            name = code_label(variable, score.code, lang)
             f1 = score.f1
             is_good = not math.isnan(f1) and f1 >= KEYWORD_GOOD
             is_poor = math.isnan(f1) or f1 < KEYWORD_POOR
@@ -717,9 +703,6 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
         Language of variable and code labels (headings are English; the
         methods paragraph is given in English and in Chinese).
     """
-    import jinja2
-    import markupsafe
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,

@@ -51,8 +51,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from coding.codebook import Codebook, Variable
+from coding.codebook import Codebook, Variable, code_label
 from dazi.errors import DaziError, InputError, ValidationError
 from reports.data import CodedPosts
 from reports.methods import coefficient
@@ -408,8 +409,6 @@ def load_table_specs(path: str | Path) -> list[TableSpec]:
 
     Items may also be strings in the one-line form of :func:`parse_table_spec`.
     """
-    import yaml
-
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -582,13 +581,9 @@ def _memberships(data: CodedPosts, variable: Variable, top: bool) -> tuple[list[
     return ordered, out
 
 
-def _label(variable: Variable, code: str, lang: str) -> str:
-    return variable.code(code).display(lang) if variable.has_code(code) else code
-
-
 def _labels(variable: Variable, codes: Sequence[str], lang: str) -> list[str]:
     """Code labels, made unique (a repeated label gets its code id)."""
-    labels = [_label(variable, c, lang) for c in codes]
+    labels = [code_label(variable, c, lang) for c in codes]
     counts = pd.Series(labels).value_counts()
     return [f"{lab} ({code})" if counts[lab] > 1 else lab for lab, code in zip(labels, codes)]
 
@@ -734,7 +729,7 @@ def _metric_header(metric: _Metric, codebook: Codebook, lang: str) -> str:
     if metric.function == "rate":
         assert metric.target is not None
         variable = codebook.variable(metric.target)
-        codes = _say(lang, " or ", "或").join(_label(variable, c, lang) for c in metric.codes)
+        codes = _say(lang, " or ", "或").join(code_label(variable, c, lang) for c in metric.codes)
         return _say(lang, f"{codes} rate ({variable.display(lang)})", f"{variable.display(lang)}为“{codes}”的比例")
     assert metric.target is not None
     if metric.target in POST_NUMBERS:
@@ -758,7 +753,7 @@ def _metric_definition(metric: _Metric, codebook: Codebook, by: Variable, n_by: 
     if metric.function == "rate":
         assert metric.target is not None
         variable = codebook.variable(metric.target)
-        codes = ", ".join(f"{_label(variable, c, lang)} ({c})" for c in metric.codes)
+        codes = ", ".join(f"{code_label(variable, c, lang)} ({c})" for c in metric.codes)
         return _say(lang, f"{_metric_header(metric, codebook, lang)}: share of the group's posts with a value for "
                           f"{variable.display(lang)} that were coded {codes}, sub-codes included; posts without a "
                           f"value are left out of the base.",
@@ -899,6 +894,7 @@ def chi_square(counts: np.ndarray) -> dict[str, Any]:
     >>> round(r["chi2"], 4), r["dof"], round(r["cramers_v"], 4)
     (0.7937, 1, 0.0891)
     """
+    # imported here: scipy loads only for a crosstab's test
     from scipy.stats import chi2_contingency
     from scipy.stats.contingency import expected_freq
 

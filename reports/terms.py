@@ -26,9 +26,12 @@ from typing import Any
 
 import pandas as pd
 
+from coding.adjudication import iter_final_values
 from coding.codebook import Variable
+from coding.codebook_store import current_codebook
 from dazi.db import Database
 from dazi.projects import Project
+from reports.data import describe_source
 from reports.xlsx import Column, StreamingWorkbook
 
 __all__ = ["TERMS_COLUMNS", "TermsTable", "terms_table", "write_terms_sheet"]
@@ -77,8 +80,6 @@ class TermsTable:
 
     def note(self) -> str:
         """Where the numbers come from and what they mean (written above the table)."""
-        from reports.data import describe_source
-
         return (f"{describe_source(self.source, 'en')} {self.n_posts:,} coded posts with a value of "
                 f"{self.variable.id}; posts = posts with that code (a multi-select post counts for each of its "
                 f"codes). Top terms: the {self.n} most frequent words and hashtags in the code's posts (count: "
@@ -100,8 +101,7 @@ def terms_table(db: Database, project: Project, variable: str, *, n: int = 20, m
     ValidationError
         A variable not coded from a list of codes, or nothing coded yet.
     """
-    from coding.adjudication import iter_final_values
-    from coding.codebook_store import current_codebook
+    # imported here: corpus.code_terms loads spaCy and jieba, which only a terms sheet needs
     from corpus.code_terms import code_terms
 
     var = current_codebook(db, project).codebook.variable(variable)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from coding.adjudication import _JOIN, _canonical
-from coding.codebook import Codebook, Value, Variable
+from coding.codebook import Codebook, Value, Variable, code_label
 from dazi.errors import ValidationError
 
 __all__ = ["WideLayout", "wide_codes", "wide_layout"]
@@ -167,7 +167,7 @@ def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, 
         vid = variable.id
         if variable.type in ("single", "ordinal"):
             columns += [(vid, vid, "text"), (f"{vid}__label", vid, "text")]
-            labels = {c.id: _label(variable, c.id, lang) for c in variable.all_codes()}
+            labels = {c.id: code_label(variable, c.id, lang) for c in variable.all_codes()}
 
             def single(value: Value, labels=labels) -> list[object]:
                 if value is None:
@@ -180,7 +180,7 @@ def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, 
             codes += [c for c in extra_codes.get(vid, ()) if c not in codes]
             columns += [(f"{vid}__{code}", vid, "flag") for code in codes]
             columns.append((vid, vid, "text"))
-            labels = {c.id: _label(variable, c.id, lang) for c in variable.all_codes()}
+            labels = {c.id: code_label(variable, c.id, lang) for c in variable.all_codes()}
             empty = [None] * (len(codes) + 1)
 
             def multi(value: Value, codes=codes, labels=labels, empty=empty) -> list[object]:
@@ -218,7 +218,3 @@ def _is_na(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def _label(variable: Variable, code_id: str, lang: str) -> str:
-    return variable.code(code_id).display(lang) if variable.has_code(code_id) else code_id

@@ -47,17 +47,21 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coding.codebook import Codebook, localize
+from coding.adjudication import iter_disagreements, iter_post_codings
+from coding.codebook import Codebook, code_label, localize
 from dazi import __version__
 from dazi.db import Database
+from dazi.errors import ValidationError
 from dazi.projects import Project
-from reports.data import PostsTable
-from reports.tables import Table
+from reports.data import PostsTable, describe_source, load_coded_posts, posts_table
+from reports.report import reliability_frame, reliability_report
+from reports.results import ExportResult
+from reports.tables import Table, TableSpec, make_tables, parse_table_spec
+from reports.terms import terms_table, write_terms_sheet
 from reports.xlsx import Column, StreamingWorkbook, sheet_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from coding.adjudication import Disagreement
-    from reports.exports import ExportResult
     from reports.report import ReliabilityReport
 
 __all__ = [
@@ -239,8 +243,7 @@ def _label_text(codebook: Codebook | None, variable_id: str, value: Any, lang: s
     values = value if isinstance(value, list) else [value]
     if not variable.is_choice:
         return None
-    return "; ".join(variable.code(v).display(lang) if isinstance(v, str) and variable.has_code(v) else str(v)
-                     for v in values)
+    return "; ".join(code_label(variable, v, lang) for v in values)
 
 
 _SHOWN_LIMIT = 50_000
@@ -255,8 +258,6 @@ def codings_rows(db: Database, project: Project, codebook: Codebook | None, lang
     variables alphabetically, with the coder's memo and flags for the post;
     read post by post (:func:`coding.adjudication.iter_post_codings`).
     """
-    from coding.adjudication import iter_post_codings
-
     shown: dict[tuple[str, Any], tuple[Any, str | None]] = {}  # (variable, value) -> (value text, label)
     choice = {v.id for v in codebook.variables if v.is_choice} if codebook is not None else set()
 
@@ -323,15 +324,11 @@ def disagreements_frame(report: ReliabilityReport) -> pd.DataFrame:
 
 def disagreement_rows(db: Database, project: Project, coders: Sequence[str]) -> Iterator[list[Any]]:
     """:func:`disagreements_frame`'s rows streamed in post order, one column per coder of ``coders``."""
-    from coding.adjudication import iter_disagreements
-
     return (_disagreement_row(d, coders) for d in iter_disagreements(db, project, None, include_resolved=True))
 
 
 def _readme(project: Project, posts: PostsTable, report: ReliabilityReport | None, tables: Sequence[Table],
             sheets: Sequence[tuple[str, str]], exported: datetime, lang: str) -> list[tuple[str, Any]]:
-    from reports.data import describe_source
-
     codebook = posts.codebook
     rows: list[tuple[str, Any]] = [
         ("Project", project.name),
@@ -379,8 +376,6 @@ def _readme(project: Project, posts: PostsTable, report: ReliabilityReport | Non
 
 def _split_terms(tables: Sequence[Any], terms: Sequence[str]) -> tuple[list[Any], list[str]]:
     """Table specs without the ``terms`` specs, and the variables of all terms sheets asked for."""
-    from reports.tables import TableSpec, parse_table_spec
-
     rest: list[Any] = []
     wanted = list(terms)
     for spec in tables:
@@ -421,26 +416,15 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
     -------
     ExportResult
     """
-    from reports.data import load_coded_posts, posts_table
-    from reports.exports import ExportResult
-    from reports.report import reliability_frame, reliability_report
-    from reports.tables import make_tables
-
-    from reports.terms import terms_table, write_terms_sheet
-
     tables, terms = _split_terms(tables, terms)
     posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
     coded = posts.codebook is not None
     built: list[Table] = []
     if (tables or terms) and not coded:
-        from dazi.errors import ValidationError
-
         raise ValidationError("Summary tables and terms need coded posts, and this project has no codebook yet.",
                               "Load a codebook and code some posts first (dazi codebook load ...).")
     if tables:
         if not coded:
-            from dazi.errors import ValidationError
-
             raise ValidationError("Summary tables need coded posts, and this project has no codebook yet.",
                                   "Load a codebook and code some posts first (dazi codebook load ...).")
         built = make_tables(load_coded_posts(db, project, source=source), tables, lang=lang)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,7 @@ def make_posts(db, project, n: int, *, platform: str = "xiaohongshu", seed: int 
     For tests of sampling, assignment and coding that do not need the loaders.
     """
     import random
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from dazi.schema import posts
 
@@ -132,7 +133,7 @@ def make_posts(db, project, n: int, *, platform: str = "xiaohongshu", seed: int 
         rows.append({
             "project_id": project.id, "platform": platform, "post_id": f"{i:024x}",
             "title": f"帖子 {i}", "text": f"{kw} 第{i}条 #{kw}[话题]#", "author_id": f"u{i % 37}",
-            "author_name": f"用户{i % 37}", "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i),
+            "author_name": f"用户{i % 37}", "created_at": datetime(2025, 1, 1, tzinfo=UTC) + timedelta(hours=i),
             "likes": likes, "collects": 0, "comments": comments, "shares": 0, "engagement": likes + comments,
             "counts_approximate": False, "hashtags": [kw], "mentions": [], "source_keywords": [kw],
             "lang": "zh", "status": "ok" if i % 50 != 49 else "deleted",

@@ -22,8 +22,8 @@ from coding.coders import add_coder, get_coder
 from coding.codings import history, save_coding
 from corpus.sampling import draw_sample
 from dazi.errors import AccessDenied, NotFound, ValidationError
-from reports.wide import wide_codes
 from dazi.projects import create_project, set_blind
+from reports.wide import wide_codes
 from tests.conftest import make_posts
 from tests.test_codings import SMALL_CODEBOOK
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from coding.coders import add_coder, authenticate, check_passcode, get_coder, hash_passcode, list_coders, remove_coder, set_passcode
+from coding.coders import (
+    add_coder,
+    authenticate,
+    check_passcode,
+    get_coder,
+    hash_passcode,
+    list_coders,
+    remove_coder,
+    set_passcode,
+)
 from dazi.errors import AccessDenied, NotFound, ValidationError
 
 

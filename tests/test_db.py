@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
@@ -232,9 +233,9 @@ def test_messages_never_show_the_database_password():
 
 def test_a_database_at_schema_0002_is_migrated_with_its_sign_in_history(tmp_path):
     """Migration 0003 keys sign-in attempts by name: the old attempts keep counting for their coder."""
-    from alembic import command
+    from datetime import datetime
 
-    from datetime import datetime, timezone
+    from alembic import command
 
     from coding.coders import add_coder, authenticate
     from dazi.db import Database
@@ -253,7 +254,7 @@ def test_a_database_at_schema_0002_is_migrated_with_its_sign_in_history(tmp_path
     con = sqlite3.connect(path)  # three failures as an older dazi recorded them (no name)
     assert "name" not in {row[1] for row in con.execute("PRAGMA table_info(login_attempts)")}
     con.executemany("INSERT INTO login_attempts (coder_id, at, success) VALUES (1, ?, 0)",
-                    [(datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" "),)] * 3)
+                    [(datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" "),)] * 3)
     con.commit()
     con.close()
     db = connect(path)

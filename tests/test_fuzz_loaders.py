@@ -462,8 +462,8 @@ FOUND = [
                  "too large to be a count", id="count beyond 64 bits (OverflowError at insert)"),
     pytest.param("a.csv", (_XHS_HEADER + "1,x,9" + "9" * 400 + ".5万,1,1703323974000\n").encode(), None,
                  "too large to be a count", id="count with a unit beyond a float"),
-    pytest.param("t.csv", ("id,text,created_at,author_id,entities.hashtags\n"
-                           '1,hi,2024-01-16T10:00:00.000Z,7,"[z""start"": 1}]"\n').encode(), None,
+    pytest.param("t.csv", (b"id,text,created_at,author_id,entities.hashtags\n"
+                           b'1,hi,2024-01-16T10:00:00.000Z,7,"[z""start"": 1}]"\n'), None,
                  "not a list", id="unreadable X entities list (ValueError)"),
     pytest.param("mc.db", _damaged_sqlite, None, "cannot read the SQLite file", id="damaged SQLite page"),
     pytest.param("mc.db", _sqlite_name_not_utf8, None, "cannot read the SQLite file",

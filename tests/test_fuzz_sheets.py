@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from coding.sheets import import_codings, write_coding_sheet
-from dazi.errors import DaziError, InputError
+from dazi.errors import InputError
 from dazi.projects import create_project
 from dazi.schema import coding_events, coding_units, codings
 from tests.fuzzing import DEPTHS, check_error, depths, run, time_limit
@@ -183,7 +183,7 @@ def _not_workbooks() -> list[bytes]:
     with zipfile.ZipFile(junk, "w") as zf:
         zf.writestr("hello.txt", "not a workbook")
     return [b"", b"post_id,kind\nx1,meal\n", b"\xd0\xcf\x11\xe0" + b"\x00" * 600, b"PK\x03\x04", junk.getvalue(),
-            "<html><table><tr><td>x1</td></tr></table></html>".encode()]
+            b"<html><table><tr><td>x1</td></tr></table></html>"]
 
 
 @pytest.mark.parametrize("examples", DEPTHS)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 import openpyxl
 import pytest

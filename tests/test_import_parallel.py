@@ -32,8 +32,8 @@ from corpus.importer import import_files
 from corpus.loaders import load
 from corpus.rows import COMMENT_COLUMNS, COMMENT_KINDS, POST_COLUMNS, POST_KINDS
 from corpus.store import iter_posts
-from dazi.demo.synthetic import generate_comments, generate_notes
 from dazi.db import column_kinds
+from dazi.demo.synthetic import generate_comments, generate_notes
 from dazi.errors import InputError
 from dazi.params import from_param, to_param
 from dazi.projects import create_project

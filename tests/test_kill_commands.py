@@ -36,13 +36,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from corpus.importer import import_files
 from corpus.sampling import draw_sample
-from dazi.demo.synthetic import write_notes_jsonl
 from dazi.db import connect
-from dazi.schema import coding_events, metadata
+from dazi.demo.synthetic import write_notes_jsonl
+from dazi.schema import metadata
 from tests.conftest import DATA
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -14,7 +14,7 @@ from dazi.schema import comments, posts
 
 @pytest.fixture
 def corpus_rows(db, project):
-    base = datetime(2025, 3, 1, 8, tzinfo=timezone.utc)
+    base = datetime(2025, 3, 1, 8, tzinfo=UTC)
     rows = []
     for i in range(40):
         rows.append({

@@ -7,7 +7,7 @@ from fixed epoch points (1704067200 s is 2024-01-01T00:00:00Z).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,7 +23,7 @@ from corpus.parsing import (
     replace_mentions,
 )
 
-UTC = timezone.utc
+UTC = UTC
 
 
 # ---------------------------------------------------------------------------

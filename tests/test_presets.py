@@ -7,7 +7,7 @@ Expected canonical values are worked out by hand from the fixture records in
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ from corpus.presets import (
 from dazi.errors import InputError, ValidationError
 from tests.data.exports import make_fixtures as fx
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _convert(preset_name: str, rec: dict) -> dict:

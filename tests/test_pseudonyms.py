@@ -23,7 +23,7 @@ def post() -> dict:
 
 
 def test_pseudonym_is_hmac_sha256_by_hand():
-    expected = hmac.new(b"s", "weibo\x1fid\x1f123".encode(), hashlib.sha256).hexdigest()[:12]
+    expected = hmac.new(b"s", b"weibo\x1fid\x1f123", hashlib.sha256).hexdigest()[:12]
     assert pseudonym("weibo", "123", "s") == "user_" + expected
 
 

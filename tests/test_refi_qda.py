@@ -22,10 +22,10 @@ from codebooks import load_shipped
 from coding import refi_qda
 from coding.codebook import Codebook, merge_codes, rename_code
 from coding.refi_qda import (
+    _CODE_FIELDS,
     CODEBOOK_NAMESPACE,
     GUID_NAMESPACE,
     _parse_description,
-    _CODE_FIELDS,
     code_guid,
     from_qdc,
     read_qdc,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -25,7 +25,7 @@ def corpus(db, project):
     for i, (title, body, eng, day) in enumerate(TEXTS):
         rows.append({
             "project_id": project.id, "platform": "xiaohongshu", "post_id": f"p{i}", "title": title, "text": body,
-            "engagement": eng, "created_at": datetime.fromisoformat(day).replace(tzinfo=timezone.utc),
+            "engagement": eng, "created_at": datetime.fromisoformat(day).replace(tzinfo=UTC),
             "counts_approximate": False, "status": "ok",
             "hashtags": ["饭搭子"] if i == 0 else ([] if i else []),
         })
@@ -63,7 +63,7 @@ def test_query_semantics(db, corpus, query, whole_words, expected):
 
 def test_filters(db, corpus):
     assert ids(search(db, corpus, "搭子", filters=SearchFilters(min_engagement=100), limit=50)) == {"p0", "p1"}
-    since = datetime(2025, 4, 15, tzinfo=timezone.utc)
+    since = datetime(2025, 4, 15, tzinfo=UTC)
     assert ids(search(db, corpus, "搭子", filters=SearchFilters(since=since), limit=50)) == {"p2", "p4"}
     assert ids(search(db, corpus, "", filters=SearchFilters(hashtag="饭搭子"), limit=50)) == {"p0"}
     assert search(db, corpus, "搭子", filters=SearchFilters(coded=True)).total == 0

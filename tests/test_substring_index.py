@@ -7,10 +7,11 @@ the index must find exactly the posts it accepts, on both backends.
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -56,7 +57,7 @@ def _random_text(rng: random.Random) -> str:
 
 
 def _insert(db, project, texts: list[tuple[str | None, str]], *, start: int = 0) -> None:
-    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2025, 1, 1, tzinfo=UTC)
     rows = [{
         "project_id": project.id, "platform": "xiaohongshu", "post_id": f"p{start + i}", "title": title,
         "text": body, "engagement": i * 7 % 500, "created_at": base + timedelta(hours=start + i),
@@ -358,7 +359,7 @@ def test_database_at_0004_upgrades_and_searches(tmp_path):
 
 def test_count_comes_from_the_index_for_a_plain_query(db, project, monkeypatch):
     """Without filters an exact query is counted in the index, never against the posts."""
-    import corpus.search as search_module
+    search_module = importlib.import_module("corpus.search")  # corpus.search is the function
 
     _insert(db, project, [(None, "饭搭子"), (None, "搭子"), (None, "上海")])
     calls = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -100,8 +100,8 @@ def test_search_command_boolean_phrase_regex_and_filters(demo):
             dict(
                 query="搭子",
                 filters=SearchFilters(
-                    since=datetime(2024, 1, 1, tzinfo=timezone.utc),
-                    until=datetime(2024, 12, 31, tzinfo=timezone.utc),
+                    since=datetime(2024, 1, 1, tzinfo=UTC),
+                    until=datetime(2024, 12, 31, tzinfo=UTC),
                     min_engagement=50,
                 ),
             ),

@@ -65,9 +65,6 @@ def test_two_servers_one_database(pg_url, tmp_path):
     import sqlalchemy as sa
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import PG_ADMIN_URL
-    from tests.test_pg_reconnect import terminate
-
     from coding.coders import get_coder
     from coding.codings import get_unit
     from dazi.projects import get_project
@@ -84,6 +81,8 @@ def test_two_servers_one_database(pg_url, tmp_path):
         sign_in,
     )
     from tests.app_helpers import PASSCODES
+    from tests.conftest import PG_ADMIN_URL
+    from tests.test_pg_reconnect import terminate
 
     pks = build_pg_study(pg_url, posts=4)  # three posts each out of four: at least two coded by both
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

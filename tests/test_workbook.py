@@ -268,8 +268,8 @@ def test_a_retired_code_still_in_the_data_keeps_its_column(db, project, study):
     import copy
 
     from coding.adjudication import final_dataset
-    from reports.wide import wide_codes
     from reports.data import posts_table
+    from reports.wide import wide_codes
 
     retired = copy.deepcopy(SMALL_CODEBOOK)
     retired["version"] = 2

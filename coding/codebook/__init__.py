@@ -68,6 +68,7 @@ kind: code "study" merged into "meal"
 from coding.codebook.changes import Change, diff, format_diff
 from coding.codebook.checker import CodebookError, Problem, validate
 from coding.codebook.edits import add_code, add_variable, merge_codes, rename_code, retire_code, update_code
+from coding.codebook.labels import code_label
 from coding.codebook.loader import dump_codebook, load_codebook
 from coding.codebook.model import Code, Codebook, Revision, Variable, is_applicable
 from coding.codebook.spec import CHOICE_TYPES, DEFAULT_LANG, LEVELS, VARIABLE_TYPES, Text, Value
@@ -90,6 +91,7 @@ __all__ = [
     "Variable",
     "add_code",
     "add_variable",
+    "code_label",
     "diff",
     "dump_codebook",
     "format_diff",

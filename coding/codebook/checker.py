@@ -8,7 +8,7 @@ import dataclasses
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from coding.codebook.spec import (
     _ALLOWED_LEVELS,
@@ -38,7 +38,7 @@ __all__ = ["CodebookError", "Problem", "validate"]
 # Validation of codebooks
 # --------------------------------------------------------------------------
 
-Path_ = tuple[Union[str, int], ...]
+Path_ = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x f
 class _LineLoader(_BaseLoader):  # type: ignore[valid-type, misc]
     """Safe loader that refuses duplicate keys (PyYAML keeps the last silently)."""
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):
         seen: dict[object, int] = {}
         for key_node, _ in node.value:
             try:

@@ -5,14 +5,13 @@ likely misspellings, id and colour patterns, and the numeric bounds.
 from __future__ import annotations
 
 import re
-from typing import Union
 
 __all__ = ["DEFAULT_LANG", "LEVELS", "Text", "VARIABLE_TYPES", "Value"]
 
 
-Text = Union[str, dict[str, str]]
+Text = str | dict[str, str]
 #: A normalised coded value: code id, sorted code ids, number, text, or None.
-Value = Union[str, list[str], int, float, None]
+Value = str | list[str] | int | float | None
 
 DEFAULT_LANG = "en"
 VARIABLE_TYPES: tuple[str, ...] = ("single", "multi", "ordinal", "numeric", "text")

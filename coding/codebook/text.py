@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from coding.codebook.spec import DEFAULT_LANG, Text
@@ -77,8 +78,6 @@ def _suggest(word: object, options: Iterable[str]) -> str:
 
 def _slug(text: str) -> str:
     """A best-effort id from free text (ASCII letters and digits only)."""
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
     if slug and not slug[0].isalpha():

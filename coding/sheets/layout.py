@@ -5,6 +5,7 @@ fills, the texts of both languages, and the checks on columns and cell text.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from openpyxl.styles import Font, PatternFill
 
@@ -36,7 +37,7 @@ _LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
 _OPEN_FILL = PatternFill("solid", fgColor="FFF7D6")
 _BOLD = Font(bold=True)
 
-_TEXTS: dict[str, dict[str, str]] = {
+_TEXTS: dict[str, dict[str, Any]] = {
     "zh": {
         "post_id": "帖子ID", "platform": "平台", "title": "标题", "text": "正文", "created_at": "发布时间 (UTC)",
         "likes": "点赞", "collects": "收藏", "comments": "评论", "shares": "分享", "hashtags": "话题",

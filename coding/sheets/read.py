@@ -164,7 +164,7 @@ def import_codings(db: Database, project: Project, path: str | os.PathLike, *,
         raise InputError(f"This sheet belongs to project {meta['project']!r}, not {project.name!r}",
                          f"Import it with --project {meta['project']!r}.", file=str(path))
     who = _sheet_coder(db, project, path, meta, coder)
-    lang = meta.get("lang") if meta.get("lang") in _TEXTS else "zh"
+    lang = meta["lang"] if meta.get("lang") in _TEXTS else "zh"
     ws, header = _coding_columns(wb, path)
     stored = current_codebook(db, project)
     codebook = stored.codebook

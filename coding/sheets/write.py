@@ -44,6 +44,7 @@ from coding.sheets.layout import (
 )
 from coding.sheets.records import CodingSheet
 from coding.sheets.values import _display, _shown_labels
+from corpus.store import get_posts_by_pk
 from dazi import __version__
 from dazi.cells import is_formula_text
 from dazi.db import Database
@@ -207,8 +208,6 @@ def write_coding_sheet(db: Database, project: Project, coder: Coder, path: str |
     NotFound
         The project has no codebook.
     """
-    from corpus.store import get_posts_by_pk
-
     if lang not in _TEXTS:
         raise ValidationError(f"No coding sheet language {lang!r}", f"Use one of: {', '.join(_TEXTS)}.")
     path = Path(path)

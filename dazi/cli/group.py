@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import importlib
 import re
-import sys
 from pathlib import Path
 
 import click
@@ -125,4 +124,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -14,8 +14,17 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from codebooks import shipped_path
+from coding.assignments import assign, assigned_post_pks, overlap_post_pks
+from coding.codebook import load_codebook
+from coding.codebook_store import current_codebook, save_codebook
+from coding.coders import add_coder, get_coder
+from coding.codings import save_coding
+from corpus.importer import import_files
+from corpus.sampling import draw_sample
+from corpus.store import get_posts_by_pk
 from dazi.db import Database
-from dazi.demo.synthetic import DEMO_COMMENTS_PATH, DEMO_NOTES_PATH
+from dazi.demo.synthetic import DEMO_COMMENTS_PATH, DEMO_NOTES_PATH, demo_truths
 from dazi.projects import Project, create_project, get_project, list_projects
 
 __all__ = ["DemoResult", "build_demo", "DEMO_NOTES", "DEMO_COMMENTS", "DEMO_CODERS"]
@@ -105,16 +114,6 @@ def build_demo(db: Database, name: str = "default", *, if_missing: bool = False,
     With ``if_missing`` an existing project is left alone (so ``make app``
     can run twice); otherwise an existing name is an error.
     """
-    from coding.assignments import assign
-    from coding.codebook import load_codebook
-    from coding.codebook_store import current_codebook, save_codebook
-    from coding.coders import add_coder, get_coder
-    from coding.codings import save_coding
-    from codebooks import shipped_path
-    from corpus.importer import import_files
-    from corpus.sampling import draw_sample
-    from dazi.demo.synthetic import demo_truths
-
     if if_missing and name in {p.name for p in list_projects(db)}:
         return DemoResult(name, False, [f"Demo project {name!r} already exists in {db.url}; left as it is."])
     project: Project = create_project(db, name)
@@ -132,16 +131,13 @@ def build_demo(db: Database, name: str = "default", *, if_missing: bool = False,
     lines.append(f"  sample 'main' of {sample.size} posts; {summary.overlap} coded by both coders for reliability")
 
     truths = demo_truths()
-    from coding.assignments import assigned_post_pks
-    from corpus.store import get_posts_by_pk
 
     rng = random.Random(seed)
     codebook = stored.codebook
     for coder_name in ("alice", "bob"):
-        coder = get_coder(db, project, coder_name)
-        pks = assigned_post_pks(db, project, coder)
+        who = get_coder(db, project, coder_name)
+        pks = assigned_post_pks(db, project, who)
         posts_ = get_posts_by_pk(db, project, pks)
-        from coding.assignments import overlap_post_pks
 
         overlap = set(overlap_post_pks(db, project))
         todo = [pk for pk in pks if pk in overlap] + [pk for pk in pks if pk not in overlap][: int(0.6 * (len(pks) - len(overlap)))]
@@ -152,7 +148,7 @@ def build_demo(db: Database, name: str = "default", *, if_missing: bool = False,
                 values[variable.id] = _simulate(rng, variable, _intended(variable, truth.get(variable.id)),
                                                 _SLIP[coder_name])
             memo = "不确定是否算情感支持" if rng.random() < 0.04 else None
-            save_coding(db, project, coder, pk, values, memo=memo, uncertain=memo is not None,
+            save_coding(db, project, who, pk, values, memo=memo, uncertain=memo is not None,
                         seconds=round(rng.uniform(8, 60), 1), done=True)
     lines.append("  simulated codings: alice and bob coded the overlap and part of their own share")
     if with_model:

@@ -11,6 +11,8 @@ from dazi.cli.context import Context, pass_ctx
 from dazi.errors import ValidationError
 
 
+# Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
+# and every command load only what they use, not pandas, spaCy and matplotlib for each start.
 def register(cli: click.Group) -> None:
     for command in (import_cmd, corpus_cmd, posts_cmd, sample_cmd, samples_cmd, demo_cmd):
         cli.add_command(command)

@@ -7,6 +7,8 @@ import click
 from dazi.cli.context import Context, pass_ctx
 
 
+# Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
+# and every command load only what they use, not pandas, spaCy and matplotlib for each start.
 def register(cli: click.Group) -> None:
     cli.add_command(init)
     cli.add_command(projects_cmd)

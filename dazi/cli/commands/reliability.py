@@ -11,6 +11,8 @@ from dazi.cli.context import Context, pass_ctx
 from dazi.errors import InputError, ValidationError
 
 
+# Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
+# and every command load only what they use, not pandas, spaCy and matplotlib for each start.
 def register(cli: click.Group) -> None:
     cli.add_command(reliability_cmd)
     cli.add_command(plan_cmd)

@@ -14,6 +14,8 @@ _LANGS = click.Choice(["zh", "en"])
 _SPEC_FILES = (".yaml", ".yml", ".json")
 
 
+# Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
+# and every command load only what they use, not pandas, spaCy and matplotlib for each start.
 def register(cli: click.Group) -> None:
     for command in (export_cmd, report_cmd, tables_cmd):
         cli.add_command(command)

@@ -6,13 +6,15 @@ import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 
 from dazi.cli.context import Context, pass_ctx
 
 
+# Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
+# and every command load only what they use, not pandas, spaCy and matplotlib for each start.
 def register(cli: click.Group) -> None:
     for command in (search_cmd, index_cmd, terms_cmd, suggestions_eval_cmd):
         cli.add_command(command)
@@ -22,7 +24,7 @@ def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2025-06-30") from None
 

@@ -19,6 +19,8 @@ from dazi.cli.context import Context, pass_ctx
 _LANGS = click.Choice(["zh", "en"])
 
 
+# Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
+# and every command load only what they use, not pandas, spaCy and matplotlib for each start.
 def register(cli: click.Group) -> None:
     for command in (coding_sheet_cmd, import_codings_cmd, adjudicate_cmd):
         cli.add_command(command)

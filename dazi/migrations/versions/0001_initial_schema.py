@@ -1,13 +1,13 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 07:07:23.651691
 """
-from alembic import op
 import sqlalchemy as sa
-import dazi.schema
+from alembic import op
 
+import dazi.schema
 
 revision = '0001'
 down_revision = None
