@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
-    LargeBinary,
     BigInteger,
     Boolean,
     Column,
@@ -29,6 +28,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,

@@ -125,7 +125,7 @@ def _batches(items: list[int], size: int) -> Iterator[list[int]]:
 
 
 def code_posts(db: Database, project: Project, name: str, *, sample: str | None = None, recode: bool = False,
-               batch_size: int = 5000, n_process: int = 1,
+               batch_size: int = 2000, n_process: int = 1,
                progress: Callable[[int, int], None] | None = None) -> CodingRun:
     """Code every post without a finished human coding with model ``name``.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, delete, exists, select
 
-from coding.machine.store import get_model
+from coding.machine.store import get_model, new_id
 from corpus.sampling import NONRANDOM_METHODS, Sample, get_sample
 from dazi.db import Database
 from dazi.errors import ValidationError
@@ -59,9 +59,9 @@ def draw_uncertainty_sample(db: Database, project: Project, name: str, model_nam
         params = {"model": model_name, "model_version": model.version, "requested_size": size, "random": False,
                   "note": "posts the model is least sure of: for training only, never for reliability or prevalence",
                   "uncertainty": [round(float(u), 4) for _, u in chosen[:1]] + [round(float(chosen[-1][1]), 4)]}
-        sample_id = conn.execute(samples.insert().values(
+        sample_id = new_id(conn.execute(samples.insert().values(
             project_id=project.id, name=name, method="uncertainty", params=params, seed=None, size=len(chosen),
-            created_at=utcnow())).inserted_primary_key[0]
+            created_at=utcnow())))
         conn.execute(sample_posts.insert(), [{"sample_id": sample_id, "post_pk": int(pk), "position": i}
                                              for i, (pk, _) in enumerate(chosen)])
     return get_sample(db, project, name)

@@ -118,6 +118,13 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
     return out
 
 
+def new_id(result) -> int:
+    """The key of the row an ``INSERT`` made."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def _machine_coder(conn: Connection, project: Project, name: str) -> int:
     row = conn.execute(select(coders.c.id, coders.c.kind).where(
         coders.c.project_id == project.id, coders.c.name == coder_name(name))).first()
@@ -127,9 +134,9 @@ def _machine_coder(conn: Connection, project: Project, name: str) -> int:
                 f"A human coder is called {coder_name(name)!r}, the name a model {name!r} would code as.",
                 "Give the model another name.")
         return int(row.id)
-    return int(conn.execute(coders.insert().values(
+    return new_id(conn.execute(coders.insert().values(
         project_id=project.id, name=coder_name(name), role="coder", passcode_hash=None, active=False,
-        created_at=utcnow(), kind=MACHINE_KIND)).inserted_primary_key[0])
+        created_at=utcnow(), kind=MACHINE_KIND)))
 
 
 def save_model(db: Database, project: Project, model: Model) -> Model:
@@ -149,8 +156,8 @@ def save_model(db: Database, project: Project, model: Model) -> Model:
                   "created_at": now}
         if existing is None:
             version = 1
-            model_id = int(conn.execute(models.insert().values(
-                project_id=project.id, name=model.name, version=version, **values)).inserted_primary_key[0])
+            model_id = new_id(conn.execute(models.insert().values(
+                project_id=project.id, name=model.name, version=version, **values)))
         else:
             model_id, version = int(existing.id), int(existing.version) + 1
             conn.execute(delete(machine_codings).where(machine_codings.c.model_id == model_id))

@@ -20,8 +20,8 @@ coded posts than there are folds, or when only one code is used; pass
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,7 +193,7 @@ def _fit_one(target: _Target, X: sparse.csr_matrix, settings: dict[str, Any]) ->
     # liblinear releases the GIL: the folds' fits run on n_jobs threads, results in task order
     with ThreadPoolExecutor(max_workers=max(1, int(settings["n_jobs"]))) as pool:
         done = list(pool.map(run, [*tasks, (np.arange(n), np.arange(0), None)]))
-    for (part, test_idx, fraction), (raw, fitted) in zip(tasks, done[:-1], strict=True):
+    for (_part, test_idx, fraction), (raw, fitted) in zip(tasks, done[:-1], strict=True):
         if fraction == 1.0:
             oof[test_idx] = raw
         # the curve's points use uncalibrated decisions (calibration would need its own folds)

@@ -108,7 +108,7 @@ def report_cmd(ctx: Context, name: str, fmt: str):
 @click.argument("name")
 @click.option("--sample", metavar="SAMPLE", help="Only the posts of this sample.")
 @click.option("--recode", is_flag=True, help="Code again the posts this model version already coded.")
-@click.option("--batch-size", type=int, default=5000, show_default=True, help="Posts per transaction.")
+@click.option("--batch-size", type=int, default=2000, show_default=True, help="Posts per transaction.")
 @click.option("--processes", type=int, default=1, show_default=True,
               help="Processes tokenising posts that are not in the token cache yet.")
 @pass_ctx
