@@ -70,7 +70,7 @@ def _sidebar(ctx: common.Session) -> None:
 
 with common.errors():
     ctx = common.session()
-    navigation = st.navigation(pages_for(ctx))
+    navigation = st.navigation(pages_for(ctx), expanded=True)  # every page listed (an admin has 13)
     if ctx is not None:
         _sidebar(ctx)
     navigation.run()
