@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO_DB ?= dazi-demo/demo.db
 PORT   ?= 8501
 
-.PHONY: app test test-slow test-fast install browser-deps demo bench lint
+.PHONY: app test test-slow test-fast install browser-deps demo bench lint readme
 
 install: $(STAMP)
 
@@ -53,3 +53,8 @@ test-fast: install lint
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+
+# run every command of the README's tour and write their real outputs back into README.md
+# (tests/test_readme.py fails when README.md differs from what the tour gives)
+readme: install
+	$(BIN)/python -m tests.readme_tour --write

@@ -14,6 +14,12 @@ in a fresh process:
   automatically), or with ``--workers N`` the same import through
   :func:`corpus.importer.import_files` with N workers.
 
+The same is done for a Zeeschuimer export of N RedNote notes (``--sources``,
+default both): each synthetic note wrapped as Zeeschuimer stores an API
+object (an envelope around ``{id, note_card: {display_title, desc, time,
+user, interact_info, tag_list, image_list}, xsec_token}``, ~2 KB a line),
+which dazi detects as ``zeeschuimer-xiaohongshu``; pandas reads that file.
+
 Both are timed from outside (interpreter start included), CPU time is the
 process tree's user + system time, and peak memory is the largest sum of
 the resident sizes of the process and its children, sampled every 20 ms.
@@ -39,6 +45,7 @@ memory), labelled ``pandas-chunked``; its ratios are printed on their own
 lines.  The goal stays stated against plain ``read_json``.
 
     python benchmarks/bench_import.py --n 100000 200000 --repeat 3
+    python benchmarks/bench_import.py --n 100000 --sources zeeschuimer
     python benchmarks/bench_import.py --n 1000000 --repeat 1
     python benchmarks/bench_import.py --n 100000 --repeat 2 --compare-tree /tmp/old
     python benchmarks/bench_import.py --n 1000000 --repeat 1 --pandas-chunksize 100000
@@ -166,6 +173,39 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _zeeschuimer_item(note: dict, n: int) -> dict:
+    """A synthetic MediaCrawler note as Zeeschuimer stores the RedNote API object it came from
+    (modules/rednote.js; the shape 4CAT's datasources/xiaohongshu/search_rednote.py reads)."""
+    collected = 1_764_000_000_000 + n
+    card = {
+        "type": note["type"],
+        "display_title": note["title"],
+        "desc": note["desc"],
+        "time": note["time"],
+        "ip_location": note["ip_location"],
+        "user": {"user_id": note["user_id"], "nickname": note["nickname"], "avatar": note["avatar"]},
+        "interact_info": {"liked_count": note["liked_count"], "collected_count": note["collected_count"],
+                          "comment_count": note["comment_count"], "share_count": note["share_count"]},
+        "tag_list": [{"name": t, "type": "topic"} for t in note["tag_list"].split(",") if t],
+        "image_list": [{"url_default": u, "info_list": []} for u in note["image_list"].split(",") if u],
+    }
+    return {
+        "id": n, "nav_index": f"1:1:{n}", "item_id": note["note_id"], "timestamp_collected": collected,
+        "last_updated": collected, "source_platform": "xiaohongshu.com",
+        "source_platform_url": "https://www.xiaohongshu.com/search_result?keyword=" + note["source_keyword"],
+        "source_url": "https://edith.xiaohongshu.com/api/sns/web/v1/search/notes",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        "data": {"id": note["note_id"], "model_type": "note", "xsec_token": note["xsec_token"], "note_card": card},
+    }
+
+
+def write_zeeschuimer(notes, path: Path) -> None:
+    """Write *notes* (MediaCrawler records) as a Zeeschuimer NDJSON export of RedNote API objects."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for n, note in enumerate(notes):
+            fh.write(json.dumps(_zeeschuimer_item(note, n), ensure_ascii=False) + "\n")
+
+
 def _dazi_cmd(path: Path, db: Path, workers: int | None) -> list[str]:
     if workers is None:
         script = Path(sys.executable).with_name("dazi")  # the installed console script
@@ -211,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time dazi on the source tree in DIR (e.g. a git worktree of an older commit)")
     parser.add_argument("--page-size", type=int, help="create dazi's SQLite database with this page size")
     parser.add_argument("--dir", type=Path, help="keep generated files here (reused when present)")
+    parser.add_argument("--sources", nargs="+", choices=["mediacrawler", "zeeschuimer"],
+                        default=["mediacrawler", "zeeschuimer"],
+                        help="which files to time: MediaCrawler JSONL, Zeeschuimer NDJSON (default both)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from dazi.demo.synthetic import generate_notes, write_jsonl
@@ -218,14 +261,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        for n in args.n:
-            path = folder / f"notes_{n}.jsonl"
-            if not path.exists():
-                t = time.perf_counter()
-                write_jsonl(generate_notes(n, seed=1), path)
-                print(f"generated {path.name} in {time.perf_counter() - t:.1f} s")
+        for n, source in ((n, s) for n in args.n for s in args.sources):
+            if source == "mediacrawler":
+                path = folder / f"notes_{n}.jsonl"
+                if not path.exists():
+                    t = time.perf_counter()
+                    write_jsonl(generate_notes(n, seed=1), path)
+                    print(f"generated {path.name} in {time.perf_counter() - t:.1f} s")
+            else:
+                path = folder / f"zeeschuimer-xiaohongshu.com_{n}.ndjson"
+                if not path.exists():
+                    t = time.perf_counter()
+                    write_zeeschuimer(generate_notes(n, seed=1), path)
+                    print(f"generated {path.name} in {time.perf_counter() - t:.1f} s")
             size = path.stat().st_size
-            print(f"N = {n:,} notes, {size / 2**20:,.0f} MiB ({size / n:,.0f} bytes a note); "
+            print(f"N = {n:,} {source} notes, {size / 2**20:,.0f} MiB ({size / n:,.0f} bytes a note); "
                   f"dazi: {'dazi import' if args.workers is None else f'import_files(workers={args.workers})'}")
             db = Path(tmp) / "bench.db"
             if args.page_size:
@@ -267,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             for (name, base), values in ratios.items():
                 tree = dict(trees)[name]
                 label = f"{name} ({tree})" if tree else name
-                print(f"  N = {n:,}: {label} time ratio to {base} {min(values):.2f} to {max(values):.2f} "
+                print(f"  N = {n:,} ({source}): {label} time ratio to {base} {min(values):.2f} to {max(values):.2f} "
                       f"over {len(values)} run(s)")
     return 0
 

@@ -40,13 +40,17 @@ def shipped_names() -> list[str]:
 
 
 def shipped_path(name: str) -> Path:
-    """Path of a shipped codebook, by name (``cloud_companion``; a suffix is allowed).
+    """Path of a shipped codebook, by name (``cloud_companion``; a suffix is allowed,
+    and so is the repository path ``codebooks/template.yaml``, so that a command
+    copied from the README works from any folder).
 
     Raises
     ------
     NotFound
         For an unknown name, listing the shipped ones.
     """
+    if Path(name).parent.name == "codebooks":
+        name = Path(name).name
     stem = name[: -len(Path(name).suffix)] if Path(name).suffix in _SUFFIXES else name
     for suffix in _SUFFIXES:
         path = _folder() / f"{stem}{suffix}"

@@ -55,6 +55,7 @@ from dazi.db import Database
 from dazi.errors import AccessDenied, NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import adjudications, coders, coding_events, coding_units, codings, posts, projects, utcnow
+from dazi.spelling import argument
 
 __all__ = [
     "ADJUDICATOR_ROLES",
@@ -645,7 +646,7 @@ def adjudicate(
         if row.role not in ADJUDICATOR_ROLES:
             raise AccessDenied(
                 f"{adjudicator.name!r} is a {row.role} and may not record final values.",
-                "Ask the admin to make you an adjudicator (dazi coders add NAME --role adjudicator).",
+                f"Ask the admin to make you an adjudicator: dazi coders set-role {adjudicator.name} adjudicator",
             )
         post = conn.execute(
             select(posts.c.post_id).where(posts.c.id == post_pk, posts.c.project_id == project.id)
@@ -698,6 +699,9 @@ def adjudication_history(db: Database, project: Project, *, post_pk: int | None 
     return [_adjudication(r) for r in rows]
 
 
+_PY_SOURCE = "source='final'"
+
+
 def _check_source(conn: Connection, project: Project, source: str) -> None:
     if source == "final":
         return
@@ -710,7 +714,8 @@ def _check_source(conn: Connection, project: Project, source: str) -> None:
         ).scalars().all()
         raise NotFound(
             f"No coder named {source!r} in project {project.name!r}",
-            f"Use source='final' or one of: {', '.join(names)}." if names else "Add coders first.",
+            f"Use {argument('source', _PY_SOURCE)} or one of: {', '.join(names)}." if names
+            else "Add coders first.",
         )
 
 

@@ -60,6 +60,7 @@ __all__ = [
     "brennan_prediger",
     "cohen_kappa",
     "coincidences",
+    "conger_kappa",
     "fleiss_kappa",
     "gwet_ac",
     "pair_distances",
@@ -569,6 +570,32 @@ def brennan_prediger(
     ones = np.ones(q)
     pe = _weighted_mass(weights, coded.positions, ones, ones) / (q * q)
     return _chance_corrected("Brennan-Prediger", pa, pe)
+
+
+def conger_kappa(
+    coded: CodedData, pairs: Pairs | None = None, weights: str = "identity"
+) -> Coefficient:
+    """Conger's (1980) kappa for any number of coders, with missing values
+    and weights as in Gwet (2014) and ``irrCAC``: chance agreement from each
+    coder's own category proportions ``p_gk`` (over the units that coder
+    coded), ``p_e = sum_kl w_kl (pbar_k pbar_l - s_kl / r)``, ``s_kl`` the
+    covariance of ``p_gk`` and ``p_gl`` across the ``r`` coders.  For two
+    coders without missing values it equals Cohen's kappa."""
+    pairs = pairs_of(coded) if pairs is None else pairs
+    codes = coded.codes[:, (coded.codes >= 0).any(axis=0)]
+    r = codes.shape[1]
+    if r < 2:
+        return Coefficient(
+            None, None, None, "Conger's kappa is undefined: it needs values from two or more coders"
+        )
+    v = coded.n_values
+    pa = _observed_agreement(coded, pairs, weights)
+    p_g = [np.bincount(col[col >= 0], minlength=v) / float((col >= 0).sum()) for col in codes.T]
+    p_bar = np.mean(p_g, axis=0)
+    mean_mass = _weighted_mass(weights, coded.positions, p_bar, p_bar)
+    own = sum(_weighted_mass(weights, coded.positions, p, p) for p in p_g)
+    pe = mean_mass - (own - r * mean_mass) / (r * (r - 1.0))
+    return _chance_corrected("Conger's kappa", pa, pe)
 
 
 def _two_coder_pairs(coded: CodedData, pairs: Pairs, name: str) -> Pairs | Coefficient:

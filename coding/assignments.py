@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import and_, case, delete, func, select, tuple_
@@ -26,20 +26,31 @@ from corpus.store import posts_frame
 from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.projects import Project, update_settings
-from dazi.schema import assignments, coding_units, codings, posts, utcnow
+from dazi.schema import assignments, coders, coding_units, codings, posts, utcnow
 
-__all__ = ["AssignmentSummary", "assign", "assigned_post_pks", "overlap_post_pks", "Progress", "progress"]
+__all__ = ["AssignmentSummary", "Progress", "assign", "assigned_post_pks", "overlap_post_pks", "progress"]
 
 
 @dataclass(frozen=True)
 class AssignmentSummary:
-    """What :func:`assign` did: per coder, how many posts and how many overlap."""
+    """What :func:`assign` did: per coder, how many posts and how many overlap.
+
+    ``started_elsewhere`` counts, per coder *not* named in this call, the
+    sample's posts outside the overlap that coder has already started (coded
+    or opened): they stay with that coder and go to nobody named here, unless
+    ``include_started`` was given.  ``already_assigned`` counts, per named
+    coder, posts they would have received that they already hold through
+    another sample (they keep that assignment).
+    """
 
     sample: str
     overlap: int
     per_coder: dict[str, int]
     added: int
     removed: int
+    started_elsewhere: dict[str, int] = field(default_factory=dict)
+    already_assigned: dict[str, int] = field(default_factory=dict)
+    include_started: bool = False
 
 
 def _seed_for(seed: int, *parts: str) -> np.random.Generator:
@@ -70,6 +81,7 @@ def assign(
     overlap: float = 0.2,
     seed: int = 0,
     stratify_by: str | None = None,
+    include_started: bool = False,
 ) -> AssignmentSummary:
     """Assign a sample's posts to coders (idempotent for the same arguments).
 
@@ -87,6 +99,11 @@ def assign(
     stratify_by : str, optional
         Draw the overlap set proportionally over this post field's values
         (e.g. ``source_keywords``), so reliability covers every stratum.
+    include_started : bool
+        Posts outside the overlap that a coder not named here has already
+        started (e.g. in another sample) stay with that coder by default and
+        are counted in ``started_elsewhere``; with ``True`` they are dealt to
+        the named coders too (they will then be coded twice).
     """
     if not coder_names:
         raise ValidationError("Name at least one coder to assign to.", "Pass --coders a,b.")
@@ -138,15 +155,18 @@ def assign(
         target: dict[int, set[int]] = {cid: set(overlap_set) for cid in ids}
         load = {cid: len(overlap_set) for cid in ids}
         free: list[int] = []
+        elsewhere: dict[int, int] = defaultdict(int)
         for pk in rest:
             starters = started.get(pk, set())
             owner = next((cid for cid in ids if cid in starters), None)
             if owner is not None:
                 target[owner].add(pk)
                 load[owner] += 1
-            elif not starters:
+            elif not starters or include_started:
                 free.append(pk)
-            # else: started by a coder not listed now; it stays with them
+            else:  # started by coders not listed now: it stays with them, and is reported
+                for cid in starters:
+                    elsewhere[cid] += 1
         # deal the uncoded rest to whoever has least, ties in coder order
         for pk in free:
             cid = min(ids, key=lambda c: (load[c], ids.index(c)))
@@ -161,6 +181,7 @@ def assign(
                 conn.execute(delete(assignments).where(assignments.c.id == row.id))
                 removed += 1
         added = 0
+        already: dict[int, int] = defaultdict(int)
         now = utcnow()
         rows = []
         for coder in coders_:
@@ -184,6 +205,9 @@ def assign(
                     )
                 )
             }
+            held = [r for r in rows if (r["coder_id"], r["post_pk"]) in taken]
+            for r in held:
+                already[r["coder_id"]] += 1
             rows = [r for r in rows if (r["coder_id"], r["post_pk"]) not in taken]
             if rows:
                 conn.execute(assignments.insert(), rows)
@@ -198,12 +222,18 @@ def assign(
             )
             for c in coders_
         }
+        names = dict(conn.execute(select(coders.c.id, coders.c.name).where(coders.c.project_id == project.id)).all())
     update_settings(
         db, project,
         assignment={"sample": sample.name, "coders": coder_names, "overlap": overlap, "seed": seed,
                     "stratify_by": stratify_by},
     )
-    return AssignmentSummary(sample.name, len(overlap_set), per_coder, added, removed)
+    return AssignmentSummary(
+        sample.name, len(overlap_set), per_coder, added, removed,
+        started_elsewhere={names[cid]: n for cid, n in sorted(elsewhere.items(), key=lambda kv: names[kv[0]])},
+        already_assigned={names[cid]: n for cid, n in already.items()},
+        include_started=include_started,
+    )
 
 
 def assigned_post_pks(db: Database, project: Project, coder: Coder) -> list[int]:

@@ -101,7 +101,8 @@ def current_codebook(db: Database, project: Project, *, conn=None) -> StoredCode
     if row is None:
         raise NotFound(
             f"Project {project.name!r} has no codebook yet",
-            "Load one with `dazi codebook load codebooks/template.yaml` (or your own file).",
+            "Load one with `dazi codebook load template` (the shipped starting point; "
+            "`dazi codebook load cloud_companion` for the study's) or `dazi codebook load YOUR_FILE.yaml`.",
         )
     return _stored(row)
 

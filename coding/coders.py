@@ -24,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from dazi.db import Database
 from dazi.errors import AccessDenied, NotFound, ValidationError
@@ -32,17 +32,21 @@ from dazi.projects import Project
 from dazi.schema import coders, login_attempts, utcnow
 
 __all__ = [
-    "Coder",
     "ROLES",
+    "Coder",
+    "activate_coder",
     "add_coder",
-    "list_coders",
-    "get_coder",
-    "remove_coder",
-    "set_passcode",
     "authenticate",
-    "hash_passcode",
-    "check_passcode",
     "can_see_all",
+    "check_passcode",
+    "deactivate_coder",
+    "get_coder",
+    "hash_passcode",
+    "list_coders",
+    "remove_coder",
+    "rename_coder",
+    "set_passcode",
+    "set_role",
 ]
 
 ROLES = ("coder", "adjudicator", "admin")
@@ -166,17 +170,97 @@ def get_coder(db: Database, project: Project, name: str) -> Coder:
     return _row(row)
 
 
-def remove_coder(db: Database, project: Project, name: str) -> Coder:
-    """Deactivate a coder: they cannot sign in, their codings stay in history."""
-    coder = get_coder(db, project, name)
+def _inactive_or_active(conn: Connection, project: Project, name: str):
+    """The row of coder ``name``, active or not; :class:`NotFound` listing every coder if absent."""
+    row = _find(conn, project, name)
+    if row is None:
+        names = conn.execute(
+            select(coders.c.name).where(coders.c.project_id == project.id).order_by(coders.c.name)
+        ).scalars().all()
+        raise NotFound(
+            f"No coder named {name!r} in project {project.name!r}",
+            f"Coders: {', '.join(names)}." if names else "Add one with `dazi coders add NAME`.",
+        )
+    return row
+
+
+def _check_last_admin(conn: Connection, project: Project, row, what: str) -> None:
+    """Refuse to leave a project without an active admin (nobody could manage it)."""
+    if row.role != "admin" or not row.active:
+        return
+    others = conn.execute(
+        select(func.count()).select_from(coders).where(
+            coders.c.project_id == project.id, coders.c.role == "admin", coders.c.active.is_(True),
+            coders.c.id != row.id)
+    ).scalar_one()
+    if not others:
+        raise ValidationError(
+            f"{row.name!r} is the project's only admin: {what} would leave nobody to manage it.",
+            "Make another coder an admin first (dazi coders set-role NAME admin).",
+        )
+
+
+def deactivate_coder(db: Database, project: Project, name: str) -> Coder:
+    """Deactivate a coder: they can no longer sign in; their codings, assignments and
+    adjudications stay (and count in reliability and exports).  :func:`activate_coder`
+    undoes it."""
     with db.write() as conn:
-        conn.execute(update(coders).where(coders.c.id == coder.id).values(active=False))
-    return Coder(coder.id, coder.project_id, coder.name, coder.role, False)
+        row = _inactive_or_active(conn, project, name)
+        _check_last_admin(conn, project, row, "deactivating them")
+        conn.execute(update(coders).where(coders.c.id == row.id).values(active=False))
+        return _row(_find(conn, project, name))
+
+
+#: The older name of :func:`deactivate_coder`.
+remove_coder = deactivate_coder
+
+
+def activate_coder(db: Database, project: Project, name: str) -> Coder:
+    """Let a deactivated coder sign in again, with their old passcode and role."""
+    with db.write() as conn:
+        row = _inactive_or_active(conn, project, name)
+        conn.execute(update(coders).where(coders.c.id == row.id).values(active=True))
+        return _row(_find(conn, project, name))
+
+
+def set_role(db: Database, project: Project, name: str, role: str) -> Coder:
+    """Change a coder's role (``coder``, ``adjudicator`` or ``admin``).
+
+    The project's last active admin keeps that role (nobody could manage the
+    project otherwise)."""
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role {role!r}", f"Use one of: {', '.join(ROLES)}.")
+    with db.write() as conn:
+        row = _inactive_or_active(conn, project, name)
+        if role != "admin":
+            _check_last_admin(conn, project, row, f"making them {role}")
+        conn.execute(update(coders).where(coders.c.id == row.id).values(role=role))
+        return _row(_find(conn, project, name))
+
+
+def rename_coder(db: Database, project: Project, name: str, new_name: str) -> Coder:
+    """Give a coder another name; their codings, assignments and adjudications follow
+    (they refer to the coder, not the name).  They sign in with the new name."""
+    new_name = (new_name or "").strip()
+    if not new_name or len(new_name) > 100:
+        raise ValidationError("A coder needs a name of 1 to 100 characters.")
+    with db.write() as conn:
+        row = _inactive_or_active(conn, project, name)
+        if new_name != row.name and _find(conn, project, new_name) is not None:
+            raise ValidationError(
+                f"Coder {new_name!r} already exists in project {project.name!r}.",
+                "Choose another name (deactivated coders keep theirs: dazi coders list --all).",
+            )
+        conn.execute(update(coders).where(coders.c.id == row.id).values(name=new_name))
+        return _row(_find(conn, project, new_name))
 
 
 def set_passcode(db: Database, project: Project, name: str, passcode: str | None = None) -> str:
-    """Give a coder a new passcode (generated if not given); returns it."""
-    coder = get_coder(db, project, name)
+    """Give a coder a new passcode (generated if not given); returns it.  The old one
+    stops working at once.  A deactivated coder gets one too (for when they are
+    activated again)."""
+    with db.read() as conn:
+        coder = _row(_inactive_or_active(conn, project, name))
     passcode = passcode if passcode is not None else _new_passcode()
     if len(passcode) < 4:
         raise ValidationError("A passcode needs at least 4 characters.")

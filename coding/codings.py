@@ -28,6 +28,7 @@ from sqlalchemy import Connection, and_, func, select, update
 from coding.codebook import Codebook, is_applicable, validate_value
 from coding.codebook_store import current_codebook
 from coding.coders import Coder, can_see_all
+from coding.missing import is_unanswered
 from dazi.db import Database
 from dazi.errors import AccessDenied, DaziError, NotFound, ValidationError
 from dazi.projects import Project, _row_to_project
@@ -130,7 +131,7 @@ def _normalise(codebook: Codebook, values: Mapping[str, object], current: Mappin
         if variable.id not in values:
             continue
         raw = values[variable.id]
-        if raw is None or raw == [] or raw == "":
+        if is_unanswered(raw):
             out[variable.id] = None
             continue
         try:
@@ -221,7 +222,7 @@ def _write_values(conn, project, coder_id, post_pk, new: Mapping[str, object], c
 
 def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, post_pk: int,
              values: Mapping[str, object], *, memo: str | None, uncertain: bool | None, seconds: float | None,
-             done: bool) -> SaveResult:
+             done: bool, hints: bool | None = None) -> SaveResult:
     """:func:`save_coding`'s work inside the caller's write transaction."""
     assert_can_code(conn, project, coder, post_pk)
     stored = _current_codebook(db, conn, project)
@@ -231,7 +232,7 @@ def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, pos
     if done:
         missing = [
             v.id for v in stored.codebook.variables
-            if v.required and is_applicable(v, resolved, stored.codebook) and resolved.get(v.id) in (None, [], "")
+            if v.required and is_applicable(v, resolved, stored.codebook) and is_unanswered(resolved.get(v.id))
         ]
         if missing:
             raise ValidationError(
@@ -275,15 +276,15 @@ def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, pos
         conn.execute(
             coding_units.insert().values(
                 project_id=project.id, post_pk=post_pk, coder_id=coder.id, memo=wanted["memo"],
-                uncertain=wanted["uncertain"], seconds=spent, done=wanted["done"], updated_at=now,
+                uncertain=wanted["uncertain"], seconds=spent, done=wanted["done"], updated_at=now, hints=hints,
             )
         )
-    elif events or spent or wanted["done"] != state["done"]:
+    elif events or spent or wanted["done"] != state["done"] or (hints is not None and hints != unit.hints):
         conn.execute(
             update(coding_units)
             .where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
             .values(memo=wanted["memo"], uncertain=wanted["uncertain"], seconds=coding_units.c.seconds + spent,
-                    done=wanted["done"], updated_at=now)
+                    done=wanted["done"], updated_at=now, **({} if hints is None else {"hints": hints}))
         )
     return SaveResult(post_pk, changed, events, stored.version)
 
@@ -299,6 +300,7 @@ def save_coding(
     uncertain: bool | None = None,
     seconds: float | None = None,
     done: bool = True,
+    hints: bool | None = None,
 ) -> SaveResult:
     """Record ``coder``'s values for one post, committed before returning.
 
@@ -316,6 +318,9 @@ def save_coding(
     done : bool
         Mark the post as coded (required variables that apply must then have
         values).  ``False`` saves a draft.
+    hints : bool, optional
+        Whether the coder saw keyword hints for this post (recorded on the
+        unit, see :mod:`coding.hints`; None: left as it is).
 
     Returns
     -------
@@ -324,7 +329,7 @@ def save_coding(
     """
 
     return db.retrying(lambda conn: _save_in(conn, db, project, coder, post_pk, values, memo=memo,
-                                             uncertain=uncertain, seconds=seconds, done=done))
+                                             uncertain=uncertain, seconds=seconds, done=done, hints=hints))
 
 
 @dataclass

@@ -5,21 +5,33 @@ them, variable by variable, to :mod:`coding.reliability`: single variables at
 their codebook level, ordinal ones with the code order of the codebook,
 numeric ones as interval or ratio, multi-select ones code by code and pooled.
 Structurally skipped values (a condition that did not hold) are missing, not
-a code.  Text variables are not coded from a list and are left out.
+a code; "not stated" codes follow the codebook's ``reliability_missing_codes``
+(:func:`variable_frame`).  Text variables are not coded from a list and are
+left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from coding.codebook import Codebook
 from coding.coders import Coder
 from coding.reliability import MultiReliability, VariableReliability, multi_reliability, reliability
 from dazi.db import Database
+from dazi.errors import NotFound
 from dazi.projects import Project
 
-__all__ = ["project_codings", "project_reliability"]
+__all__ = [
+    "VariableFrame",
+    "project_codings",
+    "project_reliability",
+    "variable_frame",
+    "variable_reliability",
+]
 
 
 def project_codings(db: Database, project: Project, viewer: Coder | None = None) -> pd.DataFrame:
@@ -46,6 +58,8 @@ def project_reliability(
     bootstrap: int = 10_000,
     seed: int | None = 0,
     viewer: Coder | None = None,
+    weights: str | None = None,
+    population: int | None = None,
 ) -> list[VariableReliability | MultiReliability]:
     """Reliability of each coded variable of the project's current codebook.
 
@@ -60,10 +74,16 @@ def project_reliability(
     viewer : Coder, optional
         The signed-in coder; a coder of a blind project cannot compute
         reliability (it needs everyone's codings).
+    weights : {"identity", "linear", "quadratic"}, optional
+        Weights of the kappa family for ordinal, interval and ratio
+        variables (nominal ones are always unweighted).  Default: quadratic.
+    population : int, optional
+        Population size for the finite-population correction of the
+        standard errors (see :func:`coding.reliability.reliability`).
     """
     from coding.codebook_store import current_codebook
     from coding.coders import can_see_all
-    from dazi.errors import AccessDenied, NotFound
+    from dazi.errors import AccessDenied
 
     if viewer is not None and not can_see_all(viewer, project):
         raise AccessDenied("Reliability needs every coder's codings; it is hidden from coders while the project is blind.")
@@ -79,30 +99,125 @@ def project_reliability(
             "No post has been coded by two or more coders yet, so there is nothing to compare.",
             "Assign an overlap (dazi assign --overlap) and let the coders finish those posts.",
         )
-    results: list[VariableReliability | MultiReliability] = []
+    skipped = _skipped_by_condition(data, codebook)
+    results = []
     for vid in wanted:
-        variable = codebook.variable(vid)
-        if variable.type == "text":
-            raise NotFound(f"{vid} is a text variable: reliability needs coded categories or numbers.")
-        part = data[data["variable"] == vid].reset_index(drop=True)
-        if variable.type == "multi":
-            frame = pd.DataFrame({
-                "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
-                "value": [list(v) if isinstance(v, list) else ([] if v is None else [v]) for v in part["value"]],
-            })
-            results.append(multi_reliability(
-                frame, codes=[c.id for c in variable.codable_codes()], bootstrap=bootstrap, seed=seed, variable=vid,
-            ))
-            continue
-        # "not stated"-type codes (``missing: true``) are missing values, not scale points
-        missing = {c.id for c in variable.all_codes() if c.missing}
-        values = [None if v in missing else v for v in part["value"]]
-        frame = pd.DataFrame({
-            "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
-            "value": pd.Series(values, dtype=object),
-        })
-        order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
-        results.append(reliability(
-            frame, level=variable.level or "nominal", value_order=order, bootstrap=bootstrap, seed=seed, variable=vid,
-        ))
+        result = variable_reliability(
+            data[data["variable"] == vid].reset_index(drop=True), codebook, vid,
+            bootstrap=bootstrap, seed=seed, weights=weights, population=population,
+        )
+        if skipped.get(vid):
+            when = "; ".join(f"{ref} = {', '.join(codes)}"
+                             for ref, codes in codebook.variable(vid).conditions().items())
+            result.notes.insert(0, f"{skipped[vid]} empty cell(s) because the variable did not apply for that "
+                                   f"coder (its condition, {when}, did not hold on their coding)")
+        results.append(result)
     return results
+
+
+def _skipped_by_condition(data: pd.DataFrame, codebook: Codebook) -> dict[str, int]:
+    """Per conditional variable: the empty cells whose coder's own values fail its condition."""
+    from coding.codebook import is_applicable
+    from coding.missing import is_unanswered
+
+    conditional = [v for v in codebook.variables if v.when]
+    if not conditional or data.empty:
+        return {}
+    counts: dict[str, int] = {}
+    for (_, _), part in data.groupby(["unit", "coder"], sort=False):
+        values = dict(zip(part["variable"], part["value"]))
+        for variable in conditional:
+            if is_unanswered(values.get(variable.id)) and not is_applicable(variable, values, codebook):
+                counts[variable.id] = counts.get(variable.id, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class VariableFrame:
+    """One variable's codings as reliability data: ``unit, coder, value`` rows,
+    the level and code order to compute at, and notes on how codes were read."""
+
+    frame: pd.DataFrame
+    level: str
+    order: list[str] | None
+    notes: tuple[str, ...] = ()
+
+
+def variable_frame(part: pd.DataFrame, codebook: Codebook, variable_id: str) -> VariableFrame:
+    """A variable's codings (``unit``, ``coder``, ``value`` columns) as reliability data.
+
+    Multi-select values become lists of codes.  A stored ``None`` is a missing
+    value (the coder gave none: the variable did not apply, or was optional).
+    A code flagged ``missing: true`` ("not stated", "unclear") was chosen by
+    the coder, and the codebook's ``reliability_missing_codes`` decides what it
+    is (Krippendorff 2019, ch. 12: a deliberate "cannot code" is a value
+    unless the codebook says otherwise):
+
+    ``value`` (the default)
+        A value like any other.  On a nominal variable it is one more
+        category.  An ordinal or numeric scale has no place for it, so when a
+        coder chose one, that variable is computed at the nominal level (a
+        "not stated" against a scale point is a disagreement; distances
+        between scale points are not used), and a note says so.
+    ``missing``
+        A missing value: left out, as if the coder gave none (a note counts
+        them); the variable keeps its level.
+    """
+    variable = codebook.variable(variable_id)
+    unit = part["unit"].astype(str)
+    coder = part["coder"].astype(str)
+    if variable.type == "multi":
+        sets = [list(v) if isinstance(v, list) else ([] if v is None else [v]) for v in part["value"]]
+        frame = pd.DataFrame({"unit": unit, "coder": coder, "value": sets})
+        return VariableFrame(frame, "nominal", None)
+    level = variable.level or "nominal"
+    order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
+    missing_codes = [c.id for c in variable.all_codes() if c.missing]
+    chosen = [v for v in part["value"] if v in missing_codes] if missing_codes else []
+    notes: list[str] = []
+    values: list[Any] = list(part["value"])
+    named = ", ".join(repr(c) for c in missing_codes)
+    if chosen and codebook.reliability_missing_codes == "missing":
+        values = [None if v in missing_codes else v for v in values]
+        notes.append(
+            f"{len(chosen)} value(s) {named} (a 'not stated' code) were treated as missing values, as "
+            "the codebook says (reliability_missing_codes: missing)"
+        )
+    elif chosen and level != "nominal":
+        notes.append(
+            f"coders chose {named} (a 'not stated' code, off the {level} scale) {len(chosen)} time(s); "
+            "the codebook counts it as a value (reliability_missing_codes: value), so this variable "
+            "is computed at the nominal level, where it disagrees with every scale point"
+        )
+        level, order = "nominal", None
+    frame = pd.DataFrame({"unit": unit, "coder": coder, "value": pd.Series(values, dtype=object)})
+    return VariableFrame(frame, level, order, tuple(notes))
+
+
+def variable_reliability(
+    part: pd.DataFrame,
+    codebook: Codebook,
+    variable_id: str,
+    *,
+    bootstrap: int = 10_000,
+    seed: int | None = 0,
+    weights: str | None = None,
+    population: int | None = None,
+) -> VariableReliability | MultiReliability:
+    """Reliability of one variable from its codings (see :func:`variable_frame`)."""
+    variable = codebook.variable(variable_id)
+    if variable.type == "text":
+        raise NotFound(f"{variable_id} is a text variable: reliability needs coded categories or numbers.")
+    vf = variable_frame(part, codebook, variable_id)
+    if variable.type == "multi":
+        result: VariableReliability | MultiReliability = multi_reliability(
+            vf.frame, codes=[c.id for c in variable.codable_codes()], bootstrap=bootstrap, seed=seed,
+            variable=variable_id, population=population,
+        )
+    else:
+        result = reliability(
+            vf.frame, level=vf.level, value_order=vf.order, bootstrap=bootstrap, seed=seed,
+            variable=variable_id, weights=None if vf.level == "nominal" else weights, population=population,
+        )
+    result.notes[:0] = list(vf.notes)
+    return result

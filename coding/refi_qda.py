@@ -20,7 +20,11 @@ Export (:func:`to_qdc`, :func:`write_qdc`)
     Each choice variable (single, multi, ordinal) becomes a top-level
     ``Code`` with ``isCodable="false"``; its codes nest inside it, keeping the
     hierarchy.  Numeric and text variables are left out: the codebook format
-    has no place for them (they are not codes).  Retired codes are left out
+    has no place for them (they are not codes); :func:`left_out_of_qdc`
+    names them, and ``dazi codebook export`` says so.  The codebook's name
+    goes on a ``Codebook:`` line of the first variable's description (the
+    standard has no field for it), so a re-imported file takes its own name
+    rather than the file's.  Retired codes are left out
     unless ``include_retired=True``.  GUIDs are uuid5 of a fixed namespace
     and (codebook name, variable id, code id), so the same code gets the same
     GUID in every export; a renamed label keeps its GUID.  ``Sets`` are never
@@ -115,6 +119,7 @@ __all__ = [
     "GUID_NAMESPACE",
     "code_guid",
     "from_qdc",
+    "left_out_of_qdc",
     "read_qdc",
     "to_qdc",
     "write_qdc",
@@ -160,6 +165,7 @@ _VARIABLE_FIELDS = {
     "when": ("when", "scalar"),
     "label": ("label", "text"),
     "id": ("id", "scalar"),
+    "codebook": ("codebook", "scalar"),
 }
 _TRUE = {"yes", "true", "1"}
 _FALSE = {"no", "false", "0"}
@@ -243,7 +249,7 @@ def _when_line(variable: Variable) -> str:
     return "When: " + "; ".join(parts)
 
 
-def _variable_description(variable: Variable) -> str:
+def _variable_description(variable: Variable, codebook_name: str | None = None) -> str:
     lines = _text_lines("Instruction", variable.instruction)
     lines.append(f"Type: {variable.type}")
     if variable.level != _DEFAULT_LEVEL[variable.type]:
@@ -254,7 +260,18 @@ def _variable_description(variable: Variable) -> str:
     if isinstance(variable.label, dict):
         lines += _text_lines("Label", variable.label)
     lines.append(f"ID: {variable.id}")
+    if codebook_name:
+        lines.append(f"Codebook: {_clean(codebook_name)}")
     return "\n".join(lines)
+
+
+def left_out_of_qdc(codebook: Codebook) -> list[Variable]:
+    """The variables a ``.qdc`` file cannot hold: numeric and text ones.
+
+    A REFI-QDA codebook is a tree of codes; a number or a free text is not a
+    code, so no QDA tool could apply it.  Export YAML (or JSON) to keep them.
+    """
+    return [variable for variable in codebook.variables if not variable.is_choice]
 
 
 def _element(parent: ET.Element, tag: str, attrib: dict[str, str] | None = None) -> ET.Element:
@@ -307,7 +324,10 @@ def to_qdc(codebook: Codebook, *, lang: str = DEFAULT_LANG,
             "name": _clean(variable.display(lang)),
             "isCodable": "false",
         })
-        _element(element, "Description").text = _variable_description(variable)
+        # the standard has no codebook name: the first variable carries it, parsed back on import
+        first = not len(codes) - 1
+        _element(element, "Description").text = _variable_description(
+            variable, codebook.name if first else None)
         for code in variable.codes:
             if include_retired or not code.retired:
                 _add_code(element, codebook, variable, code, lang, include_retired)
@@ -775,8 +795,11 @@ def from_qdc(data: bytes | str, *, name: str | None = None, default_type: str = 
             "required": False, "codes": [_import_code(element, ids, source) for element in flat]}
     origin = codebook_element.get("origin")
     stem = Path(source).stem if source else None
+    own = next((scalars["codebook"] for scalars in
+                (_parse_description(_description(e), _VARIABLE_FIELDS).scalars for e in grouped)
+                if scalars.get("codebook")), None)
     data_dict = {
-        "name": name or stem or "Imported codebook",
+        "name": name or own or stem or "Imported codebook",
         "version": 1,
         "description": f"Imported from {Path(source).name if source else 'a REFI-QDA codebook'}"
                        + (f" (written by {origin})" if origin else "") + ".",

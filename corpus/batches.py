@@ -62,7 +62,10 @@ class FileReport:
     """What loading one file (or one sheet or table of it) found.
 
     ``rows_read`` counts every record read, including rejected ones; for X API
-    pages a row is a page and ``posts`` counts its tweets.
+    pages a row is a page and ``posts`` counts its tweets.  ``no_text``
+    counts posts imported with neither text nor time (Zeeschuimer's stubs
+    from page HTML, search results without a description): they are
+    reported, so that the researcher can collect them again.
     """
 
     file: str
@@ -76,6 +79,7 @@ class FileReport:
     posts: int = 0
     comments: int = 0
     rejected: int = 0
+    no_text: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -107,7 +111,7 @@ def _convert(
     out = batch.posts if posts_kind else batch.comments
     out_rows = batch.post_rows if posts_kind else batch.comment_rows
     n = len(batch)
-    rows_read = converted = rejected = 0
+    rows_read = converted = rejected = no_text = 0
     try:
         for row, rec in records:
             rows_read += 1
@@ -118,13 +122,16 @@ def _convert(
                 n += 1
             elif expand is None:
                 try:
-                    out.append(convert(rec))
+                    item = convert(rec)
                 except RowError as exc:
                     _reject(batch, label, row, exc.reason, exc.hint, exc.column, rec, skip)
                     rejected += 1
                 else:
+                    out.append(item)
                     out_rows.append((label, row))
                     converted += 1
+                    if posts_kind and not item["text"] and item["created_at"] is None:
+                        no_text += 1
                 n += 1
             else:
                 try:
@@ -147,6 +154,7 @@ def _convert(
     finally:
         report.rows_read += rows_read
         report.rejected += rejected
+        report.no_text += no_text
         if posts_kind:
             report.posts += converted
         else:

@@ -9,7 +9,8 @@ field                  meaning
 =====================  =====================================================
 post_id                the platform's id, always a ``str`` (never a float)
 platform               ``xiaohongshu``, ``weibo``, ``douyin``, ``bilibili``,
-                       ``reddit``, ``x`` or ``other``
+                       ``kuaishou``, ``tieba``, ``zhihu``, ``tiktok``,
+                       ``instagram``, ``reddit``, ``x`` or ``other``
 url                    link to the original, or ``None``
 title                  title (``None`` where the platform has none, or where
                        it only repeats the start of ``text``)
@@ -68,7 +69,20 @@ COUNT_FIELDS: tuple[str, ...] = ("likes", "collects", "comments", "shares")
 #: Fields that hold lists.
 LIST_FIELDS: tuple[str, ...] = ("hashtags", "mentions", "source_keywords")
 
-PLATFORMS: tuple[str, ...] = ("xiaohongshu", "weibo", "douyin", "bilibili", "reddit", "x", "other")
+PLATFORMS: tuple[str, ...] = (
+    "xiaohongshu",
+    "weibo",
+    "douyin",
+    "bilibili",
+    "kuaishou",
+    "tieba",
+    "zhihu",
+    "tiktok",
+    "instagram",
+    "reddit",
+    "x",
+    "other",
+)
 
 STATUSES: tuple[str, ...] = ("ok", "deleted", "unavailable")
 

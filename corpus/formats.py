@@ -75,6 +75,7 @@ FORMATS: tuple[str, ...] = (
     "jsonl.zst",
     "jsonl.gz",
     "sqlite",
+    "parquet",
 )
 
 # Rows with fields longer than the csv module's default (128 KiB) exist: a long
@@ -87,6 +88,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls
+_PARQUET_MAGIC = b"PAR1"
 
 
 @dataclass
@@ -170,6 +172,8 @@ _EXTENSIONS = {
     ".db": "sqlite",
     ".sqlite": "sqlite",
     ".sqlite3": "sqlite",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
 
 
@@ -202,6 +206,8 @@ def detect_format(path: str | os.PathLike) -> str:
         return "jsonl.gz"
     if head.startswith(_ZIP_MAGIC):
         return "xlsx"
+    if head.startswith(_PARQUET_MAGIC):
+        return "parquet"
     if head.startswith(_OLE_MAGIC):
         raise InputError(
             "this is an old binary Excel workbook (.xls), which dazi does not read",
@@ -210,7 +216,7 @@ def detect_format(path: str | os.PathLike) -> str:
         )
     suffix = p.suffix.lower()
     fmt = _EXTENSIONS.get(suffix)
-    if fmt in ("xlsx", "sqlite", "jsonl.zst", "jsonl.gz"):
+    if fmt in ("xlsx", "sqlite", "jsonl.zst", "jsonl.gz", "parquet"):
         raise InputError(
             f"the file is named {suffix} but its content is not of that kind",
             "The file may be damaged or incompletely downloaded; export it again.",
@@ -256,6 +262,8 @@ def iter_parts(path: str | os.PathLike) -> Iterator[tuple[FileInfo, Records]]:
         yield info, _iter_jsonl(info)
     elif fmt == "sqlite":
         yield from _iter_sqlite(spath)
+    elif fmt == "parquet":
+        yield _open_parquet(spath)
     else:  # pragma: no cover - detect_format returns only the above
         raise AssertionError(fmt)
 
@@ -443,8 +451,12 @@ def _iter_delimited(info: FileInfo, delimiter: str) -> Records:
 # ---------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> str:
-    """A cell as text, so that ids and counts are never floats downstream."""
+def _cell_text(value: object, utc: bool = False) -> str:
+    """A cell as text, so that ids and counts are never floats downstream.
+
+    *utc*: the workbook is one of dazi's own, whose dates are UTC (Excel has no
+    time zones): datetimes get the offset ``+00:00``.
+    """
     if value is None:
         return ""
     tp = type(value)
@@ -461,7 +473,9 @@ def _cell_text(value: object) -> str:
     if tp is bool:
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime | date | time):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+        if isinstance(value, datetime):
+            return value.isoformat(sep=" ") + ("+00:00" if utc and value.tzinfo is None else "")
+        return value.isoformat()
     return str(value)
 
 
@@ -542,6 +556,10 @@ def _iter_xlsx(path: str) -> Iterator[tuple[FileInfo, Records]]:
     except Exception as exc:  # noqa: BLE001 - see _xlsx_error
         raise _xlsx_error(path, None, exc) from exc
     try:
+        utc = (wb.properties.creator or "") == "dazi"  # reports.xlsx writes dates in UTC
+    except Exception:  # noqa: BLE001 - document properties are optional
+        utc = False
+    try:
         for ws in wb.worksheets:
             info = FileInfo(path, "xlsx", part=ws.title)
             header: list[str] = []
@@ -559,12 +577,12 @@ def _iter_xlsx(path: str) -> Iterator[tuple[FileInfo, Records]]:
             while header and not header[-1]:
                 header.pop()
             info.columns = header
-            yield info, _xlsx_records(info, rows, header, header_row)
+            yield info, _xlsx_records(info, rows, header, header_row, utc)
     finally:
         wb.close()
 
 
-def _xlsx_records(info: FileInfo, rows, header: list[str], header_row: int) -> Records:
+def _xlsx_records(info: FileInfo, rows, header: list[str], header_row: int, utc: bool = False) -> Records:
     width = len(header)
     if not width:
         return
@@ -588,7 +606,7 @@ def _xlsx_records(info: FileInfo, rows, header: list[str], header_row: int) -> R
         if values is None:
             break
         row += 1
-        cells = [_cell_text(v) for v in values]
+        cells = [_cell_text(v, utc) for v in values]
         if not any(cells):
             continue
         if len(cells) > width:
@@ -606,6 +624,50 @@ def _xlsx_records(info: FileInfo, rows, header: list[str], header_row: int) -> R
 
 
 # ---------------------------------------------------------------------------
+# Parquet (dazi's own export, or any table with typed columns)
+# ---------------------------------------------------------------------------
+
+
+def _open_parquet(path: str) -> tuple[FileInfo, Records]:
+    import pyarrow.parquet as pq
+
+    info = FileInfo(path, "parquet")
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a damaged file
+        raise InputError(
+            f"cannot read the Parquet file ({type(exc).__name__}: {str(exc)[:200]})",
+            "The file is damaged or incomplete; write it again.",
+            file=path,
+        ) from exc
+    info.columns = list(pf.schema_arrow.names)
+    return info, _parquet_records(info, pf)
+
+
+def _parquet_value(value: object) -> object:
+    """A Parquet cell as a record value: ids and text stay text, lists lists, times aware."""
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _parquet_records(info: FileInfo, pf) -> Records:  # type: ignore[no-untyped-def]
+    row = 0
+    try:
+        for batch in pf.iter_batches(batch_size=2000):
+            for rec in batch.to_pylist():
+                row += 1
+                yield row, {k: _parquet_value(v) for k, v in rec.items()}
+    except Exception as exc:  # noqa: BLE001 - see _open_parquet
+        raise InputError(
+            f"cannot read the Parquet file after row {row} ({type(exc).__name__}: {str(exc)[:200]})",
+            "The file is damaged or incomplete; write it again.",
+            file=info.path,
+            row=row + 1,
+        ) from exc
+
+
+# ---------------------------------------------------------------------------
 # JSON array / object
 # ---------------------------------------------------------------------------
 
@@ -617,10 +679,13 @@ def _open_json(path: str) -> tuple[FileInfo, Records]:
     if text.startswith(b"{"):
         # A JSON file that starts with an object is either JSONL saved as
         # .json, or one object (an X API page).  JSONL's first line parses.
-        first_line = text.split(b"\n", 1)[0]
+        first_line, _, rest = text.partition(b"\n")
         try:
             _loads(first_line)
         except _JSONError:
+            info = FileInfo(path, "json", encoding="utf-8")
+            return info, _json_object(info)
+        if not rest.strip() and len(head) < _SAMPLE:  # the whole file is one object on one line
             info = FileInfo(path, "json", encoding="utf-8")
             return info, _json_object(info)
         info = FileInfo(path, "jsonl", encoding="utf-8")

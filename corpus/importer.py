@@ -10,7 +10,9 @@ Duplicates: the same ``(platform, post_id)`` in several rows or files, or
 already in the project, is one post.  The newest crawl wins, the
 ``source_keywords`` of every copy are merged, and the report counts the
 merges.  Two copies whose text differs are an error (the text is what
-coders code), naming both places.
+coders code), naming both places; except that a copy without text (a
+Zeeschuimer item read from a page's HTML, a search result without the note's
+description) is the same post seen partly: the copy with text is kept.
 """
 
 from __future__ import annotations
@@ -369,11 +371,14 @@ class _Writer:
                     inserts.append(None)
                 continue
             if _text_key(earlier[_TITLE], earlier[_TEXT]) != _text_key(row[_TITLE], row[_TEXT]):
-                self._conflict(key, known.where(key) or where.get(key), place, row)
-                continue
+                if row[_TEXT] and earlier[_TEXT]:
+                    self._conflict(key, known.where(key) or where.get(key), place, row)
+                    continue
+                newest = row if row[_TEXT] else earlier  # a copy without text was seen only partly
+            else:
+                newest = row if _newer(row[_CRAWLED], earlier[_CRAWLED]) else earlier
             self.report.merged += 1
             keywords = _merge_keywords(self._value(earlier, "source_keywords"), self._value(row, "source_keywords"))
-            newest = row if _newer(row[_CRAWLED], earlier[_CRAWLED]) else earlier
             fresh[key] = newest[:_KEYWORDS] + (self._param("source_keywords", keywords),) + newest[_KEYWORDS + 1:]
         for key, i in slots.items():
             inserts[i] = fresh[key]
@@ -394,17 +399,20 @@ class _Writer:
             .where(posts.c.project_id == self.project.id, posts.c.platform == row[_PLATFORM],
                    posts.c.post_id == row[_POST_ID])
         ).one()
+        replace = _newer(self._value(row, "crawled_at"), old.crawled_at)
         if _text_key(old.title, old.text) != _text_key(row[_TITLE], row[_TEXT]):
-            import_id = self.maker.import_id
-            earlier = self.known.where(key) if old.import_id == import_id else f"the project (import #{old.import_id})"
-            self._conflict(key, earlier, place, row)
-            return
+            if old.text and row[_TEXT]:
+                import_id = self.maker.import_id
+                earlier = self.known.where(key) if old.import_id == import_id else f"the project (import #{old.import_id})"
+                self._conflict(key, earlier, place, row)
+                return
+            replace = bool(row[_TEXT])  # a copy without text was seen only partly: keep the one with text
         if old.import_id == self.maker.import_id:
             self.report.merged += 1
         else:
             self.report.updated += 1
         keywords = _merge_keywords(old.source_keywords, self._value(row, "source_keywords"))
-        if _newer(self._value(row, "crawled_at"), old.crawled_at):
+        if replace:
             values = {name: self._value(row, name) for name in POST_COLUMNS if name != "project_id"}
             values["source_keywords"] = keywords
             if (values["title"], values["text"]) != (old.title, old.text):  # the spacing changed

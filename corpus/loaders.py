@@ -32,6 +32,7 @@ from corpus.presets import (
     Preset,
     RowError,
     check_columns,
+    choose_preset,
     detect_preset,
     generic_preset,
     get_preset,
@@ -142,6 +143,9 @@ class Load:
                         yield _prepared(batch, prepare)
             if len(pending.batch):
                 yield _prepared(pending.batch, prepare)
+            for report in self.reports:
+                if report.no_text:
+                    report.warnings.append(_no_text_warning(report.no_text))
         finally:
             if pool is not None:
                 parallel.stop(pool)
@@ -170,7 +174,7 @@ class Load:
         multi = False
         for info, records in iter_parts(path):
             multi = multi or info.part is not None
-            peeked, first_error = _peek(info, records, self.skip_bad_rows)
+            peeked, first_error, first = _peek(info, records, self.skip_bad_rows)
             report = FileReport(
                 info.path, info.format, info.encoding, info.part, warnings=info.warnings
             )
@@ -179,7 +183,7 @@ class Load:
                 report.warnings.append("no records")
                 continue
             try:
-                preset = self._choose(info)
+                preset = self._choose(info, first)
             except InputError as exc:
                 _close(peeked)
                 if not multi:
@@ -199,19 +203,22 @@ class Load:
                 raise skipped[0][1]
             raise InputError("no sheet or table holds records", file=path)
         for report, exc in skipped:
-            if (report.part or "").lower().endswith(_NOT_CONTENT):
+            if (report.part or "") == "README" and report.format == "xlsx":
+                report.warnings.append("the README sheet of a dazi export: skipped")
+            elif (report.part or "").lower().endswith(_NOT_CONTENT):
                 report.warnings.append("creator profiles, not posts or comments: skipped")
             else:
                 report.warnings.append(f"skipped: {exc.reason}")
 
-    def _choose(self, info: FileInfo) -> Preset:
+    def _choose(self, info: FileInfo, first: dict | None = None) -> Preset:
+        """The preset for a part: mapped, forced, or detected; envelopes by their first record."""
         label = info.label
         if self.mapping:
             return generic_preset(self.mapping, info.columns, file=label)
         if self.preset is not None:
             check_columns(self.preset, info.columns, file=label)
-            return self.preset
-        return detect_preset(info.columns, file=label)
+            return choose_preset(self.preset, first, file=label)
+        return choose_preset(detect_preset(info.columns, file=label), first, file=label)
 
     # -- summaries -------------------------------------------------------------
 
@@ -222,26 +229,40 @@ class Load:
         return {k: sum(getattr(r, k) for r in self.reports) for k in keys}
 
 
-def _peek(info: FileInfo, records: Records, skip: bool) -> tuple[Records | None, InputError | None]:
+def _no_text_warning(n: int) -> str:
+    return (
+        f"{n:,} post(s) have neither text nor time, only what the tool saw of them (title, "
+        "author, likes ...): e.g. Zeeschuimer items read from a page's HTML, or search results "
+        "without the note's description. They are imported with what they have (empty text); "
+        "open those posts while collecting to get their text and time."
+    )
+
+
+def _peek(
+    info: FileInfo, records: Records, skip: bool
+) -> tuple[Records | None, InputError | None, dict | None]:
     """Read up to the first good record (JSON files learn their columns from it).
 
     Returns the records with the peeked ones put back (None when there are
-    none), and, when not skipping bad rows, the error for a bad leading row
-    (raised only once the part is known to be one we load).
+    none); when not skipping bad rows, the error for a bad leading row
+    (raised only once the part is known to be one we load); and the first
+    good record (envelope presets choose their platform from it).
     """
     head: list[tuple[int, dict | BadRecord]] = []
     error = None
+    first = None
     for row, rec in records:
         head.append((row, rec))
         if type(rec) is dict:
+            first = rec
             break
         if not skip:
             bad: BadRecord = rec  # type: ignore[assignment]
             error = InputError(bad.reason, bad.hint, file=info.label, row=row, column=bad.column)
             break
     if not head:
-        return None, None
-    return _chain(head, records), error
+        return None, None, None
+    return _chain(head, records), error, first
 
 
 def _chain(head: list, rest: Records) -> Records:
@@ -380,14 +401,14 @@ def preview(
     found: Preview | None = None
     fallback: Preview | None = None
     for info, records in iter_parts(path):
-        peeked, _ = _peek(info, records, skip=True)
+        peeked, _, first = _peek(info, records, skip=True)
         chosen: Preset | None = None
         error: str | None = None
         if peeked is None:
             error = "no records"
         else:
             try:
-                chosen = loader._choose(info)
+                chosen = loader._choose(info, first)
             except InputError as exc:
                 error = exc.describe()
         if info.part is not None:

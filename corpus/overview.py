@@ -61,7 +61,7 @@ def overview(db: Database, project: Project, *, top: int = 10) -> Overview:
     orjson, not row by row through SQLAlchemy), the dates from the date
     index, engagement from the same index: 46 s for a million posts on a
     loaded machine, where a DataFrame of the columns took 71 s.  The app
-    keeps it until the next import (:func:`pages.common.corpus_overview`).
+    keeps it until the next import (:func:`ui.store.corpus_overview`).
     """
     mine = posts.c.project_id == project.id
     by_platform: Counter[str] = Counter()
@@ -97,9 +97,16 @@ def overview(db: Database, project: Project, *, top: int = 10) -> Overview:
         by_status=dict(by_status.most_common()),
         first=pd.Timestamp(first) if first is not None else None,
         last=pd.Timestamp(last) if last is not None else None,
-        top_hashtags=tags.most_common(top),
-        top_keywords=keywords.most_common(top),
+        top_hashtags=_top(tags, top),
+        top_keywords=_top(keywords, top),
         engagement_quantiles=quantiles,
         approximate_counts=approximate,
         comments=int(n_comments or 0),
     )
+
+
+def _top(counts: Counter, n: int | None) -> list[tuple[str, int]]:
+    """The ``n`` most common items, ties in alphabetical order (``Counter.most_common``
+    keeps first-seen order, which for items gathered from sets varies from run to run)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ranked if n is None else ranked[:n]

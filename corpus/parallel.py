@@ -220,7 +220,7 @@ class _Result:
     """
 
     payloads: list[tuple[str, bytes]]
-    counts: tuple[int, int, int, int]  # rows_read, posts, comments, rejected
+    counts: tuple[int, int, int, int, int]  # rows_read, posts, comments, rejected, no_text
     pending: tuple | None  # (line, BadRecord) of a broken line at the chunk's end
     blank: bool
     error: tuple | None = None  # (reason, hint, file, row, column) without skip_bad_rows
@@ -279,7 +279,8 @@ def convert_jsonl(
             if result.error is not None:
                 reason, hint, file, row, column = result.error
                 raise InputError(reason, hint, file=file, row=row, column=column)
-            rows_read, n_posts, n_comments, rejected = result.counts
+            rows_read, n_posts, n_comments, rejected, no_text = result.counts
+            report.no_text += no_text
             report.rows_read += rows_read
             report.posts += n_posts
             report.comments += n_comments
@@ -435,6 +436,6 @@ def _work(task: _Task) -> _Result:
     except InputError as exc:
         loc = exc.location
         error = (exc.reason, exc.hint, loc.file, loc.row, loc.column)
-        return _Result([], (0, 0, 0, 0), None, blank, error)
-    counts = (report.rows_read, report.posts, report.comments, report.rejected)
+        return _Result([], (0, 0, 0, 0, 0), None, blank, error)
+    counts = (report.rows_read, report.posts, report.comments, report.rejected, report.no_text)
     return _Result(payloads, counts, pending, blank)

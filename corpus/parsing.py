@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import time as _time
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "parse_count",
     "parse_list",
     "parse_time",
+    "post_time",
     "replace_mentions",
 ]
 
@@ -193,9 +195,13 @@ def _parse_count_text(s: str, value: object) -> tuple[int | None, bool]:
 # ---------------------------------------------------------------------------
 
 _NUMBER_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
-# Epoch values at or above this are milliseconds: 1e11 s is the year 5138,
-# 1e11 ms is March 1973, before any social platform.
+# Epoch values are read by magnitude, one value at a time: below 1e11 they are
+# seconds (1e11 s is the year 5138), below 1e14 milliseconds (1e11 ms is March
+# 1973, 1e14 ms the year 5138), and below 1e17 microseconds.  Every date a
+# social platform can carry (2000 to now) falls in exactly one of the three.
 _MS_THRESHOLD = 100_000_000_000
+_US_THRESHOLD = 100_000_000_000_000
+_MAX_EPOCH = 100_000_000_000_000_000
 _FAST_S = 2**31  # January 2038: within every platform's gmtime
 _FAST_MS = _FAST_S * 1000
 _EXTRA_FORMATS = (
@@ -203,9 +209,29 @@ _EXTRA_FORMATS = (
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
     "%a %b %d %H:%M:%S %z %Y",  # Twitter v1.1 and the Weibo API
+    "%Y年%m月%d日 %H:%M:%S",
     "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M",
     "%Y年%m月%d日",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
+    "%Y.%m.%d",
 )
+# "3月5日" or "03-05 12:00": a date without a year, as platforms show dates of
+# the current year.
+_NO_YEAR_RE = re.compile(
+    r"(?P<m>\d{1,2})(?:月|-|/)(?P<d>\d{1,2})日?(?:\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+)
+_UNITS_NAMED = {"s": "seconds", "ms": "milliseconds", "us": "microseconds"}
+
+#: Earliest time a post may carry: 2000-01-01 00:00 UTC.  No platform dazi
+#: reads existed before; an earlier date is a misread value (seconds read
+#: as milliseconds give January 1970).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+#: How far in the future a time may lie (clocks and time zones differ).
+FUTURE_SLACK = timedelta(days=2)
+_EARLIEST_S = 946_684_800  # EARLIEST in epoch seconds
+_SLACK_S = 2 * 86_400
 
 
 def parse_time(
@@ -216,13 +242,18 @@ def parse_time(
     Parameters
     ----------
     value : int, float, str, datetime or None
-        Epoch seconds or milliseconds (number or digit string), or an ISO 8601
-        string with or without offset (``"2023-12-23 17:12:54+08:00"``,
-        ``"2024-01-05T10:00:00.000Z"``), or ``"%Y-%m-%d %H:%M[:%S]"``, or
-        ``"%Y/%m/%d ..."`` as Excel rewrites dates.  Empty values give None.
-    unit : {"auto", "ms", "s"}
-        How to read a number.  ``"auto"`` takes values of 1e11 and above as
-        milliseconds (1e11 seconds is the year 5138).
+        Epoch seconds, milliseconds or microseconds (number or digit string),
+        or an ISO 8601 string with or without offset
+        (``"2023-12-23 17:12:54+08:00"``, ``"2024-01-05T10:00:00.000Z"``),
+        ``"%Y/%m/%d ..."`` as Excel rewrites dates, or a Chinese date
+        (``"2024年3月5日"``, ``"2024年3月5日 12:00"``).  A date without a year
+        (``"3月5日"``, ``"03-05 12:00"``, as platforms show this year's posts)
+        is in the current year, or in the year before when that date is still
+        to come.  Empty values give None.
+    unit : {"auto", "s", "ms", "us"}
+        How to read a number.  ``"auto"`` (what every preset uses) decides by
+        magnitude, per value: below 1e11 seconds, below 1e14 milliseconds,
+        below 1e17 microseconds.
     naive_tz : tzinfo
         Zone of strings without an offset; Asia/Shanghai by default because
         the Chinese crawlers write local time.
@@ -241,8 +272,10 @@ def parse_time(
     --------
     >>> parse_time("2023-12-23 17:12:54").isoformat()
     '2023-12-23T09:12:54+00:00'
-    >>> parse_time("1703323974", unit="s") == parse_time(1703323974000)
+    >>> parse_time("1703323974") == parse_time(1703323974000) == parse_time(1703323974000000)
     True
+    >>> parse_time("2024年3月5日 12:00").isoformat()
+    '2024-03-05T04:00:00+00:00'
     """
     if value is None:
         return None
@@ -273,9 +306,23 @@ def parse_time(
     raise ValueError(f"not a time: {value!r}")
 
 
+def _unit_of(number: int | float) -> str:
+    n = abs(number)
+    if n < _MS_THRESHOLD:
+        return "s"
+    if n < _US_THRESHOLD:
+        return "ms"
+    if n < _MAX_EPOCH:
+        return "us"
+    raise ValueError(
+        f"epoch value out of range: {number!r} (too large for seconds, milliseconds or "
+        "microseconds since 1970)"
+    )
+
+
 def _from_epoch(number: int | float, unit: str) -> datetime:
     if unit == "auto":
-        unit = "ms" if abs(number) >= _MS_THRESHOLD else "s"
+        unit = _unit_of(number)
     if type(number) is int and number >= 0:
         # fromtimestamp is three times faster than adding a timedelta, and exact
         # here: below 2**31 s a float is within 0.12 microseconds of number / 1000
@@ -288,9 +335,13 @@ def _from_epoch(number: int | float, unit: str) -> datetime:
             return _EPOCH + timedelta(milliseconds=number)
         if unit == "s":
             return _EPOCH + timedelta(seconds=number)
+        if unit == "us":
+            return _EPOCH + timedelta(microseconds=number)
     except OverflowError as exc:
-        raise ValueError(f"epoch value out of range: {number!r}") from exc
-    raise ValueError(f"unit must be 'auto', 'ms' or 's', not {unit!r}")
+        raise ValueError(
+            f"epoch value out of range: {number!r} read as {_UNITS_NAMED[unit]}"
+        ) from exc
+    raise ValueError(f"unit must be 'auto', 's', 'ms' or 'us', not {unit!r}")
 
 
 def _parse_time_text(s: str, naive_tz: tzinfo) -> datetime:
@@ -304,10 +355,74 @@ def _parse_time_text(s: str, naive_tz: tzinfo) -> datetime:
             except ValueError:
                 continue
         else:
-            raise ValueError(f"not a date or time: {s!r}") from None
+            dt = _no_year(s, naive_tz)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=naive_tz)
     return dt.astimezone(_UTC)
+
+
+def _no_year(s: str, naive_tz: tzinfo) -> datetime:
+    """``"3月5日"``: this year's date, or last year's when it is still to come."""
+    m = _NO_YEAR_RE.fullmatch(s)
+    if m is None:
+        raise ValueError(f"not a date or time: {s!r}")
+    now = datetime.now(naive_tz)
+    parts = [int(m.group(k) or 0) for k in ("m", "d", "H", "M", "S")]
+    try:
+        dt = datetime(now.year, *parts, tzinfo=naive_tz)
+        if dt > now + FUTURE_SLACK:
+            dt = dt.replace(year=now.year - 1)
+    except ValueError:
+        raise ValueError(f"not a date or time: {s!r}") from None
+    return dt
+
+
+def post_time(value: object, *, naive_tz: tzinfo = SHANGHAI) -> datetime | None:
+    """:func:`parse_time` with the unit by magnitude, refusing dates before 2000 or in the future.
+
+    What every preset calls for a post's or comment's time.  ``0`` and
+    ``"0"`` (crawlers' "not set") give None.
+
+    Raises
+    ------
+    ValueError
+        Saying the date the value would be and why it cannot be right, e.g.
+        ``1703323`` read as seconds is 1970-01-20.
+
+    Examples
+    --------
+    >>> post_time(1703323974).isoformat(), post_time(1703323974000).isoformat()
+    ('2023-12-23T09:32:54+00:00', '2023-12-23T09:32:54+00:00')
+    >>> post_time(1703323)
+    Traceback (most recent call last):
+    ...
+    ValueError: 1703323 is 1970-01-20 17:08 UTC (read as seconds), before 2000: not a post's time
+    """
+    tp = type(value)
+    if tp is int or (tp is str and value.isdigit() and value.isascii()):  # type: ignore[union-attr]
+        n = value if tp is int else int(value)  # type: ignore[arg-type]
+        if n == 0:
+            return None
+        # the usual case, checked on the number: no datetime is made twice
+        if _EARLIEST_S <= n < _MS_THRESHOLD:
+            if n <= _time.time() + _SLACK_S:
+                return datetime.fromtimestamp(n, _UTC)
+        elif _EARLIEST_S * 1000 <= n < _US_THRESHOLD:
+            if n <= (_time.time() + _SLACK_S) * 1000:
+                return datetime.fromtimestamp(n / 1000, _UTC)
+    elif value == 0 or value == "0":
+        return None
+    dt = parse_time(value, "auto", naive_tz=naive_tz)
+    if dt is None:
+        return None
+    if dt < EARLIEST or dt > datetime.now(_UTC) + FUTURE_SLACK:
+        when = "before 2000" if dt < EARLIEST else "in the future"
+        how = ""
+        if isinstance(value, int | float) or (type(value) is str and _NUMBER_RE.fullmatch(value.strip())):
+            how = f" (read as {_UNITS_NAMED[_unit_of(float(value))]})"  # type: ignore[arg-type]
+        shown = value if isinstance(value, int | float) else repr(value)
+        raise ValueError(f"{shown} is {dt:%Y-%m-%d %H:%M} UTC{how}, {when}: not a post's time")
+    return dt
 
 
 # ---------------------------------------------------------------------------

@@ -59,9 +59,26 @@ def neutralize(value):
 def fit_cell(text: str, *, marker: str = "") -> str:
     """Text a cell can hold: forbidden characters dropped, cut to :data:`EXCEL_CELL_LIMIT`.
 
-    ``marker`` ends a text that was cut (within the limit), so a reader sees it was.
+    The limit counts as Excel does, in UTF-16 units (an emoji is two), and a
+    cut never splits a character.  ``marker`` ends a text that was cut
+    (within the limit), so a reader sees it was.
+
+    >>> len(fit_cell("😀" * 20_000))  # 40,000 UTF-16 units
+    16383
     """
     text = ILLEGAL_CHARACTERS.sub("", text)
-    if len(text) > EXCEL_CELL_LIMIT:
-        text = text[: EXCEL_CELL_LIMIT - len(marker)] + marker
+    if len(text) > EXCEL_CELL_LIMIT // 2 and _utf16_units(text) > EXCEL_CELL_LIMIT:
+        text = _cut(text, EXCEL_CELL_LIMIT - _utf16_units(marker)) + marker
     return text
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest start of ``text`` of at most ``units`` UTF-16 units."""
+    data = text.encode("utf-16-le")[: 2 * units]
+    if len(data) >= 2 and 0xD800 <= int.from_bytes(data[-2:], "little") <= 0xDBFF:
+        data = data[:-2]  # the first half of a surrogate pair: the character does not fit
+    return data.decode("utf-16-le")

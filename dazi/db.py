@@ -207,6 +207,11 @@ class Database:
             database = parsed.database
             if database and database != ":memory:" and not database.startswith("file:"):
                 folder = Path(database).parent
+                if Path(database).is_dir():
+                    raise StorageError(
+                        f"The database path is a folder, not a file: {database}",
+                        f"Name a file inside it, e.g. --db {Path(database) / 'dazi.db'}",
+                    )
                 if not folder.exists():
                     raise StorageError(
                         f"The folder for the database does not exist: {folder}",

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from io import StringIO
 
+from coding.verdicts import MINIMUMS
 from reports.methods import coefficient
 
 __all__ = ["CJK_FAMILIES", "Chart", "ChartItem", "alpha_chart", "cjk_font", "has_cjk"]
@@ -116,7 +117,7 @@ def _colour(alpha: float | None, minimums: Sequence[float]) -> str:
 
 
 def alpha_chart(items: Sequence[ChartItem], *, title: str | None = None, xlabel: str = "Krippendorff's alpha",
-                minimums: Sequence[float] = (0.8, 0.667), undefined: str = "undefined") -> Chart:
+                minimums: Sequence[float] = MINIMUMS, undefined: str = "undefined") -> Chart:
     """Alpha per row as a point with its bootstrapped interval, with lines at the minimums.
 
     Points are green at or above the first minimum (.800), amber between

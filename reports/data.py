@@ -228,7 +228,7 @@ def _prefixed(variable_id: str, taken: set[str]) -> str:
 
 
 def posts_table(db: Database, project: Project, *, source: str = "final", lang: str = "zh",
-                with_codes: bool = True, batch_size: int = 2000) -> PostsTable:
+                with_codes: bool = True, batch_size: int = 2000, dummies: bool = False) -> PostsTable:
     """Every post of the project in export layout, with its coded values.
 
     Parameters
@@ -239,6 +239,9 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
         Language of code labels (``zh`` or ``en``).
     with_codes : bool
         ``False``: the canonical fields only.
+    dummies : bool
+        Single-choice variables also get one 0/1 column per code
+        (:func:`reports.wide.wide_layout`).
 
     Notes
     -----
@@ -266,7 +269,7 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
     n_coded = 0
     if codebook is not None:
         iter_final_values(db, project, source=source)  # checks the source and the variable ids now
-        layout = wide_layout(codebook, lang, retired_codes_in_use(db, project, codebook))
+        layout = wide_layout(codebook, lang, retired_codes_in_use(db, project, codebook), dummies=dummies)
         reserved = set(EXPORT_FIELDS) | set(META_COLUMNS)
         taken = reserved | {name for name, _, _ in layout.columns}
         for variable in codebook.variables:

@@ -54,8 +54,10 @@ __all__ = [
     "SPSS_RESERVED",
     "ExportResult",
     "export_bytes",
+    "comments_csv_path",
     "export_posts",
     "save_tables",
+    "write_comments_csv",
     "spss_name",
     "write_csv",
     "write_jsonl",
@@ -339,7 +341,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
 def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool = True, with_codes: bool = True,
                  source: str = "final", lang: str = "zh", tables: Sequence[Any] = (), bootstrap: int = 10_000,
                  seed: int | None = 0, progress: Callable[[int], None] | None = None,
-                 terms: Sequence[str] = ()) -> ExportResult:
+                 terms: Sequence[str] = (), dummies: bool = False) -> ExportResult:
     """Write the project's posts (and their coded values) to ``path``; the format follows the extension.
 
     Parameters
@@ -361,6 +363,9 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
         ``.xlsx`` only: summary tables to add as sheets.
     bootstrap, seed
         ``.xlsx`` only: for the Reliability sheet.
+    dummies : bool
+        Single-choice variables also get one 0/1 column per code, as
+        multi-select ones always do (:func:`reports.wide.wide_layout`).
     terms : sequence of str
         ``.xlsx`` only: variables to add a terms sheet for (top and
         distinctive terms per code, :mod:`reports.terms`); also asked for
@@ -380,11 +385,12 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
                               "Export to .xlsx, or print and save tables with `dazi tables ... --save FILE`.")
     if suffix == ".xlsx":
         return export_workbook(db, project, path, source=source, lang=lang, tables=tables, with_codes=with_codes,
-                               bootstrap=bootstrap, seed=seed, progress=progress, terms=terms)
-    table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
+                               bootstrap=bootstrap, seed=seed, progress=progress, terms=terms, dummies=dummies)
+    table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes, dummies=dummies)
     result = ExportResult(path, suffix[1:], 0, renamed=dict(table.renamed))
     if suffix == ".csv":
         result.rows = write_csv(table.columns, table.rows(), path, bom=bom, progress=progress)
+        _comments_csv(db, project, path, bom, result)
     elif suffix == ".jsonl":
         result.rows = write_jsonl(table.columns, table.rows(), path)
     elif suffix == ".parquet":
@@ -399,6 +405,30 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
     if progress is not None:
         progress(result.rows)
     return result
+
+
+def comments_csv_path(path: str | Path) -> Path:
+    """Where a CSV export of posts puts the comments: ``posts.csv`` -> ``posts_comments.csv``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}_comments.csv")
+
+
+def write_comments_csv(db: Database, project: Project, path: str | Path, *, bom: bool = True) -> int:
+    """Write every comment of the project as CSV, linked to the posts by ``platform`` and ``post_id``."""
+    from corpus.comments import COMMENT_EXPORT_FIELDS, iter_comments
+
+    rows = ([c[f] for f in COMMENT_EXPORT_FIELDS] for c in iter_comments(db, project))
+    return write_csv(COMMENT_EXPORT_FIELDS, rows, path, bom=bom)
+
+
+def _comments_csv(db: Database, project: Project, path: Path, bom: bool, result: ExportResult) -> None:
+    from corpus.comments import count_comments
+
+    if not count_comments(db, project):
+        return
+    target = comments_csv_path(path)
+    n = write_comments_csv(db, project, target, bom=bom)
+    result.notes.append(f"{n:,} comments written to {target} (linked to the posts by platform and post_id)")
 
 
 def _table_lines(table: Any) -> list[list[Any]]:

@@ -19,6 +19,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from coding.codebook import localize
+from coding.verdicts import alpha_verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     from reports.report import ReliabilityReport
@@ -136,9 +137,9 @@ def methods_paragraph(report: ReliabilityReport, lang: str = "en") -> str:
         mid = len(alphas) // 2
         median = alphas[mid] if len(alphas) % 2 else (alphas[mid - 1] + alphas[mid]) / 2
         pcts = [r["percent_agreement"] for r in rows if r["percent_agreement"] is not None]
-        good = [r["label"] for r in defined if r["alpha"] >= 0.8]
-        tentative = [r["label"] for r in defined if 0.667 <= r["alpha"] < 0.8]
-        poor = [r["label"] for r in defined if r["alpha"] < 0.667]
+        good = [r["label"] for r in defined if alpha_verdict(r["alpha"]) == "rely"]
+        tentative = [r["label"] for r in defined if alpha_verdict(r["alpha"]) == "tentative"]
+        poor = [r["label"] for r in defined if alpha_verdict(r["alpha"]) == "do not rely"]
         if zh:
             if len(defined) == 1:
                 parts.append(f"α 为 {coefficient(low['alpha'])}（{low['label']}）")

@@ -39,7 +39,9 @@ from coding.adjudication import Disagreement, count_final_posts, disagreements, 
 from coding.assignments import overlap_post_pks
 from coding.codebook import Codebook, Variable, code_label, localize
 from coding.codebook_store import current_codebook
-from coding.reliability import MultiReliability, VariableReliability, multi_reliability, pairwise_agreement, reliability
+from coding.project_reliability import variable_frame, variable_reliability
+from coding.reliability import MultiReliability, VariableReliability, pairwise_agreement
+from coding.verdicts import MINIMUMS, alpha_verdict
 from corpus.sampling import get_sample
 from corpus.store import count_posts
 from dazi import __version__
@@ -66,8 +68,6 @@ __all__ = [
     "write_report",
 ]
 
-#: The customary minimums of alpha (rely on the variable; tentative conclusions only).
-MINIMUMS: tuple[float, float] = (0.8, 0.667)
 _TEMPLATE = "report_template.html"
 _APPENDIX_LIMIT = 500
 #: F1 from which keywords "catch a code well", and below which human coding was needed.
@@ -316,35 +316,15 @@ class ReliabilityReport:
 
 
 def _status(alpha: float | None) -> str:
-    if alpha is None:
-        return "undefined"
-    if alpha >= MINIMUMS[0]:
-        return "ok"
-    if alpha >= MINIMUMS[1]:
-        return "tentative"
-    return "low"
+    return {"rely": "ok", "do not rely": "low"}.get(alpha_verdict(alpha), alpha_verdict(alpha))
 
 
-def _variable_frame(part: pd.DataFrame, variable: Variable) -> tuple[pd.DataFrame, str, list[str] | None]:
-    """One variable's codings as ``unit, coder, value`` with its level and code order.
-
-    Multi-select values become lists of codes; codes flagged ``missing``
-    ("not stated") become missing values, as in
-    :func:`coding.project_reliability.project_reliability`.
-    """
-    if variable.type == "multi":
-        frame = pd.DataFrame({
-            "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
-            "value": [list(v) if isinstance(v, list) else ([] if v is None else [v]) for v in part["value"]],
-        })
-        return frame, "nominal", None
-    missing = {c.id for c in variable.all_codes() if c.missing}
-    frame = pd.DataFrame({
-        "unit": part["unit"].astype(str), "coder": part["coder"].astype(str),
-        "value": pd.Series([None if v in missing else v for v in part["value"]], dtype=object),
-    })
-    order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
-    return frame, variable.level or "nominal", order
+def _variable_frame(part: pd.DataFrame, codebook: Codebook, variable_id: str
+                    ) -> tuple[pd.DataFrame, str, list[str] | None]:
+    """One variable's codings as ``unit, coder, value`` with its level and code order
+    (:func:`coding.project_reliability.variable_frame`)."""
+    vf = variable_frame(part, codebook, variable_id)
+    return vf.frame, vf.level, vf.order
 
 
 def _reliability_codings(db: Database, project: Project) -> pd.DataFrame:
@@ -372,19 +352,11 @@ def _reliability_codings(db: Database, project: Project) -> pd.DataFrame:
 def _results(codings: pd.DataFrame, codebook: Codebook, wanted: list[str], bootstrap: int, seed: int | None
              ) -> list[VariableReliability | MultiReliability]:
     """Reliability of each wanted variable at its level (as ``project_reliability``), from the subset."""
-    results: list[VariableReliability | MultiReliability] = []
-    for vid in wanted:
-        variable = codebook.variable(vid)
-        if variable.type == "text":
-            raise NotFound(f"{vid} is a text variable: reliability needs coded categories or numbers.")
-        frame, level, order = _variable_frame(codings[codings["variable"] == vid].reset_index(drop=True), variable)
-        if variable.type == "multi":
-            results.append(multi_reliability(frame, codes=[c.id for c in variable.codable_codes()],
-                                             bootstrap=bootstrap, seed=seed, variable=vid))
-        else:
-            results.append(reliability(frame, level=level, value_order=order, bootstrap=bootstrap, seed=seed,
-                                       variable=vid))
-    return results
+    return [
+        variable_reliability(codings[codings["variable"] == vid].reset_index(drop=True), codebook, vid,
+                             bootstrap=bootstrap, seed=seed)
+        for vid in wanted
+    ]
 
 
 def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -395,7 +367,7 @@ def _pairs(codings: pd.DataFrame, codebook: Codebook, variable_ids: list[str]) -
         part = codings[codings["variable"] == vid].reset_index(drop=True)
         if part.empty:
             continue
-        frame, level, order = _variable_frame(part, variable)
+        frame, level, order = _variable_frame(part, codebook, vid)
         if variable.type == "multi":
             codes = [c.id for c in variable.codable_codes()]
             rows = [(f"{unit}\x1f{code}", coder, int(code in value))

@@ -15,12 +15,14 @@ import pandas as pd
 
 from coding.adjudication import _JOIN, _canonical
 from coding.codebook import Codebook, Value, Variable, code_label
+from coding.missing import is_missing
 from dazi.errors import ValidationError
 
 __all__ = ["WideLayout", "wide_codes", "wide_layout"]
 
 
-def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") -> pd.DataFrame:
+def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh", *, dummies: bool = False
+               ) -> pd.DataFrame:
     """Lay out a :func:`final_dataset` frame for export (Excel, CSV, SPSS).
 
     Parameters
@@ -31,6 +33,9 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") 
         The codebook whose variables the frame holds.
     lang : str
         Language of the labels (``zh`` or ``en``; see :func:`coding.codebook.localize`).
+    dummies : bool
+        Also give single-choice (single, ordinal) variables one 0/1 column per
+        code, as multi-select ones always have (see :func:`wide_layout`).
 
     Returns
     -------
@@ -39,7 +44,9 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") 
 
         single, ordinal
             ``<variable>`` the code id and ``<variable>__label`` its label
-            (both pandas ``string``).
+            (both pandas ``string``); with ``dummies``, first
+            ``<variable>__<code>`` per codable code, 1 for the chosen code and
+            0 for the others (``Int8``).
         multi
             ``<variable>__<code>`` one column per code, 1 if chosen, 0 if not
             (``Int8``); then ``<variable>`` the chosen labels joined with
@@ -78,7 +85,7 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh") 
             seen = extra.setdefault(variable.id, [])
             for value in canon[variable.id]:
                 seen.extend(c for c in value or () if c not in codable and c not in seen)
-    layout = wide_layout(codebook, lang, extra)
+    layout = wide_layout(codebook, lang, extra, dummies=dummies)
     cells = [layout.cells({v: canon[v][i] for v in canon}) for i in range(len(index))]
     out: dict[str, pd.Series] = {}
 
@@ -144,8 +151,8 @@ class WideLayout:
         return out
 
 
-def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, Sequence[str]] | None = None
-                ) -> WideLayout:
+def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, Sequence[str]] | None = None,
+                *, dummies: bool = False) -> WideLayout:
     """The export columns of every variable (see :func:`wide_codes` for the layout).
 
     Parameters
@@ -154,6 +161,13 @@ def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, 
         ``{variable: [code, ...]}``: codes of multi-select variables that
         occur in the data but are not codable now (retired or unknown); each
         gets a 0/1 column after the codable ones.
+    dummies : bool
+        Single-choice variables (single, ordinal) get 0/1 columns too,
+        ``<variable>__<code>`` per codable code before the id and label
+        columns: 1 for the chosen code, 0 for the others, empty when the
+        value is missing (so a 0 always means "coded, and not this code").
+        A retired code still in the data gets no column: its post has 0 in
+        every column and its id in ``<variable>``.
 
     Raises
     ------
@@ -166,13 +180,16 @@ def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, 
     for variable in codebook.variables:
         vid = variable.id
         if variable.type in ("single", "ordinal"):
+            flags = [c.id for c in variable.codable_codes()] if dummies else []
+            columns += [(f"{vid}__{code}", vid, "flag") for code in flags]
             columns += [(vid, vid, "text"), (f"{vid}__label", vid, "text")]
             labels = {c.id: code_label(variable, c.id, lang) for c in variable.all_codes()}
 
-            def single(value: Value, labels=labels) -> list[object]:
+            def single(value: Value, labels=labels, flags=flags) -> list[object]:
                 if value is None:
-                    return [None, None]
-                return [value, labels.get(value, value) if isinstance(value, str) else str(value)]
+                    return [None] * (len(flags) + 2)
+                return [*(int(code == value) for code in flags),
+                        value, labels.get(value, value) if isinstance(value, str) else str(value)]
 
             fillers.append(single)
         elif variable.type == "multi":
@@ -211,10 +228,4 @@ def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, 
     return WideLayout(columns, fillers, list(codebook.variables))
 
 
-def _is_na(value: object) -> bool:
-    if isinstance(value, (list, tuple, dict)):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+_is_na = is_missing  # the one rule: coding.missing (a list is a selection, never missing)

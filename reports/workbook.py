@@ -117,6 +117,17 @@ def write_posts_sheet(book: StreamingWorkbook, columns: Sequence[str], kinds: Ma
     return n
 
 
+def write_comments_sheet(book: StreamingWorkbook, db: Database, project: Project, name: str = "Comments") -> int:
+    """Stream the project's comments into a sheet (:data:`corpus.comments.COMMENT_EXPORT_FIELDS`)."""
+    from corpus.comments import COMMENT_EXPORT_FIELDS, iter_comments
+
+    kinds = {"comment_id": "text", "post_id": "text", "platform": "text", "parent_comment_id": "text",
+             "text": "wrap", "author_id": "text", "author_name": "text", "created_at": "datetime",
+             "location": "text", "likes": "integer"}
+    rows = ([c[f] for f in COMMENT_EXPORT_FIELDS] for c in iter_comments(db, project))
+    return write_rows_sheet(book, name, COMMENT_EXPORT_FIELDS, rows, kinds=kinds, freeze=(1, 1))
+
+
 def write_frame_sheet(book: StreamingWorkbook, name: str, frame: pd.DataFrame, *,
                       kinds: Mapping[str, str] | None = None, freeze: tuple[int, int] = (1, 0),
                       autofilter: bool = True, empty_note: str | None = None) -> int:
@@ -390,7 +401,7 @@ def _split_terms(tables: Sequence[Any], terms: Sequence[str]) -> tuple[list[Any]
 def export_workbook(db: Database, project: Project, path: str | Path, *, source: str = "final", lang: str = "zh",
                     tables: Sequence[Any] = (), with_codes: bool = True, bootstrap: int = 10_000,
                     seed: int | None = 0, progress: Callable[[int], None] | None = None,
-                    terms: Sequence[str] = (), terms_n: int = 20) -> ExportResult:
+                    terms: Sequence[str] = (), terms_n: int = 20, dummies: bool = False) -> ExportResult:
     """Write the full workbook (see the module docstring) to ``path``.
 
     Parameters
@@ -411,13 +422,15 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
         ``False``: posts only (no codes, codings, reliability).
     bootstrap, seed
         For the Reliability sheet (as in :func:`reports.report.reliability_report`).
+    dummies : bool
+        Posts: single-choice variables also get one 0/1 column per code.
 
     Returns
     -------
     ExportResult
     """
     tables, terms = _split_terms(tables, terms)
-    posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes)
+    posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes, dummies=dummies)
     coded = posts.codebook is not None
     built: list[Table] = []
     if (tables or terms) and not coded:
@@ -434,6 +447,11 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
         if coded else None
     exported = datetime.now(UTC)
     sheets: list[tuple[str, str]] = [("Posts", "one row per post with its coded values")]
+    from corpus.comments import count_comments
+
+    n_comments = count_comments(db, project)
+    if n_comments:
+        sheets.append(("Comments", "the posts' comments, one row each, linked to Posts by platform and post_id"))
     if coded:
         sheets += [("Codings", "every coder's current value per post and variable (long format)"),
                    ("Codebook", "variables and codes with definitions, criteria, examples and keywords"),
@@ -459,6 +477,8 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
             for item, value in _readme(project, posts, report, built, sheets, exported, lang):
                 readme.write_row([item, value])
         result.rows = write_posts_sheet(book, posts.columns, posts.kinds, posts.rows(), progress=progress)
+        if n_comments:
+            write_comments_sheet(book, db, project)
         if coded and report is not None:
             assert posts.codebook is not None
             write_rows_sheet(book, "Codings", CODINGS_COLUMNS, codings_rows(db, project, posts.codebook, lang),
@@ -487,8 +507,10 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
             write_table_sheet(book, table, name)
         for name, term_table in terms_sheets:
             write_terms_sheet(book, term_table, name)
-        result.sheets = [s.name for s in book.sheets]
+        result.sheets = [part for s in book.sheets for part in s.parts]
         result.truncated = sum(s.truncated for s in book.sheets)
+        result.notes += [f"The {s.name} sheet has more rows than an Excel sheet holds (1,048,576): it goes on in "
+                         f"{', '.join(s.parts[1:])}." for s in book.sheets if len(s.parts) > 1]
     if result.truncated:
         result.notes.append(f"{result.truncated} cell(s) longer than Excel's 32,767 characters were cut.")
     result.tables = [t.title for t in built]

@@ -1,14 +1,18 @@
-"""A small streaming writer of ``.xlsx`` workbooks for dazi's exports.
+"""dazi's ``.xlsx`` workbooks, streamed through XlsxWriter.
 
-Every spreadsheet dazi hands out goes through :class:`StreamingWorkbook`,
-which writes SpreadsheetML (ECMA-376) straight into the zip file, one sheet
-after another, row by row: memory stays bounded whatever the number of posts.
-
-Why not openpyxl's write-only mode: without lxml (not a dependency) it
-serialises every cell through ElementTree, about 70 microseconds a cell here,
-which is barely faster than ``DataFrame.to_excel`` (see
-``benchmarks/bench_export.py``).  Writing the XML text directly costs about a
-microsecond or two a cell.  openpyxl and pandas read the files back in the tests.
+Every spreadsheet dazi hands out goes through :class:`StreamingWorkbook`, a
+thin layer over `XlsxWriter <https://xlsxwriter.readthedocs.io>`_ (the
+library pandas uses as its Excel engine) in its constant-memory mode: each
+row goes to a temporary file as soon as the next one starts, so memory stays
+bounded whatever the number of posts.  The one exception is the coding sheet
+(:mod:`coding.sheets`), written with openpyxl: dazi reads it back with
+openpyxl, it holds one coder's posts (hundreds, not hundreds of thousands),
+and its dropdowns, locked cells and comments are written and read by one
+library.  Both follow the cell rules of :mod:`dazi.cells`.  XlsxWriter is told never to turn a string
+into a formula, a number or a link (``strings_to_formulas``,
+``strings_to_numbers``, ``strings_to_urls`` off), and every text cell is
+written with ``write_string``.  openpyxl and pandas read the files back in
+the tests.
 
 What every sheet gets
 ---------------------
@@ -21,12 +25,17 @@ What every sheet gets
   datetimes are real Excel dates (naive UTC: Excel has no time zones);
   booleans are TRUE/FALSE; ``None``, NaN and ``pd.NA`` are empty cells;
 - inert text: a value starting with ``=``, ``+``, ``-``, ``@``, tab or
-  carriage return is prefixed with ``'`` (:func:`reports.safety.neutralize`),
-  and the writer has no way to emit a formula at all;
-- text made valid for XML and Excel: control characters other than tab and
-  newline are dropped, literal ``_xHHHH_`` sequences are escaped so Excel
-  shows them as typed, and text longer than Excel's 32,767 characters per
-  cell is cut (counted in :attr:`SheetWriter.truncated`).
+  carriage return is prefixed with ``'`` (:func:`dazi.cells.neutralize`),
+  and nothing is ever written as a formula;
+- text made valid for XML and Excel: control characters other than tab,
+  newline and carriage return are dropped, literal ``_xHHHH_`` sequences are
+  escaped so Excel shows them as typed, and text longer than Excel's 32,767
+  characters per cell (counted as Excel counts them: UTF-16 units, an emoji
+  is two) is cut (counted in :attr:`SheetWriter.truncated`).
+
+Constant-memory mode writes text inline in each cell rather than in a
+shared-strings table: repeated short texts (codes, coder names) cost bytes in
+the XML, which the zip compression takes back almost entirely.
 
 Examples
 --------
@@ -47,19 +56,23 @@ import math
 import numbers
 import os
 import re
+import tempfile
 import unicodedata
-import uuid
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Self
 
 import pandas as pd
+from xlsxwriter import Workbook
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
+from dazi.cells import EXCEL_CELL_LIMIT, FORMULA_STARTS, ILLEGAL_CHARACTERS, fit_cell, neutralize
 from dazi.errors import ValidationError
-from reports.safety import FORMULA_STARTS, neutralize
+from dazi.files import replacing
 
 __all__ = [
     "COLUMN_KINDS",
@@ -72,80 +85,11 @@ __all__ = [
     "sheet_name",
 ]
 
-#: Excel's limit on the characters in one cell.
-EXCEL_CELL_LIMIT = 32_767
-
 #: How a column shows its values (see :class:`Column`).
 COLUMN_KINDS: tuple[str, ...] = (
     "auto", "text", "wrap", "datetime", "date", "decimal", "percent", "one_decimal", "integer",
 )
 
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-
-# cellXfs indexes, in the order written to styles.xml
-_S_GENERAL, _S_HEADER, _S_TEXT, _S_WRAP, _S_DATETIME, _S_DATE = 0, 1, 2, 3, 4, 5
-_S_DECIMAL, _S_PERCENT, _S_TITLE, _S_NOTE, _S_ONE_DECIMAL, _S_BOLD, _S_INTEGER = 6, 7, 8, 9, 10, 11, 12
-
-#: Row styles a caller may ask for (``write_row(..., style="title")``).
-_ROW_STYLES = {"title": _S_TITLE, "note": _S_NOTE, "bold": _S_BOLD, "header": _S_HEADER}
-
-def _xf(number_format: int, font: int, fill: int, wrap: bool) -> str:
-    """One cell format of styles.xml, aligned to the top of its row."""
-    wrap_text = ' wrapText="1"' if wrap else ""
-    return (f'<xf numFmtId="{number_format}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0" '
-            f'applyNumberFormat="1" applyFont="1" applyFill="1" applyAlignment="1">'
-            f'<alignment vertical="top"{wrap_text}/></xf>')
-
-
-_STYLES_XML = (
-    _XML_HEAD
-    + f'<styleSheet xmlns="{_MAIN_NS}">'
-    '<numFmts count="5">'
-    '<numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/>'
-    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/>'
-    '<numFmt numFmtId="166" formatCode="0.000"/>'
-    '<numFmt numFmtId="167" formatCode="0.0%"/>'
-    '<numFmt numFmtId="168" formatCode="0.0"/>'
-    "</numFmts>"
-    '<fonts count="4">'
-    '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><i/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="13"/><name val="Calibri"/><family val="2"/></font>'
-    "</fonts>"
-    '<fills count="3"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill>'
-    '<fill><patternFill patternType="solid"><fgColor rgb="FFE8EEF4"/><bgColor indexed="64"/></patternFill></fill>'
-    "</fills>"
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="13">'
-    + "".join(_xf(*spec) for spec in (
-        (0, 0, 0, False),    # 0 general
-        (49, 1, 2, True),    # 1 header: bold on a light fill, wrapped
-        (49, 0, 0, False),   # 2 text (@)
-        (49, 0, 0, True),    # 3 wrapped text
-        (164, 0, 0, False),  # 4 datetime
-        (165, 0, 0, False),  # 5 date
-        (166, 0, 0, False),  # 6 0.000
-        (167, 0, 0, False),  # 7 0.0%
-        (49, 3, 0, False),   # 8 title
-        (49, 2, 0, False),   # 9 note (italic)
-        (168, 0, 0, False),  # 10 0.0
-        (49, 1, 0, False),   # 11 bold text
-        (1, 0, 0, False),    # 12 integer
-    ))
-    + "</cellXfs>"
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-
-# XML 1.0 forbids these (tab, newline and carriage return are allowed); lone
-# surrogates cannot be encoded as UTF-8.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Excel reads _xHHHH_ in text as the character U+HHHH; a literal one is
 # written with its underscore escaped (ECMA-376 Part 1, 22.9.2.19 ST_Xstring).
 _ESCAPE_LIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
@@ -157,26 +101,36 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _INVALID_NAME_HINT = "Sheet names have at most 31 characters and none of [ ] : * ? / \\."
 _SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6.0, 60.0, 60.0
-_FLUSH_EVERY = 512
-# short texts that repeat (codes, labels, coder names, platforms) go to the shared strings table, at most
-# this many of at most this length: a quarter of the XML of a long-format sheet, bounded memory
-_SHARED_TEXT, _SHARED_LIMIT = 40, 100_000
-# a column that brings this many new texts within its first rows holds unique texts: inline from then on
-_SHARED_TRIAL = 200
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
+_SPECIAL_STARTS = (*FORMULA_STARTS, "<r>")  # text to neutralise, or shaped like XlsxWriter's rich text
 _LINE_HEIGHT, _MAX_ROW_HEIGHT = 15, 409  # points; Excel's maximum row height
+_DIGIT_PIXELS = 7  # Calibri 11's digit width: a column of w characters is 7w pixels
+_EXCEL_ROWS, _EXCEL_COLUMNS = 1_048_576, 16_384  # what one Excel sheet holds
 
+#: Row styles a caller may ask for (``write_row(..., style="title")``).
+_ROW_STYLES = ("title", "note", "bold", "header")
 
-def _letters(n: int) -> list[str]:
-    """Column letters A, B, ..., Z, AA, ... for ``n`` columns."""
-    out = []
-    for i in range(1, n + 1):
-        name = ""
-        while i:
-            i, rem = divmod(i - 1, 26)
-            name = chr(65 + rem) + name
-        out.append(name)
-    return out
+# The cell formats of every workbook (XlsxWriter format properties), all aligned to the top of
+# their row; "text" is the @ (Text) number format.
+_TOP = {"valign": "top"}
+_FORMATS: dict[str, dict[str, Any]] = {
+    "general": _TOP,
+    "header": {**_TOP, "num_format": "@", "bold": True, "bg_color": "#E8EEF4", "text_wrap": True},
+    "text": {**_TOP, "num_format": "@"},
+    "wrap": {**_TOP, "num_format": "@", "text_wrap": True},
+    "datetime": {**_TOP, "num_format": "yyyy-mm-dd hh:mm:ss"},
+    "date": {**_TOP, "num_format": "yyyy-mm-dd"},
+    "decimal": {**_TOP, "num_format": "0.000"},
+    "percent": {**_TOP, "num_format": "0.0%"},
+    "one_decimal": {**_TOP, "num_format": "0.0"},
+    "integer": {**_TOP, "num_format": "0"},
+    "title": {**_TOP, "num_format": "@", "bold": True, "font_size": 13},
+    "note": {**_TOP, "num_format": "@", "italic": True},
+    "bold": {**_TOP, "num_format": "@", "bold": True},
+}
+# the format of a number in a column of each kind
+_NUMBER_FORMAT = {"decimal": "decimal", "percent": "percent", "one_decimal": "one_decimal",
+                  "integer": "integer", "datetime": "datetime", "date": "date"}
 
 
 def display_width(text: str) -> int:
@@ -230,9 +184,89 @@ def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
-def _attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+class _Sink:
+    """The temporary file XlsxWriter writes the zip into, through which nothing goes once it is closed.
+
+    XlsxWriter leaves its zip open when a write fails (a full disk); the zip
+    writes its end record when it is garbage-collected, after dazi has closed
+    and removed the file.  Without this, Python would print "Exception
+    ignored in ZipFile.__del__" under dazi's error message.
+    """
+
+    def __init__(self, path: Path):
+        self.file = open(path, "wb")  # noqa: SIM115 - closed by StreamingWorkbook.close() and abort()
+        self._position = 0  # where a write would go once the file is closed (the zip checks its offsets)
+
+    def close(self) -> None:
+        if not self.file.closed:
+            try:
+                self._position = self.file.tell()
+            finally:
+                self.file.close()
+
+    def write(self, data: bytes) -> int:
+        if self.file.closed:
+            self._position += len(data)
+            return len(data)
+        return self.file.write(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if self.file.closed:
+            self._position = offset if whence == os.SEEK_SET else self._position + offset
+            return self._position
+        return self.file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._position if self.file.closed else self.file.tell()
+
+    def flush(self) -> None:
+        if not self.file.closed:
+            self.file.flush()
+
+
+class _Worksheet(Worksheet):
+    """XlsxWriter's worksheet with three changes to its internals.
+
+    The two that matter are checked by tests in ``tests/test_workbook.py``, so
+    an XlsxWriter release that changes these internals fails there, not in a
+    user's file.
+
+    - A carriage return stays a character.  XlsxWriter writes every control
+      character as an ``_xHHHH_`` escape, which Excel decodes but openpyxl and
+      pandas show as typed (``"a\\r\\nb"`` came back as ``"a_x000D_\\nb"``).
+      dazi drops the other control characters before writing
+      (:meth:`SheetWriter._text`), so only the escaping of literal
+      ``_xHHHH_`` text is left, and a carriage return is written as ``&#13;``
+      (a raw one would be read as a line feed).  Tests:
+      ``test_formula_like_text_is_neutralised`` (carriage return),
+      ``test_chinese_emoji_control_characters_and_escapes``.
+    - Memory stays constant: a row's height is dropped once the row is
+      written (``test_memory_does_not_grow_with_the_rows``).
+    - A cell's style index skips the escaping meant for text (speed only).
+    """
+
+    @staticmethod
+    def _escape_control_characters(data):
+        if isinstance(data, str) and "_x" in data:
+            return _ESCAPE_LIKE.sub(r"_x005F_\1", data)
+        return data
+
+    def _escape_attributes(self, attribute):
+        # a cell's style index is an int: XlsxWriter's regex would raise and catch a TypeError
+        return attribute if type(attribute) is int else super()._escape_attributes(attribute)
+
+    def _write_single_row(self, current_row_num=0):
+        # constant-memory mode writes a row when the next one starts, but kept the height given to
+        # every row (set_row: two records, ~30 MB at 100,000 posts); once the row is written, dazi (no
+        # images or comments to place by row) needs neither.
+        row = self.previous_row
+        super()._write_single_row(current_row_num)
+        self.row_info.pop(row, None)
+        self.row_sizes.pop(row, None)
+
+    def _escape_data(self, data):
+        data = super()._escape_data(data)
+        return data.replace("\r", "&#13;") if isinstance(data, str) and "\r" in data else data
 
 
 @dataclass(frozen=True)
@@ -268,12 +302,18 @@ class SheetWriter:
 
     Rows are lists of values in column order (shorter rows leave the rest
     empty).  The first rows are held back until the column widths are known
-    (at most 100 rows), then everything streams.
+    (at most 100 rows), then everything streams.  A sheet holds at most
+    1,048,576 rows in Excel: the rows after that go on in a sheet of the same
+    columns named like ``Codings (2)`` (see :attr:`parts`), rather than
+    being lost.
 
     Attributes
     ----------
     rows : int
-        Rows written so far, header included.
+        Rows written so far, headers included.
+    parts : list of str
+        The names of the Excel sheets this sheet's rows went to: its own name,
+        then any continuation sheets.
     truncated : int
         Text cells cut to Excel's 32,767-character limit.
     dropped_characters : int
@@ -281,9 +321,11 @@ class SheetWriter:
     """
 
     def __init__(self, book: StreamingWorkbook, index: int, name: str, columns: Sequence[Column], *,
-                 freeze: tuple[int, int], autofilter: bool, header: bool, row_height: float | None,
-                 selected: bool):
+                 freeze: tuple[int, int], autofilter: bool, header: bool, row_height: float | None):
         self._book = book
+        self._ws: _Worksheet = book._add_worksheet(name)
+        self._ws_rows = 0  # rows in the current Excel sheet
+        self.parts = [name]
         self.index = index
         self.name = name
         self.columns = list(columns)
@@ -292,23 +334,16 @@ class SheetWriter:
         self._row_height = row_height
         self._wrap_columns = [j for j, c in enumerate(self.columns) if c.kind == "wrap"]
         self._width_values: list[float] = []
-        self._selected = selected
-        self._letters = _letters(max(len(self.columns), 1))
         self._kinds = [c.kind for c in self.columns]
         self._pending: list[tuple[list[Any], str | None, Sequence[str] | None]] = []
-        self._chunks: list[str] = []
-        self._stream = None
-        self._max_columns = len(self.columns)
-        self._last_datetime: tuple[Any, str] = (None, "")  # a coder's save stamps many cells alike
-        self._last_datetime_kind = ""
-        self._share = [True] * len(self.columns)  # columns whose short texts go to the shared strings
-        self._new_shared = [0] * len(self.columns)
+        self._started = False
         self.rows = 0
         self.truncated = 0
         self.dropped_characters = 0
         self.closed = False
-        if header and self.columns:
-            self._pending.append(([c.name for c in self.columns], "header", None))
+        self._header = [c.name for c in self.columns] if header and self.columns else None
+        if self._header:
+            self._pending.append((self._header, "header", None))
 
     # -- context manager ----------------------------------------------------
     def __enter__(self) -> Self:
@@ -342,7 +377,7 @@ class SheetWriter:
             bad = [k for k in kinds if k not in COLUMN_KINDS]
             if bad:
                 raise ValidationError(f"Unknown column kind(s) {bad}.", f"Use: {', '.join(COLUMN_KINDS)}.")
-        if self._stream is None:
+        if not self._started:
             self._pending.append((list(values), style, kinds))
             if len(self._pending) > _SAMPLE_ROWS:
                 self._start()
@@ -358,22 +393,12 @@ class SheetWriter:
         return n
 
     def close(self) -> None:
-        """Finish the sheet (autofilter, margins); the workbook goes on with the next one."""
+        """Finish the sheet (autofilter); the workbook goes on with the next one."""
         if self.closed:
             return
-        if self._stream is None:
+        if not self._started:
             self._start()
-        self._chunks.append("</sheetData>")
-        if self._autofilter and self.rows:
-            last = _letters(len(self.columns))[-1]
-            ref = f"A1:{last}{self.rows}"
-            self._chunks.append(f'<autoFilter ref="{ref}"/>')
-            self._book._filters.append((self.index, self.name, f"$A$1:${last}${self.rows}"))
-        self._chunks.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-                            'footer="0.3"/></worksheet>')
-        self._flush()
-        self._stream.close()
-        self._stream = None
+        self._finish_part()
         self.closed = True
         self._book._current = None
 
@@ -405,152 +430,139 @@ class SheetWriter:
         return widths
 
     def _start(self) -> None:
-        self._stream = self._book._open_part(f"xl/worksheets/sheet{self.index + 1}.xml")
-        parts = [_XML_HEAD, f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">']
-        selected = ' tabSelected="1"' if self._selected else ""
-        rows, cols = self._freeze
-        if rows or cols:
-            top_left = f"{_letters(cols + 1)[-1]}{rows + 1}"
-            pane = "bottomRight" if rows and cols else ("bottomLeft" if rows else "topRight")
-            split = (f' xSplit="{cols}"' if cols else "") + (f' ySplit="{rows}"' if rows else "")
-            parts.append(f'<sheetViews><sheetView workbookViewId="0"{selected}>'
-                         f'<pane{split} topLeftCell="{top_left}" activePane="{pane}" state="frozen"/>'
-                         f'<selection pane="{pane}" activeCell="{top_left}" sqref="{top_left}"/>'
-                         "</sheetView></sheetViews>")
-        else:
-            parts.append(f'<sheetViews><sheetView workbookViewId="0"{selected}/></sheetViews>')
-        parts.append('<sheetFormatPr defaultRowHeight="15"/>')
-        if self.columns:
-            parts.append("<cols>")
-            self._width_values = self._widths()
-            for i, width in enumerate(self._width_values, start=1):
-                parts.append(f'<col min="{i}" max="{i}" width="{width:.1f}" customWidth="1"/>')
-            parts.append("</cols>")
-        parts.append("<sheetData>")
-        self._chunks.append("".join(parts))
+        self._started = True
+        self._width_values = self._widths()
+        self._set_up()
         pending, self._pending = self._pending, []
         for values, style, kinds in pending:
             self._emit(values, style, kinds)
 
-    def _text(self, value: str) -> str:
-        if value[:1] in _FORMULA_FIRST:  # reports.safety.neutralize, inlined: this runs for every text cell
-            value = neutralize(value)
-        if _ILLEGAL.search(value):
-            value = _ILLEGAL.sub("", value)
-            self.dropped_characters += 1
-        if len(value) > EXCEL_CELL_LIMIT:
-            value = value[:EXCEL_CELL_LIMIT]
-            self.truncated += 1
-        if "_x" in value:
-            value = _ESCAPE_LIKE.sub(r"_x005F_\1", value)
-        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    def _set_up(self) -> None:
+        """Frozen panes and column widths of the current Excel sheet."""
+        rows, cols = self._freeze
+        if rows or cols:
+            self._ws.freeze_panes(rows, cols)
+        for j, width in enumerate(self._width_values):
+            # in pixels, so that the file says exactly this many characters (set_column adds padding)
+            self._ws.set_column_pixels(j, j, round(width * _DIGIT_PIXELS))
 
-    def _cell(self, ref: str, value: Any, kind: str, row_style: int | None) -> str:
-        if value is None:
-            return ""
-        t = type(value)
-        if t is str:
-            if not value:
-                return ""  # an empty string is an empty cell
-            style = row_style if row_style is not None else (_S_WRAP if kind == "wrap" else _S_TEXT)
-            return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{self._text(value)}</t></is></c>'
-        if kind == "text":
-            if t is float and value.is_integer():
-                value = int(value)
-            return self._cell(ref, value if isinstance(value, str) else _as_text(value), kind, row_style)
-        if t is bool:
-            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-        if t is int:
-            style = _NUMBER_STYLE.get(kind, _S_GENERAL)
-            return f'<c r="{ref}" s="{style}"><v>{value}</v></c>' if style else f'<c r="{ref}"><v>{value}</v></c>'
-        if t is float:
-            if not math.isfinite(value):
-                return ""
-            style = _NUMBER_STYLE.get(kind, _S_GENERAL)
-            return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>' if style else f'<c r="{ref}"><v>{value!r}</v></c>'
-        if isinstance(value, datetime):
-            if value is pd.NaT:
-                return ""
-            last, cell = self._last_datetime
-            if t is datetime and last is not None and type(last) is datetime and cell and value == last \
-                    and (value.tzinfo is None) == (last.tzinfo is None) and kind == self._last_datetime_kind:
-                return f'<c r="{ref}"{cell}'
-            naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
-            if naive < _FIRST_SERIAL:  # before Excel's dates are reliable: ISO text
-                return self._cell(ref, value.isoformat(), "text", row_style)
-            style = _S_DATE if kind == "date" else _S_DATETIME
-            delta = naive - _EPOCH
-            serial = delta.days + (delta.seconds + delta.microseconds / 1_000_000) / 86_400
-            cell = f' s="{style}"><v>{serial!r}</v></c>'
-            if t is datetime:
-                self._last_datetime, self._last_datetime_kind = (value, cell), kind
-            return f'<c r="{ref}"{cell}'
-        if isinstance(value, date):
-            if value < _FIRST_SERIAL.date():
-                return self._cell(ref, value.isoformat(), "text", row_style)
-            style = _S_DATETIME if kind == "datetime" else _S_DATE
-            return f'<c r="{ref}" s="{style}"><v>{excel_serial(value)!r}</v></c>'
-        converted = _plain_value(value)
-        if converted is value:
-            return self._cell(ref, _as_text(value), kind, row_style)
-        return self._cell(ref, converted, kind, row_style)
+    def _finish_part(self) -> None:
+        if self._autofilter and self._ws_rows:
+            self._ws.autofilter(0, 0, self._ws_rows - 1, len(self.columns) - 1)
+
+    def _continue(self) -> None:
+        """The current Excel sheet is full: go on in the next, with the same columns and header."""
+        self._finish_part()
+        name = sheet_name(self.name, self._book._names)
+        self._ws = self._book._add_worksheet(name)
+        self._ws_rows = 0
+        self.parts.append(name)
+        self._set_up()
+        if self._header:
+            self._emit(self._header, "header")
+
+    def _text(self, value: str) -> str:
+        """``value`` neutralised and fitted to a cell (:mod:`dazi.cells`); cells changed are counted."""
+        if value[:1] in _FORMULA_FIRST:  # dazi.cells.neutralize, inlined: this runs for many text cells
+            value = neutralize(value)
+        if ILLEGAL_CHARACTERS.search(value):
+            value = ILLEGAL_CHARACTERS.sub("", value)
+            self.dropped_characters += 1
+        if len(value) > EXCEL_CELL_LIMIT // 2 and (fitted := fit_cell(value)) != value:
+            value = fitted
+            self.truncated += 1
+        return value
+
+    def _write_text(self, r: int, j: int, value: str, cell_format: Format) -> None:
+        text = self._text(value)
+        if text.startswith("<r>") and text.endswith("</r>"):
+            # XlsxWriter takes a string shaped like this for its own rich-text XML and writes it
+            # unescaped; as plain runs of a rich string it is escaped and reads back the same
+            self._ws.write_rich_string(r, j, text[:1], text[1:2], text[2:], cell_format)
+        elif text:
+            self._ws.write_string(r, j, text, cell_format)
 
     def _emit(self, values: Sequence[Any], style: str | None, row_kinds: Sequence[str] | None = None) -> None:
+        if self._ws_rows == _EXCEL_ROWS:
+            self._continue()
+        if len(values) > _EXCEL_COLUMNS:
+            raise ValidationError(f"Sheet {self.name!r}: a row of {len(values):,} cells.",
+                                  f"An Excel sheet has at most {_EXCEL_COLUMNS:,} columns.")
+        r = self._ws_rows
+        self._ws_rows += 1
         self.rows += 1
-        r = self.rows
-        row_style = _ROW_STYLES.get(style) if style else None
-        if len(values) > self._max_columns:
-            self._max_columns = len(values)
-            self._letters = _letters(self._max_columns)
-        letters = self._letters
+        if self._row_height is not None and style is None:
+            self._ws.set_row(r, self._row_height)
+        elif self._wrap_columns and style is None and row_kinds is None:
+            lines = self._lines(values)
+            if lines > 1:
+                self._ws.set_row(r, min(_LINE_HEIGHT * lines, _MAX_ROW_HEIGHT))
+        formats = self._book._formats
+        text_format = formats[style] if style else formats["text"]
+        wrap_format = formats[style] if style else formats["wrap"]
+        general = formats["general"]
         kinds = self._kinds if row_kinds is None else row_kinds
         n_kinds = len(kinds)
-        cells = []
-        append = cells.append
-        shared = self._book._shared
-        share = self._share
-        n_share = len(share)
-        refs = 0
+        write_string, write_number = self._ws.write_string, self._ws.write_number
+        search_illegal = ILLEGAL_CHARACTERS.search
         for j, value in enumerate(values):
             if value is None:
                 continue
             kind = kinds[j] if j < n_kinds else "auto"
             t = type(value)
-            # the common cells inline (most of an export), everything else through _cell
-            if t is str and row_style is None and value:
-                xf = _S_WRAP if kind == "wrap" else _S_TEXT
-                index = shared.get(value) if j < n_share and share[j] else None
-                if index is None:
-                    text = self._text(value)
-                    if (j < n_share and share[j] and len(value) <= _SHARED_TEXT and text == value
-                            and len(shared) < _SHARED_LIMIT):
-                        index = shared[value] = len(shared)  # nothing to neutralise, drop or escape
-                        self._new_shared[j] += 1
-                        if self._new_shared[j] == _SHARED_TRIAL and self.rows < 2 * _SHARED_TRIAL:
-                            share[j] = False  # a column of unique texts (ids, titles): keep them inline
-                    else:
-                        append(f'<c r="{letters[j]}{r}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">'
-                               f"{text}</t></is></c>")
-                        continue
-                refs += 1
-                append(f'<c r="{letters[j]}{r}" s="{xf}" t="s"><v>{index}</v></c>')
+            # the common cells first (most of an export), everything else through _cell
+            if t is str:
+                if not value:
+                    continue
+                if (value.startswith(_SPECIAL_STARTS) or len(value) > EXCEL_CELL_LIMIT // 2
+                        or search_illegal(value)):
+                    self._write_text(r, j, value, wrap_format if kind == "wrap" else text_format)
+                else:  # nothing to neutralise, drop, cut or escape (the ordinary text cell)
+                    write_string(r, j, value, wrap_format if kind == "wrap" else text_format)
             elif t is int and kind == "auto":
-                append(f'<c r="{letters[j]}{r}"><v>{value}</v></c>')
-            elif t is bool and kind != "text":
-                append(f'<c r="{letters[j]}{r}" t="b"><v>{int(value)}</v></c>')
+                write_number(r, j, value, general)
             else:
-                append(self._cell(f"{letters[j]}{r}", value, kind, row_style))
-        height = ""
-        if self._row_height is not None and style is None:
-            height = f' ht="{self._row_height}" customHeight="1"'
-        elif self._wrap_columns and style is None and row_kinds is None:
-            lines = self._lines(values)
-            if lines > 1:
-                height = f' ht="{min(_LINE_HEIGHT * lines, _MAX_ROW_HEIGHT):g}" customHeight="1"'
-        self._book._shared_refs += refs
-        self._chunks.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
-        if len(self._chunks) >= _FLUSH_EVERY:
-            self._flush()
+                self._cell(r, j, value, kind, style)
+
+    def _cell(self, r: int, j: int, value: Any, kind: str, style: str | None) -> None:
+        formats = self._book._formats
+        t = type(value)
+        if t is str:
+            if value:
+                self._write_text(r, j, value, formats[style or ("wrap" if kind == "wrap" else "text")])
+            return
+        if kind == "text":
+            if t is float and value.is_integer():
+                value = int(value)
+            self._cell(r, j, value if isinstance(value, str) else _as_text(value), kind, style)
+            return
+        if t is bool:
+            self._ws.write_boolean(r, j, value, formats["general"])
+            return
+        if t is int:
+            self._ws.write_number(r, j, value, formats[_NUMBER_FORMAT.get(kind, "general")])
+            return
+        if t is float:
+            if math.isfinite(value):
+                self._ws.write_number(r, j, value, formats[_NUMBER_FORMAT.get(kind, "general")])
+            return
+        if isinstance(value, datetime):
+            if value is pd.NaT:
+                return
+            naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+            if naive < _FIRST_SERIAL:  # before Excel's dates are reliable: ISO text
+                self._cell(r, j, value.isoformat(), "text", style)
+                return
+            self._ws.write_number(r, j, excel_serial(naive), formats["date" if kind == "date" else "datetime"])
+            return
+        if isinstance(value, date):
+            if value < _FIRST_SERIAL.date():
+                self._cell(r, j, value.isoformat(), "text", style)
+                return
+            self._ws.write_number(r, j, excel_serial(value), formats["datetime" if kind == "datetime" else "date"])
+            return
+        converted = _plain_value(value)
+        self._cell(r, j, _as_text(value) if converted is value else converted, kind, style)
 
     def _lines(self, values: Sequence[Any]) -> int:
         """Lines the wrapped cells of a row need at their column widths (not every reader autofits)."""
@@ -562,17 +574,6 @@ class SheetWriter:
                 needed = sum(max(1, math.ceil(display_width(part) / width)) for part in value.split("\n"))
                 lines = max(lines, needed)
         return lines
-
-    def _flush(self) -> None:
-        if self._chunks and self._stream is not None:
-            self._stream.write("".join(self._chunks).encode("utf-8"))
-            self._chunks = []
-
-
-_NUMBER_STYLE = {
-    "decimal": _S_DECIMAL, "percent": _S_PERCENT, "one_decimal": _S_ONE_DECIMAL, "integer": _S_INTEGER,
-    "datetime": _S_DATETIME, "date": _S_DATE,
-}
 
 
 def _plain_value(value: Any) -> Any:
@@ -606,36 +607,46 @@ class StreamingWorkbook:
     Use as a context manager; :meth:`sheet` opens the next sheet (the
     previous one is finished first).  The file appears under its name only
     when the workbook is complete: it is written to a temporary file in the
-    same folder and moved into place, so an error never leaves half a
-    workbook behind.
+    same folder and moved into place (:func:`dazi.files.replacing`), so an
+    error never leaves half a workbook behind.
 
     Parameters
     ----------
     path : str or Path
-    compresslevel : int
-        zlib level of the zip members (1 is fast and about 20 % larger than 6).
     title, creator : str, optional
         Document properties.
     """
 
-    def __init__(self, path: str | os.PathLike, *, compresslevel: int = 1, title: str | None = None,
-                 creator: str = "dazi"):
+    def __init__(self, path: str | os.PathLike, *, title: str | None = None, creator: str = "dazi"):
         self.path = Path(path)
-        self._title = title
-        self._creator = creator
         folder = self.path.parent if str(self.path.parent) else Path(".")
         if not folder.is_dir():
             raise ValidationError(f"Cannot write {self.path}: folder {folder} does not exist.",
                                   "Create the folder first or choose another path.")
-        # a plain open() (not mkstemp) so the file gets the user's usual permissions
-        self._tmp = folder / f".{self.path.name}.{uuid.uuid4().hex[:8]}.part"
-        self._zip = zipfile.ZipFile(self._tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
+        self._replacing = replacing(self.path)
+        self._tmp = self._replacing.__enter__()
+        try:
+            # opened now, so a folder that cannot be written fails before the export's work
+            self._sink = _Sink(self._tmp)
+            # XlsxWriter's own temporary files (each sheet's rows, the parts before zipping: a few times
+            # the finished file), on the disk the user writes to (not /tmp, which may live in memory)
+            self._scratch = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.", suffix=".parts", dir=folder,
+                                                        ignore_cleanup_errors=True)
+        except BaseException as exc:
+            if hasattr(self, "_sink"):
+                self._sink.close()
+            self._replacing.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self._workbook = Workbook(self._sink, {
+            "constant_memory": True, "tmpdir": self._scratch.name, "use_zip64": True,
+            "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+        })
+        self._workbook.set_properties({"author": creator} | ({"title": title} if title else {}))
+        self._formats = {name: self._workbook.add_format(spec) for name, spec in _FORMATS.items()}
         self._sheets: list[SheetWriter] = []
-        self._filters: list[tuple[int, str, str]] = []
+        self._names: list[str] = []  # every Excel sheet's name, continuation sheets included
         self._current: SheetWriter | None = None
         self._closed = False
-        self._shared: dict[str, int] = {}  # short repeated texts (already safe XML) -> index in sharedStrings
-        self._shared_refs = 0
 
     def __enter__(self) -> Self:
         return self
@@ -644,7 +655,7 @@ class StreamingWorkbook:
         if exc_type is None:
             self.close()
         else:
-            self.abort()
+            self.abort(exc)
 
     @property
     def sheets(self) -> list[SheetWriter]:
@@ -677,126 +688,66 @@ class StreamingWorkbook:
             raise ValidationError(f"Workbook {self.path.name} is already closed.")
         if not name or len(name) > 31 or _SHEET_FORBIDDEN.search(name):
             raise ValidationError(f"Invalid sheet name {name!r}.", _INVALID_NAME_HINT)
-        if name.lower() in {s.name.lower() for s in self._sheets}:
+        if name.lower() in {n.lower() for n in self._names}:
             raise ValidationError(f"Two sheets called {name!r}.", "Use sheet_name() to get a unique name.")
+        if len(columns) > _EXCEL_COLUMNS:
+            raise ValidationError(f"Sheet {name!r}: {len(columns):,} columns.",
+                                  f"An Excel sheet has at most {_EXCEL_COLUMNS:,} columns.")
         if self._current is not None:
             self._current.close()
         cols = [c if isinstance(c, Column) else Column(str(c)) for c in columns]
         if freeze is None:
             freeze = (1, 0) if header and cols else (0, 0)
         writer = SheetWriter(self, len(self._sheets), name, cols, freeze=freeze, autofilter=autofilter,
-                             header=header, row_height=row_height, selected=not self._sheets)
+                             header=header, row_height=row_height)
         self._sheets.append(writer)
         self._current = writer
         return writer
 
-    def _open_part(self, name: str):
-        info = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
-        return self._zip.open(info, "w", force_zip64=True)
-
-    def _write_part(self, name: str, text: str) -> None:
-        with self._open_part(name) as fh:
-            fh.write(text.encode("utf-8"))
+    def _add_worksheet(self, name: str) -> _Worksheet:
+        self._names.append(name)
+        return self._workbook.add_worksheet(name, worksheet_class=_Worksheet)
 
     def close(self) -> None:
-        """Finish the last sheet, write the workbook parts and move the file into place."""
+        """Finish the last sheet, write the workbook and move the file into place."""
         if self._closed:
             return
         if self._current is not None:
             self._current.close()
         if not self._sheets:
             self.sheet("Sheet1", header=False).close()
-        n = len(self._sheets)
-        sheets = "".join(
-            f'<sheet name="{_attr(s.name)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, s in enumerate(self._sheets)
-        )
-        names = ""
-        if self._filters:
-            names = "<definedNames>" + "".join(
-                f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
-                f"{_attr(_quote_sheet(name))}!{ref}</definedName>"
-                for index, name, ref in self._filters
-            ) + "</definedNames>"
-        self._write_part("xl/workbook.xml", (
-            _XML_HEAD + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-            '<bookViews><workbookView activeTab="0"/></bookViews>'
-            f"<sheets>{sheets}</sheets>{names}</workbook>"
-        ))
-        rels = "".join(
-            f'<Relationship Id="rId{i + 1}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
-            for i in range(n)
-        )
-        rels += f'<Relationship Id="rId{n + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
-        if self._shared:
-            rels += f'<Relationship Id="rId{n + 2}" Type="{_REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
-            with self._open_part("xl/sharedStrings.xml") as fh:
-                fh.write((_XML_HEAD + f'<sst xmlns="{_MAIN_NS}" count="{self._shared_refs}" '
-                          f'uniqueCount="{len(self._shared)}">').encode("utf-8"))
-                chunk = []
-                for text in self._shared:
-                    chunk.append(f'<si><t xml:space="preserve">{text}</t></si>')
-                    if len(chunk) >= 4096:
-                        fh.write("".join(chunk).encode("utf-8"))
-                        chunk = []
-                fh.write(("".join(chunk) + "</sst>").encode("utf-8"))
-        self._write_part("xl/_rels/workbook.xml.rels",
-                         _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">{rels}</Relationships>')
-        self._write_part("xl/styles.xml", _STYLES_XML)
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        title = f"<dc:title>{_attr(self._title)}</dc:title>" if self._title else ""
-        self._write_part("docProps/core.xml", (
-            _XML_HEAD + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
-            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"{title}<dc:creator>{_attr(self._creator)}</dc:creator>"
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
-            "</cp:coreProperties>"
-        ))
-        self._write_part("_rels/.rels", (
-            _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
-            f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
-            'core-properties" Target="docProps/core.xml"/>'
-            "</Relationships>"
-        ))
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for i in range(n)
-        )
-        self._write_part("[Content_Types].xml", (
-            _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            f"{overrides}"
-            + ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-               'officedocument.spreadsheetml.sharedStrings+xml"/>' if self._shared else "")
-            + '<Override PartName="/xl/styles.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            '<Override PartName="/docProps/core.xml" '
-            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-            "</Types>"
-        ))
-        self._zip.close()
-        os.replace(self._tmp, self.path)
+        try:
+            try:
+                self._workbook.close()
+            except FileCreateError as exc:  # XlsxWriter wraps the OSError (a full disk): unwrap it
+                raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc from None
+            self._sink.close()
+        except BaseException as exc:
+            self.abort(exc)
+            raise
         self._closed = True
+        self._scratch.cleanup()
+        self._replacing.__exit__(None, None, None)
 
-    def abort(self) -> None:
-        """Give up: close and delete the temporary file (the target path is untouched)."""
+    def abort(self, error: BaseException | None = None) -> None:
+        """Give up: close and delete the temporary files (the target path is untouched)."""
         if self._closed:
             return
         self._closed = True
-        try:
-            if self._current is not None and self._current._stream is not None:
-                self._current._stream.close()
-            self._zip.close()
-        finally:
-            self._tmp.unlink(missing_ok=True)
+        self._workbook.fileclosed = True  # nothing more to write
+        for sheet in self._workbook.worksheets():
+            _close_quietly(sheet._opt_close)  # its rows (as XlsxWriter's own close does)
+            if getattr(sheet, "fh", None) is not None:
+                _close_quietly(sheet.fh.close)  # its part, when the disk filled while it was written
+        _close_quietly(self._sink.close)
+        self._scratch.cleanup()
+        error = error or ValidationError(f"Writing {self.path.name} was abandoned.")
+        self._replacing.__exit__(type(error), error, error.__traceback__)
 
 
-def _quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
+def _close_quietly(close: Callable[[], None]) -> None:
+    """Close a file that is deleted next: a full disk fails its last flush, and that does not matter."""
+    try:
+        close()
+    except OSError:
+        pass

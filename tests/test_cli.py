@@ -155,7 +155,7 @@ def test_coders_list_and_remove(tmp_path):
     assert run("coders", "list", db=db).output.splitlines() == ["alice\tcoder", "carol\tadjudicator"]
     run("coders", "remove", "alice", db=db)
     assert run("coders", "list", db=db).output.splitlines() == ["carol\tadjudicator"]
-    assert "alice\tcoder\t(removed)" in run("coders", "list", "--all", db=db).output
+    assert "alice\tcoder\t(deactivated)" in run("coders", "list", "--all", db=db).output
     r = run("coders", "add", "carol", db=db, ok=False)
     assert r.exit_code == 1 and "already exists" in r.stderr
 

@@ -63,7 +63,7 @@ def test_comments_attach_to_their_posts(db, project):
 def test_duplicates_merge_keywords_and_keep_newest(db, project, tmp_path):
     rows = [json.loads(line) for line in (EXPORTS / "xhs_notes.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     first = dict(rows[0], source_keyword="找搭子", last_modify_ts=1_700_000_000_000, liked_count="1")
-    later = dict(rows[0], source_keyword="饭搭子", last_modify_ts=1_800_000_000_000, liked_count="99")
+    later = dict(rows[0], source_keyword="饭搭子", last_modify_ts=1_750_000_000_000, liked_count="99")
     path = tmp_path / "dups.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (first, later)) + "\n", encoding="utf-8")
     report = import_files(db, project, [path])

@@ -171,7 +171,8 @@ def test_description_layout_is_readable(template):
         "Required: yes\n"
         "Label (en): Topic\n"
         "Label (zh): 话题\n"
-        "ID: topic")
+        "ID: topic\n"
+        "Codebook: My study (我的研究)")  # the standard has no codebook name: the first variable carries it
 
 
 def test_export_without_codes_is_refused():

@@ -174,7 +174,7 @@ def test_identical_values_keep_percent_agreement():
 def test_unit_coded_once_is_not_pairable():
     full = reliability(K2011, coders=CODERS, bootstrap=0)
     assert full.n_pairable == 40  # unit 12 (one value) is left out
-    assert any("1 unit(s) coded by only one coder" in n for n in full.notes)
+    assert any("1 unit(s) have a value from only one coder" in n for n in full.notes)
     without = reliability(K2011.iloc[:11], coders=CODERS, bootstrap=0)
     assert without.krippendorff_alpha == full.krippendorff_alpha
     assert without.percent_agreement == full.percent_agreement

@@ -212,7 +212,7 @@ def test_a_newer_crawl_with_new_spacing_leaves_no_old_grams(db, project, tmp_pat
     its old entry later) and joins it again, so nothing is stale."""
     import_files(db, project, [_mediacrawler(tmp_path, "a.jsonl", "找饭搭子", 1_700_000_000_000)], workers=0)
     assert search(db, project, "饭搭").total == 1
-    report = import_files(db, project, [_mediacrawler(tmp_path, "b.jsonl", "\n找饭搭子 ", 1_800_000_000_000)],
+    report = import_files(db, project, [_mediacrawler(tmp_path, "b.jsonl", "\n找饭搭子 ", 1_750_000_000_000)],
                           workers=0)
     assert report.updated == 1
     assert search(db, project, "饭搭").total == 1

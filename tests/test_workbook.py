@@ -87,6 +87,138 @@ def test_chinese_emoji_control_characters_and_escapes(tmp_path):
     assert ws["A6"].value == "行一\n行二"
 
 
+@pytest.mark.parametrize("post_id", [
+    pytest.param("00123", id="leading zeros"),
+    pytest.param("12345678901234567890", id="20 digits"),
+    pytest.param("6.7E+18", id="looks like a float"),
+    pytest.param("1e5", id="looks like scientific notation"),
+    pytest.param("https://www.xiaohongshu.com/explore/1", id="looks like a link"),
+])
+def test_post_ids_stay_text_with_the_text_format(tmp_path, post_id):
+    path = tmp_path / "ids.xlsx"
+    ws = _write(path, [Column("post_id", "text"), Column("auto")], [[post_id, post_id]])
+    for cell in ws[2]:
+        assert cell.value == post_id and cell.data_type == "s" and cell.number_format == "@"
+    assert pd.read_excel(path, sheet_name="Data", dtype=str)["post_id"].tolist() == [post_id]
+    with zipfile.ZipFile(path) as archive:  # strings_to_urls is off: no hyperlink relation either
+        assert not [n for n in archive.namelist() if n.endswith(".rels") and "hyperlink" in archive.read(n).decode()]
+
+
+def test_text_shaped_like_xlsxwriter_rich_text_is_escaped(tmp_path):
+    """XlsxWriter writes a string that starts with <r> and ends with </r> as raw rich-text XML.
+
+    Post text of that shape could smuggle a formula cell into the sheet; dazi writes it as plain
+    runs of a rich string instead, which XlsxWriter escapes.
+    """
+    evil = ('<r><t>a</t></r></is></c><c r="B2"><f>HYPERLINK("http://evil","x")</f></c>'
+            '<c r="Z9" t="inlineStr"><is><r><t>b</t></r>')
+    path = tmp_path / "rich.xlsx"
+    ws = _write(path, ["text"], [[evil], ["<r></r>"], ["<r>a</r> not rich"]])
+    assert [c.value for c in ws["A"]][1:] == [evil, "<r></r>", "<r>a</r> not rich"]
+    assert ws["B2"].value is None and ws["Z9"].value is None
+    raw = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in raw
+
+
+def test_the_cell_limit_counts_as_excel_does_and_never_splits_an_emoji(tmp_path):
+    path = tmp_path / "long.xlsx"
+    with StreamingWorkbook(path) as book, book.sheet("Data", ["text"]) as sheet:
+        sheet.write_row(["😀" * EXCEL_CELL_LIMIT])  # two UTF-16 units each, as Excel counts
+        sheet.write_row(["a" + "😀" * EXCEL_CELL_LIMIT])  # the limit falls inside an emoji
+        sheet.write_row(["好" * EXCEL_CELL_LIMIT])  # at the limit: kept whole
+        sheet.write_row(["\x01" + "好" * EXCEL_CELL_LIMIT])  # the control character goes first, then it fits
+    assert (sheet.truncated, sheet.dropped_characters) == (2, 1)
+    ws = openpyxl.load_workbook(path)["Data"]
+    assert ws["A2"].value == "😀" * (EXCEL_CELL_LIMIT // 2)
+    assert ws["A3"].value == "a" + "😀" * (EXCEL_CELL_LIMIT // 2)
+    assert ws["A4"].value == ws["A5"].value == "好" * EXCEL_CELL_LIMIT
+
+
+def test_several_sheets_and_empty_ones(tmp_path):
+    path = tmp_path / "sheets.xlsx"
+    with StreamingWorkbook(path, title="dazi test") as book:
+        with book.sheet("帖子", [Column("post_id", "text"), Column("when", "datetime")]) as sheet:
+            sheet.write_row(["001", datetime(2025, 5, 1, 8, 0)])
+        book.sheet("Only header", ["a", "b"])  # closed by the next sheet
+        book.sheet("Blank", header=False)
+        with book.sheet("Last", ["x"]) as sheet:
+            sheet.write_row(["饭搭子 😀"])
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["帖子", "Only header", "Blank", "Last"] and wb.properties.title == "dazi test"
+    assert wb["帖子"]["A2"].value == "001" and wb["帖子"]["B2"].value == datetime(2025, 5, 1, 8, 0)
+    header = wb["Only header"]
+    assert [c.value for c in header[1]] == ["a", "b"] and header.max_row == 1
+    assert header.auto_filter.ref == "A1:B1" and header.freeze_panes == "A2"
+    assert wb["Blank"].max_row == 1 and wb["Blank"]["A1"].value is None and wb["Blank"].freeze_panes is None
+    assert wb["Last"]["A2"].value == "饭搭子 😀"
+    with StreamingWorkbook(tmp_path / "none.xlsx"):
+        pass
+    assert openpyxl.load_workbook(tmp_path / "none.xlsx").sheetnames == ["Sheet1"]
+
+
+def test_rows_beyond_what_an_excel_sheet_holds_go_on_in_the_next_sheet(tmp_path, monkeypatch):
+    """XlsxWriter refuses rows past Excel's 1,048,576 (a long Codings sheet of 100,000 posts has more)."""
+    monkeypatch.setattr("reports.xlsx._EXCEL_ROWS", 5)
+    path = tmp_path / "long.xlsx"
+    with StreamingWorkbook(path) as book:
+        with book.sheet("Codings", [Column("post_id", "text"), Column("n")], freeze=(1, 1)) as sheet:
+            sheet.write_rows([f"{i:03d}", i] for i in range(12))
+        with book.sheet(sheet_name("Codings", book.sheets[0].parts), ["x"]) as after:
+            after.write_row(["next"])
+    assert sheet.parts == ["Codings", "Codings (2)", "Codings (3)"] and sheet.rows == 12 + 3
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Codings", "Codings (2)", "Codings (3)", "Codings (4)"]
+    rows = []
+    for part in sheet.parts:
+        ws = wb[part]
+        assert [c.value for c in ws[1]] == ["post_id", "n"] and ws.freeze_panes == "B2"
+        assert ws.auto_filter.ref == f"A1:B{ws.max_row}" and ws.max_row <= 5
+        rows += [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert rows == [[f"{i:03d}", i] for i in range(12)]  # every row, in order, ids still text
+    assert wb["Codings (4)"]["A2"].value == "next"
+    with pytest.raises(ValidationError, match="16,385 columns"), StreamingWorkbook(tmp_path / "w.xlsx") as book:
+        book.sheet("Wide", [str(i) for i in range(16_385)])
+
+
+def test_memory_does_not_grow_with_the_rows(tmp_path):
+    """Constant-memory mode: a row leaves memory when the next one starts, its height too."""
+    import tracemalloc
+
+    def peak(n: int, **kwargs) -> int:
+        tracemalloc.start()
+        with StreamingWorkbook(tmp_path / f"{n}.xlsx") as book:
+            with book.sheet("Posts", [Column("post_id", "text"), Column("text", "wrap"), Column("n")],
+                            **kwargs) as sheet:
+                for i in range(n):
+                    sheet.write_row([str(10**18 + i), "很长的帖子" * (10 + i % 20), i])
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    for kwargs in ({"row_height": 45}, {}):  # a fixed height, and each row as high as its text needs
+        small, large = peak(1_000, **kwargs), peak(6_000, **kwargs)
+        assert large < small + 250_000, (kwargs, small, large)  # 5,000 more rows: under 50 bytes a row
+
+
+def test_a_failed_export_leaves_no_temporary_file_anywhere(tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))  # XlsxWriter's files go next to the export, not here
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ZeroDivisionError), StreamingWorkbook(out / "x.xlsx") as book:
+        with book.sheet("Data", ["n"]) as sheet:
+            for i in range(500):
+                sheet.write_row([i])
+            sheet.write_row([1 / 0])
+    assert not list(out.iterdir()) and not list(scratch.iterdir())
+    previous = out / "x.xlsx"
+    previous.write_bytes(b"the previous good copy")
+    with pytest.raises(ValidationError), StreamingWorkbook(previous) as book:
+        book.sheet("Data", ["n"]).write_row([1], style="loud")
+    assert previous.read_bytes() == b"the previous good copy" and not list(scratch.iterdir())
+
+
 def test_header_freeze_filter_widths_and_wrap(tmp_path):
     path = tmp_path / "h.xlsx"
     columns = [Column("post_id", "text"), Column("text", "wrap"), Column("中文标题")]
@@ -214,8 +346,12 @@ def test_variable_ids_that_clash_with_post_fields_are_prefixed(db, project, tmp_
     assert (coded["v_lang"], coded["lang"], coded["v_text"]) == ("en", "zh", "'-- quoted")
 
 
-def test_repeated_short_texts_are_shared_and_read_back_alike(tmp_path):
-    """Codes, labels and coder names repeat on every row of a long sheet: they go to sharedStrings once."""
+def test_repeated_short_texts_read_back_alike_and_cost_little(tmp_path):
+    """Codes, labels and coder names repeat on every row of a long sheet.
+
+    XlsxWriter's constant-memory mode writes every text inline (no shared-strings table, which
+    would grow with the data); the zip compression takes the repetition back.
+    """
     out = tmp_path / "shared.xlsx"
     rows = [["meal", " 饭搭子 ", "=1+1", "a & b", f"post {i}"] for i in range(300)]
     with StreamingWorkbook(out) as book:
@@ -224,12 +360,12 @@ def test_repeated_short_texts_are_shared_and_read_back_alike(tmp_path):
         with book.sheet("Again", ["code"]) as sheet:
             sheet.write_row(["meal"])
     with zipfile.ZipFile(out) as archive:
-        shared = archive.read("xl/sharedStrings.xml").decode()
-        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
-    # meal and the label; the ids only until the column shows itself unique (200 new texts), then inline
-    assert shared.count("<si>") == 2 + 200 and 'count="801"' in shared
-    assert "<t xml:space=\"preserve\">post 299</t>" in sheet_xml
-    assert sheet_xml.count("=1+1") == 300  # neutralised text stays inline, never shared
+        assert "xl/sharedStrings.xml" not in archive.namelist()
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        sheet_xml = archive.read(info).decode()
+    assert "<t>post 299</t>" in sheet_xml and "<t xml:space=\"preserve\"> 饭搭子 </t>" in sheet_xml
+    assert sheet_xml.count("'=1+1") == 300 and "<f>" not in sheet_xml
+    assert info.compress_size < info.file_size / 15, (info.compress_size, info.file_size)
     values = [list(r) for r in openpyxl.load_workbook(out)["Codings"].iter_rows(min_row=2, values_only=True)]
     assert values[0] == ["meal", " 饭搭子 ", "'=1+1", "a & b", "post 0"] and values[299][4] == "post 299"
     assert openpyxl.load_workbook(out)["Again"]["A2"].value == "meal"

@@ -78,7 +78,7 @@ def diff(old: Codebook, new: Codebook) -> list[Change]:
     number and changelog are not compared.
     """
     changes: list[Change] = []
-    for key in ("name", "description", "authors"):
+    for key in ("name", "description", "authors", "reliability_missing_codes"):
         before, after = getattr(old, key), getattr(new, key)
         if before != after:
             changes.append(Change("codebook_changed",

@@ -26,6 +26,7 @@ from coding.codebook.spec import (
     _VARIABLE_KEYS,
     CHOICE_TYPES,
     LEVELS,
+    MISSING_CODE_POLICIES,
     VARIABLE_TYPES,
 )
 from coding.codebook.text import _q, _slug, _suggest
@@ -245,6 +246,10 @@ class _Checker:
         if "authors" in data:
             self.string_list(data["authors"], ("authors",), "authors")
         self.text(data.get("description"), ("description",), "description")
+        policy = data.get("reliability_missing_codes", "value")
+        if policy not in MISSING_CODE_POLICIES:
+            self.add(("reliability_missing_codes",),
+                     f"reliability_missing_codes must be value or missing, not {_q(policy)}")
         variables = data.get("variables")
         if variables is None:
             self.add(("variables",), "the codebook has no variables; add a list "

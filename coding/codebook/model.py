@@ -388,6 +388,15 @@ class Codebook:
         Scope, unit of analysis, general coding rules.
     changelog : tuple of Revision
         The changes made with the change functions, oldest first.
+    reliability_missing_codes : {"value", "missing"}
+        What inter-coder reliability makes of a code flagged ``missing:
+        true`` ("not stated", "unclear"), which a coder chose deliberately.
+        ``"value"`` (default; Krippendorff 2019, ch. 12: a deliberate "cannot
+        code" is data): a value like any other, so "not stated" against
+        "daily" is a disagreement (an ordinal or numeric variable where such a
+        code was chosen is then computed at the nominal level).
+        ``"missing"``: left out as if no value was given.  See
+        :func:`coding.project_reliability.variable_frame`.
     """
 
     name: str
@@ -396,6 +405,7 @@ class Codebook:
     authors: tuple[str, ...] = ()
     description: Text | None = None
     changelog: tuple[Revision, ...] = ()
+    reliability_missing_codes: str = "value"
 
     def variable(self, variable_id: str) -> Variable:
         """The variable with this id.
@@ -443,6 +453,8 @@ class Codebook:
             out["authors"] = list(self.authors)
         if self.description is not None:
             out["description"] = _text_out(self.description)
+        if self.reliability_missing_codes != "value":
+            out["reliability_missing_codes"] = self.reliability_missing_codes
         out["variables"] = [variable.to_dict() for variable in self.variables]
         if self.changelog:
             out["changelog"] = [revision.to_dict() for revision in self.changelog]
@@ -492,6 +504,7 @@ def _build_codebook(data: Mapping[str, Any]) -> Codebook:
         version=data.get("version", 1),
         authors=tuple(data.get("authors") or ()),
         description=_text_out(data.get("description")),
+        reliability_missing_codes=data.get("reliability_missing_codes", "value"),
         variables=tuple(_build_variable(variable) for variable in data["variables"]),
         changelog=tuple(
             Revision(version=rev["version"], summary=rev["summary"],

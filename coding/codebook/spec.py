@@ -33,7 +33,10 @@ _DEFAULT_LEVEL: dict[str, str | None] = {
     "text": None,
 }
 
-_CODEBOOK_KEYS = ("name", "version", "authors", "description", "variables", "changelog")
+_CODEBOOK_KEYS = ("name", "version", "authors", "description", "reliability_missing_codes",
+                  "variables", "changelog")
+#: What reliability makes of a code flagged ``missing: true`` (see :class:`Codebook`).
+MISSING_CODE_POLICIES = ("value", "missing")
 _VARIABLE_KEYS = (
     "id", "label", "instruction", "type", "level", "required", "when",
     "min", "max", "unit", "codes",

@@ -13,6 +13,7 @@ from coding.codebook.checker import _type_name
 from coding.codebook.model import Codebook, Variable, is_applicable
 from coding.codebook.spec import Value
 from coding.codebook.text import _q, _suggest
+from coding.missing import is_unanswered
 from dazi.errors import ValidationError
 
 __all__ = ["validate_value", "validate_values"]
@@ -22,16 +23,7 @@ __all__ = ["validate_value", "validate_values"]
 # Values
 # --------------------------------------------------------------------------
 
-def _is_empty(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return not value
-    return False
+_is_empty = is_unanswered  # the one rule: coding.missing
 
 
 def _check_code_choice(variable: Variable, code_id: object) -> str:

@@ -21,6 +21,7 @@ import click
 from dazi import __version__
 from dazi.cli.context import Context
 from dazi.errors import DaziError
+from dazi.spelling import CLI_SPELLING, spelled
 
 __all__ = ["main", "cli"]
 
@@ -106,6 +107,7 @@ def cli(ctx, db_url, project_name):
       dazi corpus
     """
     ctx.obj = Context(db_url=db_url, project_name=project_name)
+    ctx.with_resource(spelled(CLI_SPELLING))  # error hints name CLI options, not Python arguments
 
 
 for _name in _COMMAND_MODULES:

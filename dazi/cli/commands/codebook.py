@@ -247,12 +247,18 @@ def export_cmd(ctx: Context, out: Path, version: int | None):
     project = ctx.project()
     stored = codebook_version(ctx.db, project, version) if version else current_codebook(ctx.db, project)
     suffix = out.suffix.lower()
+    left_out = []
     if suffix == ".qdc":
-        from coding.refi_qda import write_qdc
+        from coding.refi_qda import left_out_of_qdc, write_qdc
 
         write_qdc(stored.codebook, out)
+        left_out = left_out_of_qdc(stored.codebook)
     elif suffix == ".json":
         out.write_text(json.dumps(stored.codebook.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     else:
         dump_codebook(stored.codebook, out)
     click.echo(f"Wrote {out} (project version {stored.version})")
+    if left_out:
+        names = ", ".join(f"{v.id} ({v.type})" for v in left_out)
+        click.echo(f"Left out {len(left_out)} variable(s) a .qdc file cannot hold: {names}. A REFI-QDA codebook "
+                   "is a tree of codes, and a number or free text is not a code; export .yaml to keep them.")

@@ -14,7 +14,7 @@ from dazi.errors import ValidationError
 # Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
 # and every command load only what they use, not pandas, spaCy and matplotlib for each start.
 def register(cli: click.Group) -> None:
-    for command in (import_cmd, corpus_cmd, posts_cmd, sample_cmd, samples_cmd, demo_cmd):
+    for command in (import_cmd, corpus_cmd, posts_cmd, comments_cmd, sample_cmd, samples_cmd, demo_cmd):
         cli.add_command(command)
 
 
@@ -47,9 +47,21 @@ class _Counter:
         self.bar.close()
 
 
+def _list_presets(click_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or click_ctx.resilient_parsing:
+        return
+    from corpus.presets import describe_presets
+
+    for line in describe_presets():
+        click.echo(line)
+    click_ctx.exit()
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--preset", help="Force a preset instead of detecting it from the columns (see `dazi import --presets`).")
+@click.option("--presets", is_flag=True, expose_value=False, is_eager=True, callback=_list_presets,
+              help="List every preset: the columns it recognises and the tool and version it comes from.")
+@click.option("--preset", help="Force a preset instead of detecting it from the columns (list them: dazi import --presets).")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="Column mapping for files no preset knows; repeatable.")
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; write rejected rows with reasons to a CSV.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Where --skip-bad-rows writes rejected rows.")
@@ -57,15 +69,21 @@ class _Counter:
 @click.option("--workers", type=int, help="Worker processes for large JSONL files (default: one per core; 0: none).")
 @pass_ctx
 def import_cmd(ctx: Context, files, preset, mapping, skip_bad_rows, rejects, pseudonymize, workers):
-    """Import crawler exports (CSV/TSV, XLSX, JSON, JSONL, .zst, MediaCrawler sqlite).
+    """Import exports (CSV/TSV, XLSX, JSON, JSONL/NDJSON, Parquet, .zst/.gz, MediaCrawler sqlite).
 
+    The tool is recognised from each file's columns: MediaCrawler (seven
+    platforms), Zeeschuimer and 4CAT, Spider_XHS, weibo-search, Reddit dumps,
+    X API / twarc, and sheets with dazi's own column names (post_id, text,
+    ...), including dazi's exports.  `dazi import --presets` lists them all.
     The import is all or nothing: a bad row stops it and nothing changes,
     unless --skip-bad-rows is given.
 
     \b
     Example:
       dazi import xhs_notes.jsonl xhs_comments.jsonl
+      dazi import zeeschuimer-export-xiaohongshu.com-2026-08-01T101010.ndjson
       dazi import weibo.csv --map text=正文 --map likes=点赞数 --map post_id=id
+      dazi import --presets
     """
     from corpus.importer import import_files
     from dazi.projects import update_settings
@@ -104,26 +122,86 @@ def corpus_cmd(ctx: Context, top: int):
 @click.command("posts")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--offset", default=0, show_default=True)
-@click.option("--sort", type=click.Choice(["created_at", "engagement", "likes", "comments", "post_id"]), default="created_at", show_default=True)
+@click.option("--sort", type=click.Choice(["created_at", "engagement", "likes", "comments", "post_id"]), default="created_at", show_default=True,
+              help="Dates and counts sort largest first (newest, most engaging), post ids A to Z; --asc or --desc "
+                   "turns that round.")
+@click.option("--asc/--desc", "ascending", default=None, help="Sort direction (default: as --sort says).")
 @click.option("--text", help="Only posts whose title or text contains this.")
 @click.option("--hashtag", help="Only posts with this hashtag (without #).")
 @pass_ctx
-def posts_cmd(ctx: Context, limit, offset, sort, text, hashtag):
-    """List posts, newest (or most engaging) first.
+def posts_cmd(ctx: Context, limit, offset, sort, ascending, text, hashtag):
+    """List posts: newest first, or by engagement, likes, comments (largest first) or post id (A to Z).
 
     \b
     Example:
       dazi posts --sort engagement --limit 5
+      dazi posts --sort post_id --desc
     """
     from corpus.store import list_posts
 
-    page = list_posts(ctx.db, ctx.project(), offset=offset, limit=limit, sort=sort, text=text, hashtag=hashtag)
+    descending = sort != "post_id" if ascending is None else not ascending
+    page = list_posts(ctx.db, ctx.project(), offset=offset, limit=limit, sort=sort, text=text, hashtag=hashtag,
+                      descending=descending)
     for p in page.posts:
         when = f"{p['created_at']:%Y-%m-%d}" if p["created_at"] else "?"
         first = (p["title"] or p["text"] or "").replace("\n", " ")[:40]
         approx = "~" if p["counts_approximate"] else ""
         click.echo(f"{p['post_id']}\t{when}\t{approx}{p['engagement'] if p['engagement'] is not None else '-'}\t{first}")
     click.echo(f"({offset + len(page.posts)} of {page.total:,})", err=True)
+
+
+@click.command("comments")
+@click.argument("post_id", required=False)
+@click.option("--platform", help="The post's platform, when the same id exists on several.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write comments to this .csv instead (all of the project's without POST_ID).")
+@click.option("--no-bom", is_flag=True, help="--out: write the CSV without a byte-order mark.")
+@pass_ctx
+def comments_cmd(ctx: Context, post_id, platform, out, no_bom):
+    """Show a post's comments as a thread, or write comments to a CSV file.
+
+    \b
+    Example:
+      dazi comments 65a1b2c3d4e5f60718293a4b
+      dazi comments --out comments.csv
+    """
+    from corpus.comments import comment_lines, comments_by_post
+    from corpus.store import get_post
+    from reports.exports import write_comments_csv, write_csv
+
+    project = ctx.project()
+    if post_id is None:
+        if out is None:
+            raise ValidationError("Name a post (dazi comments POST_ID), or give --out FILE.csv for all comments.")
+        _check_csv(out)
+        n = write_comments_csv(ctx.db, project, out, bom=not no_bom)
+        click.echo(f"Wrote {n:,} comments to {out}")
+        return
+    post = get_post(ctx.db, project, post_id, platform)
+    thread = comments_by_post(ctx.db, project, [post], limit=None).get((post["platform"], post["post_id"]), [])
+    if out is not None:
+        from corpus.comments import COMMENT_EXPORT_FIELDS
+
+        _check_csv(out)
+        n = write_csv(COMMENT_EXPORT_FIELDS, ([c[f] for f in COMMENT_EXPORT_FIELDS] for c in thread), out,
+                      bom=not no_bom)
+        click.echo(f"Wrote {n:,} comments to {out}")
+        return
+    title = (post["title"] or post["text"] or "").replace("\n", " ")[:60]
+    click.echo(f"{post['platform']} {post['post_id']}: {title}")
+    if not thread:
+        click.echo("(no comments imported for this post)")
+    for line in comment_lines(thread):
+        click.echo(line)
+    click.echo(f"({len(thread):,} comments)", err=True)
+
+
+def _check_csv(path: Path) -> None:
+    if path.suffix.lower() != ".csv":
+        raise ValidationError(f"--out {path.name!r}: comments are written as .csv", "Name a file ending in .csv.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValidationError(f"Cannot write {path}: folder {folder} does not exist.", "Create it first.")
 
 
 @click.command("sample")

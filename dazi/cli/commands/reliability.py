@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from coding.verdicts import RELY, VERDICT_TEXT, alpha_verdict
 from dazi.cli.context import Context, pass_ctx
 from dazi.errors import InputError, ValidationError
 
@@ -22,18 +23,27 @@ def _fmt(x, digits: int = 3) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
 
 
-def _read_table(path: Path):
+def _read_table(path: Path, missing: tuple[str, ...] = ()):
+    """A coder's file as text: only an empty cell (or a ``--missing`` value) is missing.
+
+    pandas would read ``NA``, ``None``, ``null``, ``N/A`` and ``nan`` as missing
+    by default; here they stay codes (:mod:`coding.missing`).
+    """
     import pandas as pd
 
     suffix = path.suffix.lower()
+    options = dict(dtype=str, keep_default_na=False, na_values=list(missing))
     try:
         if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=str)
+            return pd.read_excel(path, **options)
         if suffix in (".csv", ".tsv", ".txt"):
-            return pd.read_csv(path, dtype=str, sep=None, engine="python", encoding="utf-8-sig", keep_default_na=True)
+            return pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig", **options)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the table: {exc}", "Save it as UTF-8 CSV or XLSX.", file=str(path)) from exc
     raise InputError("unsupported file type", "Give a .csv or .xlsx file.", file=str(path))
+
+
+_WEIGHT_SHORT = {"identity": "none", "linear": "linear", "quadratic": "quadr."}
 
 
 @click.command("reliability")
@@ -46,23 +56,38 @@ def _read_table(path: Path):
 @click.option("--level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]),
               help="Level of measurement (FILE only; a project uses each variable's own level).")
 @click.option("--order", help="Ordinal FILE data: the values in order, comma-separated.")
+@click.option("--weights", type=click.Choice(["identity", "linear", "quadratic"]),
+              help="Weights of the kappa family (Cohen, Conger, Fleiss, Scott, Gwet's AC2, Brennan-Prediger) "
+                   "for ordinal, interval and ratio variables; nominal ones are always unweighted (identity). "
+                   "Default: quadratic. Shown in the 'weights' column and the JSON.")
+@click.option("--missing", "missing", multiple=True, metavar="VALUE",
+              help="FILE only: this cell text also means 'no value' (repeatable). By default only an empty "
+                   "cell is missing: NA, None, null, N/A and nan are codes.")
+@click.option("--population", type=click.IntRange(min=1),
+              help="Units in the population sampled (e.g. every post), for the finite-population correction "
+                   "of the standard errors. Default: none.")
 @click.option("--bootstrap", type=int, default=10_000, show_default=True, help="Resamples for the CI and q; 0 turns them off.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
 def reliability_cmd(ctx: Context, file, unit_col, coder_col, value_col, coder_cols, variables, level, order,
-                    bootstrap, seed, fmt):
+                    weights, missing, population, bootstrap, seed, fmt):
     """Inter-coder reliability: Krippendorff's alpha with a bootstrapped CI, and the kappa family.
 
     Without FILE: the current project, every variable at its own level, from
-    units coded by two or more coders.  With FILE (CSV/XLSX): long form
-    (--unit/--coder/--value) or wide form (--coders A,B,...); empty cells are
-    missing values.
+    units coded by two or more coders ("not stated" codes follow the
+    codebook's reliability_missing_codes: a value by default).  With FILE
+    (CSV/XLSX): long form (--unit/--coder/--value) or wide form (--coders
+    A,B,...).  Only an empty cell is missing (add --missing VALUE for more);
+    when every value of a variable reads as a number, 1 and 1.0 are the same
+    value.  The JSON output adds Conger's kappa, Scott's pi, Brennan-Prediger
+    and each coefficient's standard error and 95% interval (Gwet 2014).
 
     \b
     Example:
       dazi reliability
       dazi reliability --format json --bootstrap 2000
+      dazi reliability --weights linear
       dazi reliability codes.csv --unit post --coder coder --value code --level nominal
       dazi reliability wide.xlsx --coders alice,bob --level ordinal --order low,mid,high
     """
@@ -71,11 +96,14 @@ def reliability_cmd(ctx: Context, file, unit_col, coder_col, value_col, coder_co
     if file is None:
         from coding.project_reliability import project_reliability
 
-        results = project_reliability(ctx.db, ctx.project(), variables=variables or None, bootstrap=bootstrap, seed=seed)
+        results = project_reliability(ctx.db, ctx.project(), variables=variables or None, bootstrap=bootstrap,
+                                      seed=seed, weights=weights, population=population)
     else:
-        table = _read_table(file)
+        table = _read_table(file, missing)
         value_order = [v.strip() for v in order.split(",")] if order else None
-        common = dict(level=level or "nominal", value_order=value_order, bootstrap=bootstrap, seed=seed)
+        lv = level or "nominal"
+        common = dict(level=lv, value_order=value_order, bootstrap=bootstrap, seed=seed,
+                      weights=None if lv == "nominal" else weights, population=population)
         if coder_cols:
             cols = [c.strip() for c in coder_cols.split(",") if c.strip()]
             results = [reliability(table, coders=cols, variable=file.stem, **common)]
@@ -96,24 +124,30 @@ def reliability_cmd(ctx: Context, file, unit_col, coder_col, value_col, coder_co
     if fmt == "json":
         click.echo(json.dumps({"variables": [r.to_dict() for r in results]}, ensure_ascii=False))
         return
-    click.echo(f"{'variable':<24}{'level':<9}{'units':>6}{'coders':>7}{'alpha':>8}  {'95% CI':<15}{'q<.800':>7}"
-               f"{'%agree':>8}{'kappa':>7}{'AC1':>7}")
+    click.echo(f"{'variable':<24}{'level':<9}{'weights':<8}{'units':>6}{'coders':>7}{'alpha':>8}  {'95% CI':<15}"
+               f"{'q<.800':>7}{'%agree':>8}{'kappa':>7}{'AC1/2':>7}")
     for r in results:
         d = r.to_dict()
         ci = f"[{_fmt(d['alpha_ci'][0])}, {_fmt(d['alpha_ci'][1])}]" if d["alpha_ci"] else "–"
-        q = (d["q"] or {}).get("0.8")
+        q = (d["q"] or {}).get(repr(RELY))
         kappa = d["cohen_kappa"] if d["cohen_kappa"] is not None else d["fleiss_kappa"]
         alpha = d["krippendorff_alpha"]
-        mark = "" if alpha is None else ("  " if alpha >= 0.8 else (" ?" if alpha >= 0.667 else " !"))
-        click.echo(f"{str(d['variable']):<24}{d['level']:<9}{d['n_units']:>6}{d['n_coders']:>7}{_fmt(alpha):>8}{mark} "
-                   f"{ci:<15}{_fmt(q):>7}{_fmt(d['percent_agreement']):>8}{_fmt(kappa):>7}{_fmt(d['gwet_ac1']):>7}")
+        mark = _MARK[alpha_verdict(alpha)]
+        click.echo(f"{str(d['variable']):<24}{d['level']:<9}{_WEIGHT_SHORT[d['weights']]:<8}{d['n_units']:>6}"
+                   f"{d['n_coders']:>7}{_fmt(alpha):>8}{mark} {ci:<15}{_fmt(q):>7}{_fmt(d['percent_agreement']):>8}"
+                   f"{_fmt(kappa):>7}{_fmt(d['gwet_ac1']):>7}")
         for note in d["notes"]:
-            if not note.startswith("alpha_ci and q from"):  # said once below the table
-                click.echo(f"    note: {note}")
-    click.echo("alpha >= .800: rely on the variable;  ? .667-.800: tentative conclusions only;  ! below .667")
+            if not note.startswith("alpha_ci and q from") and " weights over the " not in note:
+                click.echo(f"    note: {note}")  # the bootstrap and the weights are said once, below
+    click.echo(f"   {VERDICT_TEXT['rely']};  ? {VERDICT_TEXT['tentative']};  ! {VERDICT_TEXT['do not rely']}")
+    click.echo("kappa: Cohen's (two coders) or Fleiss' (more); AC1/2: Gwet's AC1, or AC2 when weighted; weights: "
+               "of the kappa family (alpha uses the variable's level).")
     if bootstrap:
         click.echo(f"95% CI and q (probability that alpha < .800) from {bootstrap:,} bootstrap resamples "
                    f"(Krippendorff's algorithm, Hayes & Krippendorff 2007), seed {seed}.")
+
+
+_MARK = {"rely": "  ", "tentative": " ?", "do not rely": " !", "undefined": ""}
 
 
 @click.command("reliability-plan")

@@ -63,12 +63,15 @@ class _Counter:
               help="XLSX: add a 'Terms VARIABLE' sheet of the top and distinctive words and hashtags of each "
                    "code (repeatable; see dazi terms).")
 @click.option("--lang", type=_LANGS, default="zh", show_default=True, help="Language of code labels.")
+@click.option("--dummies", is_flag=True,
+              help="Single-choice variables also get one 0/1 column per code (VARIABLE__CODE), as multi-select "
+                   "ones always do; empty when the value is missing.")
 @click.option("--bootstrap", type=int, default=10_000, show_default=True,
               help="XLSX: bootstrap resamples for the Reliability sheet.")
 @click.option("--seed", type=int, default=0, show_default=True, help="XLSX: seed of the bootstrap.")
 @pass_ctx
 def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: str, table_specs: tuple[str, ...],
-               terms: tuple[str, ...], lang: str, bootstrap: int, seed: int):
+               terms: tuple[str, ...], lang: str, dummies: bool, bootstrap: int, seed: int):
     """Export posts with their coded values; the format follows OUT's extension.
 
     .xlsx is the full workbook (README, Posts, Codings, Codebook,
@@ -84,6 +87,7 @@ def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: st
       dazi export coded_posts.xlsx --tables "summary by=interest_category metrics=n,mean(engagement),rate(match_outcome=success)"
       dazi export coded_posts.xlsx --terms interest_category
       dazi export posts.csv --no-bom
+      dazi export posts.csv --dummies
       dazi export alice.sav --source alice --lang en
     """
     from reports.exports import export_posts
@@ -92,7 +96,7 @@ def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: st
     counter = _Counter()
     result = export_posts(ctx.db, ctx.project(), out, bom=not no_bom, with_codes=not no_codes, source=source,
                           lang=lang, tables=specs, terms=terms, bootstrap=bootstrap, seed=seed,
-                          progress=counter)
+                          progress=counter, dummies=dummies)
     counter.done()
     for line in result.lines():
         click.echo(line)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import click
 
 from dazi.cli.context import Context, pass_ctx
+from dazi.display import display_width, pad
 
 
 # Each command imports what it calls (corpus, coding, reports) inside its function: `dazi --help`
@@ -152,13 +153,21 @@ def terms_cmd(ctx: Context, variable, top, frequent, source):
     from corpus.code_terms import code_terms
 
     frame = code_terms(ctx.db, ctx.project(), variable, n=top, distinctive=not frequent, source=source)
+    width = max([16, *(display_width(str(t)) + 2 for t in frame["term"])]) if len(frame) else 16
+    if frequent:
+        click.echo(f"    {pad('term', width)}{'count':>7}")
+    else:
+        click.echo(f"    {pad('term', width)}{'in code':>8}{'elsewhere':>10}{'z':>8}")
     for code, part in frame.groupby("code", sort=False):
         click.echo(f"{code} ({part['code_label'].iloc[0]})")
         for row in part.itertuples():
             if frequent:
-                click.echo(f"    {row.term:<16}{row.count:>6}")
+                click.echo(f"    {pad(str(row.term), width)}{row.count:>7}")
             else:
-                click.echo(f"    {row.term:<16}{row.count_in:>6}{row.count_out:>7}   z {row.z:6.2f}")
+                click.echo(f"    {pad(str(row.term), width)}{row.count_in:>8}{row.count_out:>10}{row.z:>8.2f}")
+    if not frequent:
+        click.echo("in code: times the term occurs in posts with this code; elsewhere: in the other coded "
+                   "posts; z > 1.96: clearly distinctive (weighted log-odds, Monroe et al. 2008).")
 
 
 @click.command("suggestions-eval")

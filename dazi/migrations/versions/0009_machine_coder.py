@@ -1,14 +1,14 @@
 """machine coders: coders.kind, trained models with their plain arrays, and machine codings
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-07 02:15:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
