@@ -46,7 +46,7 @@ def _open(who: str, page: str, **state) -> AppTest:
 
 
 def test_machine_coder_page_shows_the_validation(demo):
-    at = _open("admin", "pages/admin_models.py")
+    at = _open("admin", "ui/pages/admin_models.py")
     text = page_text(at)
     assert "Machine coder" in text and "Version 1, codebook version 1" in text
     frame = at.dataframe[0].value
@@ -68,7 +68,7 @@ def test_tables_page_with_the_model_gives_corrected_shares(demo):
     db = connect(demo)
     set_blind(db, get_project(db), False)
     db.close()
-    at = _open("admin", "pages/tables.py", tb_kind="frequencies", tb_source="model:demo", tb_var="match_outcome")
+    at = _open("admin", "ui/pages/tables.py", tb_kind="frequencies", tb_source="model:demo", tb_var="match_outcome")
     at.run()
     text = page_text(at)
     assert "Whole corpus: human final values" in text
