@@ -228,7 +228,8 @@ def _prefixed(variable_id: str, taken: set[str]) -> str:
 
 
 def posts_table(db: Database, project: Project, *, source: str = "final", lang: str = "zh",
-                with_codes: bool = True, batch_size: int = 2000, dummies: bool = False) -> PostsTable:
+                with_codes: bool = True, batch_size: int = 2000, dummies: bool = False,
+                with_model: str | None = None) -> PostsTable:
     """Every post of the project in export layout, with its coded values.
 
     Parameters
@@ -242,6 +243,14 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
     dummies : bool
         Single-choice variables also get one 0/1 column per code
         (:func:`reports.wide.wide_layout`).
+    with_model : str, optional
+        A machine coder's name: posts without a human final value get the
+        model's codes (:func:`coding.machine.code.code_posts`), and every
+        variable gets a ``<variable>__source`` column right after its own
+        columns saying where each value comes from: ``final`` (adjudicated),
+        ``agreed`` (the coders' consensus or a single coder's value) or
+        ``machine`` (:func:`reports.machine.source_frame`), so machine codes
+        are never mistaken for human ones.  Only with ``source="final"``.
 
     Notes
     -----
@@ -288,6 +297,9 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
             columns.append(name)
             kinds[name] = _META_KINDS[name]
         n_coded = count_final_posts(db, project, source=source)
+    sources = _model_sources(db, project, with_model, source, codebook) if with_model else None
+    if sources is not None and layout is not None:
+        columns, kinds, variables = _source_columns(columns, kinds, variables, codebook, renamed)
     width = len(columns) - len(EXPORT_FIELDS)
     blank = [None] * width
     n_posts = count_posts(db, project)
@@ -304,12 +316,78 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
             while pending is not None and pending.post_pk < pk:
                 pending = next(finals, None)  # a coded post deleted meanwhile
             if layout is not None and pending is not None and pending.post_pk == pk:
-                row += layout.cells(pending.values)
+                if sources is None:
+                    row += layout.cells(pending.values)
+                else:
+                    row += _cells_with_source(layout, pending.values, sources.human.get(pk, {}))
                 row += meta(pending)
                 pending = next(finals, None)
+            elif layout is not None and sources is not None and pk in sources.machine:
+                values = sources.machine[pk]
+                row += _cells_with_source(layout, values, {v: "machine" for v, x in values.items() if x is not None})
+                row += [None] * len(META_COLUMNS)
             else:
                 row += blank
             yield row
 
     return PostsTable(columns, {c: kinds[c] for c in columns}, variables, codebook, version, source, n_posts,
                       n_coded, renamed, lang, rows)
+
+
+@dataclass
+class _Sources:
+    human: dict[int, dict[str, str]]        # post_pk -> {variable: "final" | "agreed"}
+    machine: dict[int, dict[str, Any]]      # post_pk -> the model's values (posts without a human final value)
+
+
+def _model_sources(db: Database, project: Project, model: str, source: str, codebook: Codebook | None) -> _Sources:
+    """Where each exported value comes from, and the model's values, from :func:`reports.machine.source_frame`."""
+    from reports.machine import source_frame
+
+    if source != "final":
+        raise ValidationError(f"Machine codes join the final dataset, not one coder's codings ({source!r}).",
+                              "Leave out --source (or use --source final) with --with-model.")
+    if codebook is None:
+        raise ValidationError("Machine codes need the project's codebook, and this export has no coded values.",
+                              "Leave out --no-codes, or load a codebook first (dazi codebook load ...).")
+    frame = source_frame(db, project, model)
+    ids = codebook.variable_ids()
+    human: dict[int, dict[str, str]] = {}
+    machine: dict[int, dict[str, Any]] = {}
+    for record in frame.to_dict("records"):
+        pk = int(record["post_pk"])
+        labels = {v: record[f"{v}__source"] for v in ids if record[f"{v}__source"] is not None}
+        if "machine" in labels.values():
+            machine[pk] = {v: record[v] for v in ids if labels.get(v) == "machine"}
+        else:
+            human[pk] = labels
+    return _Sources(human, machine)
+
+
+def _source_columns(columns: list[str], kinds: dict[str, str], variables: dict[str, str], codebook: Codebook | None,
+                    renamed: dict[str, str]) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The columns with a ``<variable>__source`` column after each variable's last column."""
+    assert codebook is not None
+    last = {vid: name for name, vid in variables.items()}  # insertion order: the variable's last column wins
+    out: list[str] = []
+    for name in columns:
+        out.append(name)
+        vid = variables.get(name)
+        if vid is not None and last[vid] == name:
+            extra = f"{renamed.get(vid, vid)}__source"
+            out.append(extra)
+            kinds = {**kinds, extra: "text"}
+    return out, kinds, variables
+
+
+def _cells_with_source(layout: Any, values: dict[str, Any], labels: dict[str, str]) -> list[Any]:
+    """One post's variable cells (:meth:`reports.wide.WideLayout.cells`) with each variable's source after them."""
+    cells = layout.cells(values)
+    out: list[Any] = []
+    position = 0
+    for name, vid, _kind in layout.columns:
+        out.append(cells[position])
+        position += 1
+        if position == len(layout.columns) or layout.columns[position][1] != vid:
+            out.append(labels.get(vid))
+    return out

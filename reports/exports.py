@@ -341,7 +341,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
 def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool = True, with_codes: bool = True,
                  source: str = "final", lang: str = "zh", tables: Sequence[Any] = (), bootstrap: int = 10_000,
                  seed: int | None = 0, progress: Callable[[int], None] | None = None,
-                 terms: Sequence[str] = (), dummies: bool = False) -> ExportResult:
+                 terms: Sequence[str] = (), dummies: bool = False, with_model: str | None = None) -> ExportResult:
     """Write the project's posts (and their coded values) to ``path``; the format follows the extension.
 
     Parameters
@@ -370,6 +370,10 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
         ``.xlsx`` only: variables to add a terms sheet for (top and
         distinctive terms per code, :mod:`reports.terms`); also asked for
         with a ``terms VARIABLE`` spec in ``tables``.
+    with_model : str, optional
+        A machine coder's name: the posts no human coded carry the model's
+        codes, and each variable a ``<variable>__source`` column (``final``,
+        ``agreed``, ``machine``); see :func:`reports.data.posts_table`.
 
     Raises
     ------
@@ -385,8 +389,10 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
                               "Export to .xlsx, or print and save tables with `dazi tables ... --save FILE`.")
     if suffix == ".xlsx":
         return export_workbook(db, project, path, source=source, lang=lang, tables=tables, with_codes=with_codes,
-                               bootstrap=bootstrap, seed=seed, progress=progress, terms=terms, dummies=dummies)
-    table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes, dummies=dummies)
+                               bootstrap=bootstrap, seed=seed, progress=progress, terms=terms, dummies=dummies,
+                               with_model=with_model)
+    table = posts_table(db, project, source=source, lang=lang, with_codes=with_codes, dummies=dummies,
+                        with_model=with_model)
     result = ExportResult(path, suffix[1:], 0, renamed=dict(table.renamed))
     if suffix == ".csv":
         result.rows = write_csv(table.columns, table.rows(), path, bom=bom, progress=progress)

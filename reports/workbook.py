@@ -401,7 +401,8 @@ def _split_terms(tables: Sequence[Any], terms: Sequence[str]) -> tuple[list[Any]
 def export_workbook(db: Database, project: Project, path: str | Path, *, source: str = "final", lang: str = "zh",
                     tables: Sequence[Any] = (), with_codes: bool = True, bootstrap: int = 10_000,
                     seed: int | None = 0, progress: Callable[[int], None] | None = None,
-                    terms: Sequence[str] = (), terms_n: int = 20, dummies: bool = False) -> ExportResult:
+                    terms: Sequence[str] = (), terms_n: int = 20, dummies: bool = False,
+                    with_model: str | None = None) -> ExportResult:
     """Write the full workbook (see the module docstring) to ``path``.
 
     Parameters
@@ -424,13 +425,17 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
         For the Reliability sheet (as in :func:`reports.report.reliability_report`).
     dummies : bool
         Posts: single-choice variables also get one 0/1 column per code.
+    with_model : str, optional
+        Posts: machine codes of this model where no human final value
+        exists, with a ``<variable>__source`` column per variable.
 
     Returns
     -------
     ExportResult
     """
     tables, terms = _split_terms(tables, terms)
-    posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes, dummies=dummies)
+    posts = posts_table(db, project, source=source, lang=lang, with_codes=with_codes, dummies=dummies,
+                        with_model=with_model)
     coded = posts.codebook is not None
     built: list[Table] = []
     if (tables or terms) and not coded:

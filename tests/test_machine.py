@@ -353,3 +353,73 @@ def test_a_machine_coder_is_no_member_of_the_team(coded):
     assert names == {"ann", "ben"}
     with pytest.raises(ValidationError, match="machine coder"):
         add(db, project, "model:lin", passcode="1234")
+
+
+def test_cli_export_with_model_marks_every_value_with_its_source(coded, db_url, tmp_path):
+    """``dazi export --with-model``: human finals where they exist, machine codes elsewhere, a source beside each."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from coding.adjudication import adjudicate, final_dataset
+    from coding.coders import get_coder
+
+    db, project, truths = coded
+    final = final_dataset(db, project)
+    pk_adjudicated = int(final["post_pk"].iloc[100])  # double-coded by ann and ben
+    adjudicate(db, project, get_coder(db, project, "ann"), pk_adjudicated, "topic", "travel", "rule 3")
+    train_model(db, project, "lin", settings={"bootstrap": 0})
+    code_posts(db, project, "lin")
+    machine_ids = {f"p{i:05d}" for i in range(200, 300)}
+
+    def run(*args):
+        result = CliRunner().invoke(cli, ["--db", db_url, *map(str, args)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    plain = tmp_path / "plain.csv"
+    run("export", plain, "--lang", "en")
+    assert not [c for c in pd.read_csv(plain, dtype=str, encoding="utf-8-sig").columns if c.endswith("__source")]
+
+    path = tmp_path / "corpus.csv"
+    run("export", path, "--lang", "en", "--with-model", "lin")
+    frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False).set_index("post_id")
+    columns = list(frame.columns)
+    # the source column sits right after the variable's own columns
+    assert columns.index("topic__source") == columns.index("topic__label") + 1
+    assert columns.index("channel__source") == max(i for i, c in enumerate(columns)
+                                                   if c.startswith("channel") and c != "channel__source") + 1
+    assert "months__source" in columns and "note__source" in columns
+    post_id = str(final.loc[final["post_pk"] == pk_adjudicated, "post_id"].iloc[0])
+    assert frame.loc[post_id, "topic"] == "travel" and frame.loc[post_id, "topic__source"] == "final"
+    assert frame.loc[post_id, "outcome__source"] == "agreed"
+    machine = frame[frame["topic__source"] == "machine"]
+    assert set(machine.index) == machine_ids
+    assert set(frame.loc[sorted(machine_ids), "outcome__source"]) == {"machine"}
+    assert (machine["topic"] != "").all() and (machine["months__source"] == "").all()  # numeric: not coded
+    human = frame.drop(index=sorted(machine_ids))
+    assert set(human["topic__source"]) == {"agreed", "final", ""}
+    assert (human.loc[human["topic__source"] == "", "topic"] == "").all()  # an open disagreement: no final value
+    # the machine codes are the ones stored, not human values
+    stored = {str(r["post_id"]): r["topic"] for r in _model_export(db, project).to_dict("records")
+              if r["topic__source"] == "machine"}
+    assert {i: frame.loc[i, "topic"] for i in machine_ids} == stored
+
+    xlsx = tmp_path / "corpus.xlsx"
+    run("export", xlsx, "--lang", "en", "--with-model", "lin", "--bootstrap", "0")
+    sheet = load_workbook(xlsx, read_only=True)["Posts"]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = list(rows[0])
+    got = {str(r[head.index("post_id")]): (r[head.index("topic")], r[head.index("topic__source")]) for r in rows[1:]}
+    assert got[post_id] == ("travel", "final")
+    assert {i for i, (_, s) in got.items() if s == "machine"} == machine_ids
+    assert all(got[i][0] == stored[i] for i in machine_ids)
+
+    refused = CliRunner().invoke(cli, ["--db", db_url, "export", str(tmp_path / "a.csv"), "--source", "ann",
+                                       "--with-model", "lin"])
+    assert refused.exit_code == 1 and "--with-model" in refused.output and "Traceback" not in refused.output
+
+
+def _model_export(db, project):
+    from reports.machine import source_frame
+
+    return source_frame(db, project, "lin")

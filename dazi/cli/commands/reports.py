@@ -69,9 +69,12 @@ class _Counter:
 @click.option("--bootstrap", type=int, default=10_000, show_default=True,
               help="XLSX: bootstrap resamples for the Reliability sheet.")
 @click.option("--seed", type=int, default=0, show_default=True, help="XLSX: seed of the bootstrap.")
+@click.option("--with-model", "with_model", metavar="MODEL",
+              help="Posts no human coded get this machine coder's codes (dazi model code MODEL); each variable "
+                   "gets a VARIABLE__source column: final (adjudicated), agreed or machine.")
 @pass_ctx
 def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: str, table_specs: tuple[str, ...],
-               terms: tuple[str, ...], lang: str, dummies: bool, bootstrap: int, seed: int):
+               terms: tuple[str, ...], lang: str, dummies: bool, bootstrap: int, seed: int, with_model: str | None):
     """Export posts with their coded values; the format follows OUT's extension.
 
     .xlsx is the full workbook (README, Posts, Codings, Codebook,
@@ -89,6 +92,7 @@ def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: st
       dazi export posts.csv --no-bom
       dazi export posts.csv --dummies
       dazi export alice.sav --source alice --lang en
+      dazi export corpus.csv --with-model svm1
     """
     from reports.exports import export_posts
 
@@ -96,7 +100,7 @@ def export_cmd(ctx: Context, out: Path, no_bom: bool, no_codes: bool, source: st
     counter = _Counter()
     result = export_posts(ctx.db, ctx.project(), out, bom=not no_bom, with_codes=not no_codes, source=source,
                           lang=lang, tables=specs, terms=terms, bootstrap=bootstrap, seed=seed,
-                          progress=counter, dummies=dummies)
+                          progress=counter, dummies=dummies, with_model=with_model)
     counter.done()
     for line in result.lines():
         click.echo(line)
