@@ -85,7 +85,7 @@ def predict_documents(model: Model, codebook: Codebook, feats: Sequence[Sequence
         if vm is None:
             continue
         probs = learners.probabilities(vm, learners.scores(vm, X))
-        labels = learners.predict(vm, probs)
+        labels = learners.predict(vm, probs, [c.id for c in variable.all_codes() if c.missing])
         if vm.type == "multi":
             doubt = (1 - np.abs(2 * probs - 1)).mean(axis=1)
         else:

@@ -24,6 +24,7 @@ scoring is a sparse matrix product, so coding needs no scikit-learn object.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
@@ -121,9 +122,24 @@ def probabilities(model: VariableModel, raw: np.ndarray) -> np.ndarray:
     return softmax(raw / model.calibration[0], axis=1)
 
 
-def predict(model: VariableModel, probs: np.ndarray) -> list:
-    """Codes from :func:`probabilities`: the most probable code, or every code at p >= .5 (multi)."""
+def predict(model: VariableModel, probs: np.ndarray, missing: Sequence[str] = ()) -> list:
+    """Codes from :func:`probabilities`: the most probable code, or every code at p >= .5 (multi).
+
+    ``missing`` names the variable's missing codes (such as "not stated").  A
+    multi-select variable with one among its classes is coded as a human
+    codes it: the missing code alone when no other code is given (the most
+    probable one, never an empty set), and never beside another code.
+    Cross-validation and coding both decide through this function, so the
+    reported reliability is that of the codes stored.
+    """
     if model.type == "multi":
         chosen = probs >= 0.5
+        absent = [j for j, c in enumerate(model.classes) if c in set(missing)]
+        if absent:
+            present = [j for j in range(len(model.classes)) if j not in absent]
+            chosen[:, absent] = False
+            none = ~chosen[:, present].any(axis=1) if present else np.ones(len(chosen), dtype=bool)
+            best = np.asarray(absent)[probs[:, absent].argmax(axis=1)]
+            chosen[np.flatnonzero(none), best[none]] = True
         return [[c for c, on in zip(model.classes, row) if on] for row in chosen]
     return [model.classes[i] for i in probs.argmax(axis=1)]

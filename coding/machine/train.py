@@ -45,7 +45,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "learner": "linear SVM (scikit-learn LinearSVC), class_weight=balanced, one-vs-rest; probabilities by "
                "temperature (single, ordinal) or Platt (multi) scaling of cross-validated scores",
     "features": "dazi tokens (jieba words, hashtags, stickers, mentions, emoji) + character 1-3-grams, TF-IDF",
-    "C": 0.5, "min_df": 2, "max_features": 50_000, "folds": 5, "seed": 0, "bootstrap": 1000,
+    "C": 0.5, "min_df": 2, "max_features": 50_000, "folds": 10, "seed": 0, "bootstrap": 1000,
     "equivalence_margin": 0.05, "n_jobs": 2,
 }
 _CHOICE = ("single", "ordinal", "multi")
@@ -165,8 +165,8 @@ def _folds(target: _Target, y: Any, folds: int, seed: int) -> list[tuple[np.ndar
     return list(splitter.split(np.zeros(n), y))
 
 
-def _decode(model: VariableModel, probs: np.ndarray) -> list[Any]:
-    return learners.predict(model, probs)
+def _missing(variable: Variable) -> list[str]:
+    return [c.id for c in variable.all_codes() if c.missing]
 
 
 def _fit_one(target: _Target, X: sparse.csr_matrix, settings: dict[str, Any]) -> tuple[VariableModel, dict]:
@@ -188,7 +188,7 @@ def _fit_one(target: _Target, X: sparse.csr_matrix, settings: dict[str, Any]) ->
 
     def run(task):
         part, test_idx, fraction = task
-        fitted = learners.fit(Xv[part], y[part], kind, target.classes, C=C, seed=seed)
+        fitted = learners.fit(Xv[part], y[part], kind, target.classes, C=C * n / len(part), seed=seed)
         return learners.scores(fitted, Xv[test_idx]), fitted
 
     # liblinear releases the GIL: the folds' fits run on n_jobs threads, results in task order
@@ -199,13 +199,13 @@ def _fit_one(target: _Target, X: sparse.csr_matrix, settings: dict[str, Any]) ->
             oof[test_idx] = raw
         # the curve's points use uncalibrated decisions (calibration would need its own folds)
         probs = learners.probabilities(fitted, raw)
-        for i, label in zip(test_idx, _decode(fitted, probs), strict=True):
+        for i, label in zip(test_idx, learners.predict(fitted, probs, _missing(target.variable)), strict=True):
             curve_pred[fraction][i] = label
     final = done[-1][1]
     final.variable = target.variable.id
     final.calibration = learners.calibrate(final, oof, y if kind == "multi" else target.labels)
     oof_probs = learners.probabilities(final, oof)
-    predicted = _decode(final, oof_probs)
+    predicted = learners.predict(final, oof_probs, _missing(target.variable))
     return final, {"predicted": predicted, "curve": curve_pred, "probabilities": oof_probs}
 
 
@@ -307,7 +307,8 @@ def train_model(db: Database, project: Project, name: str, variables: Sequence[s
         unseen = [u for u in humans.get(target.variable.id, {}) if u not in set(units) and u in row_of]
         if unseen:
             probs = learners.probabilities(learnt, learners.scores(learnt, X_all[[row_of[u] for u in unseen]]))
-            cv["unseen"] = dict(zip(unseen, learners.predict(learnt, probs), strict=True))
+            cv["unseen"] = dict(zip(unseen, learners.predict(learnt, probs, _missing(target.variable)),
+                                     strict=True))
         reports[target.variable.id] = validation_report(target.variable, target.classes, units, target.labels, cv,
                                                         humans, chosen)
     human_alphas = _human_alphas(db, project, list(fitted), int(chosen["bootstrap"]), int(chosen["seed"]))

@@ -40,7 +40,9 @@ def model_group():
 @click.option("--variables", "variables", multiple=True, metavar="VAR",
               help="Only these variables (repeatable, or comma-separated). Default: every single, multi and "
                    "ordinal variable.")
-@click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--folds", type=int, default=10, show_default=True,
+              help="Cross-validation folds (10: each fold's model learns from 90 % of the coded posts, so the "
+                   "reported reliability is close to that of the model trained on all of them).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the folds, learner and bootstrap.")
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Resamples for the alpha intervals.")
 @click.option("--skip-unready", is_flag=True,
