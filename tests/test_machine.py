@@ -423,3 +423,71 @@ def _model_export(db, project):
     from reports.machine import source_frame
 
     return source_frame(db, project, "lin")
+
+
+def test_multi_select_missing_code_is_decided_alike_in_validation_and_coding(db, project):
+    """The codes cross-validation scores are decided as ``dazi model code`` decides them.
+
+    A multi-select variable with a missing code ("none") is coded by people as
+    that code alone when nothing applies.  The model must do the same in its
+    cross-validation (the reported alpha) and in coding: before, both could
+    give an empty set, at rates that differed between the fold models and the
+    stored model, so the reported alpha fell below the alpha on unseen posts.
+    """
+    from coding.machine import learners
+    from coding.machine.store import VariableModel
+    from coding.machine.train import DEFAULT_SETTINGS
+
+    vm = VariableModel("c", "multi", ["dm", "call", "none"], np.zeros((3, 1)), np.zeros(3), np.zeros((3, 2)))
+    probs = np.array([[0.2, 0.1, 0.3], [0.7, 0.2, 0.9], [0.6, 0.55, 0.1], [0.1, 0.2, 0.6]])
+    assert learners.predict(vm, probs) == [[], ["dm", "none"], ["dm", "call"], ["none"]]
+    assert learners.predict(vm, probs, ["none"]) == [["none"], ["dm"], ["dm", "call"], ["none"]]
+    # the fold models learn from 90 % of the coded posts, not 80 %: the learning curve is still rising
+    assert DEFAULT_SETTINGS["folds"] == 10
+
+    rng = random.Random(11)
+    book = {**CODEBOOK, "variables": [CODEBOOK["variables"][0], {
+        "id": "channel", "label": "Channel", "type": "multi",
+        "codes": [{"id": "dm", "label": "Direct messages"}, {"id": "call", "label": "Calls"},
+                  {"id": "none", "label": "Not stated", "missing": True}]}]}
+    truths, rows = [], []
+    for i in range(260):
+        truth = _truth(rng)
+        truths.append(truth)
+        if rng.random() < 0.4:  # some posts say their channel only faintly
+            truth = {**truth, "channel": []}
+        rows.append({"project_id": project.id, "platform": "xiaohongshu", "post_id": f"q{i:05d}", "title": None,
+                     "text": _text(rng, truth), "created_at": datetime(2025, 1, 1, tzinfo=UTC), "likes": 0,
+                     "collects": 0, "comments": 0, "shares": 0, "engagement": 0, "counts_approximate": False,
+                     "hashtags": [], "mentions": [], "lang": "zh", "status": "ok"})
+    with db.write() as conn:
+        conn.execute(posts.insert(), rows)
+        pks = list(conn.execute(select(posts.c.id).where(posts.c.project_id == project.id)
+                                .order_by(posts.c.id)).scalars())
+    save_codebook(db, project, Codebook.from_dict(book))
+    ann, _ = add_coder(db, project, "ann", role="admin", passcode="1111")
+    save_codings(db, project, ann, [PlannedSave(pks[i], {"topic": truths[i]["topic"],
+                                                         "channel": truths[i]["channel"] or ["none"]})
+                                    for i in range(200)])
+    import coding.machine.report as report_module
+
+    seen: dict = {}
+    original = report_module.validation_report
+
+    def spy(variable, classes, units, labels, cv, humans, chosen):
+        seen[variable.id] = cv["predicted"]
+        return original(variable, classes, units, labels, cv, humans, chosen)
+
+    report_module.validation_report = spy
+    try:
+        model = train_model(db, project, "lin", settings={"bootstrap": 0})
+    finally:
+        report_module.validation_report = original
+    assert model.settings["folds"] == 10
+    code_posts(db, project, "lin")
+    with db.read() as conn:
+        stored = [codes["channel"] for codes in conn.execute(select(machine_codings.c.codes)).scalars()]
+    for decided in (seen["channel"], stored):  # cross-validated codes, then the stored model's
+        assert decided and all(value for value in decided), "an empty set where people code the missing code"
+        assert not [v for v in decided if "none" in v and len(v) > 1]
+    assert any(v == ["none"] for v in stored) and any("dm" in v for v in stored)
