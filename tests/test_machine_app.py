@@ -73,3 +73,21 @@ def test_tables_page_with_the_model_gives_corrected_shares(demo):
     text = page_text(at)
     assert "Whole corpus: human final values" in text
     assert "Corpus-wide shares corrected for the model" in text and "Forman" in text
+
+
+def test_exports_page_offers_the_model_for_posts_no_one_coded(demo):
+    from reports.exports import export_bytes
+
+    at = _open("admin", "ui/pages/exports.py")
+    box = next(s for s in at.selectbox if s.key == "ex_model")
+    assert box.options == ["leave empty 留空", "demo"] and box.value == "leave empty 留空"
+    box.set_value("demo").run()
+    assert not at.exception, at.exception
+    # the download the button makes: the export with the model's codes and a source per value
+    db = connect(demo)
+    from dazi.projects import get_project
+
+    data = export_bytes(db, get_project(db), ".csv", lang="en", with_model="demo").decode("utf-8-sig")
+    db.close()
+    head = data.splitlines()[0].split(",")
+    assert "match_outcome__source" in head and ",machine" in data

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coding.machine.store import list_models
 from dazi.db import Database
 from dazi.projects import Project
 from reports.exports import export_bytes
@@ -42,9 +43,18 @@ with errors():
     st.caption("The workbook holds the posts with their final codes, every coding, the codebook, reliability, "
                "coder pairs and disagreements; the other formats hold the posts with their final codes. "
                "Ids stay text, formulas in post text are neutralised.")
+    models = [m.name for m in list_models(db, project)]
+    with_model = None
+    if models:
+        choice = st.selectbox("Posts no one coded 未编码的帖子", ["leave empty 留空", *models], key="ex_model",
+                              help="Pick a machine coder to fill them with its codes (dazi model code). Each "
+                                   "variable then gets a <variable>__source column: final (adjudicated), agreed "
+                                   "or machine.")
+        with_model = None if choice == "leave empty 留空" else choice
     with st.container(horizontal=True):
         for suffix, label, mime in FILES:
-            st.download_button(label, data=lambda s=suffix: export_bytes(db, project, s, lang=lang),
+            st.download_button(label, data=lambda s=suffix: export_bytes(db, project, s, lang=lang,
+                                                                         with_model=with_model),
                                file_name=f"{project.name}{suffix}", mime=mime, key=f"ex_{suffix[1:]}",
                                icon=":material/download:")
     st.subheader("Reliability report")
