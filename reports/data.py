@@ -370,24 +370,24 @@ def _source_columns(columns: list[str], kinds: dict[str, str], variables: dict[s
     assert codebook is not None
     last = {vid: name for name, vid in variables.items()}  # insertion order: the variable's last column wins
     out: list[str] = []
+    kinds = dict(kinds)
     for name in columns:
         out.append(name)
         vid = variables.get(name)
         if vid is not None and last[vid] == name:
             extra = f"{renamed.get(vid, vid)}__source"
             out.append(extra)
-            kinds = {**kinds, extra: "text"}
+            kinds[extra] = "text"
     return out, kinds, variables
 
 
 def _cells_with_source(layout: Any, values: dict[str, Any], labels: dict[str, str]) -> list[Any]:
     """One post's variable cells (:meth:`reports.wide.WideLayout.cells`) with each variable's source after them."""
     cells = layout.cells(values)
+    vids = [vid for _name, vid, _kind in layout.columns]
     out: list[Any] = []
-    position = 0
-    for name, vid, _kind in layout.columns:
-        out.append(cells[position])
-        position += 1
-        if position == len(layout.columns) or layout.columns[position][1] != vid:
+    for position, (cell, vid) in enumerate(zip(cells, vids, strict=True)):
+        out.append(cell)
+        if position + 1 == len(vids) or vids[position + 1] != vid:
             out.append(labels.get(vid))
     return out
