@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from coding.codebook import Codebook
-from dazi.db import Database
+from dazi.db import Database, inserted_id
 from dazi.errors import NotFound
 from dazi.projects import Project
 from dazi.schema import adjudications, codebook_versions, coding_events, codings, utcnow
@@ -172,13 +172,13 @@ def change_codebook(
                 new = _map(row.value, mapping)
                 if new == row.value:
                     continue
-                event_id = conn.execute(
+                event_id = inserted_id(conn.execute(
                     coding_events.insert().values(
                         project_id=project.id, post_pk=row.post_pk, coder_id=row.coder_id, field="value",
                         variable=variable, value=new, old_value=row.value, codebook_version=stored.version,
                         note="merge: " + ", ".join(f"{a} -> {b}" for a, b in mapping.items()), created_at=now,
                     )
-                ).inserted_primary_key[0]
+                ))
                 conn.execute(
                     codings.update()
                     .where(codings.c.post_pk == row.post_pk, codings.c.coder_id == row.coder_id,
