@@ -43,6 +43,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from itertools import groupby
 
 import pandas as pd
@@ -51,7 +52,7 @@ from sqlalchemy import Connection, Text, and_, cast, func, select
 from coding.codebook import Codebook, Value, Variable, is_applicable, validate_value
 from coding.codebook_store import current_codebook
 from coding.coders import Coder
-from dazi.db import Database
+from dazi.db import Database, inserted_id
 from dazi.errors import AccessDenied, NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import adjudications, coders, coding_events, coding_units, codings, posts, projects, utcnow
@@ -192,7 +193,7 @@ def _canonical(variable: Variable, value: object) -> Value:
         return known + sorted((c for c in codes if c not in known), key=str)
     if variable.type == "text" and isinstance(value, str):
         return value.strip()
-    return value  # type: ignore[return-value]
+    return value  # type: ignore[return-value]  # stored JSON of another shape: handed back as it is
 
 
 def _key(value: Value) -> object:
@@ -401,7 +402,7 @@ def _canonicalizers(codebook: Codebook) -> dict[str, Callable[[object], Value]]:
             def single(value: object, target=target) -> Value:
                 if isinstance(value, str):
                     return target.get(value, value)
-                return value  # type: ignore[return-value]
+                return value  # type: ignore[return-value]  # stored JSON of another shape
 
             out[variable.id] = single
         elif variable.type == "multi":
@@ -419,7 +420,7 @@ def _canonicalizers(codebook: Codebook) -> dict[str, Callable[[object], Value]]:
 
             out[variable.id] = multi
         else:
-            out[variable.id] = lambda value, variable=variable: _canonical(variable, value)
+            out[variable.id] = partial(_canonical, variable)
     return out
 
 
@@ -673,12 +674,12 @@ def adjudicate(
             return _adjudication(last)
         old = last["value"] if last is not None else None
         now = utcnow()
-        new_id = conn.execute(
+        new_id = inserted_id(conn.execute(
             adjudications.insert().values(
                 project_id=project.id, post_pk=post_pk, variable=variable, value=normalised, rationale=rationale,
                 adjudicator_id=adjudicator.id, codebook_version=stored.version, created_at=now,
             )
-        ).inserted_primary_key[0]
+        ))
         conn.execute(
             coding_events.insert().values(
                 project_id=project.id, post_pk=post_pk, coder_id=adjudicator.id, field="adjudication",
@@ -686,7 +687,7 @@ def adjudicate(
                 codebook_version=stored.version, created_at=now,
             )
         )
-        return Adjudication(int(new_id), post_pk, str(post.post_id), variable, normalised, old, rationale,
+        return Adjudication(new_id, post_pk, str(post.post_id), variable, normalised, old, rationale,
                             adjudicator.name, stored.version, now)
 
     return db.retrying(_tx)
@@ -750,8 +751,8 @@ def _final_records(db: Database, project: Project, source: str, yield_per: int =
                 final, _ = _resolve(codebook, alone, {}, canon)
                 names = [source]
                 unresolved = []
-            memos = _JOIN.join(f"{n}: {post.coders[n][1].strip()}" for n in names
-                               if post.coders[n][1] and post.coders[n][1].strip())
+            memos = _JOIN.join(f"{n}: {memo}" for n in names
+                               if (memo := (post.coders[n][1] or "").strip()))
             uncertain = any(post.coders[n][2] for n in names)
             yield FinalRow(post.post_pk, post.post_id, final, unresolved, names, double, memos, uncertain)
 
@@ -839,9 +840,9 @@ def final_dataset(db: Database, project: Project, *, source: str = "final") -> p
     ValidationError
         A variable id equals one of the fixed column names above.
     """
-    codebook, ids, records = _final_records(db, project, source)
+    codebook, ids, final_rows = _final_records(db, project, source)
     records = [[r.post_pk, r.post_id, *(r.values[v] for v in ids), r.unresolved, r.coders, r.double_coded,
-                r.memos, r.uncertain] for r in records]
+                r.memos, r.uncertain] for r in final_rows]
     columns = ["post_pk", "post_id", *ids, *META_COLUMNS]
     data = {col: [r[i] for r in records] for i, col in enumerate(columns)}
     frame = pd.DataFrame({
@@ -878,7 +879,8 @@ def retired_codes_in_use(db: Database, project: Project, codebook: Codebook) -> 
                 value = _canonical(variable, json.loads(text) if text is not None else None)
                 codable = {c.id for c in variable.codable_codes()}
                 seen = found.setdefault(variable_id, [])
-                seen.extend(c for c in value or () if isinstance(c, str) and c not in codable and c not in seen)
+                if isinstance(value, list):  # a multi-choice value is a list of code ids
+                    seen.extend(c for c in value if isinstance(c, str) and c not in codable and c not in seen)
     order = {vid: {c.id: i for i, c in enumerate(v.all_codes())} for vid, v in multi.items()}
     return {vid: sorted(codes, key=lambda c: (c not in order[vid], order[vid].get(c, 0), c))
             for vid, codes in found.items() if codes}
