@@ -87,7 +87,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from coding.codebook import (
@@ -497,7 +497,7 @@ def _description(element: ET.Element) -> str:
     return "".join(found[0].itertext()) if found else ""
 
 
-def _refuse_dtd(*_args: object) -> None:
+def _refuse_dtd(*_args: object) -> NoReturn:
     raise _Forbidden("DTD and entity declarations are not allowed")
 
 
@@ -765,7 +765,8 @@ def from_qdc(data: bytes | str, *, name: str | None = None, default_type: str = 
                          file=source) from None
     except ET.ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
-        where = f" (line {line}, column {column + 1})" if line is not None else ""
+        where = (f" (line {line}, column {column + 1})"
+                 if line is not None and column is not None else "")
         raise InputError(f"not well-formed XML{where}", "The file is damaged or not a "
                          ".qdc file; export it again.", file=source) from None
     _check_depth(root, source)
@@ -780,19 +781,18 @@ def from_qdc(data: bytes | str, *, name: str | None = None, default_type: str = 
     var_ids = _Ids("variable", [i for i in (_explicit_id(e, _VARIABLE_FIELDS) for e in grouped)
                                 if i] + (["codes"] if flat else []))
     variables = []
-    flat_position = None
+    flat_position = None  # where the first ungrouped code stood: the "codes" variable goes there
     for element in top:
         if element in grouped:
             variables.append(_import_variable(element, var_ids, default_type, source))
         elif flat_position is None:
             flat_position = len(variables)
-            variables.append(None)
-    if flat:
+    if flat_position is not None:  # some codes have no children (``flat`` is not empty)
         ids = _Ids("code", _reserve(flat))
         var_ids.reserved.discard("codes")
-        variables[flat_position] = {
+        variables.insert(flat_position, {
             "id": var_ids.take("codes", "codes", None), "label": "Codes", "type": "multi",
-            "required": False, "codes": [_import_code(element, ids, source) for element in flat]}
+            "required": False, "codes": [_import_code(element, ids, source) for element in flat]})
     origin = codebook_element.get("origin")
     stem = Path(source).stem if source else None
     own = next((scalars["codebook"] for scalars in
