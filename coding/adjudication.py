@@ -52,7 +52,7 @@ from sqlalchemy import Connection, Text, and_, cast, func, select
 from coding.codebook import Codebook, Value, Variable, is_applicable, validate_value
 from coding.codebook_store import current_codebook
 from coding.coders import Coder
-from dazi.db import Database, inserted_id
+from dazi.db import Database
 from dazi.errors import AccessDenied, NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import adjudications, coders, coding_events, coding_units, codings, posts, projects, utcnow
@@ -674,12 +674,13 @@ def adjudicate(
             return _adjudication(last)
         old = last["value"] if last is not None else None
         now = utcnow()
-        new_id = inserted_id(conn.execute(
+        new_key = conn.execute(
             adjudications.insert().values(
                 project_id=project.id, post_pk=post_pk, variable=variable, value=normalised, rationale=rationale,
                 adjudicator_id=adjudicator.id, codebook_version=stored.version, created_at=now,
             )
-        ))
+        ).inserted_primary_key
+        assert new_key is not None  # a single-row INSERT always reports its key
         conn.execute(
             coding_events.insert().values(
                 project_id=project.id, post_pk=post_pk, coder_id=adjudicator.id, field="adjudication",
@@ -687,7 +688,7 @@ def adjudicate(
                 codebook_version=stored.version, created_at=now,
             )
         )
-        return Adjudication(new_id, post_pk, str(post.post_id), variable, normalised, old, rationale,
+        return Adjudication(int(new_key[0]), post_pk, str(post.post_id), variable, normalised, old, rationale,
                             adjudicator.name, stored.version, now)
 
     return db.retrying(_tx)

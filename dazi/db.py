@@ -41,7 +41,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Boolean, Connection, CursorResult, Engine, create_engine, event, inspect
+from sqlalchemy import JSON, Boolean, Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -593,20 +593,6 @@ def insert_params(conn: Connection, table, columns: Sequence[str], params: list[
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(placeholders)})"
     conn.exec_driver_sql(sql, params)
     return len(params)
-
-
-def inserted_id(result: CursorResult) -> int:
-    """The integer primary key of the one row an ``INSERT`` just added.
-
-    SQLAlchemy types ``inserted_primary_key`` as optional because some
-    dialects cannot report it; SQLite and PostgreSQL always do, so a missing
-    key is a storage fault, not something to carry on from.
-    """
-    key = result.inserted_primary_key
-    if key is None or key[0] is None:
-        raise StorageError("The database did not report the id of the row just added.",
-                           "Try again; if it keeps happening, check the database connection.")
-    return int(key[0])
 
 
 def _rollback_journal(raw) -> bool:
