@@ -113,6 +113,12 @@ def assign(
     sample = get_sample(db, project, sample_name)
     pks = sample_post_pks(db, sample)
     n_overlap = _overlap_count(overlap, len(pks))
+    from corpus.sampling import NONRANDOM_METHODS
+
+    if n_overlap and sample.method in NONRANDOM_METHODS:
+        raise ValidationError(
+            f"Sample {sample.name!r} is not random (drawn by {sample.method}): its posts cannot measure reliability.",
+            "Assign it with --overlap 0 (for training a model), and draw a random sample for the overlap.")
     if n_overlap and len(coders_) < 2:
         raise ValidationError("An overlap needs at least two coders.", "Add coders, or pass --overlap 0.")
 
