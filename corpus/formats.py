@@ -893,7 +893,7 @@ def _zstd_chunks(raw, size: int = 1 << 20) -> Iterator[bytes]:
         raise EOFError("the compressed data end before the end of the frame (file cut off?)")
 
 
-def jsonl_blocks(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, bytes]]:
+def jsonl_blocks(info: FileInfo, size: int = 1 << 16) -> Generator[tuple[int, bytes], None, None]:
     """Blocks of whole lines of a JSONL file, each with the number of its first line.
 
     Blocks are read *size* bytes at a time (small by default: the records of
@@ -949,7 +949,9 @@ def jsonl_blocks(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, byt
         raw.close()
 
 
-def jsonl_spans(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, tuple[str, int, int]]]:
+def jsonl_spans(
+    info: FileInfo, size: int = 1 << 16
+) -> Generator[tuple[int, tuple[str, int, int]], None, None]:
     """Where the blocks of :func:`jsonl_blocks` lie in an uncompressed JSONL file.
 
     Yields ``(first line, (path, offset, length))`` for the very blocks
