@@ -34,14 +34,14 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Boolean, Connection, Engine, create_engine, event, inspect
+from sqlalchemy import JSON, Boolean, Connection, CursorResult, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -52,7 +52,7 @@ from dazi.params import convert_column
 from dazi.schema import UTCDateTime
 
 __all__ = [
-    "DEFAULT_PATH", "ENV_VAR", "Database", "bulk_insert", "column_kinds", "connect", "insert_params", "resolve_url",
+    "DEFAULT_PATH", "ENV_VAR", "Database", "bulk_insert", "column_kinds", "connect", "insert_params", "inserted_id", "resolve_url",
 ]
 
 ENV_VAR = "DAZI_DATABASE_URL"
@@ -606,6 +606,18 @@ def _rollback_journal(raw) -> bool:
         return False
     finally:
         raw.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+
+
+def inserted_id(result: CursorResult) -> Any:
+    """The primary key of the row a single-row INSERT just added.
+
+    ``CursorResult.inserted_primary_key`` is None only for statements that are
+    not single-row inserts: a programming error, not bad input.
+    """
+    key = result.inserted_primary_key
+    if key is None:
+        raise TypeError("inserted_id() needs the result of a single-row INSERT")
+    return key[0]
 
 
 def bulk_insert(conn: Connection, table, rows: list[dict]) -> int:
