@@ -42,6 +42,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from re import _parser as _re_parser  # type: ignore[attr-defined]  # private, not in typeshed; sre_parse warns
 
 from corpus.text import Pipeline, Token, fold, hashtag_name, name_span, tokenizer
 from dazi.errors import ValidationError
@@ -412,7 +413,7 @@ class _Parser:
         raise self.fail(tok, "a search term is missing before the closing parenthesis")
 
 
-def _flatten(cls: type, children: list[Node]) -> Node:
+def _flatten(cls: type[And] | type[Or], children: list[Node]) -> Node:
     if len(children) == 1:
         return children[0]
     flat: list[Node] = []
@@ -1198,11 +1199,7 @@ def regex_requirements(pattern: str) -> tuple[tuple[str, ...], ...]:
     (('年',),)
     """
     try:
-        from re import _parser as parser  # Python 3.11+
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse as parser
-    try:
-        parsed = parser.parse(pattern)
+        parsed = _re_parser.parse(pattern)
     except (re.error, RecursionError, OverflowError):
         return ()
     if parsed.state.flags & ~(re.UNICODE | re.IGNORECASE):
@@ -1264,13 +1261,15 @@ def _regex_strings(items: list, depth: int) -> tuple[set[str] | None, list[set[s
             exact = {""}
         elif name == "IN" and all(str(o) == "LITERAL" for o, _ in arg) and len(arg) <= _MAX_ALTERNATIVES:
             forms = [_literal_forms(chr(a)) for _, a in arg]  # (a|b) is parsed as [ab]
-            exact = set().union(*forms) if all(f is not None for f in forms) else None
+            known_forms = [f for f in forms if f is not None]
+            exact = set[str]().union(*known_forms) if len(known_forms) == len(forms) else None
         elif name == "SUBPATTERN" and not arg[1] and not arg[2]:
             exact, extra = _regex_strings(list(arg[3]), depth + 1)
         elif name == "BRANCH":
             branches = [_regex_strings(list(b), depth + 1) for b in arg[1]]
-            if all(e is not None for e, _ in branches):
-                union = set().union(*(e for e, _ in branches))
+            exacts = [e for e, _ in branches if e is not None]
+            if len(exacts) == len(branches):
+                union = set[str]().union(*exacts)
                 exact = union if len(union) <= _MAX_ALTERNATIVES else None
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             low, high, inner_items = arg

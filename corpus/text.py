@@ -61,10 +61,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from math import log
+from typing import TYPE_CHECKING, cast
 
 import jieba
 import spacy
 from spacy.tokens import Token as SpacyToken
+
+if TYPE_CHECKING:
+    from spacy.lang.zh import ChineseTokenizer
 
 __all__ = [
     "DEFAULT_WORD_KINDS",
@@ -429,7 +433,8 @@ class Pipeline:
         self._lock = threading.Lock()
         self._zh = _blank_zh()
         self._jieba = _private_jieba()
-        self._zh.tokenizer.jieba_seg = self._jieba
+        # spacy.blank("zh") made a ChineseTokenizer; Language types its tokenizer as any callable
+        cast("ChineseTokenizer", self._zh.tokenizer).jieba_seg = self._jieba
         self._en = spacy.blank("en")
 
         phrases: list[str] = []
