@@ -15,7 +15,7 @@ and the big/small ratio:
 * **app**: the code page's script run on the server (``AppTest``): open, and
   Save & next;
 * **browser**: Save & next in Debian's Chromium against ``streamlit run``,
-  from the key press to the next post fully shown (see
+  from the mouse click to the next post fully shown (see
   ``tests/app_browser.py``).  ``--against REF`` also runs the app of git
   revision ``REF`` (exported to a temporary folder) on the same databases,
   in alternating rounds, for a before/after ratio on a loaded machine.
@@ -168,13 +168,13 @@ def _header(what: str, small: str, big: str) -> None:
 # --------------------------------------------------------------------------
 
 class Workspace:
-    """The calls the coding page makes, for one coder of one project (see ``pages/code.py``)."""
+    """The calls the coding page makes, for one coder of one project (see ``ui/pages/code.py``)."""
 
     def __init__(self, path: Path, coder: str):
         from coding.coders import get_coder
         from dazi.db import connect
         from dazi.projects import get_project
-        from pages.common import refresh_statistics
+        from ui.store import refresh_statistics
 
         self.db = connect(path)
         refresh_statistics(self.db)  # as the app does when it opens the database
@@ -195,8 +195,9 @@ class Workspace:
         """What the workspace reads and computes to show a post."""
         from coding.assignments import assignment_position, coder_progress
         from coding.codings import current_codebook_version, get_unit
+        from coding.hints import is_overlap
         from corpus.store import get_post_by_pk, post_comments
-        from pages.common import _card
+        from ui.post_card import _card
 
         current_codebook_version(self.db, self.project)
         coder_progress(self.db, self.project, self.coder)
@@ -204,6 +205,7 @@ class Workspace:
         get_unit(self.db, self.project, self.coder, post_pk)
         assignment_position(self.db, self.project, self.coder, post_pk)
         post_comments(self.db, self.project, dict(post))
+        is_overlap(self.db, self.project, self.coder.id, post_pk)
         _card(post, self.book, "en")
 
     def open(self) -> None:
@@ -223,7 +225,12 @@ class Workspace:
         return target
 
     def actions(self) -> dict[str, Callable[[], object]]:
-        from coding.assignments import assignment_neighbour, assignment_page, coder_progress, progress
+        from coding.assignments import (
+            assignment_neighbour,
+            assignment_page,
+            coder_progress,
+            progress,
+        )
         from coding.codings import next_uncoded
 
         db, project, me = self.db, self.project, self.coder
@@ -324,16 +331,24 @@ def plans_section(big: Path) -> list[str]:
 # --------------------------------------------------------------------------
 
 def app_section(small: Path, big: Path, n: int) -> None:
+    """The code page's script under AppTest: a run, and Save & next (the codes panel's browser side
+    stands in as ``tests.app_helpers.FakePanel``: AppTest cannot run a component)."""
     from streamlit.testing.v1 import AppTest
 
+    import ui.codes_panel
+    from tests.app_helpers import FakePanel, values
+
     results: dict[str, dict[str, list[float]]] = {}
+    real = ui.codes_panel._panel, ui.codes_panel.submitted
     for name, path, coder in (("small", small, "alice"), ("big", big, "c0")):
         os.environ["DAZI_DATABASE_URL"] = str(path)
+        panel = FakePanel()
+        ui.codes_panel._panel, ui.codes_panel.submitted = panel.mount, panel.submitted
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.session_state["dz_project"] = "default"
         at.session_state["dz_coder"] = coder
         at.run()
-        at.switch_page("pages/code.py").run()
+        at.switch_page("ui/pages/code.py").run()
         opens, saves = [], []
         ws = Workspace(path, coder)
         try:
@@ -344,18 +359,14 @@ def app_section(small: Path, big: Path, n: int) -> None:
                 pk = at.session_state["ws_cursor"]
                 if pk is None:
                     break
-                from tests.app_helpers import values
-
-                for variable, value in values(ws.book, i, coder="alice").items():
-                    if value is not None:
-                        at.session_state[f"dzv_{variable}"] = value
                 t = time.perf_counter()
-                at.button(key="ws_save").click().run()
+                panel.save(at, values(ws.book, i, coder="alice"))  # (the save's run, then the next post's)
                 saves.append((time.perf_counter() - t) * 1e3)
-                if at.exception or at.error:
-                    raise RuntimeError(f"the code page failed: {at.exception or at.error[0].value}")
+                if at.exception or at.error or panel.data["error"]:
+                    raise RuntimeError(f"the code page failed: {at.exception or at.error or panel.data['error']}")
         finally:
             ws.close()
+            ui.codes_panel._panel, ui.codes_panel.submitted = real
         results[name] = {"code page: a run": opens, "code page: save & next": saves}
     os.environ.pop("DAZI_DATABASE_URL", None)
     _header("the code page's script (AppTest, the whole page)", "24-post study", "big project")
@@ -388,7 +399,7 @@ def _browser_saves(browser, server, coder: str, passcode: str, saves: int) -> li
             if pk is None:
                 break
             code_post(page)
-            pk, ms = save_and_next(page)
+            pk, ms = save_and_next(page, shortcut=None)  # a mouse click on Save & next
             out.append(ms)
         return out
     finally:
@@ -423,7 +434,7 @@ def browser_section(small: Path, big: Path, saves: int, against: str | None, rou
                             server.stop()
         finally:
             browser.close()
-    print(f"\nbrowser: Save & next, key press to the next post fully shown ({rounds} round(s) of {saves})")
+    print(f"\nbrowser: Save & next, mouse click to the next post fully shown ({rounds} round(s) of {saves})")
     for (label, tree_name), ms in results.items():
         print(f"  {label:<14} {tree_name:<10} {distribution(ms)}")
     if against:

@@ -222,7 +222,7 @@ def _write_values(conn, project, coder_id, post_pk, new: Mapping[str, object], c
 
 def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, post_pk: int,
              values: Mapping[str, object], *, memo: str | None, uncertain: bool | None, seconds: float | None,
-             done: bool) -> SaveResult:
+             done: bool, hints: bool | None = None) -> SaveResult:
     """:func:`save_coding`'s work inside the caller's write transaction."""
     assert_can_code(conn, project, coder, post_pk)
     stored = _current_codebook(db, conn, project)
@@ -276,15 +276,15 @@ def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, pos
         conn.execute(
             coding_units.insert().values(
                 project_id=project.id, post_pk=post_pk, coder_id=coder.id, memo=wanted["memo"],
-                uncertain=wanted["uncertain"], seconds=spent, done=wanted["done"], updated_at=now,
+                uncertain=wanted["uncertain"], seconds=spent, done=wanted["done"], updated_at=now, hints=hints,
             )
         )
-    elif events or spent or wanted["done"] != state["done"]:
+    elif events or spent or wanted["done"] != state["done"] or (hints is not None and hints != unit.hints):
         conn.execute(
             update(coding_units)
             .where(coding_units.c.coder_id == coder.id, coding_units.c.post_pk == post_pk)
             .values(memo=wanted["memo"], uncertain=wanted["uncertain"], seconds=coding_units.c.seconds + spent,
-                    done=wanted["done"], updated_at=now)
+                    done=wanted["done"], updated_at=now, **({} if hints is None else {"hints": hints}))
         )
     return SaveResult(post_pk, changed, events, stored.version)
 
@@ -300,6 +300,7 @@ def save_coding(
     uncertain: bool | None = None,
     seconds: float | None = None,
     done: bool = True,
+    hints: bool | None = None,
 ) -> SaveResult:
     """Record ``coder``'s values for one post, committed before returning.
 
@@ -317,6 +318,9 @@ def save_coding(
     done : bool
         Mark the post as coded (required variables that apply must then have
         values).  ``False`` saves a draft.
+    hints : bool, optional
+        Whether the coder saw keyword hints for this post (recorded on the
+        unit, see :mod:`coding.hints`; None: left as it is).
 
     Returns
     -------
@@ -325,7 +329,7 @@ def save_coding(
     """
 
     return db.retrying(lambda conn: _save_in(conn, db, project, coder, post_pk, values, memo=memo,
-                                             uncertain=uncertain, seconds=seconds, done=done))
+                                             uncertain=uncertain, seconds=seconds, done=done, hints=hints))
 
 
 @dataclass

@@ -61,7 +61,7 @@ def overview(db: Database, project: Project, *, top: int = 10) -> Overview:
     orjson, not row by row through SQLAlchemy), the dates from the date
     index, engagement from the same index: 46 s for a million posts on a
     loaded machine, where a DataFrame of the columns took 71 s.  The app
-    keeps it until the next import (:func:`pages.common.corpus_overview`).
+    keeps it until the next import (:func:`ui.store.corpus_overview`).
     """
     mine = posts.c.project_id == project.id
     by_platform: Counter[str] = Counter()

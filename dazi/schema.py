@@ -288,6 +288,8 @@ coding_units = Table(
     Column("seconds", Float, nullable=False, default=0.0),
     Column("done", Boolean, nullable=False, default=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # whether keyword hints were shown when the coder last saved (None: not recorded; coding.hints)
+    Column("hints", Boolean),
     PrimaryKeyConstraint("post_pk", "coder_id"),
     Index("ix_coding_units_coder", "coder_id", "done"),
 )

@@ -2,8 +2,9 @@
 
 Used by ``tests/test_app_browser.py`` and ``benchmarks/bench_app.py``.  Every
 wait polls for a state of the page (never a fixed sleep): Streamlit marks the
-app ``data-test-script-state="notRunning"`` when a run has finished, and the
-post card carries the shown post's key (``<div class="dz-post" data-post="...">``).
+app ``data-test-script-state="notRunning"`` when a run has finished, the post
+card carries the shown post's key (``<div class="dz-post" data-post="...">``)
+and so does the codes panel once it shows that post (``<div class="dzc" data-post="...">``).
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ class StreamlitServer:
         self.stop()
         self.start()
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an out-of-memory kill would end it (no clean shutdown)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
 
 def launch(playwright):
     """Debian's Chromium, headless (Playwright cannot download its own browser here)."""
@@ -110,10 +118,31 @@ def choose(page, key: str, option: str) -> None:
     raise AssertionError(f"could not choose {option!r} in {key!r}")
 
 
-def sign_in(page, url: str, name: str, passcode: str) -> None:
-    page.goto(url)
-    page.locator(".st-key-signin_name").wait_for(timeout=60_000)
+def signed_in_as(page) -> str | None:
+    """The name in the sidebar's "name (role)" line, or None while the sign-in form shows."""
+    return page.evaluate("""(() => {
+        const side = document.querySelector('[data-testid=stSidebar]');
+        const m = side && side.innerText.match(/^(\\S+) \\((coder|adjudicator|admin)\\)/m);
+        return m ? m[1] : null; })()""")
+
+
+def wait_signed_in_or_form(page, timeout: float = 60_000) -> None:
+    """Wait until the page shows either the sign-in form or a signed-in coder's sidebar, idle."""
+    page.wait_for_function(
+        """() => !!document.querySelector('.st-key-signin_name')
+              || /\\((coder|adjudicator|admin)\\)/.test((document.querySelector('[data-testid=stSidebar]') || {}).innerText || '')""",
+        timeout=timeout)
     wait_idle(page)
+
+
+def sign_in(page, url: str | None, name: str, passcode: str) -> None:
+    """Open ``url`` (None: stay on this page) and sign in as ``name``, unless this browser is still
+    signed in as ``name`` (the sign-in cookie)."""
+    if url is not None:
+        page.goto(url)
+    wait_signed_in_or_form(page)
+    if signed_in_as(page) == name:
+        return
     choose(page, "signin_name", name)
     page.locator(".st-key-signin_passcode input").fill(passcode)
     page.get_by_role("button", name="Sign in").click()
@@ -133,55 +162,65 @@ def shown_post(page) -> int | None:
                          " return card ? Number(card.dataset.post) : null; })()")
 
 
-def ready_to_code(page) -> int:
-    """Wait for a post on the coding page with the keyboard handler installed; returns its key."""
-    page.wait_for_selector("[class*='st-key-dzv_']", timeout=60_000)
-    page.wait_for_function("window.__daziKeys === true", timeout=60_000)
-    # widgets show a skeleton until their code has loaded (the keys wait for it too)
-    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
-    wait_idle(page)
+#: True once the coding page shows a post with its codes panel (or says no post is left), no run in progress.
+_PANEL_READY = """() => {
+    if (!document.querySelector("IDLE")) return false;
+    const card = document.querySelector('.dz-post[data-post]');
+    const panel = document.querySelector('.dzc[data-post]');
+    if (!card) return !!document.querySelector('[data-testid=stAlert]');
+    return !!panel && card.dataset.post === panel.dataset.post;
+}""".replace("IDLE", IDLE)
+
+
+def ready_to_code(page) -> int | None:
+    """Wait for a post on the coding page with its codes panel; returns its key (None when no post
+    is left to show)."""
+    page.wait_for_function(_PANEL_READY, timeout=60_000)
     return shown_post(page)
 
 
-def code_post(page, keys: list[str] = POST_KEYS) -> None:
-    """Press ``keys`` on the coding page and wait for every resulting run to finish."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+def pressed(page, variable: str) -> list[str]:
+    """The codes shown as chosen for ``variable`` in the codes panel (read once, no waiting)."""
+    return page.locator(f".dzc-var[data-var='{variable}'] .dzc-code[aria-pressed='true']").evaluate_all(
+        "buttons => buttons.map(b => b.dataset.code)")
 
+
+def code_post(page, keys: list[str] = POST_KEYS) -> None:
+    """Press ``keys`` on the coding page (the panel takes them at once: no run to wait for)."""
     for key in keys:
         page.keyboard.press(key)
-    page.wait_for_function("window.__daziIdle()", timeout=60_000)  # the page applies keys one run at a time
-    wait_idle(page)
-    try:  # the last choice's run may start after the check above: wait for the match_outcome value
-        page.wait_for_function(
-            "() => document.querySelectorAll('.st-key-dzv_match_outcome input:checked').length === 1", timeout=30_000)
-    except PlaywrightTimeout:
-        path = screenshot(page, "code_post_timeout")
-        chosen = page.evaluate(
-            "Array.from(document.querySelectorAll('[class*=st-key-dzv_] input:checked,"
-            " [class*=st-key-dzv_] button[aria-pressed=true]')).map(e => e.closest('[class*=st-key-dzv_]').className)")
-        focus = page.evaluate("(() => { const a = document.activeElement;"
-                              " return a.tagName + ' ' + (a.type || '') + ' ' + ((a.closest('[class*=st-key-]') || {}).className || ''); })()")
-        raise AssertionError(f"the keys did not code post {shown_post(page)}: chosen {chosen}; focus on {focus}; "
-                             f"see {path}") from None
-    wait_idle(page)
+    chosen = pressed(page, "match_outcome")
+    if len(chosen) != 1:
+        path = screenshot(page, "code_post_keys")
+        raise AssertionError(f"the keys did not code post {shown_post(page)} (match_outcome {chosen}); see {path}")
 
 
-def save_and_next(page, shortcut: str = "Control+Enter") -> tuple[int, float]:
-    """Press Save & next; returns the next post's key and the milliseconds until it was fully shown.
+def save_and_next(page, shortcut: str | None = "Control+Enter") -> tuple[int | None, float]:
+    """Press Save & next (the shortcut, or a mouse click with ``shortcut=None``); returns the next post's
+    key and the milliseconds until it was fully shown.
 
-    Measured in the page: from the key press to the first animation frame in
-    which the next post's widgets are present and no run is in progress.
+    Measured in the page: from the key press (or click) to the first animation frame in which the
+    next post's card and codes panel are present and no run is in progress.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     old = shown_post(page)
-    page.evaluate("window.__t0 = performance.now(); window.__t1 = null")
-    page.keyboard.press(shortcut)
+    if shortcut is None:
+        button = page.locator(".dzc-save")
+        button.scroll_into_view_if_needed()
+        box = button.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.evaluate("window.__t0 = performance.now(); window.__t1 = null")
+        page.mouse.down()
+        page.mouse.up()
+    else:
+        page.evaluate("window.__t0 = performance.now(); window.__t1 = null")
+        page.keyboard.press(shortcut)
     try:
         _wait_for_next(page, old)
     except PlaywrightTimeout:
         path = screenshot(page, "save_timeout")
-        alerts = page.get_by_test_id("stAlert").all_inner_texts()
+        alerts = page.get_by_test_id("stAlert").all_inner_texts() + page.locator(".dzc-error").all_inner_texts()
         raise AssertionError(f"Save & next did not move on from post {old}: {alerts}; see {path}") from None
     return shown_post(page), page.evaluate("window.__t1 - window.__t0")
 
@@ -190,7 +229,9 @@ def _wait_for_next(page, old: int | None) -> None:
     page.wait_for_function(
         f"""() => {{
             const card = document.querySelector('.dz-post[data-post]');
-            const shown = card ? card.dataset.post !== '{old}' : !!document.querySelector('[data-testid=stAlert]');
+            const panel = document.querySelector('.dzc[data-post]');
+            const shown = card ? (card.dataset.post !== '{old}' && !!panel && panel.dataset.post === card.dataset.post)
+                               : !!document.querySelector('[data-testid=stAlert]');
             if (shown && document.querySelector("{IDLE}")) {{ window.__t1 = performance.now(); return true; }}
             return false;
         }}""",

@@ -154,3 +154,46 @@ def page_text(at) -> str:
 
     walk(at._tree)
     return "\n".join(out)
+
+
+#: A complete coding (match_outcome "seeking": the conditional variables do not apply).
+FILLED = {"companion_type": "emotional_support", "interest_category": "fitness",
+          "communication_channel": ["comments"], "interaction_frequency": "weekly",
+          "emotional_connection": "functional_minimal", "self_presentation": ["none"], "seeking_markers": ["city"],
+          "match_outcome": "seeking"}
+
+
+
+class FakePanel:
+    """The codes panel's browser side, for AppTest (which cannot run a component; the real panel is
+    tested in Chromium, ``test_app_browser.py``): records what the page gives the panel, and sends a
+    coding as the panel's Save & next does (a ``save`` event, then the page runs again)."""
+
+    def __init__(self):
+        self.data: dict | None = None
+        self.pending: dict | None = None
+        self.sent: dict | None = None
+
+    def mount(self, *, key, data, on_save_change):
+        import streamlit as st
+
+        self.data = data
+        if self.pending is not None:
+            self.sent, self.pending = {"post": data["post"], **self.pending}, None
+            on_save_change()
+            st.rerun()
+
+    def submitted(self):
+        return self.sent
+
+    def values(self) -> dict:
+        return dict(self.data["values"])
+
+    def variables(self) -> dict:
+        return {v["id"]: v for v in self.data["vars"]}
+
+    def save(self, at, values: dict | None = None, **fields):
+        """Save & next with ``values`` (default: what the panel shows) and ``memo``/``uncertain``/``post``."""
+        self.pending = {"values": self.values() if values is None else values, "memo": "", "uncertain": False,
+                        **fields}
+        return at.run()

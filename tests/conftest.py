@@ -143,3 +143,15 @@ def make_posts(db, project, n: int, *, platform: str = "xiaohongshu", seed: int 
         from sqlalchemy import select
 
         return list(conn.execute(select(posts.c.id).where(posts.c.project_id == project.id).order_by(posts.c.id)).scalars())
+
+
+@pytest.fixture
+def panel(monkeypatch):
+    """The codes panel of the Code page, faked for AppTest (see :class:`tests.app_helpers.FakePanel`)."""
+    import ui.codes_panel
+    from tests.app_helpers import FakePanel
+
+    fake = FakePanel()
+    monkeypatch.setattr(ui.codes_panel, "_panel", fake.mount)
+    monkeypatch.setattr(ui.codes_panel, "submitted", fake.submitted)
+    return fake

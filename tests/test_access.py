@@ -38,7 +38,7 @@ from tests.conftest import make_posts
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 #: Every page a signed-in person can be sent to (the sign-in page has no codings).
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if p.name not in ("__init__.py", "common.py", "signin.py"))
+PAGES = sorted(p.name for p in (ROOT / "ui" / "pages").glob("*.py") if p.name != "signin.py")
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def _value_events(db) -> int:
 def test_no_page_shows_a_blind_coder_another_coders_work(study, page):
     """Each page run directly as alice, its state aimed at bob's posts (as a crafted session would)."""
     _, only_bob = study  # (posts both coded: tests/test_app_pages.py, test_blind_coder_never_sees_...)
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "ui" / "pages" / page), default_timeout=90)
     state = {"dz_project": "default", "dz_coder": "alice", "ws_cursor": only_bob, "ws_status": "all",
              "adj_post": only_bob, "adj_all": True}
     for key, value in state.items():
@@ -104,8 +104,8 @@ def test_no_page_shows_a_blind_coder_another_coders_work(study, page):
     assert at.session_state["dz_coder"] == "alice"
 
 
-def test_a_post_assigned_to_someone_else_cannot_be_coded_from_the_workspace(study, db):
-    from tests.test_app_pages import _fill
+def test_a_post_assigned_to_someone_else_cannot_be_coded_from_the_workspace(study, db, panel):
+    from tests.app_helpers import FILLED
 
     _, only_bob = study
     before = _value_events(db)
@@ -113,14 +113,13 @@ def test_a_post_assigned_to_someone_else_cannot_be_coded_from_the_workspace(stud
     at.session_state["dz_project"] = "default"
     at.session_state["dz_coder"] = "alice"
     at.run()
-    at.switch_page("pages/code.py").run()
+    at.switch_page("ui/pages/code.py").run()
     at.session_state["ws_cursor"] = only_bob
     at.run()
     assert BOB_SECRET not in page_text(at)
-    _fill(at)
-    at.button(key="ws_save").click().run()
+    panel.save(at, FILLED)
     assert not at.exception
-    assert any("is not assigned to 'alice'" in e.value for e in at.error), [e.value for e in at.error]
+    assert "is not assigned to 'alice'" in (panel.data["error"] or ""), panel.data["error"]
     assert _value_events(db) == before
     project = get_project(db)
     assert get_unit(db, project, get_coder(db, project, "bob"), only_bob).memo == f"{BOB_SECRET} only"
@@ -149,7 +148,7 @@ def test_query_parameters_change_nobody_and_open_nothing(study, who, params):
     assert BOB_SECRET not in text
     if who is None:
         assert at.title[0].value == "dazi 搭子" and "Passcode" in text  # still the sign-in page
-    for page in ("pages/adjudicate.py", "pages/exports.py", "pages/admin_coders.py"):
+    for page in ("ui/pages/adjudicate.py", "ui/pages/exports.py", "ui/pages/admin_coders.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
 

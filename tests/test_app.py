@@ -40,7 +40,7 @@ def _posts_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["dz_project"] = "default"
     at.session_state["dz_coder"] = "alice"
-    return at.run().switch_page("pages/posts.py").run()
+    return at.run().switch_page("ui/pages/posts.py").run()
 
 
 def test_posts_page_shows_posts_as_plain_text(app_db):

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coding.coders import get_coder
+from coding.coders import get_coder, set_passcode
 from coding.codings import get_unit, history
 from dazi.db import connect
 from dazi.projects import get_project, set_blind
-from tests.app_helpers import BOB_SECRET, DOUBLE_CODED, build_study, page_text, values
+from tests.app_helpers import BOB_SECRET, DOUBLE_CODED, FILLED, build_study, page_text, values
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -82,7 +82,7 @@ def test_sign_in_with_the_right_passcode_only(study):
     at.text_input(key="signin_passcode").set_value("1111")
     at.button[0].click().run()
     assert at.session_state["dz_coder"] == "alice"
-    at.switch_page("pages/code.py").run()
+    at.switch_page("ui/pages/code.py").run()
     assert not at.exception and at.title[0].value == "Code 编码"
 
 
@@ -97,7 +97,7 @@ def test_signing_out_forgets_the_coder(study):
 def test_a_removed_coder_is_signed_out(study, db):
     from coding.coders import remove_coder
 
-    at = open_page("alice", "pages/code.py")
+    at = open_page("alice", "ui/pages/code.py")
     remove_coder(db, get_project(db), "alice")
     at.run()
     assert "dz_coder" not in at.session_state
@@ -106,12 +106,12 @@ def test_a_removed_coder_is_signed_out(study, db):
 @pytest.mark.parametrize(
     "who, page",
     [
-        pytest.param("alice", "pages/admin_coders.py", id="coder cannot open an admin page"),
-        pytest.param("alice", "pages/adjudicate.py", id="coder cannot adjudicate"),
-        pytest.param("alice", "pages/reliability.py", id="coder sees no results while blind"),
-        pytest.param("alice", "pages/exports.py", id="coder cannot export while blind"),
-        pytest.param("carol", "pages/admin_import.py", id="adjudicator cannot import"),
-        pytest.param(None, "pages/code.py", id="signed out sees only sign-in"),
+        pytest.param("alice", "ui/pages/admin_coders.py", id="coder cannot open an admin page"),
+        pytest.param("alice", "ui/pages/adjudicate.py", id="coder cannot adjudicate"),
+        pytest.param("alice", "ui/pages/reliability.py", id="coder sees no results while blind"),
+        pytest.param("alice", "ui/pages/exports.py", id="coder cannot export while blind"),
+        pytest.param("carol", "ui/pages/admin_import.py", id="adjudicator cannot import"),
+        pytest.param(None, "ui/pages/code.py", id="signed out sees only sign-in"),
     ],
 )
 def test_roles_decide_which_pages_are_listed(study, who, page):
@@ -132,7 +132,7 @@ def test_roles_decide_which_pages_are_listed(study, who, page):
 )
 def test_each_page_checks_the_role_itself(study, who, page, message):
     """Reached directly (not through the navigation), a page still refuses the wrong role."""
-    at = AppTest.from_file(str(Path(APP).parent / "pages" / page), default_timeout=90)
+    at = AppTest.from_file(str(Path(APP).parent / "ui" / "pages" / page), default_timeout=90)
     at.session_state["dz_project"] = "default"
     at.session_state["dz_coder"] = who
     at.run()
@@ -145,57 +145,75 @@ def test_each_page_checks_the_role_itself(study, who, page, message):
 # The coding workspace
 # --------------------------------------------------------------------------
 
-def test_workspace_resumes_at_the_first_uncoded_post(study, db):
+CODE = "ui/pages/code.py"
+def _filled(**changes) -> dict:
+    return {**FILLED, **changes}
+
+
+def test_workspace_resumes_at_the_first_uncoded_post(study, db, panel):
     from coding.codings import next_uncoded
 
-    at = open_page("alice", "pages/code.py")
+    at = open_page("alice", CODE)
     first = next_uncoded(db, get_project(db), _coder(db, "alice"))
-    assert at.session_state["ws_cursor"] == first
-    assert at.radio(key="dzv_companion_type").value is None
+    assert at.session_state["ws_cursor"] == first and panel.data["post"] == first
+    assert panel.values()["companion_type"] is None
     assert _progress(at).startswith(f"{DOUBLE_CODED} of {len(study.post_pks)} coded")
 
 
-def test_blind_coder_never_sees_another_coders_values(study, db):
+def test_the_address_names_the_post_and_reopens_it(study, db, panel):
+    """A reload, a bookmark or a tab that outlived a restart opens the post of ``?post=<post id>``."""
+    from corpus.store import get_post_by_pk
+
+    project = get_project(db)
+    at = open_page("alice", CODE)
+    shown = get_post_by_pk(db, project, at.session_state["ws_cursor"])
+    assert at.query_params["post"] in (shown["post_id"], [shown["post_id"]])
+    wanted = study.double_coded[2]
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["dz_project"], at.session_state["dz_coder"] = "default", "alice"
+    at.query_params["post"] = get_post_by_pk(db, project, wanted)["post_id"]
+    at.run().switch_page(CODE).run()
+    assert at.session_state["ws_cursor"] == wanted and panel.data["post"] == wanted
+    at.query_params["post"] = "no-such-post"  # not a post of hers: her first uncoded post instead
+    at.session_state["ws_cursor"] = None
+    del at.session_state["ws_cursor"]
+    at.run()
+    assert at.session_state["ws_cursor"] != wanted
+
+
+def test_blind_coder_never_sees_another_coders_values(study, db, panel):
     """alice opens every post bob coded: her page shows her values, never bob's memo or values."""
     project = get_project(db)
     alice = _coder(db, "alice")
     book = __import__("coding.codebook_store", fromlist=["x"]).current_codebook(db, project).codebook
     for i, pk in enumerate(study.double_coded):
-        at = open_page("alice", "pages/code.py", ws_cursor=pk)
+        at = open_page("alice", CODE, ws_cursor=pk)
         text = page_text(at)
         assert BOB_SECRET not in text
         mine = get_unit(db, project, alice, pk).values
-        assert at.radio(key="dzv_companion_type").value == mine["companion_type"] == values(book, i, coder="alice")["companion_type"]
-        assert at.button_group(key="dzv_communication_channel").value == mine["communication_channel"]
-        assert at.text_area(key="ws_memo").value == ""
-    at = open_page("alice", "pages/my_work.py")
+        shown = panel.values()
+        assert shown["companion_type"] == mine["companion_type"] == values(book, i, coder="alice")["companion_type"]
+        assert shown["communication_channel"] == mine["communication_channel"]
+        assert panel.data["memo"] == ""
+    at = open_page("alice", "ui/pages/my_work.py")
     assert BOB_SECRET not in page_text(at)
 
 
-def _fill(at, outcome: str = "seeking") -> None:
-    for name in ("companion_type", "interest_category", "interaction_frequency", "emotional_connection"):
-        radio = at.radio(key=f"dzv_{name}")
-        radio.set_value(radio.options[1])
-    for name, code in (("communication_channel", "comments"), ("self_presentation", "none"), ("seeking_markers", "city")):
-        at.button_group(key=f"dzv_{name}").set_value([code])
-    at.radio(key="dzv_match_outcome").set_value(outcome)
-    at.run()
-
-
-def test_save_and_next_commits_and_moves_on(study, db):
-    at = open_page("alice", "pages/code.py")
+def test_save_and_next_commits_and_moves_on(study, db, panel):
+    at = open_page("alice", CODE)
     pk = at.session_state["ws_cursor"]
-    _fill(at)
-    at.text_area(key="ws_memo").set_value("title says 饭搭子 <b>")
-    at.checkbox(key="ws_uncertain").check()
-    at.button(key="ws_save").click().run()
+    panel.save(at, _filled(), memo="title says 饭搭子 <b>", uncertain=True)
     assert not at.exception and not at.error
     project = get_project(db)
     unit = get_unit(db, project, _coder(db, "alice"), pk)
     assert unit.done and unit.uncertain and unit.memo == "title says 饭搭子 <b>"
     assert unit.values["communication_channel"] == ["comments"] and unit.values["match_outcome"] == "seeking"
-    assert at.session_state["ws_cursor"] != pk
+    assert at.session_state["ws_cursor"] != pk and panel.data["post"] != pk
     assert _progress(at).startswith(f"{DOUBLE_CODED + 1} of {len(study.post_pks)} coded")
+    [toast] = at.toast
+    from corpus.store import get_post_by_pk
+
+    assert toast.value == f"Saved post {get_post_by_pk(db, project, pk)['post_id']} (8 value(s) changed)."
 
 
 def _value_events(db, pk) -> int:
@@ -203,83 +221,80 @@ def _value_events(db, pk) -> int:
     return int((frame["field"] == "value").sum())
 
 
-def test_saving_the_same_values_again_writes_no_value(study, db):
-    at = open_page("alice", "pages/code.py")
+def test_saving_the_same_values_again_writes_no_value(study, db, panel):
+    at = open_page("alice", CODE)
     pk = at.session_state["ws_cursor"]
-    _fill(at)
-    at.button(key="ws_save").click().run()
+    panel.save(at, _filled())
     events = _value_events(db, pk)
     assert events == 8
     at.session_state["ws_cursor"] = pk  # back to the post: the saved values are shown again
     at.run()
-    assert at.radio(key="dzv_match_outcome").value == "seeking"
-    at.button(key="ws_save").click().run()
+    assert panel.values()["match_outcome"] == "seeking"
+    panel.save(at)
     assert _value_events(db, pk) == events
 
 
-def test_a_click_for_a_post_no_longer_shown_writes_nothing(study, db):
+def test_a_click_for_a_post_no_longer_shown_writes_nothing(study, db, panel):
     """A double click's second click arrives after the first moved on: it must not save the old post."""
-    at = open_page("alice", "pages/code.py")
+    at = open_page("alice", CODE)
     pk = at.session_state["ws_cursor"]
-    _fill(at)
-    at.radio(key="dzv_companion_type").set_value("other")
     at.session_state["ws_cursor"] = study.double_coded[0]  # what the first click already showed
-    at.button(key="ws_save").click().run()
+    at.run()
+    panel.save(at, _filled(companion_type="other"), post=pk)
     assert _value_events(db, pk) == 0
     assert not get_unit(db, get_project(db), _coder(db, "alice"), pk).done
 
 
-def test_another_post_shows_its_own_saved_values(study, db):
-    """One widget per variable shows post after post: each post must come up with its own saved coding."""
-    at = open_page("alice", "pages/code.py", ws_status="all")
+def test_another_post_shows_its_own_saved_values(study, db, panel):
+    """The panel shows post after post: each post must come up with its own saved coding."""
+    at = open_page("alice", CODE, ws_status="all")
     at.session_state["ws_cursor"] = study.double_coded[0]
     at.run()
     saved = get_unit(db, get_project(db), _coder(db, "alice"), study.double_coded[0]).values
-    assert at.radio(key="dzv_companion_type").value == saved["companion_type"]
-    at.radio(key="dzv_companion_type").set_value("other").run()  # changed, not saved
-    at.text_area(key="ws_memo").set_value("draft memo")
+    assert panel.values()["companion_type"] == saved["companion_type"]
+    assert panel.data["draft"].endswith(f":{study.double_coded[0]}")  # unsaved choices are kept per post
     at.button(key="ws_skip").click().run()
     shown = at.session_state["ws_cursor"]
     expected = get_unit(db, get_project(db), _coder(db, "alice"), shown).values
-    assert at.radio(key="dzv_companion_type").value == expected.get("companion_type")
-    assert at.text_area(key="ws_memo").value == ""
+    assert panel.values()["companion_type"] == expected.get("companion_type") and panel.data["memo"] == ""
     at.button(key="ws_prev").click().run()
     assert at.session_state["ws_cursor"] == study.double_coded[0]
-    assert at.radio(key="dzv_companion_type").value == saved["companion_type"]
+    assert panel.values()["companion_type"] == saved["companion_type"]
 
 
-def test_required_values_missing_keeps_the_post(study, db):
-    at = open_page("alice", "pages/code.py")
+def test_required_values_missing_keeps_the_post(study, db, panel):
+    at = open_page("alice", CODE)
     pk = at.session_state["ws_cursor"]
-    at.button(key="ws_save").click().run()
-    assert "required variable(s) not coded" in at.error[0].value
+    panel.save(at, {})
+    assert "required variable(s) not coded" in panel.data["error"]
     assert at.session_state["ws_cursor"] == pk
     assert not get_unit(db, get_project(db), _coder(db, "alice"), pk).done
 
 
-def test_conditional_variables_appear_only_when_their_condition_holds(study, db):
-    at = open_page("alice", "pages/code.py")
+def test_conditional_variables_are_cleared_when_their_condition_fails(study, db, panel):
+    at = open_page("alice", CODE)
     pk = at.session_state["ws_cursor"]
-    _fill(at, outcome="success")
-    assert "dzv_relationship_duration" in [n.key for n in at.number_input]
-    at.number_input(key="dzv_relationship_duration").set_value(4.0)
-    at.radio(key="dzv_repeat_companion").set_value("no").run()
-    at.radio(key="dzv_match_outcome").set_value("failure").run()
-    assert "dzv_relationship_duration" not in [n.key for n in at.number_input]
-    assert "dzv_repeat_companion" not in [r.key for r in at.radio]
-    at.button(key="ws_save").click().run()
+    shown = panel.variables()
+    assert shown["relationship_duration"]["cond"] == {"match_outcome": ["success"]}  # asked only then
+    assert shown["relationship_duration"]["kind"] == "number" and shown["companion_type"]["kind"] == "single"
+    panel.save(at, _filled(match_outcome="failure", relationship_duration=4.0, repeat_companion="no"))
     saved = get_unit(db, get_project(db), _coder(db, "alice"), pk).values
     assert saved["match_outcome"] == "failure"
     assert saved.get("relationship_duration") is None and saved.get("repeat_companion") is None
+    at.session_state["ws_cursor"] = pk
+    at.run()
+    panel.save(at, _filled(match_outcome="success", relationship_duration=4.0, repeat_companion="no"))
+    saved = get_unit(db, get_project(db), _coder(db, "alice"), pk).values
+    assert saved["relationship_duration"] == 4 and saved["repeat_companion"] == "no"
 
 
-def test_previous_skip_and_filters_move_by_key(study, db):
+def test_previous_skip_and_filters_move_by_key(study, db, panel):
     from coding.assignments import assigned_post_pks
 
     order = assigned_post_pks(db, get_project(db), _coder(db, "alice"))
     uncoded = [pk for pk in order if pk not in study.double_coded]
     coded = [pk for pk in order if pk in study.double_coded]
-    at = open_page("alice", "pages/code.py")
+    at = open_page("alice", CODE)
     assert at.session_state["ws_cursor"] == uncoded[0]  # the list shown by default: uncoded posts
     at.button(key="ws_skip").click().run()
     at.button(key="ws_skip").click().run()
@@ -304,22 +319,21 @@ def test_previous_skip_and_filters_move_by_key(study, db):
     assert at.session_state["ws_cursor"] is None and "No post matches the filters." in at.info[0].value
 
 
-def test_save_and_next_goes_to_the_next_uncoded_post(study, db):
+def test_save_and_next_goes_to_the_next_uncoded_post(study, db, panel):
     from coding.assignments import assigned_post_pks
 
     order = assigned_post_pks(db, get_project(db), _coder(db, "alice"))
     uncoded = [pk for pk in order if pk not in study.double_coded]
-    at = open_page("alice", "pages/code.py")
-    _fill(at)
-    at.button(key="ws_save").click().run()
+    at = open_page("alice", CODE)
+    panel.save(at, _filled())
     assert at.session_state["ws_cursor"] == uncoded[1]
     at.button(key="ws_prev").click().run()  # back to the post just saved, with its values
     assert at.session_state["ws_cursor"] == uncoded[0]
-    assert at.radio(key="dzv_match_outcome").value == "seeking"
+    assert panel.values()["match_outcome"] == "seeking"
 
 
-def test_post_text_is_shown_literally(study):
-    at = open_page("alice", "pages/code.py", ws_cursor=study.hostile_pk)
+def test_post_text_is_shown_literally(study, panel):
+    at = open_page("alice", CODE, ws_cursor=study.hostile_pk)
     card = next(h.value for h in at.html if h.value.startswith("<div class=\"dz-post\""))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in card
@@ -329,14 +343,14 @@ def test_post_text_is_shown_literally(study):
     assert "🍜" in card
 
 
-def test_the_workspace_shows_the_whole_post(study, db):
+def test_the_workspace_shows_the_whole_post(study, db, panel):
     """Title, text with hashtags and mentions marked, author, time, IP location, counts (approximate ones
     as such), a link to the original and the comments folded below; the keys documented on the page."""
     from corpus.store import get_post, post_comments
 
     project = get_project(db)
     post = get_post(db, project, "65a1b2c3d4e5f60718293a4b")
-    at = open_page("alice", "pages/code.py", ws_cursor=post["pk"])
+    at = open_page("alice", CODE, ws_cursor=post["pk"])
     card = next(h.value for h in at.html if h.value.startswith("<div class=\"dz-post\""))
     assert f'data-post="{post["pk"]}"' in card
     assert "作者 干饭人小王" in card and "IP属地 上海" in card and "2023-12-23 09:32 UTC" in card
@@ -354,18 +368,44 @@ def test_the_workspace_shows_the_whole_post(study, db):
     for documented in ("`1`-`9`, `0`", "`Enter` / `Shift+Enter`", "`Ctrl+Enter`", "`P` / `S` / `U`"):
         assert documented in keys
     other = get_post(db, project, "65b2c3d4e5f60718293a4b5c")  # a title that is not the text's first line
-    at = open_page("alice", "pages/code.py", ws_cursor=other["pk"])
+    at = open_page("alice", CODE, ws_cursor=other["pk"])
     card = next(h.value for h in at.html if h.value.startswith("<div class=\"dz-post\""))
     title = re.search(r'<div class="dz-title"[^>]*>(.*?)</div>', card).group(1)
     assert re.sub(r"<[^>]+>", "", title) == "求一个学习搭子" and "作者 Amy考研版" in card  # (keywords marked inside)
 
 
-def test_keyword_suggestions_are_shown_not_coded(study, db):
-    at = open_page("alice", "pages/code.py", ws_cursor=study.hostile_pk)
-    hints = [h.value for h in at.html if "dz-hint" in h.value]
-    assert any("Activity-based" in h and "饭搭子" in h for h in hints)
-    assert at.radio(key="dzv_companion_type").value is None
+def test_keyword_hints_are_off_on_the_overlap_and_recorded(study, db, panel):
+    """Every post of the study is in the reliability overlap: no hints, until the admin turns them on;
+    whether hints were shown is saved with the coding."""
+    from sqlalchemy import select
+
+    from coding.hints import set_hint_settings
+    from dazi.schema import coding_units
+
+    at = open_page("alice", CODE, ws_cursor=study.hostile_pk)
+    assert not any(v.get("hint") for v in panel.data["vars"])
+    set_hint_settings(db, get_project(db), overlap=True)
+    at = open_page("alice", CODE, ws_cursor=study.hostile_pk)
+    hints = {v["id"]: v["hint"] for v in panel.data["vars"] if v.get("hint")}
+    assert "Activity-based" in hints["companion_type"] and "饭搭子" in hints["companion_type"]
+    assert panel.values()["companion_type"] is None  # a hint, never a choice
     assert get_unit(db, get_project(db), _coder(db, "alice"), study.hostile_pk).values == {}
+    panel.save(at, _filled())
+    with db.read() as conn:
+        shown = conn.execute(select(coding_units.c.hints).where(coding_units.c.post_pk == study.hostile_pk,
+                                                                coding_units.c.coder_id == _coder(db, "alice").id)).scalar()
+    assert shown is True
+
+
+def test_the_admin_turns_hints_on_and_off(study, db):
+    from coding.hints import hint_settings
+
+    at = open_page("admin", "ui/pages/admin_assign.py")
+    assert at.toggle(key="aa_hints_overlap").value is False and at.toggle(key="aa_hints_other").value is True
+    at.toggle(key="aa_hints_overlap").set_value(True).run()
+    at.toggle(key="aa_hints_other").set_value(False).run()
+    settings = hint_settings(get_project(db))
+    assert settings.overlap is True and settings.other is False
 
 
 # --------------------------------------------------------------------------
@@ -382,8 +422,15 @@ def test_adjudicator_sees_every_coder_and_records_a_final_value(study, db):
     from coding.adjudication import adjudication_history
 
     item = _disagreement(db)
-    at = open_page("carol", "pages/adjudicate.py", adj_post=item.post_pk)
+    at = open_page("carol", "ui/pages/adjudicate.py", adj_post=item.post_pk)
     assert at.selectbox(key="adj_post").value == item.post_pk
+    count = len([d for d in __import__("coding.adjudication", fromlist=["x"]).disagreements(db, get_project(db), None)
+                 if d.post_pk == item.post_pk])
+
+    def label() -> str:
+        return next(o for o in at.selectbox(key="adj_post").options if o.startswith(f"{item.post_id} ·"))
+
+    assert label() == f"{item.post_id} · {count} variable{'' if count == 1 else 's'} open"
     tables = [d.value for d in at.dataframe]
     mine = next(t for t in tables if set(t["coder"]) == {"alice", "bob"} and t["memo"].str.contains(BOB_SECRET).any())
     assert len(mine) == 2  # both coders' values and memos, side by side
@@ -398,6 +445,9 @@ def test_adjudicator_sees_every_coder_and_records_a_final_value(study, db):
     [record] = adjudication_history(db, get_project(db), post_pk=item.post_pk)
     assert (record.variable, record.value, record.rationale, record.adjudicator) == (
         "companion_type", "other", "标题优先 (title first)", "carol")
+    at.toggle(key="adj_all").set_value(True).run()  # the post's count says one is resolved now
+    still = count - 1
+    assert label() == f"{item.post_id} · {still} variable{'' if still == 1 else 's'} open, 1 resolved"
 
 
 # --------------------------------------------------------------------------
@@ -408,7 +458,7 @@ def test_reliability_page_shows_the_cores_numbers(study, db):
     from coding.project_diagnostics import variable_diagnostics
     from coding.project_reliability import project_reliability
 
-    at = open_page("carol", "pages/reliability.py")
+    at = open_page("carol", "ui/pages/reliability.py")
     shown = at.table[0].value.set_index("variable")
     expected = {r.variable: r.to_dict() for r in project_reliability(db, get_project(db), bootstrap=2000, seed=0)}
     assert list(shown.index) == list(expected)
@@ -427,7 +477,7 @@ def test_reliability_page_shows_the_cores_numbers(study, db):
 
 def test_coders_see_results_once_the_project_is_unblinded(study, db):
     set_blind(db, get_project(db), False)
-    at = open_page("alice", "pages/reliability.py")
+    at = open_page("alice", "ui/pages/reliability.py")
     assert at.title[0].value == "Reliability 信度" and len(at.table) == 1
 
 
@@ -448,7 +498,7 @@ def test_tables_page_shows_the_reports_table(study, db, kind, spec, state):
     from reports.data import load_coded_posts
     from reports.tables import make_table
 
-    at = open_page("carol", "pages/tables.py", tb_kind=kind, **state)
+    at = open_page("carol", "ui/pages/tables.py", tb_kind=kind, **state)
     [table] = make_table(load_coded_posts(db, get_project(db)), spec)
     shown = at.dataframe[0].value
     assert list(shown.columns) == list(table.frame.columns)
@@ -473,7 +523,7 @@ def test_terms_section_shows_the_cores_terms_as_a_chart(study, db, measure, kind
     from coding.codebook_store import current_codebook
     from corpus.code_terms import code_terms
 
-    at = open_page("carol", "pages/tables.py", tb_section="terms", tm_var="companion_type", tm_measure=measure,
+    at = open_page("carol", "ui/pages/tables.py", tb_section="terms", tm_var="companion_type", tm_measure=measure,
                    tm_kind=kind, tm_min=1)
     assert not at.exception and not at.error
     distinctive = measure == "distinctive"
@@ -498,7 +548,7 @@ def test_terms_section_shows_the_cores_terms_as_a_chart(study, db, measure, kind
 
 
 def test_exports_page_offers_the_downloads(study, db):
-    at = open_page("admin", "pages/exports.py")
+    at = open_page("admin", "ui/pages/exports.py")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Excel workbook", "CSV (UTF-8, opens in Excel)", "JSON Lines", "SPSS (.sav)",
                       "Reliability report (HTML)"]
@@ -511,7 +561,7 @@ def test_exports_page_offers_the_downloads(study, db):
 def test_admin_adds_a_coder_and_sees_the_passcode_once(study, db):
     from coding.coders import authenticate
 
-    at = open_page("admin", "pages/admin_coders.py")
+    at = open_page("admin", "ui/pages/admin_coders.py")
     at.text_input(key="ac_name").set_value("dave")
     at.selectbox(key="ac_role").set_value("coder")
     at.button[0].click().run()
@@ -525,7 +575,7 @@ def test_admin_adds_a_coder_and_sees_the_passcode_once(study, db):
 def test_admin_draws_a_sample_and_assigns_it(study, db):
     from corpus.sampling import get_sample
 
-    at = open_page("admin", "pages/admin_assign.py")
+    at = open_page("admin", "ui/pages/admin_assign.py")
     at.text_input(key="aa_name").set_value("pilot")
     at.number_input(key="aa_size").set_value(6)
     at.number_input(key="aa_seed").set_value(3)
@@ -543,7 +593,7 @@ def test_admin_draws_a_sample_and_assigns_it(study, db):
 def test_admin_edits_the_codebook(study, db):
     from coding.codebook_store import current_codebook
 
-    at = open_page("admin", "pages/admin_codebook.py", cb_op="add", cb_var="interest_category")
+    at = open_page("admin", "ui/pages/admin_codebook.py", cb_op="add", cb_var="interest_category")
     at.text_input(key="cb_add_id").set_value("nap")
     at.text_input(key="cb_add_en").set_value("Napping")
     at.text_input(key="cb_add_zh").set_value("午睡")
@@ -562,7 +612,7 @@ def test_admin_imports_a_mediacrawler_upload(study, db, tmp_path):
     before = count_posts(db, get_project(db))
     demo = (Path(__file__).parent.parent / "corpus" / "data" / "demo_xhs_notes.jsonl").read_text(encoding="utf-8")
     upload = "\n".join(demo.splitlines()[:5]).encode("utf-8")
-    at = open_page("admin", "pages/admin_import.py")
+    at = open_page("admin", "ui/pages/admin_import.py")
     at.file_uploader(key="im_files").set_value([("notes.jsonl", upload, "application/json"),
                                                 ("comments.csv", (DATA / "exports" / "xhs_comments.csv").read_bytes(),
                                                  "text/csv")]).run()
@@ -578,7 +628,7 @@ def test_an_unknown_file_is_mapped_by_hand_and_bad_rows_are_listed(study, db):
     from corpus.store import get_post
 
     csv = "编号,正文,点赞数\nx1,找饭搭子 #美食,1.2万\n,没有编号,3\nx3,学习搭子,5\n".encode()
-    at = open_page("admin", "pages/admin_import.py")
+    at = open_page("admin", "ui/pages/admin_import.py")
     at.file_uploader(key="im_files").set_value(("mine.csv", csv, "text/csv")).run()
     assert "preset none detected" in "\n".join(t.value for t in at.text)
     at.selectbox(key="im_map_mine.csv_post_id").set_value("编号")
@@ -594,8 +644,41 @@ def test_an_unknown_file_is_mapped_by_hand_and_bad_rows_are_listed(study, db):
 
 
 def test_admin_unblinds_the_project(study, db):
-    at = open_page("admin", "pages/admin_progress.py")
+    at = open_page("admin", "ui/pages/admin_progress.py")
     table = at.dataframe[0].value.set_index("coder")
     assert table.loc["alice", "coded"] == DOUBLE_CODED and table.loc["alice", "assigned"] == len(study.post_pks)
     at.button(key="ap_unblind").click().run()
     assert not get_project(db).blind
+
+
+# --------------------------------------------------------------------------
+# Staying signed in (the sign-in token)
+# --------------------------------------------------------------------------
+
+def test_signing_in_gives_the_browser_a_token_and_a_token_signs_in(study, db):
+    from coding.session_tokens import check_token
+
+    at = open_page(None)
+    at.selectbox(key="signin_name").set_value("alice")
+    at.text_input(key="signin_passcode").set_value("1111")
+    at.button[0].click().run()
+    token = at.session_state["dz_token"]
+    assert check_token(db, token)[1].name == "alice"
+    cookie = [h.value for h in at.html if "document.cookie" in h.value]  # the browser keeps it
+    assert len(cookie) == 1 and token in cookie[0] and "SameSite=Strict" in cookie[0]
+    again = AppTest.from_file(APP, default_timeout=90)  # a new session with only the token
+    again.session_state["dz_token"] = token
+    again.run()
+    assert not again.exception and again.title[0].value == "Code 编码"
+    set_passcode(db, get_project(db), "alice", "5555")  # a new passcode ends it
+    again.run()
+    assert again.title[0].value == "dazi 搭子" and "dz_token" not in again.session_state
+    assert any("Your sign-in has ended" in i.value for i in again.info)
+
+
+def test_signing_out_deletes_the_cookie(study):
+    at = open_page("alice")
+    at.sidebar.button(key="dz_sign_out").click().run()
+    cookie = [h.value for h in at.html if "document.cookie" in h.value]
+    assert len(cookie) == 1 and "max-age=0" in cookie[0]
+    assert at.title[0].value == "dazi 搭子"

@@ -1,4 +1,4 @@
-"""Showing untrusted text: render_marked (HTML) and md_escape (Markdown labels) in pages/common.py."""
+"""Showing untrusted text: render_marked (HTML) and md_escape (Markdown labels) in ui/text.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pages.common import Mark, count_text, md_escape, md_lines, render_marked
+from ui.post_card import comments_label, count_text
+from ui.text import Mark, md_escape, md_lines, render_marked
 
 TAG = re.compile(r"<[^>]*>")
 
@@ -107,7 +108,7 @@ def test_post_cards_are_kept_per_post_and_codebook(monkeypatch):
     """The card of a post is made once while its fields and the codebook stay the same."""
     from codebooks import shipped_path
     from coding.codebook import load_codebook
-    from pages import common
+    from ui import post_card as common
 
     made = []
     card = common._card
@@ -125,10 +126,10 @@ def test_post_cards_are_kept_per_post_and_codebook(monkeypatch):
 
 
 def test_settle_freezes_what_is_loaded_once():
-    """After settle() a full garbage collection skips what was loaded (see pages.common.settle)."""
+    """After settle() a full garbage collection skips what was loaded (see ui.store.settle)."""
     import gc
 
-    from pages import common
+    from ui import store as common
 
     common._SETTLED.discard("test")
     before = gc.get_freeze_count()
@@ -153,14 +154,14 @@ def test_settle_freezes_what_is_loaded_once():
 )
 def test_alpha_is_judged_against_krippendorffs_minimums(alpha, verdict, colour):
     """Krippendorff (2004, p. 241): rely on variables with alpha >= .800, tentative conclusions from .667."""
-    from pages.common import alpha_colour
-    from pages.common import verdict as judge
+    from ui.reliability_table import alpha_colour
+    from ui.reliability_table import verdict as judge
 
     assert judge(alpha) == verdict and colour in alpha_colour(alpha)
 
 
 def test_keywords_left_out_before_matching_change_no_suggestion():
-    """pages.common only passes the keywords whose first word occurs in the post: the suggestions
+    """ui.post_card only passes the keywords whose first word occurs in the post: the suggestions
     for every demo post are those of the whole codebook's keywords."""
     import json
     from pathlib import Path
@@ -169,12 +170,12 @@ def test_keywords_left_out_before_matching_change_no_suggestion():
     from coding.codebook import load_codebook
     from corpus.suggest import suggest_codes
     from corpus.text import tokenizer
-    from pages import common
+    from ui import post_card as common
 
     book = load_codebook(shipped_path("cloud_companion"))
     every = {v.id: {c.id: list(c.keywords) for c in v.codable_codes() if c.keywords} for v in book.variables
              if v.is_choice}
-    demo = Path(common.ROOT) / "corpus" / "data" / "demo_xhs_notes.jsonl"
+    demo = Path(__file__).resolve().parent.parent / "corpus" / "data" / "demo_xhs_notes.jsonl"
     texts = [json.loads(line)["desc"] for line in demo.read_text(encoding="utf-8").splitlines()[:150]]
     texts += ["Looking for a GYM buddy 健身搭子", "同学习惯好", "旅 行搭子", ""]
     pipe = tokenizer()
@@ -185,3 +186,7 @@ def test_keywords_left_out_before_matching_change_no_suggestion():
         assert suggest_codes(tokens, common._keywords(book, text)) == expected, text
         found += len(expected)
     assert found > 50
+
+
+def test_comment_counts_read_as_english():
+    assert comments_label(1) == "1 comment 评论" and comments_label(12) == "12 comments 评论"

@@ -16,7 +16,7 @@ from dazi.projects import get_project
 from tests.app_helpers import build_study
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-POSTS = "pages/posts.py"
+POSTS = "ui/pages/posts.py"
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ from tests.app_browser import (
     StreamlitServer,
     code_post,
     launch,
+    pressed,
     ready_to_code,
     save_and_next,
     screenshot,
@@ -99,11 +100,19 @@ def test_killing_the_server_loses_no_confirmed_save(tmp_path):
                 db.close()
 
             server.start()
+            # a reload opens the post in the address, still signed in: the post each browser showed
+            # (bob's is the post whose save was in flight: coded if it landed, his choices kept if not)
+            expected = {"alice": resume["alice"], "bob": in_flight}
             for name, page in pages.items():
                 page.reload()
-                sign_in(page, server.url, name, PASSCODES[name])
-                assert ready_to_code(page) == resume[name], name
+                sign_in(page, None, name, PASSCODES[name])
+                assert ready_to_code(page) == expected[name], name
             assert resume["alice"] == shown["alice"]  # alice's browser had shown her this post before the kill
+            # bob's choices are still there (saved, or kept in his tab), and he saves again
+            assert pressed(pages["bob"], "match_outcome") == ["seeking"]
+            assert pressed(pages["bob"], "communication_channel") == ["comments"]
+            moved, _ = save_and_next(pages["bob"])
+            assert moved != in_flight
             screenshot(pages["alice"], "crash_after_restart")
             browser.close()
     finally:

@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("dazi", "corpus", "coding", "reports", "codebooks")
-TOP_FLOORS = ("dazi.cli", "dazi.demo", "dazi.__main__", "pages", "app")
+TOP_FLOORS = ("dazi.cli", "dazi.demo", "dazi.__main__", "pages", "ui", "app")
 
 
 def _modules() -> dict[str, Path]:
@@ -62,7 +62,7 @@ def _imports(name: str, path: Path) -> set[str]:
             for alias in node.names:
                 full = f"{base}.{alias.name}"
                 found.add(full if full in MODULES else base)
-    return {m for m in found if m.split(".")[0] in (*PACKAGES, "pages", "app")}
+    return {m for m in found if m.split(".")[0] in (*PACKAGES, "pages", "ui", "app")}
 
 
 GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}

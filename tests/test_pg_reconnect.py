@@ -97,11 +97,11 @@ def test_a_connection_dropped_inside_a_write_is_retried_whole(pg_url, admin):
         db.close()
 
 
-def test_the_app_saves_after_its_connections_were_dropped(pg_url, admin, monkeypatch):
+def test_the_app_saves_after_its_connections_were_dropped(pg_url, admin, monkeypatch, panel):
     """AppTest on PostgreSQL: alice saves, her server's connections are ended, her next save lands."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.test_app_pages import _fill
+    from tests.app_helpers import FILLED
     from tests.test_two_servers import build_pg_study
 
     build_pg_study(pg_url)
@@ -110,14 +110,13 @@ def test_the_app_saves_after_its_connections_were_dropped(pg_url, admin, monkeyp
     at.session_state["dz_project"] = "default"
     at.session_state["dz_coder"] = "alice"
     at.run()
-    at.switch_page("pages/code.py").run()
+    at.switch_page("ui/pages/code.py").run()
     saved = []
     for _ in range(3):
         pk = at.session_state["ws_cursor"]
-        _fill(at)
         assert terminate(admin, pg_url) >= 1
-        at.button(key="ws_save").click().run()
-        assert not at.exception and not at.error, (at.exception, at.error)
+        panel.save(at, FILLED)
+        assert not at.exception and not at.error and not panel.data["error"], (at.exception, at.error)
         assert at.session_state["ws_cursor"] != pk
         saved.append(pk)
     db = connect(pg_url, migrate=False)

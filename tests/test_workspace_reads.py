@@ -275,7 +275,7 @@ def test_workspace_reads_go_by_the_coders_index(db, crowd):
     from sqlalchemy import event
 
     from coding.codings import get_unit, next_uncoded
-    from pages.common import refresh_statistics
+    from ui.store import refresh_statistics
 
     refresh_statistics(db)  # as the app does when it opens the database and after assigning
     a = get_coder(db, crowd, "c0")

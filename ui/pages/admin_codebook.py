@@ -28,7 +28,10 @@ from coding.codebook import (
 )
 from coding.codebook_store import change_codebook, current_codebook, save_codebook
 from dazi.errors import DaziError, NotFound
-from pages import common
+from ui.feedback import errors
+from ui.session import require
+from ui.text import md_escape
+from ui.widgets import variable_help
 
 
 def _read(upload) -> object:
@@ -50,9 +53,9 @@ def _apply(new_book, summary: str, merges: dict | None = None) -> None:
     st.session_state["cb_flash"] = f"{summary}: project version {stored.version}."
 
 
-ctx = common.require("admin")
+ctx = require("admin")
 st.title("Codebook 编码表")
-with common.errors():
+with errors():
     try:
         stored = current_codebook(ctx.db, ctx.project)
     except NotFound:
@@ -69,8 +72,8 @@ with common.errors():
             "asked when": [", ".join(f"{k} = {'/'.join(c)}" for k, c in v.conditions().items()) for v in book.variables],
         }), hide_index=True, width="stretch")
         for variable in book.variables:
-            with st.expander(common.md_escape(f"{variable.id} · {variable.display(ctx.lang)}")):
-                st.text(common.variable_help(variable, ctx.lang))
+            with st.expander(md_escape(f"{variable.id} · {variable.display(ctx.lang)}")):
+                st.text(variable_help(variable, ctx.lang))
     else:
         st.info("No codebook loaded yet: load one below.")
 

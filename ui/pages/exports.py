@@ -13,9 +13,10 @@ import streamlit as st
 
 from dazi.db import Database
 from dazi.projects import Project
-from pages import common
 from reports.exports import export_bytes
 from reports.report import reliability_report, render_html
+from ui.feedback import errors
+from ui.session import require
 
 FILES = (
     (".xlsx", "Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -30,9 +31,9 @@ def report_bytes(db: Database, project: Project, lang: str) -> bytes:
     return render_html(reliability_report(db, project), lang=lang).encode("utf-8")
 
 
-ctx = common.require()
+ctx = require()
 st.title("Exports 导出")
-with common.errors():
+with errors():
     if not ctx.sees_all:
         st.info("Exports hold every coder's work, so they are hidden from coders while the project is blind.")
         st.stop()

@@ -11,16 +11,17 @@ import streamlit as st
 
 from coding.coders import ROLES, add_coder, list_coders, remove_coder, set_passcode
 from dazi.errors import DaziError
-from pages import common
+from ui.feedback import errors
+from ui.session import require
 
 
 def _show_passcode(name: str, passcode: str) -> None:
     st.session_state["ac_passcode"] = (name, passcode)
 
 
-ctx = common.require("admin")
+ctx = require("admin")
 st.title("Coders 编码员")
-with common.errors():
+with errors():
     coders = list_coders(ctx.db, ctx.project)
     st.dataframe(pd.DataFrame({"name": [c.name for c in coders], "role": [c.role for c in coders]}),
                  hide_index=True, width="stretch")

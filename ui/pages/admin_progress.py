@@ -12,11 +12,12 @@ import streamlit as st
 
 from coding.assignments import progress
 from dazi.projects import set_blind
-from pages import common
+from ui.feedback import errors
+from ui.session import require
 
-ctx = common.require("admin")
+ctx = require("admin")
 st.title("Progress & blinding 进度")
-with common.errors():
+with errors():
     rows, overlap = progress(ctx.db, ctx.project)
     if not rows:
         st.info("Nobody has been assigned posts yet: draw a sample and assign it on the Sample & assign page.")

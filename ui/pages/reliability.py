@@ -16,7 +16,10 @@ import streamlit as st
 from coding.codebook import Codebook
 from coding.project_diagnostics import MultiDiagnostics, variable_diagnostics
 from coding.project_reliability import project_reliability
-from pages import common
+from ui.feedback import errors
+from ui.reliability_table import RELY, TENTATIVE, alpha_colour, reliability_table
+from ui.session import Session, require
+from ui.store import codebook
 
 BOOTSTRAPS = (0, 1000, 2000, 5000, 10000)
 
@@ -30,14 +33,14 @@ def _chart(table: pd.DataFrame) -> alt.LayerChart:
         x="alpha:Q", color=alt.Color("verdict:N", scale=alt.Scale(
             domain=["rely", "tentative", "do not rely", "undefined"], range=["#1a7f37", "#bf8700", "#cf222e", "#8c959f"])),
         tooltip=["variable", "alpha", "CI low", "CI high", "units"])
-    lines = alt.Chart(pd.DataFrame({"x": [common.TENTATIVE, common.RELY]})).mark_rule(strokeDash=[4, 4], color="#57606a").encode(x="x:Q")
+    lines = alt.Chart(pd.DataFrame({"x": [TENTATIVE, RELY]})).mark_rule(strokeDash=[4, 4], color="#57606a").encode(x="x:Q")
     return (lines + bars + points).properties(height=32 * len(table) + 40)
 
 
-@st.fragment
-def drill_down(ctx: common.Session, results: list, book: Codebook) -> None:
+
+def drill_down(ctx: Session, results: list, book: Codebook) -> None:
     """Where one variable's disagreement lies (reruns alone when another variable is picked)."""
-    with common.errors():
+    with errors():
         ids = [r.variable for r in results]
         vid = st.selectbox("Look closer at", ids, key="rel_var", format_func=lambda v: book.variable(v).display(ctx.lang))
         variable = book.variable(vid)
@@ -63,13 +66,13 @@ def drill_down(ctx: common.Session, results: list, book: Codebook) -> None:
         st.dataframe(diag.disagreements, hide_index=True, width="stretch")
 
 
-ctx = common.require()
+ctx = require()
 st.title("Reliability 信度")
-with common.errors():
+with errors():
     if not ctx.sees_all:
         st.info("Reliability compares every coder's values, so it is hidden from coders while the project is blind.")
         st.stop()
-    book = common.codebook(ctx.db, ctx.project)
+    book = codebook(ctx.db, ctx.project)
     if book is None:
         st.info("The project has no codebook yet.")
         st.stop()
@@ -78,8 +81,8 @@ with common.errors():
     seed = int(c2.number_input("Seed", value=0, step=1, key="rel_seed"))
     with st.spinner("Computing reliability…"):
         results = project_reliability(ctx.db, ctx.project, bootstrap=bootstrap, seed=seed, viewer=ctx.coder)
-    table = common.reliability_table(results, book, ctx.lang)
-    styled = table.style.map(common.alpha_colour, subset=["alpha"]).format(precision=3, na_rep="–").hide(axis="index")
+    table = reliability_table(results, book, ctx.lang)
+    styled = table.style.map(alpha_colour, subset=["alpha"]).format(precision=3, na_rep="–").hide(axis="index")
     st.table(styled)
     st.caption("alpha ≥ .800: rely on the variable (green); .667–.800: tentative conclusions only (yellow); "
                f"below .667: do not rely (red). Interval and q from {bootstrap:,} bootstrap resamples "

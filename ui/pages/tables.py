@@ -20,10 +20,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from coding.codebook import code_label
 from coding.coders import list_coders
-from pages import common
 from reports.data import load_coded_posts
 from reports.tables import METRIC_FUNCTIONS, PERIODS, POST_NUMBERS, TableSpec, make_table
+from ui.feedback import errors
+from ui.session import require
+from ui.store import codebook
+from ui.text import md_escape
 
 KINDS = {
     "summary": "Summary by a variable (like Table 4)", "crosstab": "Crosstab of two variables (like Table 2)",
@@ -119,7 +123,7 @@ def terms_section(book, sources: list[str]) -> None:
         st.info("No term is seen often enough in the coded posts.")
         return
     var = book.variable(variable)
-    frame = frame.assign(code_label=[common.code_label(var, str(c), ctx.lang) for c in frame["code"]])
+    frame = frame.assign(code_label=[code_label(var, str(c), ctx.lang) for c in frame["code"]])
     score = "z" if distinctive else "count"
     shown = _shown_terms(frame, kind, n, score, [c.id for c in var.all_codes()])
     if shown.empty:
@@ -143,13 +147,13 @@ def terms_section(book, sources: list[str]) -> None:
                                     "z": st.column_config.NumberColumn(format="%.2f")})
 
 
-ctx = common.require()
+ctx = require()
 st.title("Tables 汇总表")
-with common.errors():
+with errors():
     if not ctx.sees_all:
         st.info("Tables show every coder's work, so they are hidden from coders while the project is blind.")
         st.stop()
-    book = common.codebook(ctx.db, ctx.project)
+    book = codebook(ctx.db, ctx.project)
     if book is None:
         st.info("The project has no codebook yet.")
         st.stop()
@@ -199,7 +203,7 @@ with common.errors():
     with st.spinner("Reading the coded posts…"):
         data = load_coded_posts(ctx.db, ctx.project, source=source)
     for table in make_table(data, spec, lang=ctx.lang):
-        st.subheader(common.md_escape(table.title))
+        st.subheader(md_escape(table.title))
         st.text(table.caption())
         st.dataframe(_styled(table.frame, table.formats), hide_index=True, width="stretch")
         for section in table.sections:

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from coding.assignments import ASSIGNMENT_FILTERS, assignment_page, coder_progress
-from pages import common
+from ui.feedback import errors
+from ui.session import require
 
 PAGE_SIZE = 25
 
@@ -19,9 +20,9 @@ def _open(post_pk: int) -> None:
     st.session_state["ws_cursor"] = post_pk
 
 
-ctx = common.require()
+ctx = require()
 st.title("My work 我的进度")
-with common.errors():
+with errors():
     progress = coder_progress(ctx.db, ctx.project, ctx.coder)
     a, b, c, d = st.columns(4)
     a.metric("Assigned", f"{progress.assigned:,}")
@@ -55,7 +56,7 @@ with common.errors():
         choice = st.selectbox("Open a post in the workspace", [r.post_pk for r in rows], key="mw_pick",
                               format_func={r.post_pk: f"#{r.position} · {r.post_id}" for r in rows}.__getitem__)
         if st.button("Open", key="mw_open", on_click=_open, args=(choice,)):
-            st.switch_page("pages/code.py")
+            st.switch_page("ui/pages/code.py")
     p1, p2 = st.columns(2)
     if p1.button("← Previous page", disabled=page_no == 0, key="mw_prev"):
         st.session_state.mw_page = page_no - 1

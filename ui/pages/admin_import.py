@@ -18,7 +18,9 @@ import streamlit as st
 from corpus.importer import import_files
 from corpus.loaders import preview
 from corpus.presets import GENERIC_FIELDS
-from pages import common
+from ui.feedback import errors
+from ui.session import require
+from ui.text import md_escape
 
 NONE = "(not in the file)"
 
@@ -42,16 +44,15 @@ def _mapping(path: Path, columns: list[str]) -> dict[str, str]:
     mapping = {}
     cells = st.columns(4)
     for i, field in enumerate(GENERIC_FIELDS):
-        column = cells[i % 4].selectbox(field, [NONE, *columns], key=f"im_map_{path.name}_{field}",
-                                        format_func=common.md_escape)
+        column = cells[i % 4].selectbox(field, [NONE, *columns], key=f"im_map_{path.name}_{field}")
         if column != NONE:
             mapping[field] = column
     return mapping
 
 
-ctx = common.require("admin")
+ctx = require("admin")
 st.title("Import 导入")
-with common.errors():
+with errors():
     uploads = st.file_uploader("Crawler export files (CSV, TSV, XLSX, JSON, JSONL, .zst, MediaCrawler sqlite)",
                                accept_multiple_files=True, key="im_files")
     if not uploads:
@@ -63,7 +64,7 @@ with common.errors():
         mapping: dict[str, str] = {}
         needs_mapping = []
         for path in paths:
-            st.subheader(common.md_escape(path.name))
+            st.subheader(md_escape(path.name))
             pv = preview(path)
             st.text(f"format {pv.format} · encoding {pv.encoding or '–'} · preset {pv.preset or 'none detected'}"
                     + (f" ({pv.variant})" if pv.variant else "") + (f" · {pv.kind}" if pv.kind else "")

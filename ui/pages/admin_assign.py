@@ -11,13 +11,21 @@ import streamlit as st
 
 from coding.assignments import assign
 from coding.coders import list_coders
+from coding.hints import hint_settings, set_hint_settings
 from corpus.sampling import METHODS, STRATA_FIELDS, draw_sample, list_samples
 from dazi.errors import DaziError
-from pages import common
+from ui.feedback import errors
+from ui.session import require
+from ui.store import refresh_statistics
 
-ctx = common.require("admin")
+
+def _set_hints(ctx, which: str) -> None:
+    set_hint_settings(ctx.db, ctx.project, **{which: bool(st.session_state[f"aa_hints_{which}"])})
+
+
+ctx = require("admin")
 st.title("Sample & assign 抽样与分配")
-with common.errors():
+with errors():
     samples = list_samples(ctx.db, ctx.project)
     if samples:
         st.dataframe(pd.DataFrame({
@@ -26,6 +34,17 @@ with common.errors():
         }), hide_index=True, width="stretch")
     if flash := st.session_state.pop("aa_flash", None):
         st.success(flash)
+
+    st.subheader("Keyword hints while coding")
+    st.caption("The codebook's keywords can suggest codes above a variable (\"keywords suggest …\"). On the "
+               "reliability overlap such hints pull every coder the same way, so they are off there unless you "
+               "turn them on. Whether hints were shown is recorded with each coding.")
+    hints = hint_settings(ctx.project)
+    h1, h2 = st.columns(2)
+    h1.toggle("Hints on the reliability overlap", value=hints.overlap, key="aa_hints_overlap",
+              on_change=_set_hints, args=(ctx, "overlap"))
+    h2.toggle("Hints on the other posts", value=hints.other, key="aa_hints_other",
+              on_change=_set_hints, args=(ctx, "other"))
 
     st.subheader("Draw a sample")
     with st.form("aa_draw"):
@@ -80,7 +99,7 @@ with common.errors():
         except DaziError as exc:
             st.error(exc.describe())
         else:
-            common.refresh_statistics(ctx.db)  # the coders' reads go by the coder's index from now on
+            refresh_statistics(ctx.db)  # the coders' reads go by the coder's index from now on
             per = ", ".join(f"{k} {v}" for k, v in summary.per_coder.items())
             st.session_state["aa_flash"] = (f"Sample {summary.sample!r}: {summary.overlap} posts in the overlap; {per} posts "
                                             f"({summary.added} assignments added, {summary.removed} removed).")

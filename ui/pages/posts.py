@@ -2,7 +2,7 @@
 filters and keyword-in-context, one page of posts at a time.
 
 Posts are shown as text (never Markdown or HTML; matches are marked by
-:func:`pages.common.render_marked`, which escapes every character).  Filters by
+:func:`pages.text.render_marked`, which escapes every character).  Filters by
 coding appear only to those who may see every coder's values.
 """
 
@@ -13,10 +13,15 @@ from datetime import UTC, datetime, time
 
 import streamlit as st
 
+from coding.codebook import code_label
 from corpus.comments import comment_lines, comments_by_post
 from corpus.search import SearchFilters, ensure_gram_index, ensure_index, search
 from corpus.store import get_posts_by_pk
-from pages import common
+from ui.feedback import errors, progress_bar
+from ui.post_card import COUNTS, count_text
+from ui.session import require
+from ui.store import codebook, corpus_overview
+from ui.text import kwic_line
 
 PAGE_SIZE = 20
 _COMMENTS_SHOWN = 200  # comments shown per post on the page (the CLI and exports give all)
@@ -27,11 +32,11 @@ HELP = (
     'quote a phrase ("旅行 搭子"); /regex/ for a regular expression. Tick *Whole words* to match whole words only.'
 )
 
-ctx = common.require()
+ctx = require()
 st.title("Posts 帖子")
-with common.errors():
+with errors():
     db, project = ctx.db, ctx.project
-    info = common.corpus_overview(db, project, top=20)
+    info = corpus_overview(db, project, top=20)
     a, b, c, d = st.columns(4)
     a.metric("Posts", f"{info.posts:,}")
     b.metric("Comments", f"{info.comments:,}")
@@ -46,9 +51,9 @@ with common.errors():
     with st.expander("Filters 筛选"):
         f1, f2 = st.columns(2)
         platforms = ["(any)", *info.by_platform]
-        platform = f1.selectbox("Platform 平台", platforms, key="platform", format_func=common.md_escape)
+        platform = f1.selectbox("Platform 平台", platforms, key="platform")
         tags = ["(any)", *(t for t, _ in info.top_hashtags)]
-        hashtag = f2.selectbox("Hashtag 话题", tags, key="tag", format_func=common.md_escape)
+        hashtag = f2.selectbox("Hashtag 话题", tags, key="tag")
         d1, d2 = st.columns(2)
         since = d1.date_input("Posted from 起", value=None, key="since")
         until = d2.date_input("Posted until 止", value=None, key="until")
@@ -56,7 +61,7 @@ with common.errors():
         min_eng = e1.number_input("Engagement at least 互动≥", min_value=0, value=None, step=10, key="min_eng")
         max_eng = e2.number_input("Engagement at most 互动≤", min_value=0, value=None, step=10, key="max_eng")
         coded = code = None
-        book = common.codebook(db, project)
+        book = codebook(db, project)
         if ctx.sees_all:
             c1, c2, c3 = st.columns(3)
             state = c1.selectbox("Coding 编码", ["any", "coded", "uncoded"], key="coded",
@@ -65,12 +70,11 @@ with common.errors():
             choice = [v for v in (book.variables if book else ()) if v.is_choice]
             if choice:
                 variable = c2.selectbox("Coded as: variable", ["(any)", *(v.id for v in choice)], key="code_var",
-                                        format_func=lambda v: v if v == "(any)" else common.md_escape(
-                                            book.variable(v).display(ctx.lang)))
+                                        format_func=lambda v: v if v == "(any)" else book.variable(v).display(ctx.lang))
                 if variable != "(any)":
                     var = book.variable(variable)
                     code_id = c3.selectbox("code", [c.id for c in var.codes], key="code_id",
-                                           format_func=lambda c: common.md_escape(common.code_label(var, c, ctx.lang)))
+                                           format_func=lambda c: code_label(var, c, ctx.lang))
                     code = (variable, code_id) if code_id else None
 
     filters = SearchFilters(
@@ -85,7 +89,7 @@ with common.errors():
         st.session_state.page_no = 0
     page_no = st.session_state.get("page_no", 0)
     if query.strip():  # new posts join the index first, with a bar when there are many
-        with common.progress_bar("Indexing new posts for search (once) 正在建立索引…") as progress:
+        with progress_bar("Indexing new posts for search (once) 正在建立索引…") as progress:
             (ensure_index if whole_words else ensure_gram_index)(db, project, progress=progress)
     result = search(db, project, query, whole_words=whole_words, filters=filters, sort=sort,
                     limit=PAGE_SIZE, offset=page_no * PAGE_SIZE, context=30)
@@ -102,7 +106,7 @@ with common.errors():
                                            f"{post['created_at']:%Y-%m-%d %H:%M} UTC" if post["created_at"] else "",
                                            post.get("location") or "", post.get("author_name") or "") if x))
             if hit.contexts:
-                lines = [common.kwic_line(c) for c in hit.contexts[:5]]
+                lines = [kwic_line(c) for c in hit.contexts[:5]]
                 more = len(hit.contexts) - len(lines)
                 st.html('<div class="dz-kwic" style="line-height:1.7">' + "<br>".join(lines)
                         + (f'<br><span style="color:#6e7781">… {more} more {html.escape("处")}</span>' if more > 0
@@ -115,13 +119,13 @@ with common.errors():
                 if post.get("title"):
                     st.text(post["title"])
                 st.text(post["text"] or "")
-            st.text(" · ".join(f"{label} {common.count_text(post, field)}" for label, field in common.COUNTS))
+            st.text(" · ".join(f"{label} {count_text(post, field)}" for label, field in COUNTS))
             if post.get("hashtags"):
                 st.text("话题 " + "  ".join(f"#{t}" for t in post["hashtags"]))
             thread = threads.get((post["platform"], post["post_id"]))
             if thread:
                 shown = f"{len(thread)}+" if len(thread) >= _COMMENTS_SHOWN else str(len(thread))
-                with st.expander(f"{shown} comments 评论"):
+                with st.expander(f"{shown} comment{'' if len(thread) == 1 else 's'} 评论"):
                     st.text("\n".join(comment_lines(thread)))
     prev_col, next_col = st.columns(2)
     if prev_col.button("← Previous", disabled=page_no == 0, key="prev"):

@@ -15,17 +15,22 @@ from coding.adjudication import adjudicate, disagreements
 from coding.codebook import Codebook
 from corpus.store import get_post_by_pk
 from dazi.errors import DaziError
-from pages import common
+from ui.feedback import errors
+from ui.post_card import show_post
+from ui.session import Session, require
+from ui.store import codebook
+from ui.text import md_escape
+from ui.widgets import format_value, value_widget, variable_help, widget_state, widget_value
 
 
 def _key(variable_id: str, post_pk: int) -> str:
     return f"adj_{variable_id}_{post_pk}"
 
 
-def _record(ctx: common.Session, book: Codebook, post_pk: int, variable_id: str) -> None:
+def _record(ctx: Session, book: Codebook, post_pk: int, variable_id: str) -> None:
     state = st.session_state
     variable = book.variable(variable_id)
-    value = common.widget_value(variable, _key(variable_id, post_pk), state)
+    value = widget_value(variable, _key(variable_id, post_pk), state)
     try:
         adjudicate(ctx.db, ctx.project, ctx.coder, post_pk, variable_id, value, state.get(f"adjr_{variable_id}_{post_pk}", ""))
     except DaziError as exc:
@@ -38,10 +43,18 @@ def _step(keys: list[int], current: int, step: int) -> None:
     st.session_state["adj_post"] = keys[(keys.index(current) + step) % len(keys)]
 
 
-ctx = common.require("adjudicator", "admin")
+def _label(items: list) -> str:
+    """``post id · 2 variables open`` (resolved ones counted apart when shown)."""
+    still = sum(1 for d in items if not d.resolved)
+    done = len(items) - still
+    text = f"{items[0].post_id} · {still} variable{'' if still == 1 else 's'} open"
+    return text + (f", {done} resolved" if done else "")
+
+
+ctx = require("adjudicator", "admin")
 st.title("Adjudicate 裁决")
-with common.errors():
-    book = common.codebook(ctx.db, ctx.project)
+with errors():
+    book = codebook(ctx.db, ctx.project)
     if book is None:
         st.info("The project has no codebook yet.")
         st.stop()
@@ -58,7 +71,7 @@ with common.errors():
         st.session_state["adj_post"] = keys[0]
     open_count = sum(1 for d in items if not d.resolved)
     st.caption(f"{open_count} open disagreement(s) on {sum(1 for k in keys if any(not d.resolved for d in by_post[k]))} post(s)")
-    labels = {k: f"{by_post[k][0].post_id} · {len(by_post[k])} variable(s)" for k in keys}
+    labels = {k: _label(by_post[k]) for k in keys}
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="bottom")
     post_pk = c1.selectbox("Post", keys, format_func=labels.__getitem__, key="adj_post")
     c2.button("← Previous", key="adj_prev", on_click=_step, args=(keys, post_pk, -1))
@@ -68,31 +81,31 @@ with common.errors():
 
     left, right = st.columns([1.1, 1], gap="large")
     with left:
-        common.show_post(ctx.db, ctx.project, get_post_by_pk(ctx.db, ctx.project, post_pk), book, ctx.lang)
+        show_post(ctx.db, ctx.project, get_post_by_pk(ctx.db, ctx.project, post_pk), book, ctx.lang)
     with right:
         error = st.session_state.pop("adj_error", None)
         for item in by_post[post_pk]:
             variable = book.variable(item.variable)
-            st.subheader(common.md_escape(variable.display(ctx.lang)))
+            st.subheader(md_escape(variable.display(ctx.lang)))
             with st.popover("Codebook entry ⓘ", type="tertiary"):
-                st.text(common.variable_help(variable, ctx.lang))
+                st.text(variable_help(variable, ctx.lang))
             st.dataframe(pd.DataFrame({
                 "coder": [v.coder for v in item.values],
-                "value": [common.format_value(variable, v.value, ctx.lang) for v in item.values],
+                "value": [format_value(variable, v.value, ctx.lang) for v in item.values],
                 "uncertain": [v.uncertain for v in item.values],
                 "memo": [v.memo or "" for v in item.values],
             }), hide_index=True, width="stretch")
             final = item.adjudication
             if final is not None:
-                st.text(f"Final value: {common.format_value(variable, final.value, ctx.lang)} "
+                st.text(f"Final value: {format_value(variable, final.value, ctx.lang)} "
                         f"(by {final.adjudicator or '?'}, {final.created_at:%Y-%m-%d %H:%M} UTC)\nRationale: {final.rationale}")
             elif item.status == "not_applicable":
                 st.text("No final value needed: the variable's condition does not hold under the final values.")
             with st.form(f"adjform_{item.variable}_{post_pk}", border=True):
                 key = _key(item.variable, post_pk)
                 if key not in st.session_state:
-                    st.session_state[key] = common.widget_state(variable, final.value if final else None)
-                common.value_widget(variable, key, ctx.lang, show_label=False)
+                    st.session_state[key] = widget_state(variable, final.value if final else None)
+                value_widget(variable, key, ctx.lang, show_label=False)
                 st.text_input("Rationale", key=f"adjr_{item.variable}_{post_pk}",
                               placeholder="Why this value? e.g. the title says 饭搭子; codebook rule: title first")
                 st.form_submit_button("Record final value", type="primary", on_click=_record,
