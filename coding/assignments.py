@@ -218,7 +218,7 @@ def assign(
                     select(func.count()).select_from(assignments).where(
                         assignments.c.coder_id == c.id, assignments.c.sample_id == sample.id
                     )
-                ).scalar()
+                ).scalar_one()
             )
             for c in coders_
         }
@@ -488,7 +488,7 @@ def assignment_position(db: Database, project: Project, coder: Coder, post_pk: i
         before = sum(
             int(conn.execute(
                 select(func.count()).select_from(assignments).where(assignments.c.coder_id == coder.id, segment)
-            ).scalar())
+            ).scalar_one())
             for segment in _segments(tuple(key), before=True)
         )
     return before + 1
@@ -534,7 +534,7 @@ def assignment_page(
                     break
                 n = int(conn.execute(
                     select(func.count()).select_from(assignments).where(assignments.c.coder_id == coder.id, segment)
-                ).scalar())
+                ).scalar_one())
                 if skip >= n:
                     skip -= n
                     continue
