@@ -10,8 +10,8 @@ express known codes of the cloud-companion codebook, coded here by one coder
 (the truth itself, so final values are the known codes).  The plain pipeline,
 timed in the same run, is ``TfidfVectorizer(tokenizer=jieba.lcut)`` +
 ``LogisticRegression`` per variable (one-vs-rest for multi-select), its
-macro-F1 from 5-fold ``cross_val_predict``; dazi's is its own 5-fold
-cross-validation (``dazi model train`` also computes the learning curve,
+macro-F1 from ``cross_val_predict`` with as many folds as dazi's own
+cross-validation (10 by default) (``dazi model train`` also computes the learning curve,
 the bootstrap intervals and the one-more-coder test in that time).
 
 Coding: ``--code-posts`` uncoded posts are imported, their tokens cached
@@ -124,7 +124,8 @@ def _plain(db, project, model, codebook) -> tuple[float, float, dict[str, float]
         fit_seconds += time.perf_counter() - start
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            predicted = cross_val_predict(make(), docs, y, cv=KFold(5, shuffle=True, random_state=0))
+            predicted = cross_val_predict(make(), docs, y, cv=KFold(int(model.settings["folds"]), shuffle=True,
+                                                                        random_state=0))
         if report["type"] == "multi":
             scores[vid] = float(f1_score(y, predicted, average="macro", labels=average_labels, zero_division=0))
         else:
@@ -185,7 +186,7 @@ def main(argv=None) -> int:
         dazi_f1 = float(np.mean([r["macro_f1"] for r in variables.values()]))
         plain_fit, plain_f1, plain_scores = _plain(db, project, model, codebook)
         print(f"train: dazi {dazi_seconds:.1f} s for {model.training['n_posts']:,} posts x {len(variables)} "
-              f"variables (fit + 5-fold CV + learning curve + bootstrap + one-more-coder); plain pipeline fit "
+              f"variables (fit + {model.settings['folds']}-fold CV + learning curve + bootstrap + one-more-coder); plain pipeline fit "
               f"alone {plain_fit:.1f} s")
         for vid, report in variables.items():
             print(f"  {vid:24} macro-F1 dazi {report['macro_f1']:.3f}  plain {plain_scores[vid]:.3f}")
