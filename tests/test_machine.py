@@ -199,22 +199,32 @@ def test_code_stores_machine_codings_apart_and_reruns(coded):
 
 def test_too_few_posts_and_one_code_are_refused_with_nothing_stored(coded):
     db, project, _ = coded
-    with pytest.raises(TrainingRefused) as info:
-        train_model(db, project, "big", settings={"folds": 150})
-    message = info.value.message
-    assert "topic: code 'food' has" in message and "code 'travel' has" in message
-    assert "more (at least 150" in message
-    assert list_models(db, project) == []
-    # a variable where one code is used
     stored = current_codebook(db, project).codebook.to_dict()
-    stored["variables"].append({"id": "lang2", "label": "Lang", "type": "single",
-                                "codes": [{"id": "zh", "label": "zh"}, {"id": "en", "label": "en"}]})
+    stored["variables"] += [{"id": "lang2", "label": "Lang", "type": "single", "required": False,
+                             "codes": [{"id": "zh", "label": "zh"}, {"id": "en", "label": "en"}]},
+                            {"id": "rare", "label": "Rare", "type": "single", "required": False,
+                             "codes": [{"id": "common", "label": "common"}, {"id": "odd", "label": "odd"}]}]
     save_codebook(db, project, Codebook.from_dict(stored))
     ann = next(c for c in list_coders(db, project) if c.name == "ann")
-    save_codings(db, project, ann, [PlannedSave(pk, {"lang2": "zh"}) for pk in _coded_pks(db, project)[:20]])
+    pks = _coded_pks(db, project)
+    save_codings(db, project, ann, [PlannedSave(pk, {"rare": "odd" if i < 3 else "common"})
+                                    for i, pk in enumerate(pks[:40])])
+    with pytest.raises(TrainingRefused) as info:
+        train_model(db, project, "big", variables=["rare", "topic"])
+    message = info.value.message
+    assert "rare: code 'odd' has 3 coded post(s); it needs 2 more (at least 5" in message
+    assert "topic" not in message
+    assert list_models(db, project) == []
+    # a code with fewer posts than the 10 folds, but at least 5: fewer folds, said in a note
+    save_codings(db, project, ann, [PlannedSave(pk, {"rare": "odd" if i < 7 else "common"})
+                                    for i, pk in enumerate(pks[:40])])
+    model = train_model(db, project, "fewer", variables=["rare"], settings={"bootstrap": 0})
+    assert any("rare: 7-fold cross-validation" in n for n in model.metrics["notes"])
+    # a variable where one code is used
+    save_codings(db, project, ann, [PlannedSave(pk, {"lang2": "zh"}) for pk in pks[:20]])
     with pytest.raises(TrainingRefused, match="lang2: only one code is used"):
         train_model(db, project, "one", variables=["lang2"])
-    assert list_models(db, project) == []
+    assert [m.name for m in list_models(db, project)] == ["fewer"]
     model = train_model(db, project, "skip", variables=["lang2", "outcome"], skip_unready=True,
                         settings={"bootstrap": 0})
     assert set(model.variables) == {"outcome"} and any("lang2: skipped" in n for n in model.metrics["notes"])
@@ -315,7 +325,7 @@ def test_cli_train_report_code_tables_sample_export(coded, db_url, tmp_path):
     assert len(frame) == 300
     assert set(frame["topic__source"].dropna()) == {"agreed", "machine"}
     assert (frame["topic__source"] == "machine").sum() == 100
-    bad = run("model", "train", "x", "--folds", "150", ok=False)
+    bad = run("model", "train", "x", "--folds", "1", ok=False)
     assert bad.exit_code == 1 and "needs" in bad.output and "Traceback" not in bad.output
     assert "No model named 'nope'" in run("model", "code", "nope", ok=False).output
     with pytest.raises(DaziError):

@@ -13,7 +13,9 @@ the final values (a variable asked only when ``match_outcome`` is
 apply under the model's own codes.  Numeric and free-text variables are
 skipped with a note.  A variable is refused (:class:`TrainingRefused`,
 naming every problem at once, nothing stored) when a code it uses has fewer
-coded posts than there are folds, or when only one code is used; pass
+coded posts than :data:`MIN_FOLDS` (or the folds asked for, if fewer), or when only one code is used
+(a variable whose rarest code has fewer posts than the folds asked for is
+cross-validated with fewer folds, with a note); pass
 ``skip_unready=True`` to leave such variables out instead.
 """
 
@@ -49,6 +51,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "equivalence_margin": 0.05, "n_jobs": 2,
 }
 _CHOICE = ("single", "ordinal", "multi")
+#: Fewest folds a variable is cross-validated with (a code needs at least this many coded posts).
+MIN_FOLDS = 5
 
 
 class TrainingRefused(ValidationError):
@@ -61,6 +65,7 @@ class _Target:
     rows: list[int]          # positions in the training posts
     labels: list[Any]        # code id, or list of code ids (multi)
     classes: list[str]
+    folds: int               # cross-validation folds: the setting, or fewer when a code is rarer
 
 
 def trainable_variables(codebook: Codebook, variables: Sequence[str] | None = None) -> tuple[list[Variable], list[str]]:
@@ -89,6 +94,7 @@ def _targets(codebook: Codebook, variables: list[Variable], finals: list[dict[st
              skip_unready: bool, notes: list[str]) -> list[_Target]:
     problems: list[str] = []
     out = []
+    wanted, folds = folds, min(folds, MIN_FOLDS)  # a code needs posts for MIN_FOLDS folds; more folds when it has
     for variable in variables:
         rows, labels = [], []
         for i, values in enumerate(finals):
@@ -134,12 +140,18 @@ def _targets(codebook: Codebook, variables: list[Variable], finals: list[dict[st
             problems.append(f"{variable.id}: " + "; ".join(issues))
             continue
         classes = sorted(used, key=lambda c: (c not in order, order.get(c, 0), str(c)))
+        rarest = min(min(n, len(labels) - n) for n in used.values()) if variable.type == "multi" \
+            else min(used.values())
+        k = max(folds, min(wanted, rarest))
+        if k < wanted:
+            notes.append(f"{variable.id}: {k}-fold cross-validation (its rarest code has {rarest} coded posts, "
+                         f"fewer than the {wanted} folds asked for)")
         never = [c.id for c in variable.codable_codes() if c.id not in used]
         if never:
             notes.append(f"{variable.id}: never coded, so never given by the model: {', '.join(never)}")
         if variable.when:
             notes.append(f"{variable.id}: trained on the {len(rows)} posts where it applies (when {variable.when})")
-        out.append(_Target(variable, rows, labels, classes))
+        out.append(_Target(variable, rows, labels, classes, k))
     if problems:
         raise TrainingRefused(
             "The coded posts are not enough to train: " + " | ".join(problems),
@@ -171,7 +183,7 @@ def _missing(variable: Variable) -> list[str]:
 
 def _fit_one(target: _Target, X: sparse.csr_matrix, settings: dict[str, Any]) -> tuple[VariableModel, dict]:
     """Cross-validate (with the learning curve), calibrate on the out-of-fold scores, fit on all."""
-    folds, seed, C = int(settings["folds"]), int(settings["seed"]), float(settings["C"])
+    folds, seed, C = target.folds, int(settings["seed"]), float(settings["C"])
     Xv = X[target.rows]
     y = _matrix_labels(target)
     kind = target.variable.type
@@ -299,7 +311,8 @@ def train_model(db: Database, project: Project, name: str, variables: Sequence[s
     for target in targets:
         say(f"Training and cross-validating {target.variable.id} ({len(target.rows):,} posts, "
             f"{len(target.classes)} codes)")
-        shifted = _Target(target.variable, [position[r] for r in target.rows], target.labels, target.classes)
+        shifted = _Target(target.variable, [position[r] for r in target.rows], target.labels, target.classes,
+                          target.folds)
         with _one_thread():
             learnt, cv = _fit_one(shifted, X, chosen)
         fitted[target.variable.id] = learnt
