@@ -312,8 +312,8 @@ def grouped_summary(data: CodedPosts, by: str, metrics: Sequence[str] = _DEFAULT
             wanted = _matches(variable, metric.codes)
             rates, base_n = [], []
             for _, ix in groups:
-                valued = [held[i] for i in ix if held[i] is not None]
-                hits = sum(1 for m in valued if m & wanted)  # type: ignore[operator]
+                valued = [m for m in (held[i] for i in ix) if m is not None]
+                hits = sum(1 for m in valued if m & wanted)
                 rates.append(hits / len(valued) if valued else None)
                 base_n.append(len(valued))
             columns[header] = rates

@@ -168,7 +168,9 @@ def _as_list(value: Any, what: str) -> list[str]:
 
 def _split_commas(text: str) -> list[str]:
     """Split on commas outside parentheses: ``n,rate(a=b|c)`` -> ``["n", "rate(a=b|c)"]``."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
