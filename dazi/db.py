@@ -199,6 +199,7 @@ class Database:
         self._write_queue: _FifoLock | None = None
         self._idle = None  # see _keep_one_open
         self._idle_guard = threading.Lock()
+        self._reading = threading.local()  # this thread's open read transaction (see read)
         self.engine = self._make_engine(parsed)
         try:
             if migrate:
@@ -292,11 +293,39 @@ class Database:
     # -- transactions ---------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A connection in a read transaction (a consistent snapshot)."""
+        """A connection in a read transaction (a consistent snapshot).
+
+        Inside :meth:`snapshot` (same thread) it is the snapshot's connection.
+        """
+        joined = getattr(self._reading, "conn", None)
+        if joined is not None:
+            yield joined
+            return
         with self._storage_errors(), self.engine.connect() as conn:
             self._keep_one_open()
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """One read transaction that every :meth:`read` of this thread joins until it ends.
+
+        For a page that shows several reads at once (the app's workspace reads
+        a post, its coding, its place, comments and the coder's progress): one
+        connection and one consistent view instead of one transaction each.
+        A :meth:`write` inside it is a transaction of its own, which the
+        snapshot does not see: keep writes out of it.
+        """
+        if getattr(self._reading, "conn", None) is not None:
+            with self.read() as conn:
+                yield conn
+            return
+        with self.read() as conn:
+            self._reading.conn = conn
+            try:
+                yield conn
+            finally:
+                self._reading.conn = None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
