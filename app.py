@@ -57,6 +57,7 @@ PAGES = {
     "admin_codebook": PageSpec("admin_codebook.py", "Codebook", "📖", "codebook"),
     "admin_coders": PageSpec("admin_coders.py", "Coders", "👥", "coders"),
     "admin_assign": PageSpec("admin_assign.py", "Sample & assign", "🎲", "assign"),
+    "admin_models": PageSpec("admin_models.py", "Machine coder", "🤖", "machine"),
 }
 
 
@@ -107,8 +108,8 @@ def pages_for(ctx: Session | None) -> dict[str, list[st.Page]]:
     if ctx.sees_all:
         nav["Results"] = [_page("reliability"), _page("tables"), _page("exports")]
     if role == "admin":
-        nav["Admin"] = [_page(name) for name in
-                        ("admin_progress", "admin_import", "admin_codebook", "admin_coders", "admin_assign")]
+        nav["Admin"] = [_page(name) for name in ("admin_progress", "admin_import", "admin_codebook",
+                                                 "admin_coders", "admin_assign", "admin_models")]
     first = nav["Admin"][0] if role == "admin" else coding[0]
     nav["Coding"] = [_home(first), *coding]
     return nav
@@ -124,7 +125,8 @@ def _sidebar(ctx: Session) -> None:
 
 with errors():
     ctx = session()
-    navigation = st.navigation(pages_for(ctx), position="sidebar" if ctx is not None else "hidden")
+    navigation = st.navigation(pages_for(ctx), position="sidebar" if ctx is not None else "hidden",
+                               expanded=True)  # every page listed (an admin has 13)
     write_cookie()
     if ctx is not None:
         _sidebar(ctx)

@@ -38,6 +38,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "search": ("bench_search.py", ["--n", "100000"], ["--n", "1000000"]),
     "saves": ("bench_saves.py", ["--coders", "20", "--saves", "100"], ["--coders", "20", "--saves", "500"]),
     "app": ("bench_app.py", ["--posts", "20000", "--repeat", "10"], ["--posts", "100000", "--coders", "10"]),
+    "model": ("bench_model.py", ["--train-posts", "5000", "--code-posts", "50000"],
+              ["--train-posts", "5000", "--code-posts", "1000000"]),
 }
 
 #: words that mark a line worth repeating in the summary

@@ -113,6 +113,12 @@ def assign(
     sample = get_sample(db, project, sample_name)
     pks = sample_post_pks(db, sample)
     n_overlap = _overlap_count(overlap, len(pks))
+    from corpus.sampling import NONRANDOM_METHODS
+
+    if n_overlap and sample.method in NONRANDOM_METHODS:
+        raise ValidationError(
+            f"Sample {sample.name!r} is not random (drawn by {sample.method}): its posts cannot measure reliability.",
+            "Assign it with --overlap 0 (for training a model), and draw a random sample for the overlap.")
     if n_overlap and len(coders_) < 2:
         raise ValidationError("An overlap needs at least two coders.", "Add coders, or pass --overlap 0.")
 
@@ -212,7 +218,7 @@ def assign(
                     select(func.count()).select_from(assignments).where(
                         assignments.c.coder_id == c.id, assignments.c.sample_id == sample.id
                     )
-                ).scalar()
+                ).scalar_one()
             )
             for c in coders_
         }
@@ -482,7 +488,7 @@ def assignment_position(db: Database, project: Project, coder: Coder, post_pk: i
         before = sum(
             int(conn.execute(
                 select(func.count()).select_from(assignments).where(assignments.c.coder_id == coder.id, segment)
-            ).scalar())
+            ).scalar_one())
             for segment in _segments(tuple(key), before=True)
         )
     return before + 1
@@ -528,7 +534,7 @@ def assignment_page(
                     break
                 n = int(conn.execute(
                     select(func.count()).select_from(assignments).where(assignments.c.coder_id == coder.id, segment)
-                ).scalar())
+                ).scalar_one())
                 if skip >= n:
                     skip -= n
                     continue

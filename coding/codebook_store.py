@@ -172,18 +172,19 @@ def change_codebook(
                 new = _map(row.value, mapping)
                 if new == row.value:
                     continue
-                event_id = conn.execute(
+                event_key = conn.execute(
                     coding_events.insert().values(
                         project_id=project.id, post_pk=row.post_pk, coder_id=row.coder_id, field="value",
                         variable=variable, value=new, old_value=row.value, codebook_version=stored.version,
                         note="merge: " + ", ".join(f"{a} -> {b}" for a, b in mapping.items()), created_at=now,
                     )
-                ).inserted_primary_key[0]
+                ).inserted_primary_key
+                assert event_key is not None  # a single-row INSERT always reports its key
                 conn.execute(
                     codings.update()
                     .where(codings.c.post_pk == row.post_pk, codings.c.coder_id == row.coder_id,
                            codings.c.variable == variable)
-                    .values(value=new, codebook_version=stored.version, updated_at=now, event_id=event_id)
+                    .values(value=new, codebook_version=stored.version, updated_at=now, event_id=event_key[0])
                 )
             latest = {}
             for row in conn.execute(

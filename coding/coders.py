@@ -130,6 +130,8 @@ def add_coder(
     hashed = hash_passcode(passcode)
     with db.write() as conn:
         existing = _find(conn, project, name)
+        if existing is not None and existing.kind != "human":
+            raise ValidationError(f"{name!r} is the name of a machine coder (a model); choose another name.")
         if existing is not None and existing.active:
             raise ValidationError(f"Coder {name!r} already exists in project {project.name!r}.")
         if existing is not None:
@@ -147,7 +149,8 @@ def add_coder(
 
 def list_coders(db: Database, project: Project, *, include_inactive: bool = False) -> list[Coder]:
     """The project's coders by name."""
-    query = select(coders).where(coders.c.project_id == project.id).order_by(coders.c.name)
+    # machine coders (coding.machine, ``model:NAME``) are no members of the team
+    query = select(coders).where(coders.c.project_id == project.id, coders.c.kind == "human").order_by(coders.c.name)
     if not include_inactive:
         query = query.where(coders.c.active.is_(True))
     with db.read() as conn:

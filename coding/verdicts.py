@@ -6,8 +6,8 @@ tentative conclusions only; below .667, do not rely on the variable.  Every
 report, chart, page and command takes the thresholds and the verdict from
 here.
 
->>> alpha_verdict(0.81), alpha_verdict(0.7), alpha_verdict(0.5), alpha_verdict(None)
-('rely', 'tentative', 'do not rely', 'undefined')
+>>> alpha_verdict(0.81), alpha_verdict(0.7), alpha_verdict(0.5), alpha_verdict(None), alpha_verdict(float("nan"))
+('rely', 'tentative', 'do not rely', 'undefined', 'undefined')
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ VERDICT_TEXT = {
 
 def alpha_verdict(alpha: float | None) -> str:
     """``"rely"`` (>= .800), ``"tentative"`` (>= .667), ``"do not rely"``,
-    or ``"undefined"`` when alpha is ``None``."""
-    if alpha is None:
+    or ``"undefined"`` when alpha is ``None`` or NaN."""
+    if alpha is None or alpha != alpha:
         return "undefined"
     if alpha >= RELY:
         return "rely"

@@ -40,9 +40,13 @@ from dazi.errors import NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import sample_posts, samples, utcnow
 
-__all__ = ["Sample", "draw_sample", "get_sample", "list_samples", "sample_post_pks", "delete_sample", "METHODS"]
+__all__ = ["Sample", "draw_sample", "get_sample", "list_samples", "sample_post_pks", "delete_sample", "METHODS",
+           "NONRANDOM_METHODS"]
 
 METHODS = ("random", "stratified", "purposive")
+#: Methods of samples that are not random (``uncertainty``: a model's least sure posts,
+#: :mod:`coding.machine.sampling`): they may train a model, never measure reliability or prevalence.
+NONRANDOM_METHODS = ("uncertainty",)
 STRATA_FIELDS = ("platform", "source_keywords", "hashtags", "lang", "location", "status")
 _THRESHOLDS = ("min_likes", "min_comments", "min_engagement", "min_collects", "min_shares")
 

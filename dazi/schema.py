@@ -28,6 +28,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -209,6 +210,9 @@ coders = Table(
     Column("passcode_hash", String(300)),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # "human", or "machine" for a model coding as ``model:NAME`` (coding.machine); machine coders never
+    # sign in and their codings live in machine_codings, apart from the human codings
+    Column("kind", String(20), nullable=False, default="human", server_default="human"),
     UniqueConstraint("project_id", "name", name="uq_coders_project_name"),
 )
 
@@ -349,4 +353,58 @@ As for :data:`post_index`, the index itself is dialect-specific (migration
 0005, :mod:`corpus.search`): an FTS5 table ``post_grams`` of character
 bigrams on SQLite, a ``tsvector`` table ``post_grams`` with a GIN index on
 PostgreSQL.
+"""
+
+
+models = Table(
+    "models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _project_fk(),
+    Column("name", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("coder_id", Integer, ForeignKey("coders.id", ondelete="SET NULL")),
+    Column("codebook_version", Integer, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("training", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("project_id", "name", name="uq_models_project_name"),
+)
+"""Trained machine coders (:mod:`coding.machine`): one row per name, its version raised by each retraining.
+
+``training`` holds the training posts' ids, ``metrics`` the validation
+report, ``settings`` the learner's settings; the fitted parameters are plain
+arrays in :data:`model_arrays`, never a pickle.
+"""
+
+model_arrays = Table(
+    "model_arrays",
+    metadata,
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(300), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("model_id", "key"),
+)
+"""A model's parameters: each a NumPy ``.npy`` file's bytes (read with ``allow_pickle=False``)."""
+
+machine_codings = Table(
+    "machine_codings",
+    metadata,
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="CASCADE"), nullable=False),
+    Column("post_pk", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    _project_fk(),
+    Column("codes", JSON, nullable=False),
+    Column("probabilities", JSON, nullable=False),
+    Column("uncertainty", Float, nullable=False),
+    Column("model_version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("model_id", "post_pk"),
+    Index("ix_machine_codings_uncertainty", "model_id", "uncertainty"),
+)
+"""A machine coder's codes of the posts no human coded, kept apart from ``codings``.
+
+So they never reach blind coders, adjudication or human reliability; reports
+read them only when asked (``--with-model``) and mark each value ``machine``.
 """

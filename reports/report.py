@@ -224,6 +224,7 @@ class ReliabilityReport:
     notes: list[str] = field(default_factory=list)
     coder_posts: dict[str, int] = field(default_factory=dict)
     keywords: list[KeywordSection] = field(default_factory=list)
+    machine_html: str = ""  # the "Machine coder" section (reports.machine), empty without a model
 
     def variable(self, variable_id: str | None) -> Variable | None:
         """The codebook variable of a result (None if it is no longer in the codebook)."""
@@ -407,6 +408,12 @@ def _versions_and_dates(db: Database, project: Project, post_pks: set[int], code
     return versions, min(r[2] for r in rows), max(r[3] for r in rows)
 
 
+def _machine_html(db, project) -> str:
+    from reports.machine import machine_section_html
+
+    return machine_section_html(db, project)
+
+
 def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_000, seed: int | None = 0,
                        variables: list[str] | None = None, with_disagreements: bool = True,
                        with_keywords: bool = True) -> ReliabilityReport:
@@ -469,7 +476,7 @@ def reliability_report(db: Database, project: Project, *, bootstrap: int = 10_00
     coder_posts = {str(k): int(v) for k, v in codings.groupby("coder")["post_pk"].nunique().items()}
     keywords = _keyword_sections(db, project, codebook, wanted) if with_keywords and n_coded else []
     return ReliabilityReport(design, codebook, results, pairs, listed, datetime.now(UTC), notes, coder_posts,
-                             keywords)
+                             keywords, _machine_html(db, project))
 
 
 def _keyword_sections(db: Database, project: Project, codebook: Codebook, wanted: list[str]) -> list[KeywordSection]:
@@ -700,6 +707,7 @@ def render_html(report: ReliabilityReport, *, lang: str = "zh") -> str:
     template = env.get_template(_TEMPLATE)
     return template.render(
         keyword_section=markupsafe.Markup(_keyword_section(env, report, lang)),  # rendered with autoescape
+        machine_section=markupsafe.Markup(report.machine_html),  # built with every text escaped
         report=report, design=report.design, rows=rows, multi=multi, pairs=pairs, coders=coders,
         appendix=appendix, n_disagreements=len(report.disagreements), appendix_limit=_APPENDIX_LIMIT,
         coder_rows=report.coder_rows(lang),

@@ -500,6 +500,9 @@ def export_workbook(db: Database, project: Project, path: str | Path, *, source:
                              disagreement_rows(db, project, coders),
                              kinds={"post_id": "text", "rationale": "wrap", "memos": "wrap"}, freeze=(1, 1),
                              empty_note="Coders agree on every post they both finished.")
+            from reports.machine import write_machine_sheets
+
+            write_machine_sheets(book, db, project)
         for name, table in table_sheets:
             write_table_sheet(book, table, name)
         for name, term_table in terms_sheets:

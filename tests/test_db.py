@@ -61,7 +61,7 @@ def test_an_existing_database_keeps_its_page_size(tmp_path):
 
 
 def test_schema_is_at_head(db):
-    assert db.schema_revision() == "0007"
+    assert db.schema_revision() == "0009"
     with db.read() as conn:
         tables = set(sa.inspect(conn).get_table_names())
     assert {"projects", "posts", "comments", "coding_events", "codings", "adjudications"} <= tables
@@ -259,7 +259,7 @@ def test_a_database_at_schema_0002_is_migrated_with_its_sign_in_history(tmp_path
     con.close()
     db = connect(path)
     try:
-        assert db.schema_revision() == "0007"
+        assert db.schema_revision() == "0009"
         with pytest.raises(AccessDenied, match="Too many wrong passcodes"):
             authenticate(db, get_project(db), "alice", "1234")
     finally:

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from codebooks import load_shipped
-from coding import refi_qda
 from coding.codebook import Codebook, merge_codes, rename_code
 from coding.refi_qda import (
     _CODE_FIELDS,
@@ -29,6 +28,7 @@ from coding.refi_qda import (
     code_guid,
     from_qdc,
     read_qdc,
+    safe_xml,
     to_qdc,
     write_qdc,
 )
@@ -394,9 +394,9 @@ def test_import_option_and_file_errors(tmp_path):
 @pytest.fixture(params=["defusedxml", "stdlib fallback"])
 def parser(request, monkeypatch):
     if request.param == "stdlib fallback":
-        monkeypatch.setattr(refi_qda, "_defused", None)
+        monkeypatch.setattr(safe_xml, "_defused", None)
     else:
-        assert refi_qda._defused is not None, "defusedxml is a dependency of dazi"
+        assert safe_xml._defused is not None, "defusedxml is a dependency of dazi"
     return request.param
 
 

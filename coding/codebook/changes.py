@@ -60,7 +60,7 @@ _VARIABLE_FIELDS = ("label", "instruction", "type", "level", "required", "when",
 
 def _short(value: object, limit: int = 60) -> str:
     if isinstance(value, (str, Mapping)):
-        text = _text_short(value)  # type: ignore[arg-type]
+        text = _text_short(value)
     elif isinstance(value, tuple):
         text = ", ".join(str(v) for v in value)
     else:

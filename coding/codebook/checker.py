@@ -8,7 +8,7 @@ import dataclasses
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from coding.codebook.spec import (
     _ALLOWED_LEVELS,
@@ -143,7 +143,7 @@ class _Checker:
             self.add(path + (str(key),), f"unknown key {_q(str(key))}{hint}; "
                      f"allowed here: {', '.join(allowed)}")
 
-    def identifier(self, value: object, path: Path_, what: str) -> bool:
+    def identifier(self, value: object, path: Path_, what: str) -> TypeGuard[str]:
         if value is None:
             self.add(path, f"{what} is missing; add an id such as \"study_buddy\"")
             return False
@@ -302,11 +302,11 @@ class _Checker:
         assert isinstance(data, Mapping)
         self.keys(data, path, _VARIABLE_KEYS, "variable")
         var_id = data.get("id")
-        valid_id = self.identifier(var_id, path, "variable id")
-        if valid_id and earlier is not None:
-            if var_id in earlier:
-                first = _format_path(("variables", earlier[var_id][0]))
-                self.add(path, f"duplicate variable id {_q(var_id)} (already used at {first}; "
+        valid_id = var_id if self.identifier(var_id, path, "variable id") else None
+        if valid_id is not None and earlier is not None:
+            if valid_id in earlier:
+                first = _format_path(("variables", earlier[valid_id][0]))
+                self.add(path, f"duplicate variable id {_q(valid_id)} (already used at {first}; "
                          "variable ids must be unique; rename one)")
         self.text(data.get("label"), path + ("label",), "label", required=True)
         self.text(data.get("instruction"), path + ("instruction",), "instruction")
@@ -331,8 +331,8 @@ class _Checker:
             self.when(data["when"], path + ("when",), var_id, earlier)
         elif "when" in data and not isinstance(data["when"], Mapping):
             self.add(path + ("when",), "when must be a mapping {variable_id: code_id}")
-        if valid_id and earlier is not None and var_id not in earlier:
-            earlier[var_id] = (path[-1] if isinstance(path[-1], int) else 0, data)
+        if valid_id is not None and earlier is not None and valid_id not in earlier:
+            earlier[valid_id] = (path[-1] if isinstance(path[-1], int) else 0, data)
 
     def level(self, data: Mapping, path: Path_, var_type: str) -> None:
         if "level" not in data:

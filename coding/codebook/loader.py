@@ -29,7 +29,7 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x f
 class _LineLoader(_BaseLoader):  # type: ignore[valid-type, misc]
     """Safe loader that refuses duplicate keys (PyYAML keeps the last silently)."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[object, int] = {}
         for key_node, _ in node.value:
             try:
@@ -72,6 +72,12 @@ _MAX_VALUES = 1_000_000
 _TOO_DEEP_HINT = "A codebook nests a few levels (variables, codes, child codes); check the file."
 
 
+def _line_note(event: yaml.Event) -> str:
+    """`` (line N)`` for a parser event, or nothing when the parser gave no position."""
+    mark = event.start_mark
+    return "" if mark is None else f" (line {mark.line + 1})"
+
+
 def _check_yaml_shape(text: str, source: str | None) -> None:
     """Refuse YAML nested too deeply, expanding to too much, or with a recursive alias.
 
@@ -86,8 +92,8 @@ def _check_yaml_shape(text: str, source: str | None) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > _MAX_DEPTH:
-                raise InputError(f"lists and mappings are nested more than {_MAX_DEPTH} deep "
-                                 f"(line {event.start_mark.line + 1})", _TOO_DEEP_HINT,
+                raise InputError(f"lists and mappings are nested more than {_MAX_DEPTH} deep"
+                                 f"{_line_note(event)}", _TOO_DEEP_HINT,
                                  file=source)
             open_.append((event.anchor, total))
             total += 1
@@ -103,9 +109,9 @@ def _check_yaml_shape(text: str, source: str | None) -> None:
         elif isinstance(event, yaml.AliasEvent):
             if any(anchor == event.anchor for anchor, _ in open_):
                 raise InputError(f"the alias *{event.anchor} refers to a list or mapping that "
-                                 f"contains it (line {event.start_mark.line + 1})",
+                                 f"contains it{_line_note(event)}",
                                  "Write the values out instead of the alias.", file=source)
-            total += sizes.get(event.anchor, 1)
+            total += sizes.get(event.anchor, 1) if event.anchor is not None else 1
         if total > _MAX_VALUES:
             raise InputError(f"the codebook expands to more than {_MAX_VALUES:,} values "
                              "(through YAML aliases of aliases)",

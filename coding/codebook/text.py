@@ -9,6 +9,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import overload
 
 from coding.codebook.spec import DEFAULT_LANG, Text
 
@@ -49,12 +50,16 @@ def localize(text: Text | None, lang: str = DEFAULT_LANG) -> str:
     return next((value for value in text.values() if value), "")
 
 
+@overload
+def _text_out(text: Text) -> Text: ...
+@overload
+def _text_out(text: Text | None) -> Text | None: ...
 def _text_out(text: Text | None) -> Text | None:
     """A copy safe to hand out (dicts are copied so callers cannot mutate)."""
     return dict(text) if isinstance(text, Mapping) else text
 
 
-def _text_short(text: Text | None) -> str:
+def _text_short(text: str | Mapping[str, str] | None) -> str:
     """All languages of a text on one line, for diffs and messages."""
     if text is None:
         return ""

@@ -114,11 +114,11 @@ def validate_value(variable: Variable, value: object) -> Value:
         return _check_code_choice(variable, value)
 
     if variable.type == "multi":
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, (list, tuple, set, frozenset)):
+        given: object = [value] if isinstance(value, str) else value
+        if not isinstance(given, (list, tuple, set, frozenset)):
             raise ValidationError(f"{variable.id}: expected a list of code ids, not "
                                   f"{_type_name(value)}", hint=_codes_hint(variable))
-        chosen = {_check_code_choice(variable, item) for item in items}
+        chosen = {_check_code_choice(variable, item) for item in given}
         missing = [code_id for code_id in chosen if variable.code(code_id).missing]
         if missing and len(chosen) > 1:
             raise ValidationError(

@@ -70,12 +70,12 @@ class _Codes:
         for tier in self.tiers:
             if key in tier:
                 found = tier[key]
-                if found is self._AMBIGUOUS:
-                    ids = [c.id for c in self.variable.all_codes()
-                           if key in {_norm(t) for t in _label_texts(c)}]
-                    raise ValidationError(f"{text.strip()!r} is the label of several codes ({', '.join(ids)}); "
-                                          "type the code id instead")
-                return found  # type: ignore[return-value]
+                if isinstance(found, str):  # a code id; the other value is _AMBIGUOUS
+                    return found
+                ids = [c.id for c in self.variable.all_codes()
+                       if key in {_norm(t) for t in _label_texts(c)}]
+                raise ValidationError(f"{text.strip()!r} is the label of several codes ({', '.join(ids)}); "
+                                      "type the code id instead")
         return None
 
     def match(self, text: str) -> str:
@@ -94,7 +94,7 @@ class _Codes:
                 # an ASCII comma separates codes only when every piece is a code
                 pieces = [p.strip() for p in part.split(",") if p.strip()]
                 if pieces and all(self.find(p) is not None for p in pieces):
-                    out += [self.find(p) for p in pieces]  # type: ignore[misc]
+                    out += [self.match(p) for p in pieces]
                     continue
             out.append(self.match(part))
         return out
@@ -172,9 +172,13 @@ def _display(variable: Variable, value: Value, lang: str) -> str | int | float |
     if value is None:
         return None
     if variable.type in ("single", "ordinal"):
+        code_id = str(value)  # a single code's value is its id (text)
         shown = dict(_shown_labels(variable, lang))
-        return shown.get(value) or (variable.code(value).display(lang) if variable.has_code(value) else str(value))
-    if variable.type == "multi":
+        return shown.get(code_id) or (variable.code(code_id).display(lang)
+                                      if variable.has_code(code_id) else code_id)
+    if variable.type == "multi" and isinstance(value, list):
         shown = dict(_shown_labels(variable, lang))
-        return "; ".join(shown.get(c) or c for c in value)  # type: ignore[union-attr]
-    return value  # type: ignore[return-value]
+        return "; ".join(shown.get(c) or c for c in value)
+    if isinstance(value, list):  # a list under a variable of one value: never stored by dazi
+        return "; ".join(map(str, value))
+    return value

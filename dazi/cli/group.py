@@ -35,6 +35,7 @@ _COMMAND_MODULES = (
     "reliability",
     "reports",
     "text",
+    "model",
 )
 
 

@@ -103,8 +103,13 @@ def _simulate(rng: random.Random, variable, truth_value, slip: float):
     return truth_value
 
 
-def build_demo(db: Database, name: str = "default", *, if_missing: bool = False, seed: int = 2026) -> DemoResult:
+def build_demo(db: Database, name: str = "default", *, if_missing: bool = False, seed: int = 2026,
+               with_model: bool = True) -> DemoResult:
     """Build the demo project ``name`` in ``db``.
+
+    With ``with_model`` the demo also gets a machine coder ``demo``
+    (:mod:`coding.machine`) trained on the variables its codings can train,
+    which codes the posts nobody coded.
 
     With ``if_missing`` an existing project is left alone (so ``make app``
     can run twice); otherwise an existing name is an error.
@@ -146,6 +151,13 @@ def build_demo(db: Database, name: str = "default", *, if_missing: bool = False,
             save_coding(db, project, who, pk, values, memo=memo, uncertain=memo is not None,
                         seconds=round(rng.uniform(8, 60), 1), done=True)
     lines.append("  simulated codings: alice and bob coded the overlap and part of their own share")
+    if with_model:
+        from coding.machine import code_posts, train_model
+
+        model = train_model(db, project, "demo", skip_unready=True, settings={"bootstrap": 200})
+        run = code_posts(db, project, "demo")
+        lines.append(f"  machine coder 'demo': {len(model.variables)} variables learnt from "
+                     f"{model.training['n_posts']} coded posts, {run.coded} uncoded posts machine-coded")
     lines.append("Start the app with: make app   (sign in as alice / 1111)")
     project = get_project(db, name)
     return DemoResult(name, True, lines)

@@ -164,8 +164,13 @@ with errors():
         st.stop()
     c1, c2 = st.columns([2, 1])
     kind = c1.radio("Table", list(KINDS), format_func=KINDS.__getitem__, key="tb_kind")
-    source = c2.selectbox("Values", sources, key="tb_source",
-                          format_func=lambda s: "final (agreed or adjudicated)" if s == "final" else f"{s}'s codings")
+    from coding.machine import list_models
+
+    machine = [f"model:{m.name}" for m in list_models(ctx.db, ctx.project)]
+    source = c2.selectbox("Values", sources + machine, key="tb_source",
+                          format_func=lambda s: "final (agreed or adjudicated)" if s == "final" else
+                          f"whole corpus, {s} where no human coded (corrected shares)" if s in machine
+                          else f"{s}'s codings")
     top = c2.toggle("Count child codes under their top-level code", key="tb_top")
     choice = [v.id for v in book.variables if v.is_choice]
     coded = [v.id for v in book.variables if v.type != "text"]
@@ -201,8 +206,13 @@ with errors():
     st.code(" ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" if k != "kind" else str(v)
                      for k, v in spec.to_dict().items()), language=None)
     with st.spinner("Reading the coded posts…"):
-        data = load_coded_posts(ctx.db, ctx.project, source=source)
-    for table in make_table(data, spec, lang=ctx.lang):
+        if source in machine:
+            from reports.machine import corpus_tables
+
+            tables = corpus_tables(ctx.db, ctx.project, source.removeprefix("model:"), [spec], lang=ctx.lang)
+        else:
+            tables = make_table(load_coded_posts(ctx.db, ctx.project, source=source), spec, lang=ctx.lang)
+    for table in tables:
         st.subheader(md_escape(table.title))
         st.text(table.caption())
         st.dataframe(_styled(table.frame, table.formats), hide_index=True, width="stretch")

@@ -218,9 +218,12 @@ def _check_csv(path: Path) -> None:
 @click.option("--order", type=click.Choice(["engagement", "random"]), default="engagement", show_default=True,
               help="Purposive: take the most engaging posts or random ones.")
 @click.option("--replace", is_flag=True, help="Redraw a sample that already exists.")
+@click.option("--by-uncertainty", "by_uncertainty", metavar="MODEL",
+              help="The SIZE posts MODEL is least sure of (after dazi model code MODEL): for training, not random, "
+                   "so refused for reliability and prevalence.")
 @pass_ctx
 def sample_cmd(ctx: Context, name, method, size, seed, by, per_stratum, keywords, min_likes, min_comments,
-               min_engagement, order, replace):
+               min_engagement, order, replace, by_uncertainty):
     """Draw a named, reproducible sample of posts.
 
     \b
@@ -231,6 +234,13 @@ def sample_cmd(ctx: Context, name, method, size, seed, by, per_stratum, keywords
     """
     from corpus.sampling import draw_sample
 
+    if by_uncertainty:
+        from coding.machine import draw_uncertainty_sample
+
+        sample = draw_uncertainty_sample(ctx.db, ctx.project(), name, by_uncertainty, size, replace=replace)
+        click.echo(f"Sample {sample.name!r}: {sample.size:,} posts model {by_uncertainty!r} is least sure of "
+                   "(not random: for training only, refused for reliability and prevalence)")
+        return
     thresholds = {k: v for k, v in (("min_likes", min_likes), ("min_comments", min_comments),
                                     ("min_engagement", min_engagement)) if v is not None}
     sample = draw_sample(

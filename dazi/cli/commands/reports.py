@@ -152,8 +152,12 @@ def report_cmd(ctx: Context, out: Path, pdf: bool, lang: str, bootstrap: int, se
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the tables: .xlsx (a sheet each), .csv (a file each) or .json.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--with-model", "with_model", metavar="MODEL",
+              help="Whole corpus: human final values where they exist, MODEL's codes elsewhere, with shares "
+                   "corrected for the model's measured errors (dazi model --help).")
 @pass_ctx
-def tables_cmd(ctx: Context, specs: tuple[str, ...], source: str, lang: str, save: Path | None, fmt: str):
+def tables_cmd(ctx: Context, specs: tuple[str, ...], source: str, lang: str, save: Path | None, fmt: str,
+               with_model: str | None):
     """Print summary tables of the coded posts (and save them).
 
     Each SPEC is one quoted line: a kind, variables, and key=value options.
@@ -183,12 +187,17 @@ def tables_cmd(ctx: Context, specs: tuple[str, ...], source: str, lang: str, sav
     from reports.exports import save_tables
     from reports.tables import TableSpec, make_tables
 
-    data = load_coded_posts(ctx.db, ctx.project(), source=source)
     parsed = _specs(specs)
-    if not parsed:
-        ids = [v.id for v in data.codebook.variables if v.type != "text"]
-        parsed = [TableSpec("frequencies", tuple(ids))] if ids else []
-    tables = make_tables(data, parsed, lang=lang)
+    if with_model:
+        from reports.machine import corpus_tables
+
+        tables = corpus_tables(ctx.db, ctx.project(), with_model, parsed, lang=lang)
+    else:
+        data = load_coded_posts(ctx.db, ctx.project(), source=source)
+        if not parsed:
+            ids = [v.id for v in data.codebook.variables if v.type != "text"]
+            parsed = [TableSpec("frequencies", tuple(ids))] if ids else []
+        tables = make_tables(data, parsed, lang=lang)
     if fmt == "json":
         click.echo(json.dumps([t.to_dict() for t in tables], ensure_ascii=False, indent=2, default=str))
     else:
