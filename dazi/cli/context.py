@@ -29,9 +29,9 @@ class Context:
 
     def close(self) -> None:
         """Release the database's pooled connections when the command ends (also after an error)."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        db, self._db = self._db, None
+        if db is not None:
+            db.close()  # type: ignore[attr-defined]
 
     def project(self, create: bool = False):
         """The selected project; created on demand when ``create``."""
