@@ -30,12 +30,18 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dazi.errors import InputError
+
+if TYPE_CHECKING:
+    import pyarrow.parquet
+
+_loads: Callable[[bytes | str], Any]
 
 try:  # orjson parses JSON several times faster than the standard library
     import orjson
@@ -459,18 +465,18 @@ def _cell_text(value: object, utc: bool = False) -> str:
     """
     if value is None:
         return ""
-    tp = type(value)
-    if tp is str:
-        return value  # type: ignore[return-value]
-    if tp is int:
+    # exact type checks (not isinstance): bool and numpy scalars are handled below
+    if type(value) is str:
+        return value
+    if type(value) is int:
         return str(value)
-    if tp is float:
+    if type(value) is float:
         if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))  # type: ignore[call-overload]
+            return str(int(value))
         # Excel keeps 15 significant digits; show them as Excel does, so that
         # an id stored as a number is recognisably mangled ("4.75E+15").
         return format(value, ".15G")
-    if tp is bool:
+    if type(value) is bool:
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime | date | time):
         if isinstance(value, datetime):
@@ -651,7 +657,7 @@ def _parquet_value(value: object) -> object:
     return value
 
 
-def _parquet_records(info: FileInfo, pf) -> Records:  # type: ignore[no-untyped-def]
+def _parquet_records(info: FileInfo, pf: pyarrow.parquet.ParquetFile) -> Records:
     row = 0
     try:
         for batch in pf.iter_batches(batch_size=2000):
@@ -744,7 +750,7 @@ def _json_int(text: str) -> int | float:
     return number if number is not None and -(2**63) <= number < 2**64 else float(text)
 
 
-def _json_elements(info: FileInfo) -> Records:
+def _json_elements(info: FileInfo) -> Generator[tuple[int, dict | BadRecord], None, None]:
     decoder = json.JSONDecoder(parse_int=_json_int)
     chunk_size = 1 << 20
     with open(info.path, encoding="utf-8-sig") as fh:
@@ -887,7 +893,7 @@ def _zstd_chunks(raw, size: int = 1 << 20) -> Iterator[bytes]:
         raise EOFError("the compressed data end before the end of the frame (file cut off?)")
 
 
-def jsonl_blocks(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, bytes]]:
+def jsonl_blocks(info: FileInfo, size: int = 1 << 16) -> Generator[tuple[int, bytes], None, None]:
     """Blocks of whole lines of a JSONL file, each with the number of its first line.
 
     Blocks are read *size* bytes at a time (small by default: the records of
@@ -943,7 +949,9 @@ def jsonl_blocks(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, byt
         raw.close()
 
 
-def jsonl_spans(info: FileInfo, size: int = 1 << 16) -> Iterator[tuple[int, tuple[str, int, int]]]:
+def jsonl_spans(
+    info: FileInfo, size: int = 1 << 16
+) -> Generator[tuple[int, tuple[str, int, int]], None, None]:
     """Where the blocks of :func:`jsonl_blocks` lie in an uncompressed JSONL file.
 
     Yields ``(first line, (path, offset, length))`` for the very blocks

@@ -24,12 +24,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import cast
 
 import orjson
 from sqlalchemy import Connection, select, update
 
 from corpus.rows import COMMENT_COLUMNS, COMMENT_INDEX, POST_COLUMNS, POST_INDEX, RowMaker
-from dazi.db import Database, column_kinds, insert_params
+from dazi.db import Database, column_kinds, insert_params, inserted_id
 from dazi.errors import InputError, RejectedRow
 from dazi.params import from_param, to_param
 from dazi.projects import Project
@@ -153,10 +154,10 @@ def import_files(
     """
     from corpus.loaders import load
 
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise InputError("No files to import.", "Name one or more crawler export files.")
-    for p in paths:
+    for p in files:
         if not p.exists():
             raise InputError("file not found", "Check the path.", file=str(p))
     if pseudonymize is None:
@@ -164,13 +165,13 @@ def import_files(
 
     report = ImportReport()
     rejected: list[RejectedRow] = []
-    loaded = load(paths, preset=preset, mapping=mapping, skip_bad_rows=skip_bad_rows, batch_size=batch_size,
+    loaded = load(files, preset=preset, mapping=mapping, skip_bad_rows=skip_bad_rows, batch_size=batch_size,
                   workers=workers)
 
     def _tx(conn: Connection) -> None:
-        import_id = conn.execute(
-            imports.insert().values(project_id=project.id, created_at=utcnow(), files=[str(p) for p in paths], report={})
-        ).inserted_primary_key[0]
+        import_id = inserted_id(conn.execute(
+            imports.insert().values(project_id=project.id, created_at=utcnow(), files=[str(p) for p in files], report={})
+        ))
         maker = RowMaker(
             project_id=project.id, import_id=import_id, sqlite=conn.dialect.name == "sqlite",
             post_kinds=column_kinds(posts, POST_COLUMNS), comment_kinds=column_kinds(comments, COMMENT_COLUMNS),
@@ -181,9 +182,10 @@ def import_files(
             rejected.extend(batch.rejected)
             report.rejected += len(batch.rejected)
             report.read += len(batch.posts)
-            writer.posts(batch.posts, batch.post_rows)
+            # prepared by the RowMaker: rows of driver parameters, no longer the dicts Batch holds
+            writer.posts(cast(list[tuple], batch.posts), batch.post_rows)
             if batch.comments:
-                writer.comments(batch.comments)
+                writer.comments(cast(list[tuple], batch.comments))
             if progress:
                 progress(report.read)
         report.files = [asdict(f) for f in loaded.reports]
@@ -191,7 +193,7 @@ def import_files(
             report.warnings += [f"{f.get('file')}: {w}" for w in f.get("warnings", [])]
         report.import_id = import_id
         if rejected and skip_bad_rows:
-            target = Path(rejects_path) if rejects_path else paths[0].with_name(paths[0].name + ".rejected.csv")
+            target = Path(rejects_path) if rejects_path else files[0].with_name(files[0].name + ".rejected.csv")
             _write_rejects(target, rejected)
             report.rejects_file = str(target)
         conn.execute(update(imports).where(imports.c.id == import_id).values(report=report.to_dict()))
@@ -222,7 +224,7 @@ def _import_cache(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
     try:
         yield

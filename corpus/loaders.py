@@ -202,13 +202,13 @@ class Load:
             if skipped:
                 raise skipped[0][1]
             raise InputError("no sheet or table holds records", file=path)
-        for report, exc in skipped:
+        for report, error in skipped:
             if (report.part or "") == "README" and report.format == "xlsx":
                 report.warnings.append("the README sheet of a dazi export: skipped")
             elif (report.part or "").lower().endswith(_NOT_CONTENT):
                 report.warnings.append("creator profiles, not posts or comments: skipped")
             else:
-                report.warnings.append(f"skipped: {exc.reason}")
+                report.warnings.append(f"skipped: {error.reason}")
 
     def _choose(self, info: FileInfo, first: dict | None = None) -> Preset:
         """The preset for a part: mapped, forced, or detected; envelopes by their first record."""

@@ -39,7 +39,7 @@ import sys
 import threading
 import types
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -226,6 +226,15 @@ class _Result:
     error: tuple | None = None  # (reason, hint, file, row, column) without skip_bad_rows
 
 
+def _chunks(info: FileInfo, size: int) -> Generator[tuple[int, bytes | tuple[str, int, int]], None, None]:
+    """The chunks of a JSONL part, each with the number of its first line.
+
+    An uncompressed file is read by the workers themselves: its chunks are
+    where they lie (:func:`corpus.formats.jsonl_spans`); others are their bytes.
+    """
+    return jsonl_spans(info, size) if info.format == "jsonl" else jsonl_blocks(info, size)
+
+
 def convert_jsonl(
     pool: Pool,
     info: FileInfo,
@@ -247,8 +256,7 @@ def convert_jsonl(
         ref = (*ref, tuple(info.columns))
     size = int(min(max(batch_size * _line_length(info), _MIN_CHUNK), _MAX_CHUNK))
     limit = pool.workers + 2  # chunks in flight: each worker busy, one ready; bounded memory
-    # an uncompressed file is read by the workers themselves (formats.jsonl_spans)
-    blocks = jsonl_spans(info, size) if info.format == "jsonl" else jsonl_blocks(info, size)
+    blocks = _chunks(info, size)
     window: deque[Future] = deque()
     failure: InputError | None = None
     carry: tuple | None = None
@@ -419,7 +427,7 @@ def _work(task: _Task) -> _Result:
     payloads: list[tuple[str, bytes]] = []
     blank, pending = True, None
     try:
-        data = task.block if type(task.block) is bytes else read_span(task.block)
+        data = read_span(task.block) if isinstance(task.block, tuple) else task.block
         for block in parse_jsonl_blocks(split_jsonl_block(data, task.first, task.piece)):
             blank, pending = False, block.pending
             into = _Pending(Batch())

@@ -119,22 +119,22 @@ def parse_count(value: object) -> tuple[int | None, bool]:
     """
     if value is None:
         return None, False
-    tp = type(value)
-    if tp is str:
+    # exact type checks (not isinstance): bool and numpy scalars take the slower paths below
+    if type(value) is str:
         s = value.strip()
         if s.isdigit() and s.isascii():
             return _bounded(int(s) if len(s) <= 20 else MAX_COUNT + 1, value), False
-    elif tp is int:
-        if value < 0:  # type: ignore[operator]
+    elif type(value) is int:
+        if value < 0:
             raise ValueError(f"a count cannot be negative: {value!r}")
-        return _bounded(value, value), False  # type: ignore[arg-type]
-    elif tp is float:
+        return _bounded(value, value), False
+    elif type(value) is float:
         if value != value:  # NaN: a blank cell read by pandas or Excel
             return None, False
         if not value.is_integer() or value < 0:
             raise ValueError(f"not a whole, non-negative count: {value!r}")
-        return _bounded(value, value), False  # type: ignore[arg-type]
-    elif tp is bool:
+        return _bounded(value, value), False
+    elif type(value) is bool:
         raise ValueError(f"not a count: {value!r}")
     elif isinstance(value, int):  # int subclasses such as numpy ints
         return parse_count(int(value))
@@ -279,8 +279,7 @@ def parse_time(
     """
     if value is None:
         return None
-    tp = type(value)
-    if tp is str:
+    if type(value) is str:
         s = value.strip()
         if not s or s.lower() in _MISSING:
             return None
@@ -289,12 +288,12 @@ def parse_time(
         if _NUMBER_RE.fullmatch(s):
             return _from_epoch(float(s), unit)
         return _parse_time_text(s, naive_tz)
-    if tp is int:
-        return _from_epoch(value, unit)  # type: ignore[arg-type]
-    if tp is float:
+    if type(value) is int:
+        return _from_epoch(value, unit)
+    if type(value) is float:
         if value != value:  # NaN
             return None
-        return _from_epoch(value, unit)  # type: ignore[arg-type]
+        return _from_epoch(value, unit)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=naive_tz)
@@ -367,9 +366,9 @@ def _no_year(s: str, naive_tz: tzinfo) -> datetime:
     if m is None:
         raise ValueError(f"not a date or time: {s!r}")
     now = datetime.now(naive_tz)
-    parts = [int(m.group(k) or 0) for k in ("m", "d", "H", "M", "S")]
+    month, day, hour, minute, second = (int(m.group(k) or 0) for k in ("m", "d", "H", "M", "S"))
     try:
-        dt = datetime(now.year, *parts, tzinfo=naive_tz)
+        dt = datetime(now.year, month, day, hour, minute, second, tzinfo=naive_tz)
         if dt > now + FUTURE_SLACK:
             dt = dt.replace(year=now.year - 1)
     except ValueError:
@@ -398,9 +397,12 @@ def post_time(value: object, *, naive_tz: tzinfo = SHANGHAI) -> datetime | None:
     ...
     ValueError: 1703323 is 1970-01-20 17:08 UTC (read as seconds), before 2000: not a post's time
     """
-    tp = type(value)
-    if tp is int or (tp is str and value.isdigit() and value.isascii()):  # type: ignore[union-attr]
-        n = value if tp is int else int(value)  # type: ignore[arg-type]
+    n: int | None = None
+    if type(value) is int:
+        n = value
+    elif type(value) is str and value.isdigit() and value.isascii():
+        n = int(value)
+    if n is not None:
         if n == 0:
             return None
         # the usual case, checked on the number: no datetime is made twice
@@ -419,7 +421,7 @@ def post_time(value: object, *, naive_tz: tzinfo = SHANGHAI) -> datetime | None:
         when = "before 2000" if dt < EARLIEST else "in the future"
         how = ""
         if isinstance(value, int | float) or (type(value) is str and _NUMBER_RE.fullmatch(value.strip())):
-            how = f" (read as {_UNITS_NAMED[_unit_of(float(value))]})"  # type: ignore[arg-type]
+            how = f" (read as {_UNITS_NAMED[_unit_of(float(value))]})"
         shown = value if isinstance(value, int | float) else repr(value)
         raise ValueError(f"{shown} is {dt:%Y-%m-%d %H:%M} UTC{how}, {when}: not a post's time")
     return dt

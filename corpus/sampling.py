@@ -35,7 +35,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 
 from corpus.store import posts_frame
-from dazi.db import Database
+from dazi.db import Database, inserted_id
 from dazi.errors import NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import sample_posts, samples, utcnow
@@ -204,12 +204,12 @@ def draw_sample(
             if not replace:
                 raise ValidationError(f"A sample named {name!r} already exists", "Pick another name, or pass --replace to redraw it.")
             conn.execute(delete(samples).where(samples.c.id == existing))
-        sample_id = conn.execute(
+        sample_id = inserted_id(conn.execute(
             samples.insert().values(
                 project_id=project.id, name=name, method=method, params=params, seed=seed,
                 size=len(chosen), created_at=utcnow(),
             )
-        ).inserted_primary_key[0]
+        ))
         conn.execute(
             sample_posts.insert(),
             [{"sample_id": sample_id, "post_pk": int(pk), "position": i} for i, pk in enumerate(chosen)],

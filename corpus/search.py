@@ -25,32 +25,27 @@ lookups when nothing changed.  Tokens are cached in ``token_cache`` as
 compact codes (:meth:`corpus.text.Pipeline.encode`) keyed by the text's hash
 and the pipeline version, so nothing re-tokenises the corpus on every
 search: rechecks and keyword-in-context in whole-word mode read the cache.
+
+This module holds the search itself (its plan, filters and counts); the indexes
+and the cache it reads live beside it, and their public names are importable
+from here too: :mod:`corpus.word_index` (:func:`index_posts`, :func:`ensure_index`),
+:mod:`corpus.substring_index` (:func:`index_grams`, :func:`ensure_gram_index`,
+:func:`forget_texts`), :mod:`corpus.cached_tokens` (:func:`token_codes`,
+:func:`post_tokens`) and :mod:`corpus.index_stamps` (what both indexes record).
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
-from sqlalchemy import (
-    Connection,
-    Integer,
-    and_,
-    bindparam,
-    cast,
-    column,
-    exists,
-    func,
-    or_,
-    select,
-    text,
-)
+from sqlalchemy import Connection, Integer, and_, cast, column, exists, func, or_, select, text
 from sqlalchemy.types import Text as TextType
 
+from corpus.cached_tokens import _document, post_tokens, token_codes
 from corpus.query import (
     GRAM_SEP,
     And,
@@ -62,29 +57,19 @@ from corpus.query import (
     Regex,
     Term,
     compile_query,
-    gram_document,
-    gram_lexemes,
     gram_mark,
-    index_text,
     kwic,
     matches,
     parse_query,
 )
 from corpus.query import index_text as _it
-from corpus.store import corpus_stamp
-from corpus.text import PIPELINE_VERSION, decode, fold, tokenizer
-from dazi.db import Database, bulk_insert
+from corpus.substring_index import GRAMS_VERSION, _has_unindexable, ensure_gram_index, forget_texts, index_grams
+from corpus.text import tokenizer
+from corpus.word_index import ensure_index, index_posts
+from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.projects import Project
-from dazi.schema import (
-    coding_units,
-    codings,
-    post_gram_index,
-    post_index,
-    posts,
-    projects,
-    token_cache,
-)
+from dazi.schema import coding_units, codings, posts
 
 __all__ = [
     "GRAMS_VERSION",
@@ -101,462 +86,6 @@ __all__ = [
     "search",
     "token_codes",
 ]
-
-
-def _document(title: str | None, body: str | None) -> str:
-    """What is searched: the title (when it is not just the start of the text) and the text."""
-    return f"{title}\n{body or ''}" if title else (body or "")
-
-
-def _hash(text_: str) -> str:
-    return hashlib.sha256(text_.encode()).hexdigest()[:32]
-
-
-def _cached_hashes(conn: Connection, hashes: Sequence[str], version: str) -> set[str]:
-    """Which of ``hashes`` the token cache holds for ``version``."""
-    have: set[str] = set()
-    for start in range(0, len(hashes), _IN_CHUNK):
-        chunk = hashes[start : start + _IN_CHUNK]
-        have.update(
-            conn.execute(
-                select(token_cache.c.text_hash).where(
-                    token_cache.c.pipeline_version == version, token_cache.c.text_hash.in_(chunk)
-                )
-            ).scalars()
-        )
-    return have
-
-
-def _read_codes(conn: Connection, hashes: Sequence[str], version: str) -> dict[str, list[int]]:
-    """Cached token codes (:meth:`corpus.text.Pipeline.encode`) by text hash."""
-    out: dict[str, list[int]] = {}
-    for start in range(0, len(hashes), _IN_CHUNK):
-        chunk = list(set(hashes[start : start + _IN_CHUNK]))
-        for h, codes in conn.execute(
-            select(token_cache.c.text_hash, token_cache.c.tokens).where(
-                token_cache.c.pipeline_version == version, token_cache.c.text_hash.in_(chunk)
-            )
-        ):
-            out[h] = codes
-    return out
-
-
-#: Hashes per ``IN (...)`` list (SQLite allows 32,766 parameters).
-_IN_CHUNK = 2000
-
-
-def _fresh_codes(
-    db: Database, docs: dict[str, str], *, n_process: int, batch_size: int = 5000
-) -> Iterator[list[tuple[str, list[int]]]]:
-    """Tokenise ``docs`` (text by hash), cache the codes, yield them in batches.
-
-    One :meth:`~corpus.text.Pipeline.encode_many` stream serves all texts, so
-    with ``n_process=2`` the workers go on tokenising while this process
-    writes each finished batch to the cache (and the caller to the index).
-    """
-    pipeline = tokenizer()
-    hashes = list(docs)
-    # chunks small enough that every worker gets several, large enough that
-    # a few hundred texts are not worth starting workers for
-    chunk_size = min(2000, max(200, -(-len(docs) // (4 * n_process))))
-    encoded = pipeline.encode_many(docs.values(), n_process, chunk_size=chunk_size)
-    batch: list[tuple[str, list[int]]] = []
-    for h, codes in zip(hashes, encoded, strict=True):
-        batch.append((h, codes.tolist()))
-        if len(batch) >= batch_size:
-            _store_codes(db, batch, pipeline.version)
-            yield batch
-            batch = []
-    if batch:
-        _store_codes(db, batch, pipeline.version)
-        yield batch
-
-
-def _store_codes(db: Database, batch: list[tuple[str, list[int]]], version: str) -> None:
-    def write(conn: Connection) -> None:
-        have = _cached_hashes(conn, [h for h, _ in batch], version)  # a concurrent writer may have
-        rows = [
-            {"text_hash": h, "pipeline_version": version, "tokens": codes}
-            for h, codes in batch
-            if h not in have
-        ]
-        bulk_insert(conn, token_cache, rows)
-
-    db.retrying(write)
-
-
-def token_codes(db: Database, texts: Sequence[str], *, n_process: int = 1) -> list[list[int]]:
-    """Compact tokens of each text (:meth:`corpus.text.Pipeline.encode`),
-    from the cache or computed and cached once.
-
-    Keyed by (hash of the text, :data:`corpus.text.PIPELINE_VERSION`), so a
-    change of dictionary, stop words or rules is never served stale tokens.
-    :func:`corpus.text.decode` turns codes into tokens.
-    """
-    hashes = [_hash(t) for t in texts]
-    with db.read() as conn:
-        cached = _read_codes(conn, hashes, PIPELINE_VERSION)
-    missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in cached}
-    for batch in _fresh_codes(db, missing, n_process=n_process):
-        cached.update(batch)
-    return [cached[h] for h in hashes]
-
-
-def post_tokens(db: Database, texts: Sequence[str], *, n_process: int = 1) -> list[list]:
-    """Tokens of each text, from the cache or computed (and cached) once.
-
-    :func:`token_codes` turned into :class:`corpus.text.Token` lists.
-    """
-    codes = token_codes(db, texts, n_process=n_process)
-    return [decode(t, c) for t, c in zip(texts, codes, strict=True)]
-
-
-_STAMP_KEY = "search_index"
-
-
-def _stamp(conn: Connection, project: Project, version: str) -> list:
-    """What an index was built from: its version and :func:`corpus.store.corpus_stamp`.
-
-    New posts raise the highest id; an import that updates posts with a
-    newer crawl adds an import.  Deleted posts need no indexing (their index
-    rows go with them, or are never joined).
-    """
-    return [version, *corpus_stamp(conn, project)]
-
-
-def ensure_index(db: Database, project: Project, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """Update the search index if posts came, went or changed since it was built.
-
-    A whole-word search calls this first.  Checking costs two index
-    lookups, not a pass over the posts: :func:`index_posts` records what it
-    indexed (:func:`_stamp`) in the project's settings.  Texts changed
-    outside ``dazi import`` are picked up by ``dazi index``
-    (:func:`index_posts`), which compares every post's text hash.
-    Returns how many posts were (re)indexed.
-    """
-    if _is_fresh(db, project, _STAMP_KEY, PIPELINE_VERSION):
-        return 0
-    return index_posts(db, project, progress=progress)
-
-
-def _is_fresh(db: Database, project: Project, key: str, version: str) -> bool:
-    with db.read() as conn:
-        return _settings(conn, project).get(key) == _stamp(conn, project, version)
-
-
-def _settings(conn: Connection, project: Project) -> dict:
-    """The project's settings as stored now (the ``Project`` read earlier may be stale)."""
-    return conn.execute(select(projects.c.settings).where(projects.c.id == project.id)).scalar() or {}
-
-
-def index_posts(
-    db: Database,
-    project: Project,
-    *,
-    n_process: int = 1,
-    batch_size: int = 5000,
-    progress: Callable[[int, int], None] | None = None,
-) -> int:
-    """Bring the project's search index up to date; returns how many posts were (re)indexed.
-
-    Only posts that are new, whose title or text changed, or that an older
-    pipeline indexed are tokenised (texts already in the token cache are
-    not).  Texts nobody tokenised yet go through one
-    :meth:`~corpus.text.Pipeline.encode_many` stream on ``n_process``
-    processes while this process writes finished batches.
-    """
-    with db.read() as conn:
-        stamp = _stamp(conn, project, PIPELINE_VERSION)
-        stale = conn.execute(
-            select(posts.c.id, posts.c.title, posts.c.text, post_index.c.pipeline_version, post_index.c.text_hash)
-            .outerjoin(post_index, post_index.c.post_pk == posts.c.id)
-            .where(posts.c.project_id == project.id)
-        ).all()
-    by_hash: dict[str, list[tuple[int, bool]]] = {}
-    docs: dict[str, str] = {}
-    for row in stale:
-        doc = _document(row.title, row.text)
-        h = _hash(doc)
-        if row.pipeline_version != PIPELINE_VERSION or row.text_hash != h:
-            by_hash.setdefault(h, []).append((row.id, row.pipeline_version is not None))
-            docs[h] = doc
-    del stale
-    total = sum(map(len, by_hash.values()))
-    done = 0
-
-    def write(batch: list[tuple[str, list[int]]]) -> None:
-        nonlocal done
-        entries = [(pk, had, h, words)
-                   for h, codes in batch
-                   for words in (index_text(decode(docs[h], codes)),)
-                   for pk, had in by_hash[h]]
-        db.retrying(lambda conn: _write_index(conn, project, PIPELINE_VERSION, entries))
-        done += len(entries)
-        if progress:
-            progress(done, total)
-
-    with db.read() as conn:
-        known = _cached_hashes(conn, list(docs), PIPELINE_VERSION)
-    known_list = list(known)
-    for start in range(0, len(known_list), batch_size):
-        chunk = known_list[start : start + batch_size]
-        with db.read() as conn:
-            codes = _read_codes(conn, chunk, PIPELINE_VERSION)
-        write([(h, codes[h]) for h in chunk])
-    fresh = {h: doc for h, doc in docs.items() if h not in known}
-    for batch in _fresh_codes(db, fresh, n_process=n_process, batch_size=batch_size):
-        write(batch)
-    db.retrying(lambda conn: _save_setting(conn, project, _STAMP_KEY, stamp))
-    if done >= _ANALYZE_AFTER and db.dialect != "sqlite":
-        # fresh statistics, or PostgreSQL's planner takes the index for
-        # selective and scans every post against it (5x slower at 100,000)
-        db.retrying(lambda conn: conn.exec_driver_sql("ANALYZE posts, post_index, post_fts"))
-    return done
-
-
-#: Posts indexed in one run after which PostgreSQL's statistics are refreshed.
-_ANALYZE_AFTER = 10_000
-
-
-def _save_setting(conn: Connection, project: Project, key: str, value: object) -> None:
-    settings = _settings(conn, project)
-    if settings.get(key) != value:
-        conn.execute(projects.update().where(projects.c.id == project.id).values(settings={**settings, key: value}))
-
-
-# -- the substring index -------------------------------------------------------
-
-#: Version of the substring index's documents (:func:`corpus.query.gram_document`,
-#: :func:`corpus.query.gram_lexemes`); a new version rebuilds the index.
-GRAMS_VERSION = "grams-1"
-_GRAM_STAMP_KEY = "substring_index"
-#: In a project's settings: some of its posts were too long to index by their grams.
-_UNINDEXABLE_KEY = "substring_index_unindexable"
-#: In a project's settings (set by SQLite triggers): posts left the index outside dazi.
-_REBUILD_KEY = "substring_index_rebuild"
-
-
-def ensure_gram_index(db: Database, project: Project, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """Index the project's new posts for substring search, if there are any.
-
-    A substring search calls this first; it costs two index lookups when no
-    import happened since the last call (see :func:`ensure_index`).  Returns
-    how many posts were indexed.
-    """
-    if _is_fresh(db, project, _GRAM_STAMP_KEY, GRAMS_VERSION):
-        return 0
-    return index_grams(db, project, progress=progress)
-
-
-def index_grams(
-    db: Database,
-    project: Project,
-    *,
-    verify: bool = False,
-    batch_size: int = 5000,
-    progress: Callable[[int, int], None] | None = None,
-) -> int:
-    """Bring the project's substring index up to date; returns how many posts were indexed.
-
-    The index holds every post's substrings of one and two characters
-    (:func:`corpus.query.gram_document`): on SQLite in a contentless FTS5
-    table, which stores the index but not the text (half the
-    size), on PostgreSQL in a ``tsvector`` with a GIN index.  Posts without
-    an index entry, or indexed by another :data:`GRAMS_VERSION`, are
-    indexed; finding them reads the project's post ids, not their texts.
-    Posts whose text changes in an import leave the index at that moment
-    (:func:`forget_texts`).  ``verify=True`` also reads every text and
-    compares it with what was indexed, for texts changed outside dazi (on
-    SQLite such a change rebuilds the index, whose old entries cannot be
-    told apart without their text).
-    """
-    with db.read() as conn:
-        rebuild = _settings(conn, project).get(_REBUILD_KEY)
-    if rebuild:  # posts deleted or rewritten outside dazi (SQLite triggers)
-        db.retrying(_clear_grams)
-    with db.read() as conn:
-        stamp = _stamp(conn, project, GRAMS_VERSION)
-        pks = _unindexed(conn, project)
-    if verify:
-        pks = sorted(set(pks) | set(_changed_texts(db, project, batch_size)))
-    total = len(pks)
-    done = 0
-    if progress:
-        progress(0, total)
-    for start in range(0, total, batch_size):
-        chunk = pks[start : start + batch_size]
-        with db.read() as conn:
-            rows = conn.execute(
-                select(posts.c.id, posts.c.title, posts.c.text, post_gram_index.c.post_pk.label("had"))
-                .outerjoin(post_gram_index, post_gram_index.c.post_pk == posts.c.id)
-                .where(posts.c.id.in_(chunk))
-            ).all()
-        if db.dialect == "sqlite" and any(r.had is not None for r in rows):
-            # entries of another version, which a contentless table cannot delete (their text is gone):
-            # start again
-            db.retrying(_clear_grams)
-            return index_grams(db, project, batch_size=batch_size, progress=progress)
-        entries = [(r.id, r.had is not None, _hash(doc), doc) for r in rows
-                   for doc in (_document(r.title, r.text),)]
-        db.retrying(lambda conn, entries=entries: _write_grams(conn, project, entries))
-        done += len(entries)
-        if progress:
-            progress(done, total)
-    db.retrying(lambda conn: _save_setting(conn, project, _GRAM_STAMP_KEY, stamp))
-    if done >= _ANALYZE_AFTER and db.dialect != "sqlite":
-        db.retrying(lambda conn: conn.exec_driver_sql("ANALYZE posts, post_gram_index, post_grams"))
-    return done
-
-
-def _unindexed(conn: Connection, project: Project) -> list[int]:
-    """Ids of the project's posts without a substring-index entry of this version.
-
-    Read from the project's post index and the bookkeeping's primary key:
-    no post text is read.
-    """
-    return list(conn.execute(
-        select(posts.c.id)
-        .outerjoin(post_gram_index, post_gram_index.c.post_pk == posts.c.id)
-        .where(posts.c.project_id == project.id,
-               or_(post_gram_index.c.post_pk.is_(None), post_gram_index.c.pipeline_version != GRAMS_VERSION))
-        .order_by(posts.c.id)
-    ).scalars())
-
-
-def _changed_texts(db: Database, project: Project, batch_size: int) -> Iterator[int]:
-    """Ids of indexed posts whose title or text is no longer what was indexed."""
-    last = 0
-    while True:
-        with db.read() as conn:
-            rows = conn.execute(
-                select(posts.c.id, posts.c.title, posts.c.text, post_gram_index.c.text_hash)
-                .join(post_gram_index, post_gram_index.c.post_pk == posts.c.id)
-                .where(post_gram_index.c.project_id == project.id, post_gram_index.c.post_pk > last)
-                .order_by(post_gram_index.c.post_pk).limit(batch_size)
-            ).all()
-        if not rows:
-            return
-        last = rows[-1].id
-        yield from (r.id for r in rows if _hash(_document(r.title, r.text)) != r.text_hash)
-
-
-def _clear_grams(conn: Connection) -> None:
-    """Empty the substring index of every project (SQLite: ``delete-all``)."""
-    conn.exec_driver_sql("INSERT INTO post_grams (post_grams) VALUES ('delete-all')")
-    conn.execute(post_gram_index.delete())
-    for pk, settings in conn.execute(select(projects.c.id, projects.c.settings)).all():
-        keys = (_GRAM_STAMP_KEY, _UNINDEXABLE_KEY, _REBUILD_KEY)
-        if settings and any(k in settings for k in keys):
-            kept = {k: v for k, v in settings.items() if k not in keys}
-            conn.execute(projects.update().where(projects.c.id == pk).values(settings=kept))
-
-
-def _write_grams(conn: Connection, project: Project, entries: list[tuple[int, bool, str, str]]) -> None:
-    """Index ``(post pk, was indexed, text hash, document)`` entries.
-
-    Another search or ``dazi index`` may be indexing the same posts: SQLite
-    writers take turns, and entries indexed meanwhile are left out (none was
-    indexed when read: :func:`index_grams` starts over otherwise);
-    PostgreSQL writers of a project take turns on an advisory lock and
-    replace whatever is there.
-    """
-    pks = [pk for pk, _, _, _ in entries]
-    expanding = bindparam("pks", expanding=True)
-    if conn.dialect.name == "sqlite":
-        done = set(conn.execute(select(post_gram_index.c.post_pk).where(post_gram_index.c.post_pk.in_(pks)))
-                   .scalars())
-        entries = [e for e in entries if e[0] not in done]
-        if not entries:
-            return
-    else:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key, :project)"),
-                     {"key": _GRAM_LOCK, "project": project.id})
-        conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(pks)))
-        conn.execute(text("DELETE FROM post_grams WHERE rowid IN :pks").bindparams(expanding), {"pks": pks})
-    bulk_insert(conn, post_gram_index, [
-        {"post_pk": pk, "project_id": project.id, "pipeline_version": GRAMS_VERSION, "text_hash": h}
-        for pk, _, h, _ in entries
-    ])
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("INSERT INTO post_grams (rowid, grams) VALUES (?, ?)",
-                             [(pk, gram_document(doc, project.id)) for pk, _, _, doc in entries])
-        return
-    rows = [(pk, gram_lexemes(doc, project.id), fold(doc)) for pk, _, _, doc in entries]
-    conn.exec_driver_sql(
-        "INSERT INTO post_grams (rowid, grams, folded) VALUES (%s, array_to_tsvector(%s::text[]), %s)", rows)
-    if any(lexemes[:1] == [GRAM_SEP] for _, lexemes, _ in rows):
-        # one flag for the project: a check per search would scan the gram table
-        _save_setting(conn, project, _UNINDEXABLE_KEY, True)
-
-
-#: First key of the PostgreSQL advisory lock that writers of a project's substring index take.
-_GRAM_LOCK = 0x6461_7A69  # "dazi"
-
-
-def forget_texts(conn: Connection, old: Sequence[tuple[int, str | None, str]]) -> None:
-    """Take posts out of both search indexes before their title or text changes.
-
-    ``old`` holds ``(post pk, title, text)`` as they were indexed; run in the
-    transaction that changes them (the importer does, when a newer crawl of
-    a post differs in its spacing).  Their next search indexes them anew.
-    The contentless SQLite gram table deletes an entry by its indexed text:
-    an entry indexed from other text than ``old`` stays, and the SQLite
-    trigger on the change marks the project for a rebuild of the index.
-    """
-    pks = [pk for pk, _, _ in old]
-    if not pks:
-        return
-    expanding = bindparam("pks", expanding=True)
-    conn.execute(post_index.delete().where(post_index.c.post_pk.in_(pks)))
-    conn.execute(text("DELETE FROM post_fts WHERE rowid IN :pks").bindparams(expanding), {"pks": pks})
-    if conn.dialect.name != "sqlite":
-        conn.execute(text("DELETE FROM post_grams WHERE rowid IN :pks").bindparams(expanding), {"pks": pks})
-        conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(pks)))
-        return
-    indexed = {pk: (h, project_id) for pk, h, project_id in conn.execute(
-        select(post_gram_index.c.post_pk, post_gram_index.c.text_hash, post_gram_index.c.project_id).where(
-            post_gram_index.c.post_pk.in_(pks), post_gram_index.c.pipeline_version == GRAMS_VERSION)
-    )}
-    gone = []
-    for pk, title, body in old:
-        doc = _document(title, body)
-        h, project_id = indexed.get(pk, (None, None))
-        if h == _hash(doc):
-            conn.exec_driver_sql("INSERT INTO post_grams (post_grams, rowid, grams) VALUES ('delete', ?, ?)",
-                                 (pk, gram_document(doc, project_id)))
-            gone.append(pk)
-    if gone:
-        conn.execute(post_gram_index.delete().where(post_gram_index.c.post_pk.in_(gone)))
-
-
-def _has_unindexable(conn: Connection, project: Project) -> bool:
-    """Whether some of the project's posts had too many grams for a PostgreSQL
-    ``tsvector`` (:data:`corpus.query.GRAM_LIMIT`): then every lookup takes them
-    as candidates and LIKE on their folded text decides."""
-    return bool(_settings(conn, project).get(_UNINDEXABLE_KEY))
-
-
-def _write_index(conn: Connection, project: Project, version: str,
-                 entries: list[tuple[int, bool, str, str]]) -> None:
-    """Replace the index rows of ``(post pk, was indexed, text hash, words)`` entries."""
-    old = [pk for pk, had, _, _ in entries if had]
-    if old:
-        conn.execute(post_index.delete().where(post_index.c.post_pk.in_(old)))
-    # On SQLite a deleted post leaves its FTS row behind (FTS5 tables have no
-    # foreign keys) and a new post may get its id: clear every id written.
-    pks = [pk for pk, _, _, _ in entries] if conn.dialect.name == "sqlite" else old
-    for start in range(0, len(pks), _IN_CHUNK):
-        conn.execute(text("DELETE FROM post_fts WHERE rowid IN :pks").bindparams(bindparam("pks", expanding=True)),
-                     {"pks": pks[start : start + _IN_CHUNK]})
-    bulk_insert(conn, post_index, [
-        {"post_pk": pk, "project_id": project.id, "pipeline_version": version, "text_hash": h}
-        for pk, _, h, _ in entries
-    ])
-    params = [(pk, words) for pk, _, _, words in entries]
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("INSERT INTO post_fts (rowid, words) VALUES (?, ?)", params)
-    else:
-        conn.exec_driver_sql("INSERT INTO post_fts (rowid, words) VALUES (%s, to_tsvector('simple', %s))", params)
 
 
 # -- PostgreSQL tsquery from the query tree ---------------------------------------
@@ -591,9 +120,10 @@ def _tsquery(node: Node, pipeline) -> tuple[str | None, bool]:
         exact = all(e for p, e in parts if p is not None) and len(kept) == len(parts)
         return ("(" + " & ".join(kept) + ")" if kept else None), exact
     if isinstance(node, Or):
-        if any(p is None for p, _ in parts):
+        kept = [p for p, _ in parts if p is not None]
+        if len(kept) != len(parts):
             return None, False
-        return "(" + " | ".join(p for p, _ in parts) + ")", all(e for _, e in parts)
+        return "(" + " | ".join(kept) + ")", all(e for _, e in parts)
     raise TypeError(node)
 
 
@@ -711,23 +241,25 @@ def search(
     columns = [posts.c.id, posts.c.post_id, posts.c.platform, posts.c.created_at, posts.c.engagement,
                posts.c.title, posts.c.text]
     order = [posts.c[sort].desc().nulls_last(), posts.c.id]
+    recheck = node if plan.recheck else None  # (only a query is rechecked)
     with db.read() as conn:
-        if plan.recheck:
+        if recheck is not None:
             # every candidate, from the index's few ids (not the project's posts in date order)
             driven = and_(*plan.clauses[1:], _project_clause(conn, project, by_index=plan.indexed))
             candidates = conn.execute(select(posts.c.id, posts.c.title, posts.c.text)
                                       .where(driven).order_by(*order)).all()
         else:
-            mark = gram_mark(project.id) if plan.count_grams else None
-            if mark and plan.count_outside:  # NOT a: the project's posts less a's matches
+            grams = plan.count_grams
+            mark = gram_mark(project.id) if grams else None
+            if grams and mark and plan.count_outside:  # NOT a: the project's posts less a's matches
                 everything = conn.execute(select(func.count()).select_from(posts).where(plan.clauses[0])).scalar()
-                total = int(everything or 0) - _count_grams(conn, plan.count_grams, mark)
-            elif mark:
-                total = _count_grams(conn, plan.count_grams, mark)
+                total = int(everything or 0) - _count_grams(conn, grams, mark)
+            elif grams and mark:
+                total = _count_grams(conn, grams, mark)
             else:
                 total = int(conn.execute(select(func.count()).select_from(posts).where(where)).scalar() or 0)
             rows = conn.execute(select(*columns).where(where).order_by(*order).offset(offset).limit(limit)).all()
-    if plan.recheck:
+    if recheck is not None:
         # the database narrowed the candidates; the exact semantics are checked
         # here, in whole-word mode on the cached tokens (never re-tokenising)
         good = []
@@ -736,7 +268,7 @@ def search(
             docs = [_document(r.title, r.text) for r in chunk]
             tokens = post_tokens(db, docs) if whole_words else [None] * len(docs)
             good += [r.id for r, doc, toks in zip(chunk, docs, tokens, strict=True)
-                     if matches(node, doc, whole_words=whole_words, tokens=toks)]
+                     if matches(recheck, doc, whole_words=whole_words, tokens=toks)]
         total = len(good)
         with db.read() as conn:
             rows = _rows_by_id(conn, columns, good[offset : offset + limit])
@@ -910,8 +442,10 @@ def _negations(node: Node) -> list[Node]:
     """The children of a query made only of NOTs (``NOT a``, ``NOT a NOT b``), else none."""
     if isinstance(node, Not):
         return [node.child]
-    if isinstance(node, And) and all(isinstance(c, Not) for c in node.children):
-        return [c.child for c in node.children]
+    if isinstance(node, And):
+        nots = [c for c in node.children if isinstance(c, Not)]
+        if len(nots) == len(node.children):
+            return [c.child for c in nots]
     return []
 
 
@@ -944,12 +478,12 @@ def _count_grams(conn: Connection, grams: str, mark: str) -> int:
     """
     if conn.dialect.name == "sqlite":
         return int(conn.exec_driver_sql("SELECT count(*) FROM post_grams WHERE post_grams MATCH ?",
-                                        (f'({grams}) AND "{mark}"',)).scalar())
+                                        (f'({grams}) AND "{mark}"',)).scalar_one())
     # PostgreSQL takes a term in most posts for cheap to test row by row and reads
     # every tsvector; the GIN index's bitmap counts 3.5x faster (59 ms vs 210 ms at 100,000)
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     count = int(conn.exec_driver_sql("SELECT count(*) FROM post_grams WHERE grams @@ %s::tsquery",
-                                     (f"({grams}) & '{mark}'",)).scalar())
+                                     (f"({grams}) & '{mark}'",)).scalar_one())
     conn.exec_driver_sql("RESET enable_seqscan")  # (a failed count ends the transaction, and the setting with it)
     return count
 

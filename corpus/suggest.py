@@ -29,6 +29,7 @@ import math
 import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from corpus.text import Pipeline, Token, fold, name_span, tokenizer
 from dazi.errors import ValidationError
@@ -63,7 +64,7 @@ class Suggestion:
 
 def suggest_codes(
     tokens_or_text: str | Sequence[Token],
-    codebook_keywords: Mapping[Hashable, Mapping[Hashable, Sequence[str]]],
+    codebook_keywords: Mapping[Any, Mapping[Any, Sequence[str]]],  # ids of any hashable type
     *,
     pipeline: Pipeline | None = None,
 ) -> list[Suggestion]:
@@ -164,7 +165,7 @@ class _Post:
         self.folded = fold(text)
         self.tokens = [t for t in tokens if t.kind != "space"]
         self.starts = [t.start for t in self.tokens]
-        self.edges = set()
+        self.edges: set[int] = set()
         for t in self.tokens:
             self.edges.update((t.start, t.end))
             if t.kind == "hashtag":

@@ -34,24 +34,25 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Boolean, Connection, Engine, create_engine, event, inspect
+from sqlalchemy import JSON, Boolean, Connection, CursorResult, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
 from dazi.errors import StorageError
 from dazi.params import convert_column
 from dazi.schema import UTCDateTime
 
 __all__ = [
-    "DEFAULT_PATH", "ENV_VAR", "Database", "bulk_insert", "column_kinds", "connect", "insert_params", "resolve_url",
+    "DEFAULT_PATH", "ENV_VAR", "Database", "bulk_insert", "column_kinds", "connect", "insert_params", "inserted_id", "resolve_url",
 ]
 
 ENV_VAR = "DAZI_DATABASE_URL"
@@ -197,7 +198,7 @@ class Database:
             ) from exc
         self.dialect = parsed.get_backend_name()
         self._write_queue: _FifoLock | None = None
-        self._idle = None  # see _keep_one_open
+        self._idle: PoolProxiedConnection | None = None  # see _keep_one_open
         self._idle_guard = threading.Lock()
         self._reading = threading.local()  # this thread's open read transaction (see read)
         self.engine = self._make_engine(parsed)
@@ -367,7 +368,8 @@ class Database:
                 idle.close()
             self.engine.pool.dispose()  # (and the pool's idle ones; those in use elsewhere stay)
             with self.engine.connect() as conn:
-                raw = conn.connection.dbapi_connection
+                # a SQLite file here (the write queue is SQLite's): the driver's sqlite3 connection
+                raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
                 journal = _rollback_journal(raw)
                 try:
                     with conn.execution_options(dazi_write=True).begin():
@@ -462,9 +464,13 @@ class Database:
                 raise _storage_error(self.url, exc) from exc
             raise
         except PoolTimeout as exc:
+            pool = self.engine.pool  # (a QueuePool: PostgreSQL's, or a SQLite file's)
+            waited = f" for {pool.timeout():.0f} s" if isinstance(pool, QueuePool) else ""
+            size = _PG_POOL_SIZE + _PG_MAX_OVERFLOW if self.dialect == "postgresql" else (
+                _SQLITE_POOL_SIZE + _SQLITE_MAX_OVERFLOW)
             raise StorageError(
-                f"Database error ({_shown(self.url)}): all {_PG_POOL_SIZE + _PG_MAX_OVERFLOW} "
-                f"connections of this program were busy for {self.engine.pool.timeout():.0f} s",
+                f"Database error ({_shown(self.url)}): all {size} "
+                f"connections of this program were busy{waited}",
                 "Many saves are waiting at once: try again in a moment. If it happens often, the database "
                 "server is too slow for the team: check its load.",
             ) from exc
@@ -645,7 +651,7 @@ def insert_params(conn: Connection, table, columns: Sequence[str], params: list[
     return len(params)
 
 
-def _rollback_journal(raw) -> bool:
+def _rollback_journal(raw: sqlite3.Connection) -> bool:
     """Switch a SQLite connection from WAL to a rollback journal if no other
     connection has the file open (the switch needs the file alone: it is
     tried once, without waiting).  Whether it switched."""
@@ -656,6 +662,18 @@ def _rollback_journal(raw) -> bool:
         return False
     finally:
         raw.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+
+
+def inserted_id(result: CursorResult) -> Any:
+    """The primary key of the row a single-row INSERT just added.
+
+    ``CursorResult.inserted_primary_key`` is None only for statements that are
+    not single-row inserts: a programming error, not bad input.
+    """
+    key = result.inserted_primary_key
+    if key is None:
+        raise TypeError("inserted_id() needs the result of a single-row INSERT")
+    return key[0]
 
 
 def bulk_insert(conn: Connection, table, rows: list[dict]) -> int:

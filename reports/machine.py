@@ -36,6 +36,7 @@ from dazi.projects import Project
 from dazi.schema import machine_codings
 from reports.data import CODED_POST_FIELDS, CodedPosts
 from reports.tables import Section, Table, TableSpec, make_tables
+from reports.xlsx import write_frame_sheet
 
 __all__ = ["CorpusPosts", "corpus_tables", "load_corpus_posts", "machine_codings_frame", "methods_text",
            "source_frame"]
@@ -303,7 +304,7 @@ def write_machine_sheets(book, db: Database, project: Project) -> int:
     table, the learning curve's figures and the methods paragraphs (0 sheets when the project has no model)."""
     from coding.machine.report import curve_frame, validation_frame
     from coding.machine.store import list_models
-    from reports.workbook import write_frame_sheet
+
 
     written = 0
     for stub in list_models(db, project):

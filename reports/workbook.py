@@ -58,7 +58,7 @@ from reports.report import reliability_frame, reliability_report
 from reports.results import ExportResult
 from reports.tables import Table, TableSpec, make_tables, parse_table_spec
 from reports.terms import terms_table, write_terms_sheet
-from reports.xlsx import Column, StreamingWorkbook, sheet_name
+from reports.xlsx import Column, StreamingWorkbook, sheet_name, write_frame_sheet
 
 if TYPE_CHECKING:  # pragma: no cover
     from coding.adjudication import Disagreement
@@ -126,20 +126,6 @@ def write_comments_sheet(book: StreamingWorkbook, db: Database, project: Project
              "location": "text", "likes": "integer"}
     rows = ([c[f] for f in COMMENT_EXPORT_FIELDS] for c in iter_comments(db, project))
     return write_rows_sheet(book, name, COMMENT_EXPORT_FIELDS, rows, kinds=kinds, freeze=(1, 1))
-
-
-def write_frame_sheet(book: StreamingWorkbook, name: str, frame: pd.DataFrame, *,
-                      kinds: Mapping[str, str] | None = None, freeze: tuple[int, int] = (1, 0),
-                      autofilter: bool = True, empty_note: str | None = None) -> int:
-    """A DataFrame as a sheet (column kinds per name, e.g. ``{"text": "wrap"}``); returns the data rows."""
-    kinds = dict(kinds or {})
-    columns = [Column(str(c), kinds.get(str(c), "auto")) for c in frame.columns]
-    with book.sheet(name, columns, freeze=freeze, autofilter=autofilter and not frame.empty) as sheet:
-        for row in frame.itertuples(index=False, name=None):
-            sheet.write_row(row)  # the writer leaves None, NaN, NA and NaT cells empty
-        if frame.empty and empty_note:
-            sheet.write_row([empty_note], style="note")
-    return len(frame)
 
 
 def _missing(value: Any) -> bool:

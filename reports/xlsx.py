@@ -58,7 +58,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -83,6 +83,7 @@ __all__ = [
     "display_width",
     "excel_serial",
     "sheet_name",
+    "write_frame_sheet",
 ]
 
 #: How a column shows its values (see :class:`Column`).
@@ -751,3 +752,17 @@ def _close_quietly(close: Callable[[], None]) -> None:
         close()
     except OSError:
         pass
+
+
+def write_frame_sheet(book: StreamingWorkbook, name: str, frame: pd.DataFrame, *,
+                      kinds: Mapping[str, str] | None = None, freeze: tuple[int, int] = (1, 0),
+                      autofilter: bool = True, empty_note: str | None = None) -> int:
+    """A DataFrame as a sheet (column kinds per name, e.g. ``{"text": "wrap"}``); returns the data rows."""
+    kinds = dict(kinds or {})
+    columns = [Column(str(c), kinds.get(str(c), "auto")) for c in frame.columns]
+    with book.sheet(name, columns, freeze=freeze, autofilter=autofilter and not frame.empty) as sheet:
+        for row in frame.itertuples(index=False, name=None):
+            sheet.write_row(row)  # the writer leaves None, NaN, NA and NaT cells empty
+        if frame.empty and empty_note:
+            sheet.write_row([empty_note], style="note")
+    return len(frame)

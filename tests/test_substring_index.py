@@ -266,7 +266,7 @@ def test_ids_of_posts_deleted_outside_dazi_coming_back_rebuild_the_index(sqlite_
 
 
 def test_a_post_with_too_many_grams_is_checked_instead(db, project, monkeypatch):
-    monkeypatch.setattr(corpus.query, "GRAM_LIMIT", 40)
+    monkeypatch.setattr(corpus.query.documents, "GRAM_LIMIT", 40)
     long = "".join(chr(0x4E00 + i * 7) for i in range(60)) + "饭搭子"
     _insert(db, project, [(None, long), (None, "上海饭搭子"), (None, "北京")])
     assert gram_lexemes(long) == [GRAM_SEP] and GRAM_SEP * 2 not in gram_document(long)  # SQLite has no limit
@@ -403,7 +403,7 @@ def test_whole_word_regex_across_title_and_text(db, project):
 
 
 def test_posts_too_long_to_index_with_full_width_text(db, project, monkeypatch):
-    monkeypatch.setattr(corpus.query, "GRAM_LIMIT", 40)
+    monkeypatch.setattr(corpus.query.documents, "GRAM_LIMIT", 40)
     long = "".join(chr(0x4E00 + i * 7) for i in range(60))
     texts = [(None, long), (None, "ＹＹＤＳ"), (None, "Éa"), (None, "yyds")]
     _insert(db, project, texts)

@@ -31,6 +31,9 @@ from corpus.text import (
     tokenizer,
     words,
 )
+from corpus.text import jieba_cut as text_jieba_cut
+from corpus.text import patterns as text_patterns
+from corpus.text import resources as text_resources
 
 GOLD = Path(__file__).parent / "data" / "gold_segmentation.jsonl"
 
@@ -376,14 +379,14 @@ def test_fold_keeps_length(raw, folded):
 def test_pipeline_version_tracks_resources(monkeypatch):
     assert tokenizer().version == PIPELINE_VERSION
     assert PIPELINE_VERSION.startswith("text-")
-    before = text_mod._resources_digest()
-    original = text_mod._resource_text
+    before = text_resources._resources_digest()
+    original = text_resources._resource_text
 
     def edited(name: str) -> str:
         return original(name) + ("\n新词\n" if name == "userdict.txt" else "")
 
-    monkeypatch.setattr(text_mod, "_resource_text", edited)
-    assert text_mod._resources_digest() != before
+    monkeypatch.setattr(text_resources, "_resource_text", edited)
+    assert text_resources._resources_digest() != before
     assert before in PIPELINE_VERSION
 
 
@@ -432,7 +435,7 @@ def test_fast_jieba_cut_equals_jieba(pipe, userdict):
     seg = p._zh.tokenizer.jieba_seg
     for text in _jieba_texts():
         expected = [w for w in seg.cut(text, cut_all=False) if w]
-        assert text_mod._jieba_cut(seg, p._logp, text) == expected, text
+        assert text_jieba_cut._jieba_cut(seg, p._logp, text) == expected, text
 
 
 def test_doc_is_a_spacy_doc_of_the_tokens(pipe):
@@ -534,8 +537,8 @@ def span_f1(
         gold = set(gold_spans(record))
         pred = {(t.start, t.end) for t in pipeline.tokenize(text) if t.kind != "space"}
         if han_only:
-            gold = {s for s in gold if text_mod._HAN_RE.search(text[s[0] : s[1]])}
-            pred = {s for s in pred if text_mod._HAN_RE.search(text[s[0] : s[1]])}
+            gold = {s for s in gold if text_patterns._HAN_RE.search(text[s[0] : s[1]])}
+            pred = {s for s in pred if text_patterns._HAN_RE.search(text[s[0] : s[1]])}
         tp += len(gold & pred)
         fp += len(pred - gold)
         fn += len(gold - pred)

@@ -404,7 +404,8 @@ _US_STATES = ("Ohio", "Texas", "California", "Florida", "Michigan", "Georgia", "
 def _lookup_256(pairs: Sequence[tuple[object, float]]) -> tuple:
     """A 256-entry table so that one hash byte picks a value with these weights."""
     total = sum(w for _, w in pairs)
-    table, acc = [], 0.0
+    table: list[object] = []
+    acc = 0.0
     for value, w in pairs:
         acc += w
         while len(table) < round(256 * acc / total):

@@ -5,14 +5,15 @@ command line works too with ``-x url=sqlite:///path.db``.
 """
 
 from alembic import context
-from sqlalchemy import create_engine
+from alembic.util import CommandError
+from sqlalchemy import Connection, create_engine
 
 from dazi.schema import metadata
 
 config = context.config
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -28,5 +29,7 @@ if connection is not None:
     _run(connection)
 else:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise CommandError("no database to migrate: pass -x url=sqlite:///path.db (or a postgresql:// URL)")
     with create_engine(url).connect() as conn:
         _run(conn)

@@ -1,332 +1,43 @@
-"""Tokenise Chinese / English social-media text into typed tokens.
-
-One pipeline reads every post: ``spacy.blank("zh")`` configured with the
-jieba segmenter for Chinese and ``spacy.blank("en")`` for English (no trained
-spaCy model is needed or downloaded).  Before segmenting, one regular
-expression cuts the text into *protected spans* and *ordinary runs*:
-
-=========  ==============================================================
-kind       what is protected (one token each, never split)
-=========  ==============================================================
-url        ``https://...``, ``www....``, ``xhslink.com/...``
-emoji      one emoji, including ZWJ sequences, skin tones, flags, keycaps
-hashtag    ``#饭搭子[话题]#`` (Xiaohongshu), ``#话题#`` (Weibo), ``#tag``
-mention    ``@昵称``
-sticker    ``[笑哭R]``, ``[doge]``: bracketed sticker codes
-number     numbers with separators or a percent sign: ``3.5``, ``18:30``, ``50%``
-word       multi-word dictionary entries such as ``city walk``
-=========  ==============================================================
-
-Only the ordinary runs are segmented.  Each run is cut into script
-segments: Han text (with any Latin word glued to it, so ``i人`` stays whole)
-goes to the jieba-backed Chinese tokenizer, free-standing Latin text goes to
-spaCy's English tokenizer, and digits, spaces and punctuation join the
-segment before them.  The tokens that come back are typed ``word``,
-``number``, ``punct`` or ``space``.
-
-Tokenising builds no spaCy ``Doc``: Chinese segments go straight to the
-jieba tokenizer that spaCy's Chinese tokenizer holds
-(``nlp.tokenizer.jieba_seg``), through :func:`_jieba_cut`, which gives
-jieba's accurate-mode pieces in about two thirds of jieba's time; English
-segments use spaCy's tokenizer.  :meth:`Pipeline.doc` builds a ``Doc`` of the
-tokens on request.  :meth:`Pipeline.encode` gives the tokens as compact
-integer codes (what the token cache stores and worker processes send), and
-:meth:`Pipeline.encode_many` streams them from a process pool in input order.
-
-The token list always covers the text exactly: concatenating the token texts
-gives the input back, and offsets are code-point offsets into it (Python
-string indices), so ``text[t.start:t.end] == t.text``.
-
-A shipped user dictionary (``corpus/resources/userdict.txt``) teaches jieba
-the companion-culture words it splits wrongly (饭搭子, 同城, i人, ...), and two
-editable stop-word lists feed :func:`words`.  :data:`PIPELINE_VERSION`
-changes whenever the dictionary, the stop words, the rules in this module or
-the jieba / spaCy versions change, so a token cache keyed by
-``(text hash, PIPELINE_VERSION)`` never serves stale tokens.
-"""
+"""The pipeline (:class:`Pipeline`): spaCy's blank Chinese and English tokenizers with jieba,
+its worker processes, and the module-level shortcuts over a cached default pipeline."""
 
 from __future__ import annotations
 
 import array
 import gc
 import hashlib
-import importlib.resources
 import logging
 import multiprocessing
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from math import log
+from typing import TYPE_CHECKING, cast
 
 import jieba
 import spacy
 from spacy.tokens import Token as SpacyToken
 
-__all__ = [
-    "DEFAULT_WORD_KINDS",
-    "KINDS",
-    "PIPELINE_VERSION",
-    "Pipeline",
-    "Token",
-    "decode",
-    "fold",
-    "hashtag_name",
-    "load_stopwords",
-    "load_userdict",
-    "name_span",
-    "tokenize",
-    "tokenize_many",
-    "tokenizer",
-    "words",
-]
-
-#: Bump when a rule in this module changes the tokens it produces.
-_RULES_VERSION = "2"  # 2: tokens cached as compact codes (Pipeline.encode)
-
-#: Every token kind, in the order the docs list them.
-KINDS: tuple[str, ...] = (
-    "word",
-    "hashtag",
-    "mention",
-    "sticker",
-    "emoji",
-    "url",
-    "number",
-    "punct",
-    "space",
+from corpus.text.codes import _KIND_CODE, _LANG_CODE, _NO_LANG_KINDS, _SPACE, decode
+from corpus.text.folding import _ascii_forms, fold
+from corpus.text.jieba_cut import _jieba_cut
+from corpus.text.patterns import (
+    _BASE_ALTERNATIVES,
+    _CHUNK_RE,
+    _CJK_RE,
+    _HAN_RE,
+    _HAS_ALNUM_RE,
+    _LETTER_RE,
+    _NUMBER_TOKEN_RE,
 )
+from corpus.text.resources import PIPELINE_VERSION, load_stopwords, load_userdict
+from corpus.text.tokens import DEFAULT_WORD_KINDS, KINDS, Token, hashtag_name
 
-#: Kinds that :func:`words` returns unless told otherwise.
-DEFAULT_WORD_KINDS: tuple[str, ...] = ("word", "hashtag")
+if TYPE_CHECKING:
+    from spacy.lang.zh import ChineseTokenizer
 
-
-@dataclass(slots=True)
-class Token:
-    """One token of a post (treat as read-only).
-
-    Not frozen on purpose: a frozen dataclass takes about three times as long
-    to create, and a million posts make tens of millions of tokens.
-
-    Attributes
-    ----------
-    text : str
-        The token exactly as it appears in the post (``text[start:end]``).
-    kind : str
-        One of :data:`KINDS`.
-    lang : str
-        ``"zh"`` or ``"en"`` for tokens produced by the Chinese or English
-        tokenizer; for protected spans the script of their text (``"zh"`` if
-        it holds a Han character, ``"en"`` if it holds a letter, else ``""``);
-        ``""`` for emoji, stickers and URLs.
-    start, end : int
-        Code-point offsets into the post text (Python string indices).
-    """
-
-    text: str
-    kind: str
-    lang: str
-    start: int
-    end: int
-
-
-# ---------------------------------------------------------------------------
-# Character classes and the protected-span expression
-# ---------------------------------------------------------------------------
-
-#: Han ideographs (with 々〆〇), kana, bopomofo and CJK radicals: letters
-#: of the scripts that go to the Chinese segmenter.  CJK punctuation is not
-#: in this class: like ASCII punctuation it joins the segment before it.
-_CJK = (
-    "\u2e80-\u2fdf\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf"
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-)
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_CJK_RE = re.compile(f"[{_CJK}]")
-_HAN_RE = re.compile(f"[{_HAN}]")
-
-# Emoji.  Python's re has no \p{Extended_Pictographic}; these ranges follow
-# Unicode's emoji-data.txt.  Code points that default to *text* presentation
-# (arrows, ©, ™, geometric shapes ...) count as emoji only when followed by
-# VS16 (U+FE0F); the pictograph planes and the Miscellaneous Symbols and
-# Dingbats blocks (☀ ★ ♡ ✨ ❤ ...) always do.
-_EMOJI_ALWAYS = (
-    "\U0001f000-\U0001f0ff\U0001f10d-\U0001f1e5\U0001f200-\U0001faff"
-    "\u2600-\u27bf\u231a\u231b\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe"
-    "\u2b1b\u2b1c\u2b50\u2b55"
-)
-_EMOJI_WITH_VS16 = (
-    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21ff\u2300-\u23ff\u24c2"
-    "\u25a0-\u25ff\u2900-\u297f\u2b00-\u2bff\u3030\u303d\u3297\u3299"
-)
-_EMOJI_ELEMENT = (
-    "(?:"
-    "[\U0001f1e6-\U0001f1ff]{2}"  # flag: two regional indicators
-    "|[0-9#*]\ufe0f?\u20e3"  # keycap
-    f"|(?:[{_EMOJI_ALWAYS}]|[{_EMOJI_WITH_VS16}](?=\ufe0f))"
-    "\ufe0f?[\U0001f3fb-\U0001f3ff]?"  # presentation selector, skin tone
-    "(?:[\U000e0020-\U000e007e]+\U000e007f)?"  # tag sequence (subdivision flags)
-    ")"
-)
-_EMOJI = f"{_EMOJI_ELEMENT}(?:\u200d{_EMOJI_ELEMENT})*\ufe0f?"
-
-# Characters that end a URL, a mention or a bare hashtag.
-_CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-_URL = (
-    r"(?:https?://|www\.|xhslink\.com/)"
-    rf"[^\s<>\"'{_CJK_PUNCT}{_HAN}]*"
-    rf"[^\s<>\"'.,;:!?)\]}}{_CJK_PUNCT}{_HAN}]"
-)
-# A '#' glued to an ASCII letter/digit is not a hashtag (C#, &#123;, URL#frag).
-_HASH = r"(?<![A-Za-z0-9&/])#"
-_HASHTAG_XHS = _HASH + r"[^#\n\[\]]{1,50}\[话题\]#"
-_HASHTAG_PAIR = _HASH + r"[^#\s\[\]]{1,50}#"
-_HASHTAG_BARE = _HASH + r"\w+"
-_MENTION = (
-    r"(?<![A-Za-z0-9._%+\-])@"
-    rf"[^\s@#,.!?:;()\[\]<>\"'“”‘’{_CJK_PUNCT}]{{1,30}}"
-)
-_STICKER = rf"\[(?=[^\]]*[A-Za-z{_HAN}])[A-Za-z0-9_{_HAN}]{{1,10}}\]"
-_NUMBER = r"(?<![A-Za-z0-9.])[0-9]+(?:(?:[.,:/][0-9]+)+%?|%)(?![A-Za-z0-9])"
-
-_BASE_ALTERNATIVES: tuple[tuple[str, str], ...] = (
-    ("url", _URL),
-    ("emoji", _EMOJI),
-    ("hashtag", f"{_HASHTAG_XHS}|{_HASHTAG_PAIR}|{_HASHTAG_BARE}"),
-    ("mention", _MENTION),
-    ("sticker", _STICKER),
-    ("number", _NUMBER),
-)
-
-# Ordinary runs: a Han/CJK run, or a run of letters and digits of other
-# scripts (a Latin "word"), or anything else one character at a time.
-_CHUNK_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<alnum>(?:(?![{_CJK}])[^\W_])+)", re.UNICODE)
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_HAS_ALNUM_RE = re.compile(r"[^\W_]")
-_NUMBER_TOKEN_RE = re.compile(r"[+\-]?\d+(?:[.,:/]\d+)*%?")
-_FULLWIDTH = {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
-_FULLWIDTH["\u3000"] = " "
-_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
-
-
-def _ascii_form(match: re.Match) -> str:
-    return _FULLWIDTH[match.group()]
-
-
-def _ascii_forms(text: str) -> str:
-    """Full-width ASCII forms (ＹＹＤＳ, ！) and the ideographic space as ASCII, one
-    character for one (a regular expression substitution: Chinese text holds
-    a few such characters, and ``str.translate`` with a table looks up every
-    character, 3x slower)."""
-    return _FULLWIDTH_RE.sub(_ascii_form, text)
-
-
-def fold(text: str) -> str:
-    """Fold case and full-width ASCII for matching, keeping the length.
-
-    Lower-cases (``YYDS`` -> ``yyds``) and maps full-width ASCII forms to
-    ASCII (``ＹＹＤＳ`` -> ``yyds``, ideographic space -> space).  Every
-    character maps to exactly one character, so offsets into the folded text
-    are offsets into the original: search, highlighting and keyword
-    suggestions all match on ``fold(text)`` and report spans of ``text``.
-
-    Examples
-    --------
-    >>> fold("City Walk ＹＹＤＳ 饭搭子")
-    'city walk yyds 饭搭子'
-    """
-    ascii_ = _ascii_forms(text)
-    folded = ascii_.lower()
-    if len(folded) == len(text):
-        return folded
-    # A few characters lower-case to two (U+0130 İ -> i̇): keep those as is.
-    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in ascii_)
-
-
-def hashtag_name(text: str) -> str:
-    """The name inside a hashtag token: ``#饭搭子[话题]#`` -> ``饭搭子``.
-
-    Examples
-    --------
-    >>> [hashtag_name(t) for t in ["#饭搭子[话题]#", "#旅行搭子#", "#citywalk"]]
-    ['饭搭子', '旅行搭子', 'citywalk']
-    """
-    name = text[1:] if text[:1] in ("#", "＃") else text
-    for suffix in ("[话题]#", "[话题]＃", "#", "＃"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def name_span(token: Token) -> tuple[int, int]:
-    """Offsets of the name inside a hashtag or mention token (the token's own
-    span for other kinds): ``#饭搭子[话题]#`` at 0 -> ``(1, 4)``."""
-    if token.kind == "hashtag":
-        start = token.start + (1 if token.text[:1] in ("#", "＃") else 0)
-        return start, start + len(hashtag_name(token.text))
-    if token.kind == "mention":
-        return token.start + 1, token.end
-    return token.start, token.end
-
-
-# ---------------------------------------------------------------------------
-# Resources: user dictionary and stop words
-# ---------------------------------------------------------------------------
-
-
-def _resource_text(name: str) -> str:
-    return importlib.resources.files("corpus.resources").joinpath(name).read_text("utf-8")
-
-
-def _entries(text: str) -> list[str]:
-    return [
-        line.strip()
-        for line in text.splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-
-
-def load_userdict() -> list[tuple[str, int | None]]:
-    """The shipped user dictionary as ``(word, frequency or None)`` pairs.
-
-    ``None`` lets jieba choose the smallest frequency that keeps the word
-    whole (``jieba.Tokenizer.suggest_freq``).
-    """
-    out: list[tuple[str, int | None]] = []
-    for entry in _entries(_resource_text("userdict.txt")):
-        word, _, freq = entry.partition("\t")
-        out.append((word.strip(), int(freq) if freq.strip() else None))
-    return out
-
-
-def load_stopwords(lang: str) -> frozenset[str]:
-    """The shipped stop words for ``lang`` (``"zh"`` or ``"en"``), folded."""
-    if lang not in ("zh", "en"):
-        raise ValueError(f"no stop-word list for language {lang!r}; use 'zh' or 'en'")
-    return frozenset(fold(w) for w in _entries(_resource_text(f"stopwords_{lang}.txt")))
-
-
-def _resources_digest() -> str:
-    digest = hashlib.sha256()
-    for name in ("userdict.txt", "stopwords_zh.txt", "stopwords_en.txt"):
-        digest.update(name.encode())
-        digest.update(_resource_text(name).encode("utf-8"))
-    digest.update(f"rules={_RULES_VERSION} jieba={jieba.__version__}".encode())
-    digest.update(f"spacy={spacy.__version__}".encode())
-    return digest.hexdigest()[:12]
-
-
-#: Version of the default pipeline: changes when the shipped dictionary or
-#: stop words, the rules of this module, or the jieba / spaCy versions change.
-PIPELINE_VERSION: str = f"text-{_RULES_VERSION}-{_resources_digest()}"
-
-
-# ---------------------------------------------------------------------------
-# The pipeline
-# ---------------------------------------------------------------------------
 
 _JIEBA_LOCK = threading.Lock()
 
@@ -429,7 +140,8 @@ class Pipeline:
         self._lock = threading.Lock()
         self._zh = _blank_zh()
         self._jieba = _private_jieba()
-        self._zh.tokenizer.jieba_seg = self._jieba
+        # spacy.blank("zh") made a ChineseTokenizer; Language types its tokenizer as any callable
+        cast("ChineseTokenizer", self._zh.tokenizer).jieba_seg = self._jieba
         self._en = spacy.blank("en")
 
         phrases: list[str] = []
@@ -801,124 +513,8 @@ def _kind_code(piece: str) -> int:
     return _KIND_CODE["word"]
 
 
-# ---------------------------------------------------------------------------
-# jieba's accurate mode (cut(cut_all=False, HMM=True)), the same pieces faster
-# ---------------------------------------------------------------------------
-
-
-def _jieba_cut(seg: jieba.Tokenizer, logp: dict[str, float], sentence: str) -> list[str]:
-    """``list(seg.cut(sentence))``: the same pieces, in about two thirds of the time.
-
-    jieba's accurate mode builds a dict of candidate words for every
-    character (``get_DAG``) and then, in a second pass, takes the most
-    probable route with a generator and ``log`` per candidate (``calc``).
-    This does both in one backward pass over plain lists and looks word
-    log-probabilities up in ``logp`` (filled on first use, computed exactly
-    as jieba computes them: ``log(freq) - log(total)``), so the route, ties
-    included, is jieba's; unknown runs still go to jieba's HMM
-    (``jieba.finalseg``).  ``test_fast_jieba_cut_equals_jieba`` compares the
-    two on thousands of posts.  ``logp`` must be emptied if the tokenizer's
-    dictionary changes.
-    """
-    out: list[str] = []
-    for block in _RE_HAN_JIEBA.split(sentence):
-        if not block:
-            continue
-        if _RE_HAN_JIEBA.match(block):
-            _cut_block(seg, logp, block, out)
-        else:
-            for piece in _RE_SKIP_JIEBA.split(block):
-                if _RE_SKIP_JIEBA.match(piece):
-                    out.append(piece)
-                else:
-                    out.extend(piece)
-    return out
-
-
-_RE_HAN_JIEBA = jieba.re_han_default
-_RE_SKIP_JIEBA = jieba.re_skip_default
-
-
-def _cut_block(seg: jieba.Tokenizer, logp: dict[str, float], block: str, out: list[str]) -> None:
-    """jieba's ``__cut_DAG`` on one block of Han characters and ASCII."""
-    freq = seg.FREQ
-    n = len(block)
-    score = [0.0] * (n + 1)
-    end = [0] * (n + 1)
-    no_word = None
-    for k in range(n - 1, -1, -1):
-        best = None
-        best_x = k
-        i = k
-        frag = block[k]
-        while frag in freq:  # i < n: a slice past the end repeats the last fragment
-            lp = logp.get(frag)
-            if lp is None and freq[frag]:
-                lp = logp[frag] = log(freq[frag]) - log(seg.total)
-            if lp is not None:
-                value = lp + score[i + 1]
-                if best is None or value >= best:  # max() of (value, x): ties to the larger x
-                    best, best_x = value, i
-            i += 1
-            if i >= n:
-                break
-            frag = block[k : i + 1]
-        if best is None:
-            if no_word is None:
-                no_word = log(1) - log(seg.total)
-            best = no_word + score[k + 1]
-        score[k] = best
-        end[k] = best_x
-    x = 0
-    buf = ""
-    while x < n:
-        y = end[x] + 1
-        if y - x == 1:
-            buf += block[x]
-        else:
-            if buf:
-                _flush(freq, buf, out)
-                buf = ""
-            out.append(block[x:y])
-        x = y
-    if buf:
-        _flush(freq, buf, out)
-
-
-def _flush(freq: dict[str, int], buf: str, out: list[str]) -> None:
-    if len(buf) == 1:
-        out.append(buf)
-    elif not freq.get(buf):
-        out.extend(jieba.finalseg.cut(buf))
-    else:
-        out.extend(buf)
-
-
-# Compact codes (see Pipeline.encode) and the worker side of encode_many.
+# Worker side of Pipeline.encode_many.
 _WORKER_PIPELINE: Pipeline | None = None
-_LANGS = ("", "zh", "en")
-_LANG_CODE = {lang: i for i, lang in enumerate(_LANGS)}
-_KIND_CODE = {kind: i for i, kind in enumerate(KINDS)}
-_SPACE = _KIND_CODE["space"]
-_NO_LANG_KINDS = frozenset(("emoji", "sticker", "url", "number"))
-
-
-def decode(text: str, codes: Iterable[int]) -> list[Token]:
-    """Tokens of ``text`` from its :meth:`Pipeline.encode` codes.
-
-    Examples
-    --------
-    >>> pipe = tokenizer()
-    >>> decode("找饭搭子", pipe.encode("找饭搭子")) == pipe.tokenize("找饭搭子")
-    True
-    """
-    tokens = []
-    start = 0
-    for code in codes:
-        end = code >> 6
-        tokens.append(Token(text[start:end], KINDS[code >> 2 & 15], _LANGS[code & 3], start, end))
-        start = end
-    return tokens
 
 
 def _init_worker(config: tuple) -> None:
