@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select, update
 
@@ -269,7 +269,7 @@ def set_passcode(db: Database, project: Project, name: str, passcode: str | None
     return passcode
 
 
-def _recent_failures(conn: Connection, project: Project, name: str) -> tuple[int, object]:
+def _recent_failures(conn: Connection, project: Project, name: str) -> tuple[int, datetime | None]:
     """Failed attempts at ``name`` since its last success within the window, and the last attempt's time."""
     since = utcnow() - _WINDOW
     rows = conn.execute(

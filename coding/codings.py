@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select, update
 
 from coding.codebook import Codebook, is_applicable, validate_value
-from coding.codebook_store import current_codebook
+from coding.codebook_store import StoredCodebook, current_codebook
 from coding.coders import Coder, can_see_all
 from coding.missing import is_unanswered
 from dazi.db import Database
@@ -149,12 +149,12 @@ def _normalise(codebook: Codebook, values: Mapping[str, object], current: Mappin
     return out
 
 
-_PARSED: dict[tuple, object] = {}
+_PARSED: dict[tuple, StoredCodebook] = {}
 _PARSED_MAX = 32
 _PARSED_LOCK = threading.Lock()
 
 
-def _current_codebook(db: Database, conn: Connection, project: Project):
+def _current_codebook(db: Database, conn: Connection, project: Project) -> StoredCodebook:
     """The project's current codebook version (a :class:`coding.codebook_store.StoredCodebook`), parsed
     once per stored version.
 
@@ -172,8 +172,8 @@ def _current_codebook(db: Database, conn: Connection, project: Project):
     key = None if row is None else (db.url, row.id, row.version, row.created_at)
     stored = None if key is None else _PARSED.get(key)
     if stored is None:
-        stored = current_codebook(None, project, conn=conn)  # (NotFound, with its hint, when there is none)
-        if row is not None and stored.version == row.version:  # (not a version stored in between)
+        stored = current_codebook(db, project, conn=conn)  # (reads on conn; NotFound, with its hint, when there is none)
+        if row is not None and key is not None and stored.version == row.version:  # (not a version stored in between)
             with _PARSED_LOCK:
                 while len(_PARSED) >= _PARSED_MAX:
                     _PARSED.pop(next(iter(_PARSED)))

@@ -43,9 +43,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Boolean, Connection, CursorResult, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.pool import NullPool, PoolProxiedConnection, QueuePool
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
 from dazi.errors import StorageError
 from dazi.params import convert_column
@@ -154,6 +154,9 @@ class _FifoLock:
                 self._owner = None
 
 
+#: SQLite connections to a file one Database keeps open (each thread takes one while it runs a
+#: transaction), and how many more it may open when many threads read at once.
+_SQLITE_POOL_SIZE, _SQLITE_MAX_OVERFLOW = 8, 32
 #: PostgreSQL connections one Database keeps open, and how many more it may open under load.
 _PG_POOL_SIZE, _PG_MAX_OVERFLOW = 5, 10
 
@@ -197,9 +200,14 @@ class Database:
         self._write_queue: _FifoLock | None = None
         self._idle: PoolProxiedConnection | None = None  # see _keep_one_open
         self._idle_guard = threading.Lock()
+        self._reading = threading.local()  # this thread's open read transaction (see read)
         self.engine = self._make_engine(parsed)
-        if migrate:
-            self.migrate()
+        try:
+            if migrate:
+                self.migrate()
+        except BaseException:
+            self.close()  # (no pooled connection may outlive a database that did not open)
+            raise
 
     # -- engine ---------------------------------------------------------
     def _make_engine(self, parsed) -> Engine:
@@ -220,14 +228,19 @@ class Database:
             memory = not database or database == ":memory:"
             if not memory:
                 self._write_queue = _write_lock(os.path.realpath(database.removeprefix("file:").split("?")[0]))
+            # A shared in-memory database needs one connection.  A file keeps a pool of open
+            # connections, each used by one thread at a time (check_same_thread=False lets the
+            # app's session threads take turns): opening a connection and setting it up cost
+            # ~1 ms, and a Save & next made about 20 of them (issue 14).  A process forked with
+            # the pool open opens its own (see _install_sqlite_rules).
+            pool = {} if memory else {"pool_size": _SQLITE_POOL_SIZE, "max_overflow": _SQLITE_MAX_OVERFLOW,
+                                      "pool_timeout": _WRITE_WAIT}
             engine = create_engine(
                 self.url,
                 json_serializer=_json_dumps,
                 json_deserializer=_json_loads,
-                # a shared in-memory database needs one connection; files use
-                # a fresh connection per checkout so each thread has its own
-                poolclass=None if memory else NullPool,
                 connect_args={"check_same_thread": False, "timeout": 30},
+                **pool,
             )
             self._install_sqlite_rules(engine, memory)
             return engine
@@ -261,6 +274,15 @@ class Database:
             cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA synchronous=FULL")
             cur.close()
+            _record.info["pid"] = os.getpid()
+
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(_dbapi_conn, record, proxy):
+            # SQLAlchemy's recipe for pools across fork: a SQLite connection opened by the parent
+            # must never be used by a child; the pool drops it and opens a new one
+            if record.info.get("pid", os.getpid()) != os.getpid():
+                record.dbapi_connection = proxy.dbapi_connection = None
+                raise DisconnectionError("connection opened by another process")
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
@@ -272,11 +294,39 @@ class Database:
     # -- transactions ---------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A connection in a read transaction (a consistent snapshot)."""
+        """A connection in a read transaction (a consistent snapshot).
+
+        Inside :meth:`snapshot` (same thread) it is the snapshot's connection.
+        """
+        joined = getattr(self._reading, "conn", None)
+        if joined is not None:
+            yield joined
+            return
         with self._storage_errors(), self.engine.connect() as conn:
             self._keep_one_open()
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """One read transaction that every :meth:`read` of this thread joins until it ends.
+
+        For a page that shows several reads at once (the app's workspace reads
+        a post, its coding, its place, comments and the coder's progress): one
+        connection and one consistent view instead of one transaction each.
+        A :meth:`write` inside it is a transaction of its own, which the
+        snapshot does not see: keep writes out of it.
+        """
+        if getattr(self._reading, "conn", None) is not None:
+            with self.read() as conn:
+                yield conn
+            return
+        with self.read() as conn:
+            self._reading.conn = conn
+            try:
+                yield conn
+            finally:
+                self._reading.conn = None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -316,6 +366,7 @@ class Database:
                 idle, self._idle = self._idle, None
             if idle is not None:
                 idle.close()
+            self.engine.pool.dispose()  # (and the pool's idle ones; those in use elsewhere stay)
             with self.engine.connect() as conn:
                 # a SQLite file here (the write queue is SQLite's): the driver's sqlite3 connection
                 raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
@@ -331,8 +382,8 @@ class Database:
     def _keep_one_open(self) -> None:
         """Hold one idle connection to a SQLite file for this Database's life.
 
-        A file uses a fresh connection per transaction (each thread its own);
-        when the last connection to a WAL database closes, SQLite checkpoints
+        (The pool keeps connections open too; this one also outlives a
+        ``bulk_write``, which empties the pool.)  When the last connection to a WAL database closes, SQLite checkpoints
         the log into the file and deletes it, so without an idle connection
         every read and save paid a checkpoint (2-6 ms per close, measured in
         the app).  The held connection never starts a transaction, so it
@@ -413,10 +464,12 @@ class Database:
                 raise _storage_error(self.url, exc) from exc
             raise
         except PoolTimeout as exc:
-            pool = self.engine.pool  # PostgreSQL's QueuePool: the only pool here that times out
+            pool = self.engine.pool  # (a QueuePool: PostgreSQL's, or a SQLite file's)
             waited = f" for {pool.timeout():.0f} s" if isinstance(pool, QueuePool) else ""
+            size = _PG_POOL_SIZE + _PG_MAX_OVERFLOW if self.dialect == "postgresql" else (
+                _SQLITE_POOL_SIZE + _SQLITE_MAX_OVERFLOW)
             raise StorageError(
-                f"Database error ({_shown(self.url)}): all {_PG_POOL_SIZE + _PG_MAX_OVERFLOW} "
+                f"Database error ({_shown(self.url)}): all {size} "
                 f"connections of this program were busy{waited}",
                 "Many saves are waiting at once: try again in a moment. If it happens often, the database "
                 "server is too slow for the team: check its load.",

@@ -641,7 +641,9 @@ def _keyword_context(report: ReliabilityReport, lang: str) -> dict[str, Any]:
         if part.evaluation is None:
             skipped.append({"id": part.variable, "label": label, "note": part.note})
             continue
-        codes, good, poor = [], [], []
+        codes: list[dict[str, Any]] = []
+        good: list[str] = []
+        poor: list[str] = []
         for score in part.evaluation.scores.values():
             name = code_label(variable, score.code, lang)
             f1 = score.f1

@@ -48,7 +48,7 @@ def test_posts_page_shows_comments_as_plain_text(app_db):
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["dz_project"] = "default"
     at.session_state["dz_coder"] = "alice"
-    at = at.run().switch_page("pages/posts.py").run()
+    at = at.run().switch_page("ui/pages/posts.py").run()
     assert not at.exception
     labels = [e.label for e in at.expander]
     assert "2 comments 评论" in labels

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from coding.codebook import Codebook
+from coding.verdicts import RELY, TENTATIVE, alpha_verdict
 
 __all__ = ["RELY", "TENTATIVE", "alpha_colour", "reliability_table", "verdict"]
 
-#: Krippendorff's customary minimums: rely on a variable / tentative conclusions only.
-RELY, TENTATIVE = 0.800, 0.667
 _COEFFICIENTS = {
     "percent_agreement": "% agreement", "cohen_kappa": "Cohen's kappa", "fleiss_kappa": "Fleiss' kappa",
     "scott_pi": "Scott's pi", "gwet_ac1": "Gwet's AC1", "brennan_prediger": "Brennan-Prediger",
@@ -18,10 +17,8 @@ _COEFFICIENTS = {
 
 
 def verdict(alpha: float | None) -> str:
-    """``rely`` (>= .800), ``tentative`` (>= .667), ``do not rely``, or ``undefined``."""
-    if alpha is None or pd.isna(alpha):
-        return "undefined"
-    return "rely" if alpha >= RELY else ("tentative" if alpha >= TENTATIVE else "do not rely")
+    """:func:`coding.verdicts.alpha_verdict`, also for a missing cell of a table (NaN: ``undefined``)."""
+    return alpha_verdict(None if alpha is None or pd.isna(alpha) else float(alpha))
 
 
 def alpha_colour(alpha: object) -> str:

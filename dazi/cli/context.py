@@ -27,6 +27,12 @@ class Context:
             self._db = connect(self.db_url)
         return self._db
 
+    def close(self) -> None:
+        """Release the database's pooled connections when the command ends (also after an error)."""
+        db, self._db = self._db, None
+        if db is not None:
+            db.close()  # type: ignore[attr-defined]
+
     def project(self, create: bool = False):
         """The selected project; created on demand when ``create``."""
         # imported here: as dazi.db above (dazi.projects imports it)

@@ -107,6 +107,7 @@ def cli(ctx, db_url, project_name):
       dazi corpus
     """
     ctx.obj = Context(db_url=db_url, project_name=project_name)
+    ctx.call_on_close(ctx.obj.close)
     ctx.with_resource(spelled(CLI_SPELLING))  # error hints name CLI options, not Python arguments
 
 

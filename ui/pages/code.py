@@ -188,12 +188,13 @@ def _view(ctx: Session, post_pk: int | None) -> dict:
     if view is not None and view["pk"] == post_pk:
         return view
     db, project, me = ctx.db, ctx.project, ctx.coder
-    view = {"pk": post_pk, "progress": coder_progress(db, project, me)}
-    if post_pk is not None:
-        post = get_post_by_pk(db, project, post_pk)
-        view.update(post=post, unit=get_unit(db, project, me, post_pk), place=assignment_position(db, project, me, post_pk),
-                    comments=post_comments(db, project, dict(post)),
-                    hints=hints_shown(project, overlap=is_overlap(db, project, me.id, post_pk)))
+    with db.snapshot():  # (one read transaction for all of it)
+        view = {"pk": post_pk, "progress": coder_progress(db, project, me)}
+        if post_pk is not None:
+            post = get_post_by_pk(db, project, post_pk)
+            view.update(post=post, unit=get_unit(db, project, me, post_pk),
+                        place=assignment_position(db, project, me, post_pk), comments=post_comments(db, project, dict(post)),
+                        hints=hints_shown(project, overlap=is_overlap(db, project, me.id, post_pk)))
     state["ws_view"] = view
     return view
 
