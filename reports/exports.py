@@ -262,7 +262,7 @@ def write_sav(table: PostsTable, path: str | Path) -> dict[str, str]:
     frame: dict[str, Any] = {}
     labels: dict[str, str] = {}
     value_labels: dict[str, dict[int | float, str]] = {}
-    missing_ranges: dict[str, list[dict[str, int]]] = {}
+    missing_ranges: dict[str, list[dict[str, float]]] = {}
     measure: dict[str, str] = {}
     lang = table.lang
     for column in table.columns:

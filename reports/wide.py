@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -84,7 +85,8 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh", 
             codable = {c.id for c in variable.codable_codes()}
             seen = extra.setdefault(variable.id, [])
             for value in canon[variable.id]:
-                seen.extend(c for c in value or () if c not in codable and c not in seen)
+                if isinstance(value, list):
+                    seen.extend(c for c in value if c not in codable and c not in seen)
     layout = wide_layout(codebook, lang, extra, dummies=dummies)
     cells = [layout.cells({v: canon[v][i] for v in canon}) for i in range(len(index))]
     out: dict[str, pd.Series] = {}
@@ -101,7 +103,7 @@ def wide_codes(final_frame: pd.DataFrame, codebook: Codebook, lang: str = "zh", 
         if name in final_frame.columns:
             put(name, final_frame[name])
     for j, (name, _variable, kind) in enumerate(layout.columns):
-        values = [row[j] for row in cells]
+        values: list[Any] = [row[j] for row in cells]
         if kind == "flag":
             put(name, pd.Series(values, index=index, dtype="Int8"))
         elif kind == "number":
@@ -211,9 +213,7 @@ def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, 
             fillers.append(multi)
         elif variable.type == "numeric":
             columns.append((vid, vid, "number"))
-            fillers.append(lambda value: [None if value is None else
-                                          int(value) if float(value).is_integer() and abs(value) < 2**53
-                                          else float(value)])
+            fillers.append(_number_cell)
         else:
             columns.append((vid, vid, "wrap"))
             fillers.append(lambda value: [None if value is None else str(value)])
@@ -229,3 +229,11 @@ def wide_layout(codebook: Codebook, lang: str = "zh", extra_codes: Mapping[str, 
 
 
 _is_na = is_missing  # the one rule: coding.missing (a list is a selection, never missing)
+
+
+def _number_cell(value: Any) -> list[object]:
+    """A numeric variable's one cell: whole numbers below 2**53 as int, others as float."""
+    if value is None:
+        return [None]
+    number = float(value)
+    return [int(number) if number.is_integer() and abs(number) < 2**53 else number]
