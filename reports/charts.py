@@ -55,11 +55,23 @@ def cjk_font() -> str | None:
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
+    if not any(_is_cjk_family(n) for n in names):
+        # matplotlib's font list is cached on disk when it is first imported: fonts installed
+        # since (``make test`` installs Debian's CJK fonts) are missing from it until added
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known and "cjk" in path.lower():
+                font_manager.fontManager.addfont(path)
+        names = {f.name for f in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
         if family in names:
             return family
-    others = sorted(n for n in names if "CJK" in n or "Han Sans" in n or "Hei" in n)
+    others = sorted(n for n in names if _is_cjk_family(n))
     return others[0] if others else None
+
+
+def _is_cjk_family(name: str) -> bool:
+    return name in CJK_FAMILIES or "CJK" in name or "Han Sans" in name or "Hei" in name
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from corpus.store import count_posts, iter_posts, posts_frame
 from dazi.db import Database
 from dazi.errors import NotFound, ValidationError
 from dazi.projects import Project
+from reports.sources import source_frame
 from reports.wide import wide_layout
 
 __all__ = [
@@ -249,7 +250,7 @@ def posts_table(db: Database, project: Project, *, source: str = "final", lang: 
         variable gets a ``<variable>__source`` column right after its own
         columns saying where each value comes from: ``final`` (adjudicated),
         ``agreed`` (the coders' consensus or a single coder's value) or
-        ``machine`` (:func:`reports.machine.source_frame`), so machine codes
+        ``machine`` (:func:`reports.sources.source_frame`), so machine codes
         are never mistaken for human ones.  Only with ``source="final"``.
 
     Notes
@@ -341,9 +342,7 @@ class _Sources:
 
 
 def _model_sources(db: Database, project: Project, model: str, source: str, codebook: Codebook | None) -> _Sources:
-    """Where each exported value comes from, and the model's values, from :func:`reports.machine.source_frame`."""
-    from reports.machine import source_frame
-
+    """Where each exported value comes from, and the model's values, from :func:`reports.sources.source_frame`."""
     if source != "final":
         raise ValidationError(f"Machine codes join the final dataset, not one coder's codings ({source!r}).",
                               "Leave out --source (or use --source final) with --with-model.")

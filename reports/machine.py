@@ -27,14 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 
 from coding.machine.prevalence import CITATION, adjusted_shares
 from coding.machine.store import Model, get_model
 from dazi.db import Database
 from dazi.projects import Project
-from dazi.schema import machine_codings
 from reports.data import CODED_POST_FIELDS, CodedPosts
+from reports.sources import machine_codings_frame, source_frame
 from reports.tables import Section, Table, TableSpec, make_tables
 from reports.xlsx import write_frame_sheet
 
@@ -57,17 +56,6 @@ class CorpusPosts(CodedPosts):
                     f"（模型 {self.model}，版本 {self.model_version}）。")
         return (f"Whole corpus: human final values for {self.n_human:,} posts, machine codes of model "
                 f"{self.model!r} (version {self.model_version}) for the other {self.n_machine:,}.")
-
-
-def machine_codings_frame(db: Database, project: Project, model: Model) -> pd.DataFrame:
-    """The model's current codings: ``post_pk``, ``values`` (dict), ``probabilities`` (dict), ``uncertainty``."""
-    with db.read() as conn:
-        rows = conn.execute(select(machine_codings.c.post_pk, machine_codings.c.codes,
-                                   machine_codings.c.probabilities, machine_codings.c.uncertainty)
-                            .where(machine_codings.c.model_id == model.id,
-                                   machine_codings.c.model_version == model.version)
-                            .order_by(machine_codings.c.post_pk)).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["post_pk", "values", "probabilities", "uncertainty"])
 
 
 def load_corpus_posts(db: Database, project: Project, model_name: str) -> CorpusPosts:
@@ -174,45 +162,6 @@ def corpus_tables(db: Database, project: Project, model_name: str, specs: Iterab
         table.sections.extend(sections)
         table.note = f"{table.note} {note}".strip()
     return tables
-
-
-def source_frame(db: Database, project: Project, model_name: str | None = None) -> pd.DataFrame:
-    """Per post and variable, where its value comes from: ``final`` (adjudicated), ``agreed``, ``machine``.
-
-    One row per post with a value (human-coded posts, then the model's);
-    columns ``post_pk``, ``post_id`` and for each variable ``<variable>`` and
-    ``<variable>__source``.
-    """
-    from coding.adjudication import adjudication_history, final_dataset
-    from coding.codebook_store import current_codebook
-
-    codebook = current_codebook(db, project).codebook
-    ids = codebook.variable_ids()
-    final = final_dataset(db, project)
-    adjudicated = {(a.post_pk, a.variable) for a in adjudication_history(db, project)}
-    rows = []
-    for record in final.to_dict("records"):
-        row = {"post_pk": record["post_pk"], "post_id": record["post_id"]}
-        for vid in ids:
-            row[vid] = record[vid]
-            row[f"{vid}__source"] = (None if record[vid] is None else
-                                     "final" if (record["post_pk"], vid) in adjudicated else "agreed")
-        rows.append(row)
-    if model_name:
-        from corpus.store import posts_frame
-
-        model = get_model(db, project, model_name, parameters=False)
-        machine = machine_codings_frame(db, project, model)
-        machine = machine[~machine["post_pk"].isin(set(final["post_pk"]))]
-        post_ids = posts_frame(db, project, ["post_id"])["post_id"]
-        for pk, values in zip(machine["post_pk"], machine["values"]):
-            row = {"post_pk": int(pk), "post_id": str(post_ids.loc[pk])}
-            for vid in ids:
-                row[vid] = values.get(vid)
-                row[f"{vid}__source"] = "machine" if values.get(vid) is not None else None
-            rows.append(row)
-    columns = ["post_pk", "post_id", *(c for vid in ids for c in (vid, f"{vid}__source"))]
-    return pd.DataFrame(rows, columns=columns)
 
 
 def _curve_svg(metrics: dict[str, Any]) -> str:
