@@ -15,7 +15,7 @@ may no longer exist or mean the same thing.  Retrain it first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy import and_, delete, exists, select
 
 from coding.codebook import Codebook, is_applicable
 from coding.machine import learners
-from coding.machine.features import document
+from coding.machine.features import FeatureBatch, document
 from coding.machine.store import Model, get_model
 from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
@@ -63,7 +63,7 @@ def check_current(db: Database, project: Project, model: Model) -> Codebook:
     return stored.codebook
 
 
-def predict_documents(model: Model, codebook: Codebook, feats: Sequence[Sequence[str]]
+def predict_documents(model: Model, codebook: Codebook, feats: FeatureBatch
                       ) -> tuple[list[dict[str, Any]], list[dict[str, dict[str, float]]], np.ndarray]:
     """The model's values, probabilities and uncertainty for featurised documents.
 

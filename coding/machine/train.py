@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from coding.codebook import Codebook, Variable, is_applicable
 from coding.machine import learners, validate
-from coding.machine.features import document, fit_vocabulary, post_features
+from coding.machine.features import FeatureBatch, document, extract, fit_vocabulary, stopwords
 from coding.machine.store import Model, VariableModel, save_model
 from coding.verdicts import alpha_verdict
 from dazi.db import Database
@@ -80,14 +80,11 @@ def trainable_variables(codebook: Codebook, variables: Sequence[str] | None = No
     return keep, notes
 
 
-def featurize(db: Database, docs: Sequence[str], *, n_process: int = 1) -> list[list[str]]:
-    """Features of each document, tokens read from (and written to) the token cache."""
+def featurize(db: Database, docs: Sequence[str], *, n_process: int = 1) -> FeatureBatch:
+    """Features of the documents, tokens read from (and written to) the token cache."""
     from corpus.search import token_codes
-    from corpus.text import tokenizer
 
-    stop = tokenizer().stopwords
-    codes = token_codes(db, docs, n_process=n_process)
-    return [post_features(doc, c, stop) for doc, c in zip(docs, codes, strict=True)]
+    return extract(docs, token_codes(db, docs, n_process=n_process), stopwords())
 
 
 def _targets(codebook: Codebook, variables: list[Variable], finals: list[dict[str, Any]], folds: int,
