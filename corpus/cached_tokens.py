@@ -66,6 +66,8 @@ def _fresh_codes(
     with ``n_process=2`` the workers go on tokenising while this process
     writes each finished batch to the cache (and the caller to the index).
     """
+    if not docs:  # every text cached: no pipeline to build (a second or two of spaCy and jieba set-up)
+        return
     pipeline = tokenizer()
     hashes = list(docs)
     # chunks small enough that every worker gets several, large enough that

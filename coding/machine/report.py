@@ -34,10 +34,12 @@ def validation_report(variable: Variable, classes: list[str], units: list[str], 
     team = validate.one_more_coder(variable, humans.get(variable.id, {}), model_codes, bootstrap=min(bootstrap, 500),
                                    seed=seed, margin=float(settings["equivalence_margin"]))
     curve = []
+    rows = cv.get("curve_rows", range(len(units)))
+    curve_units, curve_truth = [units[i] for i in rows], [truth[i] for i in rows]
     for fraction in validate.FRACTIONS:
         labels = cv["curve"][fraction]
-        point = validate.code_metrics(variable, classes, truth, labels)
-        alpha = validate.model_alpha(variable, units, truth, labels, bootstrap=0, seed=seed)["alpha"]
+        point = validate.code_metrics(variable, classes, curve_truth, labels)
+        alpha = validate.model_alpha(variable, curve_units, curve_truth, labels, bootstrap=0, seed=seed)["alpha"]
         curve.append({"fraction": fraction, "n_train": round(fraction * len(units) * (1 - 1 / int(settings["folds"]))),
                       "macro_f1": point["macro_f1"], "alpha": alpha})
     return {

@@ -21,18 +21,17 @@ cross-validated with fewer folds, with a note); pass
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from scipy import sparse
 from sqlalchemy import select
 
 from coding.codebook import Codebook, Variable, is_applicable
-from coding.machine import learners, validate
+from coding.machine import learners
+from coding.machine.crossval import Job, cross_validate
 from coding.machine.features import FeatureBatch, document, extract, fit_vocabulary, stopwords
 from coding.machine.store import Model, VariableModel, save_model
 from coding.verdicts import alpha_verdict
@@ -48,7 +47,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
                "temperature (single, ordinal) or Platt (multi) scaling of cross-validated scores",
     "features": "dazi tokens (jieba words, hashtags, stickers, mentions, emoji) + character 1-3-grams, TF-IDF",
     "C": 0.5, "min_df": 2, "max_features": 50_000, "folds": 10, "seed": 0, "bootstrap": 1000,
-    "equivalence_margin": 0.05, "n_jobs": 2,
+    "equivalence_margin": 0.05, "n_jobs": 2, "curve_folds": 5,
 }
 _CHOICE = ("single", "ordinal", "multi")
 #: Fewest folds a variable is cross-validated with (a code needs at least this many coded posts).
@@ -157,65 +156,8 @@ def _targets(codebook: Codebook, variables: list[Variable], finals: list[dict[st
     return out
 
 
-def _matrix_labels(target: _Target) -> Any:
-    if target.variable.type == "multi":
-        return np.array([[c in value for c in target.classes] for value in target.labels], dtype=int)
-    return np.array(target.labels, dtype=object)
-
-
-def _folds(target: _Target, y: Any, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    n = len(target.rows)
-    if target.variable.type == "multi":
-        splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
-        return list(splitter.split(np.zeros(n)))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    return list(splitter.split(np.zeros(n), y))
-
-
 def _missing(variable: Variable) -> list[str]:
     return [c.id for c in variable.all_codes() if c.missing]
-
-
-def _fit_one(target: _Target, X: sparse.csr_matrix, settings: dict[str, Any]) -> tuple[VariableModel, dict]:
-    """Cross-validate (with the learning curve), calibrate on the out-of-fold scores, fit on all."""
-    folds, seed, C = target.folds, int(settings["seed"]), float(settings["C"])
-    Xv = X[target.rows]
-    y = _matrix_labels(target)
-    kind = target.variable.type
-    n = len(target.rows)
-    oof = np.zeros((n, len(target.classes)))
-    curve_pred: dict[float, list[Any]] = {f: [None] * n for f in validate.FRACTIONS}
-    rng = np.random.default_rng(seed)
-    splits = _folds(target, y, folds, seed)
-    tasks = []
-    for train_idx, test_idx in splits:
-        order = rng.permutation(train_idx)
-        for fraction in validate.FRACTIONS:
-            tasks.append((order[: max(2, math.ceil(fraction * len(order)))], test_idx, fraction))
-
-    def run(task):
-        part, test_idx, fraction = task
-        fitted = learners.fit(Xv[part], y[part], kind, target.classes, C=C * n / len(part), seed=seed)
-        return learners.scores(fitted, Xv[test_idx]), fitted
-
-    # liblinear releases the GIL: the folds' fits run on n_jobs threads, results in task order
-    with ThreadPoolExecutor(max_workers=max(1, int(settings["n_jobs"]))) as pool:
-        done = list(pool.map(run, [*tasks, (np.arange(n), np.arange(0), None)]))
-    for (_part, test_idx, fraction), (raw, fitted) in zip(tasks, done[:-1], strict=True):
-        if fraction == 1.0:
-            oof[test_idx] = raw
-        # the curve's points use uncalibrated decisions (calibration would need its own folds)
-        probs = learners.probabilities(fitted, raw)
-        for i, label in zip(test_idx, learners.predict(fitted, probs, _missing(target.variable)), strict=True):
-            curve_pred[fraction][i] = label
-    final = done[-1][1]
-    final.variable = target.variable.id
-    final.calibration = learners.calibrate(final, oof, y if kind == "multi" else target.labels)
-    oof_probs = learners.probabilities(final, oof)
-    predicted = learners.predict(final, oof_probs, _missing(target.variable))
-    return final, {"predicted": predicted, "curve": curve_pred, "probabilities": oof_probs}
 
 
 def train_model(db: Database, project: Project, name: str, variables: Sequence[str] | None = None, *,
@@ -305,23 +247,27 @@ def train_model(db: Database, project: Project, name: str, variables: Sequence[s
         X_all = sparse.vstack([X, vocabulary.transform(featurize(db, [extra[u] for u in extra_ids]))]).tocsr()
         ids_all += extra_ids
     row_of = {u: i for i, u in enumerate(ids_all)}
-    for target in targets:
-        say(f"Training and cross-validating {target.variable.id} ({len(target.rows):,} posts, "
-            f"{len(target.classes)} codes)")
-        shifted = _Target(target.variable, [position[r] for r in target.rows], target.labels, target.classes,
-                          target.folds)
-        with _one_thread():
-            learnt, cv = _fit_one(shifted, X, chosen)
-        fitted[target.variable.id] = learnt
-        units = [post_ids[r] for r in shifted.rows]
-        unseen = [u for u in humans.get(target.variable.id, {}) if u not in set(units) and u in row_of]
-        if unseen:
-            probs = learners.probabilities(learnt, learners.scores(learnt, X_all[[row_of[u] for u in unseen]]))
-            cv["unseen"] = dict(zip(unseen, learners.predict(learnt, probs, _missing(target.variable)),
-                                     strict=True))
-        reports[target.variable.id] = validation_report(target.variable, target.classes, units, target.labels, cv,
-                                                        humans, chosen)
-    human_alphas = _human_alphas(db, project, list(fitted), int(chosen["bootstrap"]), int(chosen["seed"]))
+    jobs = [Job(t.variable.type, t.classes, [position[r] for r in t.rows], t.labels, t.folds, _missing(t.variable))
+            for t in targets]
+    validated = cross_validate(X, jobs, C=float(chosen["C"]), seed=int(chosen["seed"]),
+                               curve_folds=int(chosen["curve_folds"]), n_jobs=int(chosen["n_jobs"]))
+    with closing(validated):  # a failure stops the worker processes
+        for target, job in zip(targets, jobs, strict=True):
+            say(f"Training and cross-validating {target.variable.id} ({len(target.rows):,} posts, "
+                f"{len(target.classes)} codes)")
+            learnt, cv = next(validated)
+            learnt.variable = target.variable.id
+            fitted[target.variable.id] = learnt
+            units = [post_ids[r] for r in job.rows]
+            trained_on = set(units)
+            unseen = [u for u in humans.get(target.variable.id, {}) if u not in trained_on and u in row_of]
+            if unseen:
+                probs = learners.probabilities(learnt, learners.scores(learnt, X_all[[row_of[u] for u in unseen]]))
+                cv["unseen"] = dict(zip(unseen, learners.predict(learnt, probs, job.missing), strict=True))
+            reports[target.variable.id] = validation_report(target.variable, target.classes, units, target.labels,
+                                                            cv, humans, chosen)
+    human_alphas = _human_alphas(db, project, list(fitted), int(chosen["bootstrap"]), int(chosen["seed"]),
+                                 overlap=bool(humans))
     for vid, alpha in human_alphas.items():
         reports[vid]["human"] = alpha
     random_ids = _random_post_ids(db, project, post_ids)
@@ -335,14 +281,6 @@ def train_model(db: Database, project: Project, name: str, variables: Sequence[s
     saved = save_model(db, project, model)
     say(f"Stored model {name!r} version {saved.version} (codebook version {stored.version})")
     return saved
-
-
-def _one_thread():
-    """BLAS on one thread while fitting: liblinear is single-threaded, and idle BLAS threads spinning on a
-    shared 2-core machine made fits several times slower."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(1)
 
 
 def _posts_by_id(db: Database, project: Project, post_ids: list[str]) -> dict[str, str]:
@@ -377,15 +315,24 @@ def _human_codings(db: Database, project: Project) -> dict[str, dict[str, dict[s
     return out
 
 
-def _human_alphas(db: Database, project: Project, variables: list[str], bootstrap: int, seed: int
-                  ) -> dict[str, dict[str, Any]]:
-    """The human coders' alpha per variable (``None`` when no post was coded twice)."""
+def _human_alphas(db: Database, project: Project, variables: list[str], bootstrap: int, seed: int, *,
+                  overlap: bool = True) -> dict[str, dict[str, Any]]:
+    """The human coders' alpha per variable (``None`` when no post was coded twice).
+
+    ``overlap=False`` says that no post was coded twice (known from :func:`_human_codings`), which spares
+    reading every coding again.
+    """
     from coding.project_reliability import project_reliability
 
+    def undefined(note: str) -> dict[str, dict[str, Any]]:
+        return {v: {"alpha": None, "alpha_ci": None, "verdict": "undefined", "note": note} for v in variables}
+
+    if not overlap:
+        return undefined("No post has been coded by two or more coders yet, so there is nothing to compare.")
     try:
         results = project_reliability(db, project, variables=variables, bootstrap=bootstrap, seed=seed)
     except ValidationError as exc:
-        return {v: {"alpha": None, "alpha_ci": None, "verdict": "undefined", "note": exc.message} for v in variables}
+        return undefined(exc.message)
     return {r.variable: {"alpha": r.krippendorff_alpha, "alpha_ci": list(r.alpha_ci) if r.alpha_ci else None,
                          "verdict": alpha_verdict(r.krippendorff_alpha), "n_units": r.n_units}
             for r in results if r.variable}

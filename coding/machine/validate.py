@@ -71,8 +71,16 @@ def code_metrics(variable: Variable, classes: Sequence[str], truth: Sequence[Any
 
 def model_alpha(variable: Variable, units: Sequence[str], truth: Sequence[Any], predicted: Sequence[Any], *,
                 bootstrap: int, seed: int) -> dict[str, Any]:
-    """Krippendorff's alpha between the final values and the model's codes, with its interval."""
+    """Krippendorff's alpha between the final values and the model's codes, with its interval.
+
+    Without a bootstrap (the learning curve's points) alpha is computed on the units x coders array
+    directly (:func:`pair_alpha`), the same coefficient without building the reliability tables.
+    """
     import pandas as pd
+
+    if bootstrap == 0:
+        alpha = pair_alpha(variable, truth, predicted)
+        return {"alpha": alpha, "alpha_ci": None, "verdict": alpha_verdict(alpha)}
 
     frame = pd.DataFrame({"unit": [*units, *units], "coder": ["final"] * len(units) + ["model"] * len(units),
                           "value": pd.Series([*truth, *predicted], dtype=object)})
@@ -117,6 +125,13 @@ def _unit_matrix(variable: Variable, table: dict[str, dict[str, Any]], coders: l
             if value is not None and value not in missing and value in rank:
                 out[i, j] = rank[value]
     return out, level, 1
+
+
+def pair_alpha(variable: Variable, truth: Sequence[Any], predicted: Sequence[Any]) -> float | None:
+    """Krippendorff's alpha between two codings of the same units, from the units x coders array."""
+    table = {str(i): {"final": t, "model": p} for i, (t, p) in enumerate(zip(truth, predicted, strict=True))}
+    matrix, level, _ = _unit_matrix(variable, table, ["final", "model"])
+    return _finite(_alpha(matrix, level))
 
 
 def _alpha(matrix: np.ndarray, level: str) -> float:
