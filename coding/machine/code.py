@@ -16,6 +16,7 @@ may no longer exist or mean the same thing.  Retrain it first.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from coding.codebook import Codebook, is_applicable
 from coding.machine import learners
 from coding.machine.features import FeatureBatch, document
 from coding.machine.store import Model, get_model
+from coding.machine.workers import ordered_map
 from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
 from dazi.projects import Project
@@ -124,10 +126,32 @@ def _batches(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start:start + size]
 
 
+@dataclass(frozen=True)
+class _Coder:
+    """What a worker codes with (read from its parent's memory)."""
+
+    model: Model
+    codebook: Codebook
+
+
+def _code_batch(coder: _Coder, batch: tuple[list[int], list[str], list[list[int]]]
+                ) -> tuple[list[int], list[dict[str, Any]], list[dict[str, dict[str, float]]], list[float]]:
+    """A batch's codes: its post keys, values, probabilities and uncertainties."""
+    from coding.machine.features import extract, stopwords
+
+    pks, docs, codes = batch
+    values, probs, unsure = predict_documents(coder.model, coder.codebook, extract(docs, codes, stopwords()))
+    return pks, values, probs, unsure.tolist()
+
+
 def code_posts(db: Database, project: Project, name: str, *, sample: str | None = None, recode: bool = False,
-               batch_size: int = 2000, n_process: int = 1,
+               batch_size: int = 2000, n_process: int = 1, n_jobs: int = 2,
                progress: Callable[[int, int], None] | None = None) -> CodingRun:
     """Code every post without a finished human coding with model ``name``.
+
+    Batches are read (with their cached tokens) and written here, and coded
+    on ``n_jobs`` worker processes meanwhile (:func:`coding.machine.workers.ordered_map`);
+    each batch is written in its own transaction, in order.
 
     Parameters
     ----------
@@ -139,6 +163,8 @@ def code_posts(db: Database, project: Project, name: str, *, sample: str | None 
         Posts per batch (one transaction each).
     n_process : int
         Processes tokenising posts that are not in the token cache yet.
+    n_jobs : int
+        Processes coding the batches (1: this process alone).
     progress : callable, optional
         ``progress(done, total)`` after each batch.
 
@@ -149,32 +175,40 @@ def code_posts(db: Database, project: Project, name: str, *, sample: str | None 
     NotFound
         No such model or sample.
     """
-    from coding.machine.train import featurize
     from corpus.sampling import get_sample
+    from corpus.search import token_codes
 
     model = get_model(db, project, name)
     codebook = check_current(db, project, model)
     sample_id = get_sample(db, project, sample).id if sample else None
     todo, humans, already = _todo(db, project, model, sample_id, recode)
-    done = 0
-    for batch in _batches(todo, batch_size):
+    assert model.vocabulary is not None
+    _ = model.vocabulary.lookup  # built once here, shared by the workers
+
+    def read(batch: list[int]) -> tuple[list[int], list[str], list[list[int]]]:
         with db.read() as conn:
             rows = {pk: (title, text) for pk, title, text in conn.execute(
                 select(posts.c.id, posts.c.title, posts.c.text).where(posts.c.id.in_(batch)))}
         docs = [document(*rows[pk]) for pk in batch]
-        values, probs, unsure = predict_documents(model, codebook, featurize(db, docs, n_process=n_process))
-        now = utcnow()
-        records = [{"model_id": model.id, "post_pk": pk, "project_id": project.id, "codes": v, "probabilities": p,
-                    "uncertainty": float(u), "model_version": model.version, "created_at": now}
-                   for pk, v, p, u in zip(batch, values, probs, unsure)]
+        return batch, docs, token_codes(db, docs, n_process=n_process)
 
-        def write(conn, batch=batch, records=records) -> None:
-            conn.execute(delete(machine_codings).where(machine_codings.c.model_id == model.id,
-                                                       machine_codings.c.post_pk.in_(batch)))
-            bulk_insert(conn, machine_codings, records)
+    done = 0
+    coded = ordered_map(_code_batch, (read(batch) for batch in _batches(todo, batch_size)),
+                        shared=_Coder(model, codebook), n_jobs=n_jobs, ahead=n_jobs + 1)
+    with closing(coded):
+        for batch, values, probs, unsure in coded:
+            now = utcnow()
+            records = [{"model_id": model.id, "post_pk": pk, "project_id": project.id, "codes": v,
+                        "probabilities": p, "uncertainty": u, "model_version": model.version, "created_at": now}
+                       for pk, v, p, u in zip(batch, values, probs, unsure, strict=True)]
 
-        db.retrying(write)
-        done += len(batch)
-        if progress is not None:
-            progress(done, len(todo))
+            def write(conn, batch=batch, records=records) -> None:
+                conn.execute(delete(machine_codings).where(machine_codings.c.model_id == model.id,
+                                                           machine_codings.c.post_pk.in_(batch)))
+                bulk_insert(conn, machine_codings, records)
+
+            db.retrying(write)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(todo))
     return CodingRun(model.name, model.version, done, humans, already)

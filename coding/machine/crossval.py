@@ -11,9 +11,10 @@ labels, and runs every fit the validation needs as one list of tasks:
   and 75 % of the fold's training posts (the 100 % point is the fold's own
   fit), every point scored on those folds' test posts, so they compare alike.
 
-The tasks run on ``n_jobs`` forked worker processes, which read the matrix
-their parent left in memory (nothing is copied to them) and return scores;
-the parent assembles each variable as soon as its tasks are done, so its
+The tasks run on ``n_jobs`` forked worker processes
+(:func:`coding.machine.workers.ordered_map`), which read the matrix their
+parent left in memory (nothing is copied to them) and return scores; the
+parent assembles each variable as soon as its tasks are done, so its
 validation report is written while the workers fit the next variables.  One
 fit at a time per process also keeps liblinear's random generator, a global,
 to one fit, so the same posts and seed always give the same model (threads
@@ -23,8 +24,8 @@ shared it, and the scores varied from run to run).
 from __future__ import annotations
 
 import math
-import multiprocessing
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from scipy import sparse
 
 from coding.machine import learners, validate
 from coding.machine.store import VariableModel
+from coding.machine.workers import ordered_map
 
 __all__ = ["Job", "cross_validate"]
 
@@ -82,16 +84,13 @@ class _Task:
 
 @dataclass
 class _Shared:
-    """What the workers read: set before they are forked."""
+    """What the workers read from their parent's memory."""
 
     matrices: list[sparse.csr_matrix]
     labels: list[np.ndarray]
     jobs: list[Job]
     C: float
     seed: int
-
-
-_SHARED: _Shared | None = None
 
 
 def _splits(job: Job, y: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -117,47 +116,18 @@ def _tasks(index: int, job: Job, splits: list[tuple[np.ndarray, np.ndarray]], cu
     return [_Task(index, None, np.arange(0), 1.0, False), *out]
 
 
-def _run(task: _Task) -> tuple[np.ndarray | None, list[Any] | None, VariableModel | None]:
+def _run(shared: _Shared, task: _Task) -> tuple[np.ndarray | None, list[Any] | None, VariableModel | None]:
     """One fit: the test posts' raw scores and (for the curve) codes; the model itself for the final fit."""
-    assert _SHARED is not None
-    job, X, y = _SHARED.jobs[task.job], _SHARED.matrices[task.job], _SHARED.labels[task.job]
+    job, X, y = shared.jobs[task.job], shared.matrices[task.job], shared.labels[task.job]
     n = X.shape[0]
     part = np.arange(n) if task.part is None else task.part
-    fitted = learners.fit(X[part], y[part], job.kind, job.classes, C=_SHARED.C * n / len(part), seed=_SHARED.seed)
+    fitted = learners.fit(X[part], y[part], job.kind, job.classes, C=shared.C * n / len(part), seed=shared.seed)
     if task.part is None:
         return None, None, fitted
     raw = learners.scores(fitted, X[task.test])
     # the curve's points use uncalibrated decisions (calibration would need its own folds)
     codes = learners.predict(fitted, learners.probabilities(fitted, raw), job.missing) if task.curve else None
     return raw, codes, None
-
-
-def _worker_start() -> None:
-    """BLAS on one thread in each worker: liblinear is single-threaded, and idle BLAS threads spinning on a
-    shared 2-core machine made fits several times slower."""
-    from threadpoolctl import threadpool_limits
-
-    global _LIMITS
-    _LIMITS = threadpool_limits(1)
-
-
-_LIMITS: Any = None
-
-
-def _results(tasks: list[_Task], n_jobs: int) -> Iterator[tuple[np.ndarray | None, list[Any] | None,
-                                                                 VariableModel | None]]:
-    """The tasks' results in order: on ``n_jobs`` forked processes, or here when one (or fork is missing)."""
-    if n_jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-        import sklearn.svm  # noqa: F401  (imported before forking: a child never imports)
-
-        with multiprocessing.get_context("fork").Pool(n_jobs, initializer=_worker_start) as pool:
-            yield from pool.imap(_run, tasks, chunksize=1)
-        return
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        for task in tasks:
-            yield _run(task)
 
 
 def cross_validate(X: sparse.csr_matrix, jobs: Sequence[Job], *, C: float, seed: int, curve_folds: int,
@@ -169,7 +139,6 @@ def cross_validate(X: sparse.csr_matrix, jobs: Sequence[Job], *, C: float, seed:
     the codes of the posts in ``curve_rows``) and ``curve_rows``.  The model is
     the fit on all the job's posts, calibrated on the out-of-fold scores.
     """
-    global _SHARED
     labels = [job.y() for job in jobs]
     n_rows = X.shape[0]
     matrices = [X if list(job.rows) == list(range(n_rows)) else X[job.rows] for job in jobs]
@@ -178,14 +147,13 @@ def cross_validate(X: sparse.csr_matrix, jobs: Sequence[Job], *, C: float, seed:
         splits = _splits(job, labels[index], seed)
         used = max(1, min(job.folds, curve_folds))
         plans.append((splits, used, _tasks(index, job, splits, used, seed)))
-    _SHARED = _Shared(matrices, labels, list(jobs), C, seed)
-    try:
-        results = _results([task for _, _, tasks in plans for task in tasks], n_jobs)
-        for job, y, (splits, used, tasks) in zip(jobs, labels, plans, strict=True):
-            done = [next(results) for _ in tasks]
-            yield _assemble(job, y, splits, used, tasks, done)
-    finally:
-        _SHARED = None
+    tasks = [task for _, _, part in plans for task in part]
+    results = ordered_map(_run, tasks, shared=_Shared(matrices, labels, list(jobs), C, seed), n_jobs=n_jobs,
+                          ahead=len(tasks))
+    with closing(results):
+        for job, y, (splits, used, part) in zip(jobs, labels, plans, strict=True):
+            done = [next(results) for _ in part]
+            yield _assemble(job, y, splits, used, part, done)
 
 
 def _assemble(job: Job, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]], curve_folds: int,

@@ -208,7 +208,7 @@ class Vocabulary:
     idf: np.ndarray
 
     @cached_property
-    def _lookup(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    def lookup(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
         """Columns of the terms by name, and of the character n-grams by sorted key."""
         terms = {t: i for i, t in enumerate(self.terms) if t.startswith(_TERM)}
         grams = [(_text_key(t[1:]), i) for i, t in enumerate(self.terms) if t.startswith(_CHARS)]
@@ -219,7 +219,7 @@ class Vocabulary:
 
     def transform(self, batch: FeatureBatch) -> sparse.csr_matrix:
         """Rows of l2-normalised ``(1 + ln tf) * idf``; unknown features are dropped."""
-        terms, keys, columns = self._lookup
+        terms, keys, columns = self.lookup
         term_rows, term_cols = [], []
         for row, feats in enumerate(batch.terms):
             for feat in feats:
