@@ -501,3 +501,111 @@ def test_multi_select_missing_code_is_decided_alike_in_validation_and_coding(db,
         assert decided and all(value for value in decided), "an empty set where people code the missing code"
         assert not [v for v in decided if "none" in v and len(v) > 1]
     assert any(v == ["none"] for v in stored) and any("dm" in v for v in stored)
+
+
+# ------------------------------------------------------------------ speed: structure that must not regress
+
+def _docs_and_codes():
+    from corpus.text import tokenizer
+
+    rng = random.Random(3)
+    docs = [_text(rng, _truth(rng)) for _ in range(120)]
+    docs += ["ΑΣ Σσ İstanbul ＹＹＤＳ　饭搭子 @小王 [笑哭R] #美食[话题]# 😂", "", "  \n ", "找饭搭子 #美食[话题]#"]
+    pipe = tokenizer()
+    return docs, [pipe.encode(d) for d in docs], pipe.stopwords
+
+
+def test_batch_features_are_scikit_learns_tfidf_of_the_listed_features():
+    """extract + Vocabulary (n-grams as integer keys, counted with arrays) give the matrix scikit-learn's
+    TfidfVectorizer gives over post_features' lists of strings (sublinear tf, smooth idf, l2 norm)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from coding.machine.features import extract, fit_vocabulary, post_features
+
+    docs, codes, stop = _docs_and_codes()
+    lists = [post_features(d, c, stop) for d, c in zip(docs, codes)]
+    reference = TfidfVectorizer(analyzer=lambda feats: feats, min_df=2, sublinear_tf=True)
+    expected = reference.fit_transform(lists)
+    batch = extract(docs, codes, stop)
+    vocabulary = fit_vocabulary(batch, min_df=2)
+    assert vocabulary.terms == sorted(reference.vocabulary_)
+    got = vocabulary.transform(batch)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got.toarray(), expected.toarray(), atol=1e-12)
+    # the folded, sliced terms are those of folding each token (Greek capital sigma, dotted I, full width)
+    edge = [f[1:] for f in batch.terms[len(docs) - 4]]
+    assert edge == [f[1:] for f in lists[len(docs) - 4] if f[0] == "\x01"]
+    assert "yyds" in edge and "@小王" in edge and "#美食" in edge
+    # max_features keeps the most frequent, ties broken by the feature, then sorted
+    from collections import Counter
+
+    df = Counter(f for feats in lists for f in set(feats))
+    top = sorted(sorted((t for t in df if df[t] >= 2), key=lambda t: (-df[t], t))[:50])
+    assert fit_vocabulary(batch, min_df=2, max_features=50).terms == top
+
+
+def test_features_are_built_once_per_training(coded, monkeypatch):
+    """One vocabulary and one matrix per training, whatever the variables and folds; rows are sliced per fit."""
+    from coding.machine import crossval, features, learners
+
+    db, project, _ = coded
+    calls = {"fit_vocabulary": 0, "transform": 0, "fits": 0}
+    real_fit_vocabulary, real_transform, real_fit = features.fit_vocabulary, features.Vocabulary.transform, learners.fit
+
+    def count(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    import coding.machine.train as train
+
+    monkeypatch.setattr(train, "fit_vocabulary", count("fit_vocabulary", real_fit_vocabulary))
+    monkeypatch.setattr(features.Vocabulary, "transform", count("transform", real_transform))
+    monkeypatch.setattr(crossval.learners, "fit", count("fits", real_fit))
+    model = train_model(db, project, "once", settings={"bootstrap": 0, "n_jobs": 1})
+    assert calls["fit_vocabulary"] == 1
+    # the training posts, and the posts two coders finished without a final value (for the one-more-coder test)
+    assert calls["transform"] <= 2
+    # per variable: the final fit, one per fold, and the learning curve's three smaller fits on 5 folds
+    assert calls["fits"] >= len(model.variables) * (1 + 5 + 3 * 5)
+
+
+def test_training_on_worker_processes_is_training_here(coded):
+    """The fits on forked workers give exactly the model and figures of fitting in this process, every run
+    (each worker fits one model at a time, so liblinear's global random generator is never shared)."""
+    db, project, _ = coded
+    here = train_model(db, project, "here", settings={"bootstrap": 50, "n_jobs": 1})
+    there = train_model(db, project, "there", settings={"bootstrap": 50, "n_jobs": 2})
+    for vid, vm in here.variables.items():
+        np.testing.assert_array_equal(vm.coef, there.variables[vid].coef)
+        np.testing.assert_array_equal(vm.calibration, there.variables[vid].calibration)
+    strip = {"n_jobs"}
+    assert {k: v for k, v in here.settings.items() if k not in strip} == \
+        {k: v for k, v in there.settings.items() if k not in strip}
+    assert here.metrics == there.metrics
+    curve = here.metrics["variables"]["topic"]["learning_curve"]
+    assert [p["fraction"] for p in curve] == [0.25, 0.5, 0.75, 1.0] and all(p["macro_f1"] for p in curve)
+
+
+def test_coding_on_worker_processes_stores_what_one_process_stores(coded):
+    db, project, _ = coded
+    train_model(db, project, "lin", settings={"bootstrap": 0})
+
+    def stored():
+        with db.read() as conn:
+            return sorted((r.post_pk, json_dump(r.codes), json_dump(r.probabilities), r.uncertainty)
+                          for r in conn.execute(select(machine_codings)))
+
+    def json_dump(value):
+        import json
+
+        return json.dumps(value, sort_keys=True)
+
+    seen = []
+    run = code_posts(db, project, "lin", batch_size=30, n_jobs=1)
+    alone = stored()
+    again = code_posts(db, project, "lin", batch_size=30, n_jobs=2, recode=True,
+                       progress=lambda done, total: seen.append(done))
+    assert run.coded == again.coded == 100 and seen == [30, 60, 90, 100]
+    assert stored() == alone
