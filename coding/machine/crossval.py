@@ -24,7 +24,7 @@ shared it, and the scores varied from run to run).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -131,7 +131,7 @@ def _run(shared: _Shared, task: _Task) -> tuple[np.ndarray | None, list[Any] | N
 
 
 def cross_validate(X: sparse.csr_matrix, jobs: Sequence[Job], *, C: float, seed: int, curve_folds: int,
-                   n_jobs: int) -> Iterator[tuple[VariableModel, dict[str, Any]]]:
+                   n_jobs: int) -> Generator[tuple[VariableModel, dict[str, Any]], None, None]:
     """Fit, cross-validate and calibrate each job's variable; yields ``(model, cv)`` per job, in order.
 
     ``cv`` holds ``predicted`` (the calibrated out-of-fold codes, one per post),

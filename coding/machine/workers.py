@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
 __all__ = ["ordered_map"]
@@ -40,7 +40,7 @@ def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:
 
 
 def ordered_map(fn: Callable[[Any, Any], Any], items: Iterable[Any], *, shared: Any, n_jobs: int, ahead: int
-                ) -> Iterator[Any]:
+                ) -> Generator[Any, None, None]:
     """``fn(shared, item)`` for each item, in order (see the module docstring).
 
     ``fn`` must be a module-level function (the workers receive it by name).
