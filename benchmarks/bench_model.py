@@ -213,7 +213,6 @@ def _run(options, db_path: Path) -> int:
     import numpy as np
 
     from coding.machine import train_model
-    from coding.machine.train import featurize
 
     if db_path.exists():
         from dazi.db import connect
@@ -232,12 +231,14 @@ def _run(options, db_path: Path) -> int:
         from sqlalchemy import select
 
         from coding.machine.features import document
+        from corpus.search import token_codes
         from dazi.schema import posts
 
         start = time.perf_counter()
         with db.read() as conn:
             docs = [document(t, x) for t, x in conn.execute(select(posts.c.title, posts.c.text))]
-        featurize(db, docs, n_process=2)
+        for begin in range(0, len(docs), 50_000):  # tokens only, in parts: memory stays flat
+            token_codes(db, docs[begin:begin + 50_000], n_process=2)
         print(f"token cache filled for {len(docs):,} posts in {time.perf_counter() - start:.0f} s", flush=True)
     print(f"train: {_load()}", flush=True)
     start, cpu = time.perf_counter(), _cpu()
