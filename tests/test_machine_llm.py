@@ -268,7 +268,7 @@ def test_it_codes_the_uncoded_posts_and_tables_and_exports_use_it(coded):
     machine = frame[frame["post_id"] == "u03"].iloc[0]
     assert machine["topic"] == "travel" and machine["topic__source"] == "machine"
     table = corpus_tables(db, project, "qwen", ["freq topic"])[0]
-    text = table.to_text() if hasattr(table, "to_text") else str(table)
+    text = table.to_text()
     assert "Corpus-wide shares corrected" in text and "Forman" in table.note
     with pytest.raises(ValidationError, match="language model"):
         draw_uncertainty_sample(db, project, "next", "qwen", 2)
