@@ -202,7 +202,7 @@ def methods_paragraph(model: Model, lang: str = "en") -> str:
 
     frame = validation_frame(model.metrics)
     n = model.training["n_posts"]
-    folds = model.settings["folds"]
+    folds = model.settings.get("folds")  # None for a language model (not trained, no folds)
     parts = []
     for row in frame.to_dict("records"):
         a = row["alpha_model"]

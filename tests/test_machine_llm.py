@@ -405,3 +405,36 @@ def test_the_real_entry_point_reports_an_endpoint_error_without_a_traceback(code
     assert "Error: post p01: the language model's answer is not JSON" in done.stderr
     assert "Traceback" not in done.stderr
     assert get_model(db, project, "bad").version == 1
+
+
+def test_calls_in_parallel_give_the_same_validation(coded):
+    db, project, _ = coded
+    with StandIn() as server:
+        register_llm(db, project, "one", Endpoint(server.url, "m"))
+        register_llm(db, project, "two", Endpoint(server.url, "m"))
+        one = validate_llm(db, project, "one", bootstrap=50)
+        two = validate_llm(db, project, "two", bootstrap=50, workers=3)
+    for vid, report in one.metrics["variables"].items():
+        other = two.metrics["variables"][vid]
+        assert report["oof"] == other["oof"] and report["model"] == other["model"]
+    assert [c["post_id"] for c in list_calls(db, project, "two")] == [f"p{i:02d}" for i in range(1, 11)]
+
+
+def test_reports_describe_the_language_model_not_a_trained_one(coded):
+    from reports.machine import corpus_tables, machine_section_html, methods_paragraph
+
+    db, project, _ = coded
+    with StandIn() as server:
+        register_llm(db, project, "qwen", Endpoint(server.url, "qwen2.5:7b"))
+        register_llm(db, project, "later", Endpoint(server.url, "m"))  # not validated: not in the report
+        model = validate_llm(db, project, "qwen", bootstrap=50)
+        code_posts(db, project, "qwen")
+    en, zh = methods_paragraph(model, "en"), methods_paragraph(model, "zh")
+    assert "large language model (qwen2.5:7b" in en and "validated on 10 human-coded posts it had not seen" in en
+    assert "topic: model alpha = " in en and "LinearSVC" not in en
+    assert "大语言模型 qwen2.5:7b" in zh and "10 篇模型未见过的人工编码帖子" in zh
+    html = machine_section_html(db, project)
+    assert "qwen (version 2, codebook version 1, 10 validation posts, a language model)" in html
+    assert "later (" not in html
+    table = corpus_tables(db, project, "qwen", ["freq outcome"])[0]
+    assert "error rates measured on the coded posts" in table.note

@@ -85,7 +85,7 @@ def system_prompt(codebook: Codebook, variables: Sequence[Variable]) -> str:
     for variable in variables:
         lines.extend(_variable_lines(variable))
         lines.append("")
-    example = {v.id: ([] if v.type == "multi" else (None if v.when else "CODE_ID")) for v in variables}
+    example: dict[str, Any] = {v.id: ([] if v.type == "multi" else (None if v.when else "CODE_ID")) for v in variables}
     lines.append("Answer like this (with the right code ids): " + json.dumps(example, ensure_ascii=False))
     return "\n".join(lines)
 

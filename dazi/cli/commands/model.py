@@ -1,7 +1,9 @@
-"""``dazi model ...``: machine coders trained on the team's final values.
+"""``dazi model ...``: machine coders trained on the team's final values, or language models.
 
 Train a model (validated by cross-validation, like a coder), read its
 validation report, code the posts no human coded, list and delete models.
+``llm`` sets a language model's endpoint, ``validate`` validates it on the
+coded posts, ``calls`` prints its stored prompts and replies.
 Corpus-wide tables with a model's codes are ``dazi tables --with-model``;
 the posts it is least sure of are ``dazi sample NAME --by-uncertainty``.
 """
@@ -32,6 +34,12 @@ def model_group():
       dazi model code svm
       dazi tables "freq match_outcome" --with-model svm
       dazi sample next --by-uncertainty svm --size 100
+
+    \b
+    A language model behind a chat endpoint (not trained, validated the same way):
+      dazi model llm qwen --endpoint http://127.0.0.1:11434/v1 --model qwen2.5:7b
+      dazi model validate qwen
+      dazi model code qwen
     """
 
 
