@@ -221,6 +221,12 @@ def test_validation_gives_the_hand_worked_figures_and_stores_every_call(coded, m
     assert topic["model"]["verdict"] == alpha_verdict(_topic_alpha())  # the words human reliability uses
     assert topic["human"]["alpha"] == pytest.approx(1.0)  # ann and ben agree on p01-p06
     assert topic["learning_curve"] == [] and "not trained" in topic["curve_verdict"]
+    # one more coder on p01-p06 (ann and ben): the stand-in is right on every topic there, wrong on p02's "again"
+    team = topic["one_more_coder"]
+    assert team["n_units"] == 6 and team["alpha_humans"] == pytest.approx(1.0)
+    assert team["alpha_with_model"] == pytest.approx(1.0)
+    again_team = model.metrics["variables"]["again"]["one_more_coder"]
+    assert again_team["n_units"] == 3 and again_team["alpha_with_model"] < 1.0
     outcome = model.metrics["variables"]["outcome"]
     assert outcome["accuracy"] == 1.0 and outcome["model"]["alpha"] == pytest.approx(1.0)
     again = model.metrics["variables"]["again"]  # asked where the final outcome is success: p01 p02 p05 p08
@@ -438,3 +444,20 @@ def test_reports_describe_the_language_model_not_a_trained_one(coded):
     assert "later (" not in html
     table = corpus_tables(db, project, "qwen", ["freq outcome"])[0]
     assert "error rates measured on the coded posts" in table.note
+
+
+def test_a_limited_validation_draws_posts_and_deleting_drops_the_calls(coded):
+    from coding.machine import delete_model
+
+    db, project, _ = coded
+    with StandIn() as server:
+        register_llm(db, project, "qwen", Endpoint(server.url, "m"))
+        with pytest.raises(ValidationError, match="measures nothing"):
+            validate_llm(db, project, "qwen", limit=1)
+        model = validate_llm(db, project, "qwen", limit=4, seed=3, bootstrap=0)
+        assert len(server.requests) == 4
+    assert model.training["n_posts"] == 4 and len(set(model.training["post_ids"])) == 4
+    assert any("validated on 4 coded posts drawn at random (seed 3) of 10" in n for n in model.metrics["notes"])
+    assert _count(db, llm_calls) == 4
+    delete_model(db, project, "qwen")
+    assert _count(db, llm_calls) == 0 and _count(db, llm_prompts) == 0
