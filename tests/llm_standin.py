@@ -7,7 +7,7 @@ keyword rules (:func:`keyword_answer`), so the figures a validation gives
 can be checked by hand.  ``mode`` makes it misbehave the way real servers
 do: answer slowly (a timeout), answer text that is not JSON, answer a code
 that is not in the codebook, fail with HTTP 500, fail once and then answer,
-or answer a body that is not a chat completion.  A post whose text holds
+refuse the API key (HTTP 401), or answer a body that is not a chat completion.  A post whose text holds
 ``#BOOM`` gets a non-JSON answer whatever the mode (a failure in mid-run).
 Every request it received is kept in ``requests`` (body and headers).
 """
@@ -91,6 +91,8 @@ class StandIn:
         mode = self.mode
         if mode == "slow":
             time.sleep(self.delay)
+        elif mode == "401":
+            return 401, json.dumps({"error": {"message": "invalid api key"}})
         elif mode == "500" or (mode == "flaky" and count == 1):
             return 500, json.dumps({"error": {"message": "model crashed"}})
         elif mode == "not_completion":

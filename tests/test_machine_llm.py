@@ -25,6 +25,7 @@ from coding.codebook_store import current_codebook, save_codebook
 from coding.coders import add_coder, list_coders
 from coding.codings import PlannedSave, save_codings
 from coding.machine import code_posts, draw_uncertainty_sample, get_model, report_lines, train_model
+from coding.machine.code import code_posts as code_trained_model
 from coding.machine.llm import code_with_llm, list_calls, register_llm, validate_llm
 from coding.machine.llm_client import Endpoint, EndpointError, chat_url
 from coding.machine.llm_prompt import ReplyError, parse_answer, system_prompt
@@ -182,6 +183,8 @@ def test_registering_stores_the_endpoint_not_the_key_and_sends_nothing(coded, mo
     assert "Not validated yet" in "\n".join(report_lines(stored))
     with pytest.raises(ValidationError, match="has not been validated"):
         code_with_llm(db, project, "qwen")
+    with pytest.raises(ValidationError, match="is a language model: it codes through"):
+        code_trained_model(db, project, "qwen")
     # a trained model's name cannot be taken over, nor the other way round
     with pytest.raises(ValidationError, match="is a language model, not a trained model"):
         train_model(db, project, "qwen", settings={"bootstrap": 0, "folds": 2})
@@ -301,6 +304,8 @@ def test_a_changed_codebook_refuses_coding_until_validated_again(coded):
     pytest.param("garbage", ReplyError, "answer is not JSON: 'Sure! The topic is food", id="not JSON"),
     pytest.param("unknown", ReplyError, "pizza", id="code not in the codebook"),
     pytest.param("500", EndpointError, "answered HTTP 500", id="HTTP 500"),
+    pytest.param("401", EndpointError, "answered HTTP 401 Unauthorized: '{\"error\": {\"message\": \"invalid api key",
+                 id="HTTP 401, not tried again"),
     pytest.param("not_completion", EndpointError, "not a chat completion", id="not a chat completion"),
 ])
 def test_a_failing_endpoint_stores_no_validation(coded, mode, error, message):

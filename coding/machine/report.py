@@ -18,6 +18,7 @@ import pandas as pd
 
 from coding.codebook import Variable
 from coding.machine import validate
+from coding.machine.store import LLM_KIND
 
 __all__ = ["curve_frame", "report_lines", "validation_frame", "validation_report"]
 
@@ -85,7 +86,7 @@ def curve_frame(metrics: dict[str, Any]) -> pd.DataFrame:
 def report_lines(model) -> list[str]:
     """The validation report of a stored model as lines of text."""
     metrics = model.metrics
-    if model.kind == "llm":
+    if model.kind == LLM_KIND:
         settings = model.settings
         lines = [(f"Model {model.name!r} version {model.version}: language model {settings['model']!r} at "
                   f"{settings['endpoint']} (not trained; prompt built from codebook version "
