@@ -24,7 +24,9 @@ environment variable holding an API key, never the key).
   once every post in it got a valid answer.  A failure stops the run: the
   failing batch stores nothing, earlier batches stay, and running again codes
   only what is left (the rule the trained models follow).  Refused until the
-  model is validated on the current codebook version.
+  model is validated on the current codebook version.  A language model
+  gives no probabilities: its codings store none and an uncertainty of 0,
+  and uncertainty samples refuse it (:mod:`coding.machine.sampling`).
 
 Every prompt and raw reply is stored (``llm_calls``; the system prompt once
 per text in ``llm_prompts``): :func:`list_calls` reads them back.
@@ -39,20 +41,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from coding.codebook import Codebook, Variable
 from coding.machine.code import CodingRun, check_current
 from coding.machine.llm_client import Endpoint, EndpointError, chat
 from coding.machine.llm_prompt import PROMPT_VERSION, ReplyError, parse_answer, system_prompt, user_prompt
-from coding.machine.store import LLM_KIND, Model, get_model, list_models, save_model
+from coding.machine.store import LLM_KIND, Model, get_model, save_model
 from dazi.db import Database
 from dazi.errors import ValidationError
 from dazi.projects import Project
 from dazi.schema import llm_calls, llm_prompts, machine_codings, posts, utcnow
 
-__all__ = ["Call", "code_with_llm", "destination", "endpoint_of", "language_models", "list_calls", "register_llm",
-           "validate_llm"]
+__all__ = ["Call", "code_with_llm", "destination", "endpoint_of", "list_calls", "register_llm", "validate_llm"]
 
 #: Validation settings stored with a language-model coder (as the trained models' ``settings``).
 VALIDATION_DEFAULTS: dict[str, Any] = {"bootstrap": 1000, "seed": 0, "equivalence_margin": 0.05}
@@ -346,8 +347,6 @@ def code_with_llm(db: Database, project: Project, name: str, *, sample: str | No
 
         def write(conn: Connection, batch: list[int] = batch, records: list[dict] = records,
                   calls: list[Call] = calls) -> None:
-            from sqlalchemy import delete
-
             conn.execute(delete(machine_codings).where(machine_codings.c.model_id == model.id,
                                                        machine_codings.c.post_pk.in_(batch)))
             conn.execute(machine_codings.insert(), records)
@@ -374,8 +373,4 @@ def list_calls(db: Database, project: Project, name: str, *, limit: int | None =
     with db.read() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
-
-def language_models(db: Database, project: Project) -> list[Model]:
-    """The project's language-model coders."""
-    return [m for m in list_models(db, project) if m.kind == LLM_KIND]
 
