@@ -464,3 +464,17 @@ def test_a_limited_validation_draws_posts_and_deleting_drops_the_calls(coded):
     assert _count(db, llm_calls) == 4
     delete_model(db, project, "qwen")
     assert _count(db, llm_calls) == 0 and _count(db, llm_prompts) == 0
+
+
+def test_an_open_disagreement_is_left_out_of_the_figures_but_in_the_one_more_coder_test(coded):
+    db, project, pks = coded
+    ben = next(c for c in list_coders(db, project) if c.name == "ben")
+    save_codings(db, project, ben, [PlannedSave(pks["p06"], {"topic": "travel", "outcome": "failure"})])
+    with StandIn() as server:
+        register_llm(db, project, "qwen", Endpoint(server.url, "m"))
+        model = validate_llm(db, project, "qwen", bootstrap=50)
+    topic = model.metrics["variables"]["topic"]
+    assert topic["n"] == 9 and "p06" not in topic["oof"]["post_ids"]  # p06's topic has no final value
+    assert topic["one_more_coder"]["n_units"] == 6  # the model's code of p06 still counts beside ann's and ben's
+    assert topic["one_more_coder"]["alpha_humans"] < 1.0
+    assert model.metrics["variables"]["outcome"]["n"] == 10
