@@ -26,7 +26,7 @@ from sqlalchemy import and_, delete, exists, select
 from coding.codebook import Codebook, is_applicable
 from coding.machine import learners
 from coding.machine.features import FeatureBatch, document
-from coding.machine.store import Model, get_model
+from coding.machine.store import LLM_KIND, Model, get_model
 from coding.machine.workers import ordered_map
 from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
@@ -179,6 +179,9 @@ def code_posts(db: Database, project: Project, name: str, *, sample: str | None 
     from corpus.search import token_codes
 
     model = get_model(db, project, name)
+    if model.kind == LLM_KIND:
+        raise ValidationError(f"Model {name!r} is a language model: it codes through coding.machine.code_posts "
+                              "(dazi model code), which calls its endpoint.")
     codebook = check_current(db, project, model)
     sample_id = get_sample(db, project, sample).id if sample else None
     todo, humans, already = _todo(db, project, model, sample_id, recode)
