@@ -21,18 +21,18 @@ __all__ = ["code_posts"]
 
 
 def code_posts(db: Database, project: Project, name: str, *, sample: str | None = None, recode: bool = False,
-               batch_size: int | None = None, n_process: int = 1, workers: int = 1,
+               batch_size: int | None = None, n_process: int = 1, workers: int = 1, n_jobs: int = 2,
                progress: Callable[[int, int], None] | None = None) -> code.CodingRun:
     """Code every post without a finished human coding with model ``name``, whatever its kind.
 
     ``batch_size`` defaults to each kind's own (2,000 posts per transaction
     for a trained model, 50 calls for a language model); ``n_process`` is a
-    trained model's tokenising processes, ``workers`` a language model's calls
-    in flight.  See the two functions for what is raised.
+    trained model's tokenising processes and ``n_jobs`` its coding processes,
+    ``workers`` a language model's calls in flight.  See the two functions for what is raised.
     """
     model = get_model(db, project, name, parameters=False)
     if model.kind == LLM_KIND:
         return llm.code_with_llm(db, project, name, sample=sample, recode=recode, batch_size=batch_size or 50,
                                  workers=workers, progress=progress)
     return code.code_posts(db, project, name, sample=sample, recode=recode, batch_size=batch_size or 2000,
-                           n_process=n_process, progress=progress)
+                           n_process=n_process, n_jobs=n_jobs, progress=progress)
