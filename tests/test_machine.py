@@ -586,6 +586,20 @@ def test_training_on_worker_processes_is_training_here(coded):
     assert here.metrics == there.metrics
     curve = here.metrics["variables"]["topic"]["learning_curve"]
     assert [p["fraction"] for p in curve] == [0.25, 0.5, 0.75, 1.0] and all(p["macro_f1"] for p in curve)
+    # in a process with other threads (the app's server) the workers come from a fork server: the same model
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        served = train_model(db, project, "served", settings={"bootstrap": 50, "n_jobs": 2})
+    finally:
+        stop.set()
+        thread.join()
+    for vid, vm in here.variables.items():
+        np.testing.assert_array_equal(vm.coef, served.variables[vid].coef)
+    assert served.metrics == here.metrics
 
 
 def test_coding_on_worker_processes_stores_what_one_process_stores(coded):
@@ -609,3 +623,24 @@ def test_coding_on_worker_processes_stores_what_one_process_stores(coded):
                        progress=lambda done, total: seen.append(done))
     assert run.coded == again.coded == 100 and seen == [30, 60, 90, 100]
     assert stored() == alone
+
+
+def test_a_process_with_threads_starts_its_workers_from_a_fork_server():
+    """The app's server has threads: forking it could copy a held lock, so its workers come from a fork server
+    (given the shared data pickled) and give the same results in the same order."""
+    import operator
+    import threading
+
+    from coding.machine.workers import ordered_map, start_method
+
+    assert start_method() == "fork"
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert start_method() == "forkserver"
+        assert list(ordered_map(operator.add, range(7), shared=10, n_jobs=2, ahead=3)) == list(range(10, 17))
+    finally:
+        stop.set()
+        thread.join()
+    assert list(ordered_map(operator.add, range(7), shared=10, n_jobs=1, ahead=3)) == list(range(10, 17))
