@@ -3,8 +3,9 @@
 :func:`train_model` reads the final dataset (:func:`coding.adjudication.final_dataset`:
 adjudicated values, values the coders agreed on, a single coder's values),
 fits one classifier per codable variable (:mod:`coding.machine.learners`)
-over the posts' features (:mod:`coding.machine.features`), validates it by
-k-fold cross-validation (:mod:`coding.machine.validate`) and stores it
+over the posts' features (:mod:`coding.machine.features`, one matrix for
+every variable and fold), validates it by k-fold cross-validation
+(:mod:`coding.machine.crossval`, :mod:`coding.machine.validate`) and stores it
 (:mod:`coding.machine.store`), all or nothing.
 
 Conditional variables are trained only on the posts where they apply under
