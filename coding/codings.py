@@ -62,12 +62,18 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save changed: the variables whose values changed, and events written."""
+    """What a save changed: the variables whose values changed, events written, and the unit's
+    state before and after (``was_done``/``was_uncertain``, ``done``/``uncertain``: what a
+    progress count needs to follow the save without counting again)."""
 
     post_pk: int
     changed: list[str]
     events: int
     codebook_version: int
+    was_done: bool = False
+    was_uncertain: bool = False
+    done: bool = False
+    uncertain: bool = False
 
 
 @dataclass
@@ -286,7 +292,8 @@ def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, pos
             .values(memo=wanted["memo"], uncertain=wanted["uncertain"], seconds=coding_units.c.seconds + spent,
                     done=wanted["done"], updated_at=now, **({} if hints is None else {"hints": hints}))
         )
-    return SaveResult(post_pk, changed, events, stored.version)
+    return SaveResult(post_pk, changed, events, stored.version, was_done=state["done"],
+                      was_uncertain=state["uncertain"], done=bool(wanted["done"]), uncertain=bool(wanted["uncertain"]))
 
 
 def save_coding(
