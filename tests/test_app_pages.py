@@ -216,6 +216,42 @@ def test_save_and_next_commits_and_moves_on(study, db, panel):
     assert toast.value == f"Saved post {get_post_by_pk(db, project, pk)['post_id']} (8 value(s) changed)."
 
 
+def test_save_and_next_counts_nothing_and_the_progress_follows(study, db, panel, monkeypatch):
+    """The save path runs no aggregate over the coder's assignment: the progress the page shows next
+    is the one it showed, followed from the save's result (Progress.after_save), and equals what
+    counting again gives.  (The Code page's Save & next reruns only its fragment, which keeps that
+    progress; a run of the whole page counts afresh.)"""
+    import streamlit as st
+
+    import coding.assignments
+    import ui.codes_panel
+    from coding.assignments import coder_progress
+
+    counted: list[list[int]] = []
+    real_counts = coding.assignments._coder_counts
+    monkeypatch.setattr(coding.assignments, "_coder_counts", lambda conn, ids: counted.append(ids) or real_counts(conn, ids))
+    during: list[tuple[int, object]] = []
+
+    def mount(*, key, data, on_save_change):
+        def save():
+            before = len(counted)
+            on_save_change()
+            during.append((len(counted) - before, st.session_state.get("ws_progress")))
+        return panel.__class__.mount(panel, key=key, data=data, on_save_change=save)
+
+    monkeypatch.setattr(ui.codes_panel, "_panel", mount)
+    at = open_page("alice", CODE)
+    alice = _coder(db, "alice")
+    project = get_project(db)
+    for uncertain in (True, False, True):
+        panel.save(at, _filled(), uncertain=uncertain)
+        assert not at.exception and not at.error
+        aggregates, followed = during[-1]
+        assert aggregates == 0
+        assert followed == coder_progress(db, project, alice)
+    assert _progress(at).startswith(f"{DOUBLE_CODED + 3} of {len(study.post_pks)} coded · 2 marked uncertain")
+
+
 def _value_events(db, pk) -> int:
     frame = history(db, get_project(db), None, post_pk=pk)
     return int((frame["field"] == "value").sum())
