@@ -305,8 +305,8 @@ def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, pos
             .values(memo=wanted["memo"], uncertain=wanted["uncertain"], seconds=coding_units.c.seconds + spent,
                     done=wanted["done"], updated_at=now, **({} if hints is None else {"hints": hints}))
         )
-    return SaveResult(post_pk, changed, events, stored.version, was_done=state["done"],
-                      was_uncertain=state["uncertain"], done=bool(wanted["done"]), uncertain=bool(wanted["uncertain"]))
+    return SaveResult(post_pk, changed, events, stored.version, was_done=bool(state["done"]),
+                      was_uncertain=bool(state["uncertain"]), done=bool(wanted["done"]), uncertain=bool(wanted["uncertain"]))
 
 
 def save_coding(
