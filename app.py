@@ -26,13 +26,11 @@ from pathlib import Path
 import streamlit as st
 
 from ui.feedback import errors
-from ui.reruns import run_unknown_fragments_whole
 from ui.session import LANGS, Session, cookie_sent, session, sign_out, signed_in, write_cookie
 from ui.sign_in import sign_in_form
 from ui.store import settle
 
 st.set_page_config(page_title="dazi 搭子", page_icon="🤝", layout="wide")
-run_unknown_fragments_whole()  # a tab that outlived a restart: a click in the Code page's fragment still takes
 PAGES_DIR = Path(__file__).resolve().parent / "ui" / "pages"
 
 

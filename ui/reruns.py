@@ -11,7 +11,8 @@ nothing.  Two things keep that click:
   holding such a fragment asks for a run of the whole page as soon as it reconnects
   (Streamlit's browser side does so to register the fragment again): the new session
   knows the fragment before the coder clicks;
-* :func:`run_unknown_fragments_whole` (installed by ``app.py``) makes a request for a
+* :func:`run_unknown_fragments_whole` (installed when ``ui`` is imported, early in the
+  first run of a new server) makes a request for a
   fragment the session does not hold (a click that arrives before that run registered
   it) a run of the whole page with the same widget states: the page runs and acts on
   the click (a session's first run gets a component's value without its callback;

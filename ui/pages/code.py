@@ -260,7 +260,8 @@ def _workspace(ctx: Session, book: Codebook) -> None:
             st.success(f"All {progress.assigned} assigned posts are coded. Thank you!")
         else:
             st.info("No post matches the filters.")
-        st.button("Review from the first post", key="ws_review", on_click=_review, args=(ctx,))
+        if st.button("Review from the first post", key="ws_review", on_click=_review, args=(ctx,)):
+            st.rerun()  # (the filters it reset are outside this fragment: run the whole page to show them)
         return
 
     if (state.get("ws_shown") or (None,))[0] != post_pk:
