@@ -252,6 +252,26 @@ def test_save_and_next_counts_nothing_and_the_progress_follows(study, db, panel,
     assert _progress(at).startswith(f"{DOUBLE_CODED + 3} of {len(study.post_pks)} coded · 2 marked uncertain")
 
 
+def test_all_coded_then_review_from_the_first_post(study, db, panel):
+    """Once every assigned post is coded the page says so; "Review from the first post" shows the
+    coder's first post with the filter on all posts (the filters are reset by a run of the whole page,
+    as the button sits in the coding fragment)."""
+    from coding.assignments import assigned_post_pks
+
+    at = open_page("alice", CODE)
+    for _ in range(len(study.post_pks)):
+        if at.session_state["ws_cursor"] is None:
+            break
+        panel.save(at, _filled())
+        assert not at.exception and not at.error
+    assert at.session_state["ws_cursor"] is None
+    assert any("assigned posts are coded" in s.value for s in at.success)
+    at.button(key="ws_review").click().run()
+    first = assigned_post_pks(db, get_project(db), _coder(db, "alice"))[0]
+    assert at.session_state["ws_cursor"] == first and panel.data["post"] == first
+    assert at.selectbox(key="ws_status").value == "all"
+
+
 def _value_events(db, pk) -> int:
     frame = history(db, get_project(db), None, post_pk=pk)
     return int((frame["field"] == "value").sum())

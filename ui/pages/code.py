@@ -260,8 +260,10 @@ def _workspace(ctx: Session, book: Codebook) -> None:
             st.success(f"All {progress.assigned} assigned posts are coded. Thank you!")
         else:
             st.info("No post matches the filters.")
-        if st.button("Review from the first post", key="ws_review", on_click=_review, args=(ctx,)):
-            st.rerun()  # (the filters it reset are outside this fragment: run the whole page to show them)
+        if st.button("Review from the first post", key="ws_review"):
+            # the filters it resets are outside this fragment: the whole page resets them, before it draws them
+            st.session_state["ws_review_asked"] = True
+            st.rerun()
         return
 
     if (state.get("ws_shown") or (None,))[0] != post_pk:
@@ -291,6 +293,8 @@ def _workspace(ctx: Session, book: Codebook) -> None:
 ctx = require()
 for _key in ("ws_view", "ws_progress"):
     st.session_state.pop(_key, None)  # a run of the whole page (navigation, filters, a reload) reads afresh
+if st.session_state.pop("ws_review_asked", False):
+    _review(ctx)
 st.title("Code 编码")
 with errors():
     book = codebook(ctx.db, ctx.project)
