@@ -224,6 +224,24 @@ _NO_YEAR_RE = re.compile(
 )
 _UNITS_NAMED = {"s": "seconds", "ms": "milliseconds", "us": "microseconds"}
 
+# Times as the apps show recent posts: "刚刚", "5分钟前", "3小时前", "2天前",
+# "昨天 12:30", "前天", "今天 08:00"; also "5 minutes ago", "yesterday 12:30".
+_AGO_UNITS = {"秒": 1, "秒钟": 1, "分钟": 60, "分": 60, "小时": 3600, "个小时": 3600, "天": 86_400,
+              "周": 604_800, "星期": 604_800, "个星期": 604_800,
+              "second": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86_400,
+              "week": 604_800}
+_AGO_RE = re.compile(
+    r"(?P<n>\d{1,4})\s*(?P<unit>秒钟|秒|分钟|分|个小时|小时|天|个星期|星期|周)前"
+    r"|(?P<en>\d{1,4})\s*(?P<enunit>second|minute|min|hour|hr|day|week)s?\s+ago",
+    re.IGNORECASE,
+)
+_DAY_WORDS = {"今天": 0, "today": 0, "昨天": 1, "yesterday": 1, "前天": 2}
+_DAY_RE = re.compile(
+    r"(?P<w>今天|昨天|前天|today|yesterday)\s*(?:(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?",
+    re.IGNORECASE,
+)
+_NOW_WORDS = frozenset({"刚刚", "刚才", "just now", "now"})
+
 #: Earliest time a post may carry: 2000-01-01 00:00 UTC.  No platform dazi
 #: reads existed before; an earlier date is a misread value (seconds read
 #: as milliseconds give January 1970).
@@ -235,7 +253,7 @@ _SLACK_S = 2 * 86_400
 
 
 def parse_time(
-    value: object, unit: str = "auto", *, naive_tz: tzinfo = SHANGHAI
+    value: object, unit: str = "auto", *, naive_tz: tzinfo = SHANGHAI, collected_at: datetime | None = None
 ) -> datetime | None:
     """Parse an epoch number or a date-time string into an aware UTC datetime.
 
@@ -249,7 +267,9 @@ def parse_time(
         (``"2024年3月5日"``, ``"2024年3月5日 12:00"``).  A date without a year
         (``"3月5日"``, ``"03-05 12:00"``, as platforms show this year's posts)
         is in the current year, or in the year before when that date is still
-        to come.  Empty values give None.
+        to come.  A relative time as the apps show recent posts (``"刚刚"``,
+        ``"5分钟前"``, ``"3小时前"``, ``"2天前"``, ``"昨天 12:30"``, ``"前天"``,
+        ``"3 days ago"``) counts back from *collected_at*.  Empty values give None.
     unit : {"auto", "s", "ms", "us"}
         How to read a number.  ``"auto"`` (what every preset uses) decides by
         magnitude, per value: below 1e11 seconds, below 1e14 milliseconds,
@@ -257,6 +277,11 @@ def parse_time(
     naive_tz : tzinfo
         Zone of strings without an offset; Asia/Shanghai by default because
         the Chinese crawlers write local time.
+    collected_at : datetime, optional
+        When the page was saved (the crawler's time of the record): what a
+        relative time counts back from, and the year of a date shown without
+        one.  Without it a relative time is an error saying what is needed,
+        and a date without a year is in the year up to now.
 
     Returns
     -------
@@ -266,7 +291,8 @@ def parse_time(
     Raises
     ------
     ValueError
-        For text that is no date, or a number out of the datetime range.
+        For text that is no date, a number out of the datetime range, or a
+        relative time without *collected_at*.
 
     Examples
     --------
@@ -276,6 +302,11 @@ def parse_time(
     True
     >>> parse_time("2024年3月5日 12:00").isoformat()
     '2024-03-05T04:00:00+00:00'
+    >>> saved = parse_time("2024-03-05 12:00")
+    >>> parse_time("昨天 18:30", collected_at=saved).isoformat()
+    '2024-03-04T10:30:00+00:00'
+    >>> parse_time("5分钟前", collected_at=saved).isoformat()
+    '2024-03-05T03:55:00+00:00'
     """
     if value is None:
         return None
@@ -287,7 +318,7 @@ def parse_time(
             return _from_epoch(int(s), unit)
         if _NUMBER_RE.fullmatch(s):
             return _from_epoch(float(s), unit)
-        return _parse_time_text(s, naive_tz)
+        return _parse_time_text(s, naive_tz, collected_at)
     if type(value) is int:
         return _from_epoch(value, unit)
     if type(value) is float:
@@ -343,7 +374,7 @@ def _from_epoch(number: int | float, unit: str) -> datetime:
     raise ValueError(f"unit must be 'auto', 's', 'ms' or 'us', not {unit!r}")
 
 
-def _parse_time_text(s: str, naive_tz: tzinfo) -> datetime:
+def _parse_time_text(s: str, naive_tz: tzinfo, collected_at: datetime | None = None) -> datetime:
     try:
         dt = datetime.fromisoformat(s)
     except ValueError:
@@ -354,18 +385,46 @@ def _parse_time_text(s: str, naive_tz: tzinfo) -> datetime:
             except ValueError:
                 continue
         else:
-            dt = _no_year(s, naive_tz)
+            relative = _relative(s, naive_tz, collected_at)
+            dt = relative if relative is not None else _no_year(s, naive_tz, collected_at)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=naive_tz)
     return dt.astimezone(_UTC)
 
 
-def _no_year(s: str, naive_tz: tzinfo) -> datetime:
-    """``"3月5日"``: this year's date, or last year's when it is still to come."""
+def _relative(s: str, naive_tz: tzinfo, collected_at: datetime | None) -> datetime | None:
+    """A relative time ("5分钟前", "昨天 12:30") counted back from *collected_at*; None for other text."""
+    ago = _AGO_RE.fullmatch(s)
+    day = None if ago else _DAY_RE.fullmatch(s)
+    if ago is None and day is None and s.lower() not in _NOW_WORDS:
+        return None
+    if collected_at is None:
+        raise ValueError(
+            f"{s!r} is a relative time, counted from when the page was saved, and this row does not say "
+            "when that was: add a crawled_at column (the date and time the data was collected) or "
+            "export absolute times"
+        )
+    saved = collected_at if collected_at.tzinfo else collected_at.replace(tzinfo=naive_tz)
+    if ago is not None:
+        n, unit = (ago["n"], ago["unit"]) if ago["n"] else (ago["en"], ago["enunit"].lower())
+        return saved - timedelta(seconds=int(n) * _AGO_UNITS[unit])
+    if day is None:
+        return saved
+    local = saved.astimezone(naive_tz)
+    date = (local - timedelta(days=_DAY_WORDS[day["w"].lower()])).date()
+    try:
+        return datetime(date.year, date.month, date.day, int(day["H"] or 0), int(day["M"] or 0),
+                        int(day["S"] or 0), tzinfo=naive_tz)
+    except ValueError:
+        raise ValueError(f"not a date or time: {s!r}") from None
+
+
+def _no_year(s: str, naive_tz: tzinfo, collected_at: datetime | None = None) -> datetime:
+    """``"3月5日"``: a date in the year up to *collected_at* (or now): last year's when it is still to come."""
     m = _NO_YEAR_RE.fullmatch(s)
     if m is None:
         raise ValueError(f"not a date or time: {s!r}")
-    now = datetime.now(naive_tz)
+    now = datetime.now(naive_tz) if collected_at is None else collected_at.astimezone(naive_tz)
     month, day, hour, minute, second = (int(m.group(k) or 0) for k in ("m", "d", "H", "M", "S"))
     try:
         dt = datetime(now.year, month, day, hour, minute, second, tzinfo=naive_tz)
@@ -376,7 +435,9 @@ def _no_year(s: str, naive_tz: tzinfo) -> datetime:
     return dt
 
 
-def post_time(value: object, *, naive_tz: tzinfo = SHANGHAI) -> datetime | None:
+def post_time(
+    value: object, *, naive_tz: tzinfo = SHANGHAI, collected_at: datetime | None = None
+) -> datetime | None:
     """:func:`parse_time` with the unit by magnitude, refusing dates before 2000 or in the future.
 
     What every preset calls for a post's or comment's time.  ``0`` and
@@ -414,7 +475,7 @@ def post_time(value: object, *, naive_tz: tzinfo = SHANGHAI) -> datetime | None:
                 return datetime.fromtimestamp(n / 1000, _UTC)
     elif value == 0 or value == "0":
         return None
-    dt = parse_time(value, "auto", naive_tz=naive_tz)
+    dt = parse_time(value, "auto", naive_tz=naive_tz, collected_at=collected_at)
     if dt is None:
         return None
     if dt < EARLIEST or dt > datetime.now(_UTC) + FUTURE_SLACK:

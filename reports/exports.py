@@ -29,7 +29,7 @@ import csv
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,14 +54,17 @@ __all__ = [
     "SPSS_RESERVED",
     "ExportResult",
     "export_bytes",
-    "comments_csv_path",
+    "COMMENT_FORMATS",
+    "comments_bytes",
+    "comments_path",
     "export_posts",
     "save_tables",
-    "write_comments_csv",
+    "write_comments",
     "spss_name",
     "write_csv",
     "write_jsonl",
     "write_parquet",
+    "write_parquet_rows",
     "write_sav",
 ]
 
@@ -152,14 +155,21 @@ def _arrow_type(kind: str):
 
 def write_parquet(table: PostsTable, path: str | Path) -> int:
     """Write the posts table as Parquet with typed columns, in batches; returns the row count."""
-    # imported here: as above
+    meta = {"dazi.source": describe_source(table.source), "dazi.codebook": table.codebook.name if table.codebook else "",
+            "dazi.codebook_version": str(table.codebook_version or ""), "dazi.lang": table.lang}
+    return write_parquet_rows(table.columns, [table.kinds[c] for c in table.columns], table.rows(), path,
+                              metadata=meta)
+
+
+def write_parquet_rows(columns: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[Any]],
+                       path: str | Path, *, metadata: dict[str, str] | None = None) -> int:
+    """Write rows as Parquet, column ``i`` typed by ``kinds[i]`` (text, datetime, integer, ...); returns the count."""
+    # imported here: pyarrow loads only for a Parquet export
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = Path(path)
-    meta = {"dazi.source": describe_source(table.source), "dazi.codebook": table.codebook.name if table.codebook else "",
-            "dazi.codebook_version": str(table.codebook_version or ""), "dazi.lang": table.lang}
-    schema = pa.schema([pa.field(c, _arrow_type(table.kinds[c])) for c in table.columns], metadata=meta)
+    schema = pa.schema([pa.field(c, _arrow_type(k)) for c, k in zip(columns, kinds)], metadata=metadata)
     n = 0
 
     def cast(kind: str, value: Any) -> Any:
@@ -179,11 +189,11 @@ def write_parquet(table: PostsTable, path: str | Path) -> int:
         batch: list[Sequence[Any]] = []
 
         def flush() -> None:
-            arrays = [pa.array([cast(table.kinds[c], r[j]) for r in batch], type=schema.field(j).type)
-                      for j, c in enumerate(table.columns)]
+            arrays = [pa.array([cast(kind, r[j]) for r in batch], type=schema.field(j).type)
+                      for j, kind in enumerate(kinds)]
             writer.write_batch(pa.record_batch(arrays, schema=schema))
 
-        for row in table.rows():
+        for row in rows:
             batch.append(row)
             n += 1
             if len(batch) >= _BATCH:
@@ -396,11 +406,13 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
     result = ExportResult(path, suffix[1:], 0, renamed=dict(table.renamed))
     if suffix == ".csv":
         result.rows = write_csv(table.columns, table.rows(), path, bom=bom, progress=progress)
-        _comments_csv(db, project, path, bom, result)
+        _comments_beside(db, project, path, bom, result)
     elif suffix == ".jsonl":
         result.rows = write_jsonl(table.columns, table.rows(), path)
+        _comments_beside(db, project, path, bom, result)
     elif suffix == ".parquet":
         result.rows = write_parquet(table, path)
+        _comments_beside(db, project, path, bom, result)
     else:
         renamed = write_sav(table, path)
         result.rows = table.n_posts
@@ -413,27 +425,46 @@ def export_posts(db: Database, project: Project, path: str | Path, *, bom: bool 
     return result
 
 
-def comments_csv_path(path: str | Path) -> Path:
-    """Where a CSV export of posts puts the comments: ``posts.csv`` -> ``posts_comments.csv``."""
+#: Formats a comments file can take, beside a posts export or alone (``dazi comments --out``).
+COMMENT_FORMATS: tuple[str, ...] = (".csv", ".jsonl", ".parquet")
+_COMMENT_KINDS = {"created_at": "datetime", "likes": "integer"}
+
+
+def comments_path(path: str | Path) -> Path:
+    """Where an export of posts puts the comments: ``posts.csv`` -> ``posts_comments.csv`` (same format)."""
     path = Path(path)
-    return path.with_name(f"{path.stem}_comments.csv")
+    return path.with_name(f"{path.stem}_comments{path.suffix}")
 
 
-def write_comments_csv(db: Database, project: Project, path: str | Path, *, bom: bool = True) -> int:
-    """Write every comment of the project as CSV, linked to the posts by ``platform`` and ``post_id``."""
-    from corpus.comments import COMMENT_EXPORT_FIELDS, iter_comments
+def write_comments(comments: Iterable[Mapping[str, Any]], path: str | Path, *, bom: bool = True) -> int:
+    """Write comments (records with :data:`COMMENT_EXPORT_FIELDS`) as .csv, .jsonl or .parquet; returns the count.
 
-    rows = ([c[f] for f in COMMENT_EXPORT_FIELDS] for c in iter_comments(db, project))
-    return write_csv(COMMENT_EXPORT_FIELDS, rows, path, bom=bom)
+    They are linked to the posts by ``platform`` and ``post_id``; dazi imports
+    such a file back as comments (preset ``dazi-comments``).
+    """
+    from corpus.comments import COMMENT_EXPORT_FIELDS
+
+    path = Path(path)
+    rows = ([c[f] for f in COMMENT_EXPORT_FIELDS] for c in comments)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return write_csv(COMMENT_EXPORT_FIELDS, rows, path, bom=bom)
+    if suffix == ".jsonl":
+        return write_jsonl(COMMENT_EXPORT_FIELDS, rows, path)
+    if suffix == ".parquet":
+        kinds = [_COMMENT_KINDS.get(f, "text") for f in COMMENT_EXPORT_FIELDS]
+        return write_parquet_rows(COMMENT_EXPORT_FIELDS, kinds, rows, path)
+    raise ValidationError(f"Cannot write comments to {path.name!r}: unknown file type.",
+                          f"Use one of: {', '.join(COMMENT_FORMATS)}.")
 
 
-def _comments_csv(db: Database, project: Project, path: Path, bom: bool, result: ExportResult) -> None:
-    from corpus.comments import count_comments
+def _comments_beside(db: Database, project: Project, path: Path, bom: bool, result: ExportResult) -> None:
+    from corpus.comments import count_comments, iter_comments
 
     if not count_comments(db, project):
         return
-    target = comments_csv_path(path)
-    n = write_comments_csv(db, project, target, bom=bom)
+    target = comments_path(path)
+    n = write_comments(iter_comments(db, project), target, bom=bom)
     result.notes.append(f"{n:,} comments written to {target} (linked to the posts by platform and post_id)")
 
 
@@ -500,4 +531,15 @@ def export_bytes(db: Database, project: Project, suffix: str, **options: Any) ->
     with tempfile.TemporaryDirectory(prefix="dazi-export-") as tmp:
         path = Path(tmp) / f"export{suffix.lower()}"
         export_posts(db, project, path, **options)
+        return path.read_bytes()
+
+
+def comments_bytes(db: Database, project: Project, suffix: str = ".csv") -> bytes:
+    """Every comment of the project as a file's bytes (for a download button): see :func:`write_comments`."""
+    from corpus.comments import iter_comments
+
+    suffix = suffix if suffix.startswith(".") else "." + suffix
+    with tempfile.TemporaryDirectory(prefix="dazi-export-") as tmp:
+        path = Path(tmp) / f"comments{suffix.lower()}"
+        write_comments(iter_comments(db, project), path)
         return path.read_bytes()

@@ -6,6 +6,8 @@ each test, so a test may write to it.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 from pathlib import Path
@@ -607,7 +609,14 @@ def test_exports_page_offers_the_downloads(study, db):
     at = open_page("admin", "ui/pages/exports.py")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Excel workbook", "CSV (UTF-8, opens in Excel)", "JSON Lines", "SPSS (.sav)",
-                      "Reliability report (HTML)"]
+                      "Comments 评论 (CSV)", "Reliability report (HTML)"]
+    from corpus.comments import count_comments
+    from reports.exports import comments_bytes
+
+    n = count_comments(db, get_project(db))
+    assert n and any(f"{n:,} comments" in c.value for c in at.caption)
+    rows = list(csv.reader(io.StringIO(comments_bytes(db, get_project(db)).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["comment_id", "post_id", "platform"] and len(rows) == n + 1
 
 
 # --------------------------------------------------------------------------

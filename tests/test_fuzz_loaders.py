@@ -502,7 +502,7 @@ def test_integers_beyond_64_bits_in_a_json_array_are_stored(sqlite_db, project, 
 def test_a_workbook_that_unpacks_to_far_more_than_it_holds_is_refused(tmp_path, monkeypatch):
     import zipfile
 
-    monkeypatch.setattr("corpus.formats._ZIP_BOMB_BYTES", 1 << 20)  # 256 MiB in real life; the test stays small
+    monkeypatch.setattr("corpus.formats.xlsx._ZIP_BOMB_BYTES", 1 << 20)  # 256 MiB in real life; the test stays small
     path = tmp_path / "bomb.xlsx"
     rows = fx.mediacrawler_excel_rows(fx.XHS_NOTES, fx.XHS_COLUMNS)
     fx.write_xlsx(path, {"Contents": (fx.XHS_COLUMNS, rows)})

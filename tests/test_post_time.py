@@ -16,7 +16,7 @@ from corpus.loaders import load
 from corpus.parsing import SHANGHAI, parse_time, post_time
 from corpus.presets import PRESETS, RowError
 from corpus.store import get_post
-from dazi.errors import InputError
+from dazi.errors import InputError, NotFound
 from tests.conftest import DATA
 
 UTC = UTC
@@ -146,3 +146,73 @@ def test_loader_reads_microseconds_per_value(tmp_path):
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     got = [p["created_at"] for b in load(path, workers=0) for p in b.posts]
     assert got == [INSTANT] * 3
+
+
+# ---------------------------------------------------------------------------
+# Relative times ("3天前", "昨天 12:30"): counted back from when the data was collected
+# ---------------------------------------------------------------------------
+
+#: Collected 2024-03-05 12:00 Beijing time = 04:00 UTC (worked out by hand below).
+SAVED = datetime(2024, 3, 5, 4, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("刚刚", datetime(2024, 3, 5, 4, 0, tzinfo=UTC), id="just now"),
+        pytest.param("5分钟前", datetime(2024, 3, 5, 3, 55, tzinfo=UTC), id="minutes"),
+        pytest.param("3小时前", datetime(2024, 3, 5, 1, 0, tzinfo=UTC), id="hours"),
+        pytest.param("2天前", datetime(2024, 3, 3, 4, 0, tzinfo=UTC), id="days"),
+        pytest.param("1周前", datetime(2024, 2, 27, 4, 0, tzinfo=UTC), id="a week"),
+        # 昨天 18:30 in Beijing is 2024-03-04 18:30 +08:00 = 10:30 UTC
+        pytest.param("昨天 18:30", datetime(2024, 3, 4, 10, 30, tzinfo=UTC), id="yesterday at"),
+        # 昨天 alone: the day, at 00:00 Beijing time = 16:00 UTC the day before
+        pytest.param("昨天", datetime(2024, 3, 3, 16, 0, tzinfo=UTC), id="yesterday"),
+        pytest.param("前天 01:02", datetime(2024, 3, 2, 17, 2, tzinfo=UTC), id="the day before"),
+        pytest.param("今天 08:00", datetime(2024, 3, 5, 0, 0, tzinfo=UTC), id="today at"),
+        pytest.param("3 days ago", datetime(2024, 3, 2, 4, 0, tzinfo=UTC), id="English days"),
+        pytest.param("Yesterday 18:30", datetime(2024, 3, 4, 10, 30, tzinfo=UTC), id="English yesterday"),
+        # a date shown without a year falls in the year up to the collection, not up to today
+        pytest.param("12-31 10:00", datetime(2023, 12, 31, 2, 0, tzinfo=UTC), id="no year, last year"),
+        pytest.param("3月1日", datetime(2024, 2, 29, 16, 0, tzinfo=UTC), id="no year, this year"),
+    ],
+)
+def test_relative_times_count_back_from_the_collection(value, expected):
+    assert post_time(value, collected_at=SAVED) == expected
+
+
+@pytest.mark.parametrize("value", ["3天前", "昨天 12:00", "刚刚", "5 minutes ago"])
+def test_a_relative_time_without_a_collection_time_says_what_is_needed(value):
+    with pytest.raises(ValueError, match="relative time.*crawled_at column"):
+        post_time(value)
+
+
+def test_mediacrawler_relative_time_counts_back_from_last_modify_ts():
+    # last_modify_ts is MediaCrawler's time of writing the record (ms)
+    saved_ms = int(SAVED.timestamp() * 1000)
+    post = PRESETS["mediacrawler-xhs-notes"].convert(_xhs(time="昨天 18:30", last_modify_ts=saved_ms))
+    assert post["created_at"] == datetime(2024, 3, 4, 10, 30, tzinfo=UTC)
+
+
+def test_a_sheet_with_relative_times_imports_against_its_crawled_at_column(db, project, tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "post_id,text,created_at,collected_at\n"
+        "a1,找饭搭子,3天前,2024-03-05 12:00\n"
+        "a2,找旅行搭子,昨天 18:30,2024-03-05 12:00\n",
+        encoding="utf-8",
+    )
+    import_files(db, project, [path])
+    assert get_post(db, project, "a1")["created_at"] == datetime(2024, 3, 2, 4, 0, tzinfo=UTC)
+    assert get_post(db, project, "a2")["created_at"] == datetime(2024, 3, 4, 10, 30, tzinfo=UTC)
+
+
+def test_a_sheet_with_relative_times_and_no_collection_time_is_refused_whole(db, project, tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("post_id,text,created_at\na1,找饭搭子,2024-03-01\na2,找旅行搭子,3天前\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        import_files(db, project, [path])
+    assert (info.value.location.row, info.value.location.column) == (3, "created_at")  # line 3 of the file
+    assert "crawled_at column" in info.value.describe()
+    with pytest.raises(NotFound):  # all or nothing: the good first row is not imported either
+        get_post(db, project, "a1")

@@ -11,6 +11,7 @@ too (the workbook's Comments sheet, ``NAME_comments.csv``).
 from __future__ import annotations
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -72,8 +73,9 @@ def test_export_imports_back_with_every_field_equal(request, tmp_path, fmt, orig
     run("export", out, db=source)
     target = tmp_path / "new.db"
     files = [out]
-    if fmt == "csv" and (tmp_path / "posts_comments.csv").exists():
-        files.append(tmp_path / "posts_comments.csv")
+    if fmt != "xlsx":  # the workbook has a Comments sheet; the flat formats a posts_comments file beside
+        assert (tmp_path / f"posts_comments.{fmt}").exists()
+        files.append(tmp_path / f"posts_comments.{fmt}")
     result = run("import", *files, db=target, project="copy")
     assert "preset dazi-posts" in result.output
     before, comments_before = _posts(source, "default")
@@ -81,10 +83,9 @@ def test_export_imports_back_with_every_field_equal(request, tmp_path, fmt, orig
     assert set(after) == set(before)
     for key, post in before.items():
         assert after[key] == post, key
-    if fmt in ("csv", "xlsx"):  # the formats that carry comments
-        assert comments_before and set(comments_after) == set(comments_before)
-        for key, comment in comments_before.items():
-            assert {f: comments_after[key][f] for f in COMMENT_EXPORT_FIELDS} == comment
+    assert comments_before and set(comments_after) == set(comments_before)
+    for key, comment in comments_before.items():
+        assert {f: comments_after[key][f] for f in COMMENT_EXPORT_FIELDS} == comment
 
 
 def test_workbook_comments_sheet_is_linked_by_post_id(demo_db, tmp_path):
@@ -113,6 +114,24 @@ def test_comments_cli(demo_db, tmp_path):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "Wrote" in result.output
     missing = run("comments", "no-such-post", db=demo_db, ok=False)
     assert missing.exit_code != 0 and "no-such-post" in missing.output
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_comments_out_in_other_formats_reads_back(demo_db, tmp_path, fmt):
+    out = tmp_path / f"comments.{fmt}"
+    result = run("comments", "--out", out, db=demo_db)
+    n = int(result.output.split()[1].replace(",", ""))
+    frame = pd.read_json(out, lines=True, dtype=False) if fmt == "jsonl" else pd.read_parquet(out)
+    assert list(frame.columns) == list(COMMENT_EXPORT_FIELDS) and len(frame) == n > 0
+    assert frame["post_id"].map(type).eq(str).all()  # ids stay text
+    if fmt == "parquet":
+        assert str(frame["created_at"].dtype).startswith("datetime64") and frame["likes"].dtype.kind in "iu"
+
+
+def test_comments_out_refuses_other_file_types(demo_db, tmp_path):
+    result = run("comments", "--out", tmp_path / "comments.docx", db=demo_db, ok=False)
+    assert result.exit_code != 0 and ".csv, .jsonl, .parquet" in result.output
+    assert not (tmp_path / "comments.docx").exists()
 
 
 def test_import_presets_lists_every_preset_with_columns_and_source():

@@ -415,3 +415,14 @@ def test_benchmark_zeeschuimer_file_imports_as_rednote(tmp_path):
         for field in ("post_id", "title", "text", "created_at", "likes", "collects", "comments", "shares",
                       "hashtags", "author_id", "location", "source_keywords"):
             assert a[field] == b[field], field
+
+
+def test_zeeschuimer_relative_time_counts_back_from_timestamp_collected(tmp_path):
+    # Douyin's page shape can carry the time as shown ("3天前"); Zeeschuimer's envelope says
+    # when the item was collected: 1733900020000 ms = 2024-12-11 06:53:40 UTC.
+    line = json.loads((SOURCES / "zeeschuimer/douyin.ndjson").read_text(encoding="utf-8").splitlines()[0])
+    line["data"]["create_time"] = "3天前"
+    path = tmp_path / "douyin.ndjson"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    _, posts, _ = _load(path)
+    assert posts[0]["created_at"] == datetime(2024, 12, 8, 6, 53, 40, tzinfo=UTC)

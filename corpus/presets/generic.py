@@ -52,6 +52,7 @@ _ALIASES = {
     "date": "created_at",
     "keyword": "source_keywords",
     "source_keyword": "source_keywords",
+    "collected_at": "crawled_at",
     "tags": "hashtags",
     "body": "text",
     "content": "text",
@@ -183,10 +184,10 @@ def _generic_converter(
             post[fld] = _str(rec.get(col))
         if author_id_col:
             post["author_id"] = _opt_id(rec, author_id_col)
+        crawled = _time(rec, crawled_col) if crawled_col else None
+        post["crawled_at"] = crawled
         if created_col:
-            post["created_at"] = _time(rec, created_col)
-        if crawled_col:
-            post["crawled_at"] = _time(rec, crawled_col)
+            post["created_at"] = _time(rec, created_col, collected_at=crawled)
         _set_counts(post, rec, counts)
         tags = _tags_of(title, text)
         post["hashtags"] = _merge(tags, _list(rec, tags_col)) if tags_col else tags

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from corpus.parsing import detect_lang, extract_hashtags, extract_mentions
+from corpus.parsing import detect_lang
 from corpus.presets.base import Preset, register
 from corpus.presets.values import (
     _BLANK_COMMENT,
@@ -73,6 +73,25 @@ def _mc_keywords(rec: Mapping) -> list[str]:
     return [kw] if kw else []
 
 
+def _mc_post(post: dict, rec: dict, *, created_at: object, counts: tuple[tuple[str, str], ...],
+             lang_text: str | None = None, hashtags: list[str] | None = None, status: str | None = None) -> dict:
+    """Fill the fields every MediaCrawler content table gives the same way, once the converter has set the
+    id, title, text, url and author: time, place, counts, tags and mentions (from title and text), keyword,
+    language, status, collection time and the raw record."""
+    title, text = post["title"], post["text"]
+    post["created_at"] = created_at
+    post["location"] = _str(rec.get("ip_location"))
+    _set_counts(post, rec, counts)
+    post["hashtags"] = _tags_of(title, text) if hashtags is None else hashtags
+    post["mentions"] = _mentions_of(title, text)
+    post["source_keywords"] = _mc_keywords(rec)
+    post["lang"] = detect_lang(text or title if lang_text is None else lang_text)
+    post["status"] = _status(rec) if status is None else status
+    post["crawled_at"] = _time(rec, "last_modify_ts")
+    post["raw"] = rec
+    return post
+
+
 def _mc_xhs_note(rec: dict) -> dict:
     post = _new_post("xiaohongshu")
     post["post_id"] = _id(rec, "note_id")
@@ -82,17 +101,8 @@ def _mc_xhs_note(rec: dict) -> dict:
     post["text"] = text
     post["url"] = _str(rec.get("note_url"))
     _mc_author(rec, post)
-    post["created_at"] = _time(rec, "time")
-    post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, rec, _XHS_COUNTS)
-    post["hashtags"] = _merge(_tags_of(title, text), _list(rec, "tag_list"))
-    post["mentions"] = _mentions_of(title, text)
-    post["source_keywords"] = _mc_keywords(rec)
-    post["lang"] = detect_lang(text or title)
-    post["status"] = _status(rec)
-    post["crawled_at"] = _time(rec, "last_modify_ts")
-    post["raw"] = rec
-    return post
+    return _mc_post(post, rec, created_at=_time(rec, "time"), counts=_XHS_COUNTS,
+                    hashtags=_merge(_tags_of(title, text), _list(rec, "tag_list")))
 
 
 def _xhs_variant(cols: frozenset[str]) -> str:
@@ -147,17 +157,10 @@ def _mc_weibo_note(rec: dict) -> dict:
     post["url"] = _str(rec.get("note_url"))
     _mc_author(rec, post)
     created = _time(rec, "create_time")
-    post["created_at"] = created if created is not None else _time(rec, "create_date_time")
-    post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, rec, _WEIBO_COUNTS)
-    post["hashtags"] = extract_hashtags(text)
-    post["mentions"] = extract_mentions(text)
-    post["source_keywords"] = _mc_keywords(rec)
-    post["lang"] = detect_lang(text)
-    post["status"] = _weibo_status(rec, text)
-    post["crawled_at"] = _time(rec, "last_modify_ts")
-    post["raw"] = rec
-    return post
+    if created is None:
+        created = _time(rec, "create_date_time")
+    return _mc_post(post, rec, created_at=created, counts=_WEIBO_COUNTS, lang_text=text,
+                    status=_weibo_status(rec, text))
 
 
 def _weibo_status(rec: Mapping, text: str) -> str:
@@ -185,17 +188,7 @@ def _mc_douyin_aweme(rec: dict) -> dict:
     author = _opt_id(rec, "user_id") or _opt_id(rec, "sec_uid") or _opt_id(rec, "creator_hash")
     post["author_id"] = author
     post["author_name"] = _str(rec.get("nickname"))
-    post["created_at"] = _time(rec, "create_time")
-    post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, rec, _DOUYIN_COUNTS)
-    post["hashtags"] = _tags_of(title, text)
-    post["mentions"] = _mentions_of(title, text)
-    post["source_keywords"] = _mc_keywords(rec)
-    post["lang"] = detect_lang(text or title)
-    post["status"] = _status(rec)
-    post["crawled_at"] = _time(rec, "last_modify_ts")
-    post["raw"] = rec
-    return post
+    return _mc_post(post, rec, created_at=_time(rec, "create_time"), counts=_DOUYIN_COUNTS)
 
 
 _BILI_COUNTS = (
@@ -217,17 +210,8 @@ def _mc_bilibili_video(rec: dict) -> dict:
     post["text"] = text
     post["url"] = _str(rec.get("video_url"))
     _mc_author(rec, post)
-    post["created_at"] = _time(rec, "create_time")
-    post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, rec, _BILI_COUNTS)
-    post["hashtags"] = _tags_of(title, text)
-    post["mentions"] = _mentions_of(title, text)
-    post["source_keywords"] = _mc_keywords(rec)
-    post["lang"] = detect_lang(f"{title or ''}\n{text}")
-    post["status"] = _status(rec)
-    post["crawled_at"] = _time(rec, "last_modify_ts")
-    post["raw"] = rec
-    return post
+    return _mc_post(post, rec, created_at=_time(rec, "create_time"), counts=_BILI_COUNTS,
+                    lang_text=f"{title or ''}\n{text}")
 
 
 
@@ -244,17 +228,8 @@ def _mc_kuaishou_video(rec: dict) -> dict:
     post["text"] = text
     post["url"] = _str(rec.get("video_url"))
     _mc_author(rec, post)
-    post["created_at"] = _time(rec, "create_time")
-    post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, rec, _KS_COUNTS)  # viewd_count (sic) is views, not engagement: kept in raw
-    post["hashtags"] = _tags_of(title, text)
-    post["mentions"] = _mentions_of(title, text)
-    post["source_keywords"] = _mc_keywords(rec)
-    post["lang"] = detect_lang(text or title)
-    post["status"] = _status(rec)
-    post["crawled_at"] = _time(rec, "last_modify_ts")
-    post["raw"] = rec
-    return post
+    # viewd_count (sic) is views, not engagement: kept in raw
+    return _mc_post(post, rec, created_at=_time(rec, "create_time"), counts=_KS_COUNTS)
 
 
 _TIEBA_COUNTS = (("comments", "total_replay_num"),)
@@ -270,19 +245,11 @@ def _mc_tieba_note(rec: dict) -> dict:
     post["url"] = _str(rec.get("note_url"))
     post["author_id"] = _opt_id(rec, "creator_hash") or _str(rec.get("user_link"))
     post["author_name"] = _str(rec.get("user_nickname"))
-    post["created_at"] = _time(rec, "publish_time")
-    post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, rec, _TIEBA_COUNTS)
-    post["hashtags"] = _tags_of(title, text)
-    post["mentions"] = _mentions_of(title, text)
-    post["source_keywords"] = _mc_keywords(rec)
+    _mc_post(post, rec, created_at=_time(rec, "publish_time"), counts=_TIEBA_COUNTS,
+             lang_text=f"{title or ''}\n{text}")
     tieba = _str(rec.get("tieba_name"))
     if tieba and not post["source_keywords"]:
         post["source_keywords"] = [tieba]
-    post["lang"] = detect_lang(f"{title or ''}\n{text}")
-    post["status"] = _status(rec)
-    post["crawled_at"] = _time(rec, "last_modify_ts")
-    post["raw"] = rec
     return post
 
 
@@ -316,17 +283,8 @@ def _mc_zhihu_content(rec: dict) -> dict:
     post["url"] = _str(rec.get("content_url"))
     post["author_id"] = _mc_author_id(rec) or _str(rec.get("user_url_token"))
     post["author_name"] = _str(rec.get("user_nickname"))
-    post["created_at"] = _time(rec, "created_time")
-    post["location"] = _str(rec.get("ip_location"))
-    _set_counts(post, rec, _ZHIHU_COUNTS)
-    post["hashtags"] = _tags_of(title, text)
-    post["mentions"] = _mentions_of(title, text)
-    post["source_keywords"] = _mc_keywords(rec)
-    post["lang"] = detect_lang(f"{title or ''}\n{text}")
-    post["status"] = _status(rec)
-    post["crawled_at"] = _time(rec, "last_modify_ts")
-    post["raw"] = rec
-    return post
+    return _mc_post(post, rec, created_at=_time(rec, "created_time"), counts=_ZHIHU_COUNTS,
+                    lang_text=f"{title or ''}\n{text}")
 
 
 def _generation(cols: frozenset[str]) -> str | None:

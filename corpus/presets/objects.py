@@ -209,7 +209,7 @@ def rednote_note(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     post["url"] = _rednote_url(note_id, token)
     post["author_id"] = author_id
     post["author_name"] = _str(user.get("nickname") or user.get("nick_name"))
-    post["created_at"] = _time_of(note.get(time_column), p + time_column)
+    post["created_at"] = _time_of(note.get(time_column), p + time_column, collected_at=post["crawled_at"])
     post["location"] = _str(location)
     try:
         _set_counts(post, counts, spec)
@@ -256,6 +256,7 @@ def _prefixed(read, obj: Mapping, column: str, prefix: str):
 def douyin_video(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     """A Douyin video: the API's snake_case shape or the page's camelCase one."""
     post = _new_post("douyin")
+    post["crawled_at"] = _collected(meta, prefix)
     if "aweme_id" in obj:
         post_id = _prefixed(_id, obj, "aweme_id", prefix)
         author = _obj(obj, "author", prefix + "author")
@@ -298,7 +299,7 @@ def douyin_video(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     post["url"] = f"https://www.douyin.com/video/{post_id}"
     post["author_id"] = author_id
     post["author_name"] = _str(author.get("nickname"))
-    post["created_at"] = _time_of(obj.get(time_column), prefix + time_column)
+    post["created_at"] = _time_of(obj.get(time_column), prefix + time_column, collected_at=post["crawled_at"])
     post["location"] = _str(obj.get("ip_label") or obj.get("region"))
     try:
         _set_counts(post, stats, spec)
@@ -308,7 +309,6 @@ def douyin_video(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     post["mentions"] = extract_mentions(text)
     post["source_keywords"] = _keyword(meta)
     post["lang"] = detect_lang(text)
-    post["crawled_at"] = _collected(meta, prefix)
     post["raw"] = obj
     return post
 
@@ -321,6 +321,7 @@ def douyin_video(obj: dict, meta: Mapping | None, prefix: str) -> dict:
 def tiktok_video(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     """A TikTok video (``id``, ``desc``, ``createTime`` s, ``author``, ``stats``)."""
     post = _new_post("tiktok")
+    post["crawled_at"] = _collected(meta, prefix)
     post_id = _prefixed(_id, obj, "id", prefix)
     post["post_id"] = post_id
     author = obj.get("author")
@@ -335,7 +336,7 @@ def tiktok_video(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     text = _text(obj.get("desc"))
     post["text"] = text
     post["url"] = f"https://www.tiktok.com/@{handle or '_'}/video/{post_id}"
-    post["created_at"] = _time_of(obj.get("createTime"), prefix + "createTime")
+    post["created_at"] = _time_of(obj.get("createTime"), prefix + "createTime", collected_at=post["crawled_at"])
     stats = _obj(obj, "stats", prefix + "stats")
     try:
         _set_counts(
@@ -357,7 +358,6 @@ def tiktok_video(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     post["location"] = _str(obj.get("locationCreated"))
     post["source_keywords"] = _keyword(meta)
     post["lang"] = detect_lang(text)
-    post["crawled_at"] = _collected(meta, prefix)
     post["raw"] = obj
     return post
 
@@ -389,6 +389,7 @@ def instagram_post(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     """An Instagram post: the "item list" shape (``code``, ``caption.text``, ``taken_at``)
     or the older graph shape (``shortcode``, ``edge_media_to_caption``, ``taken_at_timestamp``)."""
     post = _new_post("instagram")
+    post["crawled_at"] = _collected(meta, prefix)
     if obj.get("code"):
         code = _prefixed(_id, obj, "code", prefix)
         caption = obj.get("caption")
@@ -415,7 +416,7 @@ def instagram_post(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     user = _obj(obj, "user", prefix + "user") or _obj(obj, "owner", prefix + "owner")
     post["author_id"] = _str(user.get("pk")) or _str(user.get("id"))
     post["author_name"] = _str(user.get("username"))
-    post["created_at"] = _time_of(time_value, prefix + time_column)
+    post["created_at"] = _time_of(time_value, prefix + time_column, collected_at=post["crawled_at"])
     location = obj.get("location")
     post["location"] = _str(location.get("name")) if isinstance(location, dict) else None
     try:
@@ -426,7 +427,6 @@ def instagram_post(obj: dict, meta: Mapping | None, prefix: str) -> dict:
     post["mentions"] = extract_mentions(text)
     post["source_keywords"] = _keyword(meta)
     post["lang"] = detect_lang(text)
-    post["crawled_at"] = _collected(meta, prefix)
     post["raw"] = obj
     return post
 

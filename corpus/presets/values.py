@@ -22,6 +22,7 @@ Choices a reviewer should know about
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from corpus.fields import COMMENT_FIELDS, POST_FIELDS
 from corpus.parsing import (
@@ -49,7 +50,8 @@ _COUNT_HINT = (
 )
 _TIME_HINT = (
     "Times must be epoch seconds, milliseconds or microseconds, or dates like "
-    "2023-12-23 17:12:54, 2024-03-05T12:00:00+08:00 or 2024年3月5日, between 2000 and now; "
+    "2023-12-23 17:12:54, 2024-03-05T12:00:00+08:00 or 2024年3月5日, between 2000 and now "
+    "(times like 3天前 or 昨天 12:30 need a crawled_at column saying when the data was collected); "
     "fix or empty this cell."
 )
 
@@ -145,25 +147,46 @@ def _title(value: object, text: str) -> str | None:
     return t
 
 
-def _time(rec: Mapping, column: str, unit: str = "auto") -> object:
-    """A post's or comment's time from *column* (unit by magnitude; *unit* is ignored)."""
+#: Columns in which the tools write when a record was collected (MediaCrawler,
+#: Zeeschuimer, Pushshift, dazi): what a relative time such as "3天前" counts back from.
+_COLLECTED_COLUMNS = ("last_modify_ts", "crawled_at", "collected_at", "timestamp_collected", "retrieved_on")
+
+
+def _time(rec: Mapping, column: str, unit: str = "auto", *, collected_at: object = None) -> object:
+    """A post's or comment's time from *column* (unit by magnitude; *unit* is ignored).
+
+    A text time is read against the record's collection time (*collected_at*,
+    or the first of :data:`_COLLECTED_COLUMNS` the record has): "昨天 12:30"
+    and "3天前" count back from it, "3月5日" falls in the year up to it.
+    """
     value = rec.get(column)
     if value is None or value == "":
         return None
-    try:
-        return post_time(value)
-    except ValueError as exc:
-        raise RowError(column, str(exc), _TIME_HINT) from None
+    if collected_at is None and type(value) is str and not value.isdigit():
+        collected_at = _saved_time(rec)
+    return _time_of(value, column, collected_at=collected_at)
 
 
-def _time_of(value: object, column: str) -> object:
+def _time_of(value: object, column: str, *, collected_at: object = None) -> object:
     """:func:`_time` for a value already taken out of a nested record."""
     if value is None or value == "":
         return None
     try:
-        return post_time(value)
+        return post_time(value, collected_at=collected_at if isinstance(collected_at, datetime) else None)
     except ValueError as exc:
         raise RowError(column, str(exc), _TIME_HINT) from None
+
+
+def _saved_time(rec: Mapping) -> datetime | None:
+    """When *rec* was collected, from the first collection column it has; None if none reads as a time."""
+    for key in _COLLECTED_COLUMNS:
+        value = rec.get(key)
+        if value is not None and value != "":
+            try:
+                return post_time(value)
+            except ValueError:
+                return None
+    return None
 
 
 def _count(rec: Mapping, column: str) -> int | None:

@@ -1,5 +1,5 @@
 """Exports as downloads: the Excel workbook, CSV, JSON Lines and SPSS files of the coded
-posts, and the HTML reliability report.
+posts, the comments, and the HTML reliability report.
 
 Files are made by :mod:`reports` (:func:`reports.exports.export_bytes`,
 :func:`reports.report.reliability_report` and :func:`reports.report.render_html`)
@@ -12,9 +12,10 @@ from __future__ import annotations
 import streamlit as st
 
 from coding.machine.store import list_models
+from corpus.comments import count_comments
 from dazi.db import Database
 from dazi.projects import Project
-from reports.exports import export_bytes
+from reports.exports import comments_bytes, export_bytes
 from reports.report import reliability_report, render_html
 from ui.feedback import errors
 from ui.session import require
@@ -57,6 +58,13 @@ with errors():
                                                                          with_model=with_model),
                                file_name=f"{project.name}{suffix}", mime=mime, key=f"ex_{suffix[1:]}",
                                icon=":material/download:")
+    n_comments = count_comments(db, project)
+    if n_comments:
+        st.caption(f"{n_comments:,} comments 条评论 are in the workbook's Comments sheet, and here as a file of their "
+                   "own, linked to the posts by platform and post_id.")
+        st.download_button("Comments 评论 (CSV)", data=lambda: comments_bytes(db, project, ".csv"),
+                           file_name=f"{project.name}_comments.csv", mime="text/csv", key="ex_comments",
+                           icon=":material/download:")
     st.subheader("Reliability report")
     st.caption("One HTML page: Krippendorff's alpha with its 95% bootstrapped interval for every variable, the other "
                "coefficients, charts, coder pairs, disagreements and a methods paragraph.")

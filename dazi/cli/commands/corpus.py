@@ -154,37 +154,36 @@ def posts_cmd(ctx: Context, limit, offset, sort, ascending, text, hashtag):
 @click.argument("post_id", required=False)
 @click.option("--platform", help="The post's platform, when the same id exists on several.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write comments to this .csv instead (all of the project's without POST_ID).")
-@click.option("--no-bom", is_flag=True, help="--out: write the CSV without a byte-order mark.")
+              help="Write comments to this .csv, .jsonl or .parquet file instead (all of the project's without "
+                   "POST_ID).")
+@click.option("--no-bom", is_flag=True, help="--out .csv: write the CSV without a byte-order mark.")
 @pass_ctx
 def comments_cmd(ctx: Context, post_id, platform, out, no_bom):
-    """Show a post's comments as a thread, or write comments to a CSV file.
+    """Show a post's comments as a thread, or write comments to a file.
 
     \b
     Example:
       dazi comments 65a1b2c3d4e5f60718293a4b
       dazi comments --out comments.csv
+      dazi comments --out comments.parquet
     """
-    from corpus.comments import comment_lines, comments_by_post
+    from corpus.comments import comment_lines, comments_by_post, iter_comments
     from corpus.store import get_post
-    from reports.exports import write_comments_csv, write_csv
+    from reports.exports import write_comments
 
     project = ctx.project()
     if post_id is None:
         if out is None:
             raise ValidationError("Name a post (dazi comments POST_ID), or give --out FILE.csv for all comments.")
-        _check_csv(out)
-        n = write_comments_csv(ctx.db, project, out, bom=not no_bom)
+        _check_out(out)
+        n = write_comments(iter_comments(ctx.db, project), out, bom=not no_bom)
         click.echo(f"Wrote {n:,} comments to {out}")
         return
     post = get_post(ctx.db, project, post_id, platform)
     thread = comments_by_post(ctx.db, project, [post], limit=None).get((post["platform"], post["post_id"]), [])
     if out is not None:
-        from corpus.comments import COMMENT_EXPORT_FIELDS
-
-        _check_csv(out)
-        n = write_csv(COMMENT_EXPORT_FIELDS, ([c[f] for f in COMMENT_EXPORT_FIELDS] for c in thread), out,
-                      bom=not no_bom)
+        _check_out(out)
+        n = write_comments(thread, out, bom=not no_bom)
         click.echo(f"Wrote {n:,} comments to {out}")
         return
     title = (post["title"] or post["text"] or "").replace("\n", " ")[:60]
@@ -196,9 +195,12 @@ def comments_cmd(ctx: Context, post_id, platform, out, no_bom):
     click.echo(f"({len(thread):,} comments)", err=True)
 
 
-def _check_csv(path: Path) -> None:
-    if path.suffix.lower() != ".csv":
-        raise ValidationError(f"--out {path.name!r}: comments are written as .csv", "Name a file ending in .csv.")
+def _check_out(path: Path) -> None:
+    from reports.exports import COMMENT_FORMATS
+
+    if path.suffix.lower() not in COMMENT_FORMATS:
+        raise ValidationError(f"--out {path.name!r}: comments are written as {', '.join(COMMENT_FORMATS)}",
+                              "Name a file ending in .csv, .jsonl or .parquet.")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ValidationError(f"Cannot write {path}: folder {folder} does not exist.", "Create it first.")
