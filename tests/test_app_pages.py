@@ -212,10 +212,10 @@ def test_save_and_next_commits_and_moves_on(study, db, panel):
     assert unit.values["communication_channel"] == ["comments"] and unit.values["match_outcome"] == "seeking"
     assert at.session_state["ws_cursor"] != pk and panel.data["post"] != pk
     assert _progress(at).startswith(f"{DOUBLE_CODED + 1} of {len(study.post_pks)} coded")
-    [toast] = at.toast
     from corpus.store import get_post_by_pk
 
-    assert toast.value == f"Saved post {get_post_by_pk(db, project, pk)['post_id']} (8 value(s) changed)."
+    assert not at.toast  # (said in the panel, beside Save & next)
+    assert panel.data["saved"] == f"Saved post {get_post_by_pk(db, project, pk)['post_id']} (8 value(s) changed)."
 
 
 def test_save_and_next_counts_nothing_and_the_progress_follows(study, db, panel, monkeypatch):
