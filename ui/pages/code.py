@@ -27,8 +27,10 @@ Save & next reruns only that part: the navigation, sidebar, filters and buttons 
 neither run nor sent again.  The progress bar follows each save from the save's own
 result (:meth:`coding.assignments.Progress.after_save`) instead of counting the coder's
 whole assignment again; every run of the whole page (navigation, filters, a reload)
-counts afresh.  A tab that outlived a server restart holds a fragment the new server
-does not know: :mod:`ui.reruns` makes its click a run of the whole page.
+counts afresh.  What was saved is said in the panel beside Save & next (a toast's
+animation held up the next post).  A tab that outlived a server restart holds a
+fragment the new server does not know: it runs the whole page when it reconnects
+(``run_every``), and a click that comes first runs it too (:mod:`ui.reruns`).
 """
 
 from __future__ import annotations
