@@ -408,3 +408,42 @@ machine_codings = Table(
 So they never reach blind coders, adjudication or human reliability; reports
 read them only when asked (``--with-model``) and mark each value ``machine``.
 """
+
+llm_prompts = Table(
+    "llm_prompts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="CASCADE"), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    UniqueConstraint("model_id", "digest", name="uq_llm_prompts_model_digest"),
+)
+"""The system prompts (the codebook as instructions) a language-model coder was sent, each stored once."""
+
+llm_calls = Table(
+    "llm_calls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _project_fk(),
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="CASCADE"), nullable=False),
+    Column("model_version", Integer, nullable=False),
+    Column("model_name", String(200), nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("post_pk", BigInteger, ForeignKey("posts.id", ondelete="SET NULL")),
+    Column("post_id", String(200), nullable=False),
+    Column("variables", JSON, nullable=False),
+    Column("system_prompt_id", Integer, ForeignKey("llm_prompts.id", ondelete="CASCADE"), nullable=False),
+    Column("prompt", Text, nullable=False),
+    Column("reply", Text),
+    Column("parsed", JSON),
+    Column("latency_ms", Float),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_llm_calls_model_post", "model_id", "post_pk"),
+)
+"""Every call a language-model coder (:mod:`coding.machine.llm`) made: the post, the variables asked,
+the prompt (the post's message; the system prompt in :data:`llm_prompts`), the raw reply, the parsed
+values, latency, attempts and error.  Written with the validation or the batch of codings it served,
+in the same transaction, so a failed run leaves no calls and no codes behind.
+"""

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from coding.machine.prevalence import CITATION, adjusted_shares
-from coding.machine.store import Model, get_model
+from coding.machine.store import LLM_KIND, Model, get_model
 from dazi.db import Database
 from dazi.projects import Project
 from reports.data import CODED_POST_FIELDS, CodedPosts
@@ -102,12 +102,15 @@ def _validation_pairs(model: Model, variable: str) -> tuple[list[Any], list[Any]
     return [oof["truth"][i] for i in keep], [oof["predicted"][i] for i in keep]
 
 
-def methods_text(lang: str = "en") -> str:
-    """The correction's method and citation, for table notes."""
+def methods_text(lang: str = "en", kind: str = "linear") -> str:
+    """The correction's method and citation, for table notes (a language model's error rates are measured on
+    the coded posts, not cross-validated: it is not trained)."""
     if lang.startswith("zh"):
-        return ("校正占比：机器编码部分按模型交叉验证的误判率以调整分类计数法（adjusted classify-and-count）校正，"
+        rates = "在已编码帖子上测得的误判率" if kind == LLM_KIND else "交叉验证的误判率"
+        return (f"校正占比：机器编码部分按模型{rates}以调整分类计数法（adjusted classify-and-count）校正，"
                 "95% 区间来自对验证样本、机器编码帖子与人工编码帖子的同时自助抽样（1,000 次）。" + CITATION)
-    return ("Corrected shares: the machine-coded part is corrected for the model's cross-validated error rates by "
+    rates = "error rates measured on the coded posts" if kind == LLM_KIND else "cross-validated error rates"
+    return (f"Corrected shares: the machine-coded part is corrected for the model's {rates} by "
             "adjusted classify-and-count (multi-class: least squares with shares that are non-negative and sum to "
             "one); 95% intervals from 1,000 bootstrap resamples of the validation pairs, the machine-coded posts "
             "and the human-coded posts together. " + CITATION)
@@ -133,7 +136,7 @@ def _corrected_sections(data: CorpusPosts, model: Model, variable_id: str, lang:
     sections = [Section("各来源帖子数" if zh else "Posts by source of the value", counts, "integer"),
                 Section("校正后的全语料占比" if zh else "Corpus-wide shares corrected for the model's errors",
                         shares, "percent")]
-    note = methods_text(lang) + (f" ({est.n_validation:,} validation posts; "
+    note = methods_text(lang, model.kind) + (f" ({est.n_validation:,} validation posts; "
                                  + "; ".join(est.notes) + ")" if est.notes else
                                  f" ({est.n_validation:,} validation posts)")
     return sections, note
@@ -199,13 +202,15 @@ def methods_paragraph(model: Model, lang: str = "en") -> str:
 
     frame = validation_frame(model.metrics)
     n = model.training["n_posts"]
-    folds = model.settings["folds"]
+    folds = model.settings.get("folds")  # None for a language model (not trained, no folds)
     parts = []
     for row in frame.to_dict("records"):
         a = row["alpha_model"]
         h = row["alpha_humans"]
         parts.append((row["variable"], "–" if a is None else f"{a:.2f}", "–" if h is None else f"{h:.2f}",
                       "–" if row["macro_f1"] is None else f"{row['macro_f1']:.2f}"))
+    if model.kind == LLM_KIND:
+        return _llm_methods_paragraph(model, parts, lang)
     if lang.startswith("zh"):
         figures = "；".join(f"{v}：模型 α = {a}（人工 α = {h}），宏平均 F1 = {f}" for v, a, h, f in parts)
         return (f"人工编码未覆盖的帖子由机器编码员（{model.name}，版本 {model.version}）编码：以人工最终值"
@@ -226,6 +231,28 @@ def methods_paragraph(model: Model, lang: str = "en") -> str:
             f"(Forman, 2008), with bootstrapped 95% intervals.")
 
 
+def _llm_methods_paragraph(model: Model, parts: list[tuple[str, str, str, str]], lang: str) -> str:
+    """The methods paragraph of a language-model coder: prompted with the codebook, validated, not trained."""
+    n, name = model.training["n_posts"], model.settings["model"]
+    if lang.startswith("zh"):
+        figures = "；".join(f"{v}：模型 α = {a}（人工 α = {h}），宏平均 F1 = {f}" for v, a, h, f in parts)
+        return (f"人工编码未覆盖的帖子由大语言模型 {name}（机器编码员 {model.name}，版本 {model.version}）编码："
+                f"提示词由编码手册的定义、纳入与排除规则及示例构成，温度为 0，要求以 JSON 作答；模型未以已编码帖子训练。"
+                f"参照 Song 等（2020），以 {n:,} 篇模型未见过的人工编码帖子验证，报告每个代码的精确率、召回率与 F1，"
+                f"以及模型与最终值之间的 Krippendorff α（自助法 95% 区间），并与人工编码员的 α 并列比较：{figures}。"
+                f"每次调用的提示词与原始回复均已保存。全语料占比按模型测得的误判率以调整分类计数法校正（Forman, 2008），"
+                f"并给出自助法 95% 区间。")
+    figures = "; ".join(f"{v}: model alpha = {a} (human coders {h}), macro-F1 = {f}" for v, a, h, f in parts)
+    return (f"Posts that no human coded were coded by a large language model ({name}; machine coder {model.name}, "
+            f"version {model.version}) prompted at temperature 0 with the codebook's definitions, inclusion and "
+            f"exclusion rules and examples, and asked for a JSON answer; it was not trained on the coded posts. "
+            f"Following Song et al. (2020), it was validated on {n:,} human-coded posts it had not seen, with per-code "
+            f"precision, recall and F1 and Krippendorff's alpha between the model and the final values (bootstrapped "
+            f"95% intervals), reported beside the human coders' alpha: {figures}. Every prompt and raw reply was "
+            f"stored. Corpus-wide shares were corrected for the model's measured error rates by adjusted "
+            f"classify-and-count (Forman, 2008), with bootstrapped 95% intervals.")
+
+
 def machine_section_html(db: Database, project: Project, lang: str = "en") -> str:
     """The "Machine coder" section of the HTML report ("" when the project has no model)."""
     from coding.machine.report import validation_frame
@@ -237,9 +264,12 @@ def machine_section_html(db: Database, project: Project, lang: str = "en") -> st
     out = ['<section id="machine-coder"><h2>Machine coder</h2>']
     for stub in models:
         model = get_model(db, project, stub.name, parameters=False)
+        if not model.metrics.get("variables"):  # a language model not validated yet: nothing to report
+            continue
         frame = validation_frame(model.metrics)
+        posts = ("validation posts, a language model" if model.kind == LLM_KIND else "training posts")
         out.append(f"<h3>{html.escape(model.name)} (version {model.version}, codebook version "
-                   f"{model.codebook_version}, {model.training['n_posts']:,} training posts)</h3>")
+                   f"{model.codebook_version}, {model.training['n_posts']:,} {posts})</h3>")
         out.append(frame.to_html(index=False, escape=True, float_format=lambda x: f"{x:.3f}", na_rep="–"))
         out.append(_curve_svg(model.metrics))
         out.append(f"<p>{html.escape(methods_paragraph(model, 'en'))}</p>")
@@ -258,6 +288,8 @@ def write_machine_sheets(book, db: Database, project: Project) -> int:
     written = 0
     for stub in list_models(db, project):
         model = get_model(db, project, stub.name, parameters=False)
+        if not model.metrics.get("variables"):  # a language model not validated yet
+            continue
         frame = validation_frame(model.metrics)
         frame.insert(0, "model", f"{model.name} v{model.version}")
         decimals = {c: "decimal" for c in ("macro_f1", "accuracy", "alpha_model", "alpha_humans")}

@@ -8,6 +8,7 @@ it is unreachable the PostgreSQL half fails loudly: deselect it explicitly with
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
@@ -30,6 +31,42 @@ def _sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     db = connect(path)
     db.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo project (``dazi demo``: 500 notes, codings, a trained machine coder), built once per run.
+
+    Building it takes 10-30 s, so the tests that only read it copy this file
+    (:func:`copy_demo`) instead of building their own.  Under xdist the
+    workers share one build through a lock in the run's base folder (fresh
+    for every run, so the template is never older than the code).
+    """
+    from dazi.demo import build_demo
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path = root / "demo-template.db"
+    with open(root / "demo-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = root / "demo-template-building.db"
+            db = connect(building)
+            try:
+                build_demo(db)
+                with db.engine.connect() as conn:  # everything into the main file, so one file is the copy
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                db.close()
+            os.replace(building, path)
+    return path
+
+
+def copy_demo(template: Path, folder: Path) -> Path:
+    """A private copy of the demo project in *folder* (``demo.db``), to read and write."""
+    path = Path(folder) / "demo.db"
+    shutil.copy(template, path)
     return path
 
 

@@ -23,7 +23,7 @@ from corpus.sampling import draw_sample
 from dazi.cli import cli
 from dazi.display import display_width
 from dazi.errors import AccessDenied
-from tests.conftest import DATA, make_posts
+from tests.conftest import DATA, copy_demo, make_posts
 from tests.test_codings import SMALL_CODEBOOK
 
 
@@ -123,12 +123,8 @@ def test_assign_says_what_it_left_out_and_can_include_it(db_url, db, project):
     assert total == 2 * 2 + 10
 
 
-def test_terms_has_headers_and_aligns_chinese(tmp_path):
-    from dazi.db import connect
-    from dazi.demo import build_demo
-
-    path = tmp_path / "demo.db"
-    build_demo(connect(path))
+def test_terms_has_headers_and_aligns_chinese(tmp_path, demo_template):
+    path = copy_demo(demo_template, tmp_path)
     out = run(path, "terms", "--variable", "interest_category", "--top", "3").output
     lines = out.splitlines()
     assert lines[0].split() == ["term", "in", "code", "elsewhere", "z"]
@@ -184,12 +180,8 @@ def test_qdc_export_names_left_out_variables_and_keeps_the_codebook_name(tmp_pat
     assert "Codebook 'Cloud companion (云搭子) posts on Xiaohongshu'" in r.output
 
 
-def test_export_dummies_for_single_choice_variables(tmp_path):
-    from dazi.db import connect
-    from dazi.demo import build_demo
-
-    path = tmp_path / "demo.db"
-    build_demo(connect(path))
+def test_export_dummies_for_single_choice_variables(tmp_path, demo_template):
+    path = copy_demo(demo_template, tmp_path)
     out = tmp_path / "posts.csv"
     run(path, "export", out)
     with open(out, encoding="utf-8-sig") as fh:

@@ -61,10 +61,10 @@ def test_an_existing_database_keeps_its_page_size(tmp_path):
 
 
 def test_schema_is_at_head(db):
-    assert db.schema_revision() == "0009"
+    assert db.schema_revision() == "0010"
     with db.read() as conn:
         tables = set(sa.inspect(conn).get_table_names())
-    assert {"projects", "posts", "comments", "coding_events", "codings", "adjudications"} <= tables
+    assert {"projects", "posts", "comments", "coding_events", "codings", "adjudications", "llm_calls", "llm_prompts"} <= tables
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -259,7 +259,7 @@ def test_a_database_at_schema_0002_is_migrated_with_its_sign_in_history(tmp_path
     con.close()
     db = connect(path)
     try:
-        assert db.schema_revision() == "0009"
+        assert db.schema_revision() == "0010"
         with pytest.raises(AccessDenied, match="Too many wrong passcodes"):
             authenticate(db, get_project(db), "alice", "1234")
     finally:

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coding.machine.store import list_models
 from dazi.db import connect
-from dazi.demo import build_demo
+from dazi.projects import get_project
 from tests.app_helpers import page_text
+from tests.conftest import copy_demo
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-@pytest.fixture(scope="module")
-def _demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = connect(path)
-    result = build_demo(db)
-    db.close()
-    assert any("machine coder 'demo'" in line for line in result.lines())
-    return path
-
-
 @pytest.fixture
-def demo(_demo, tmp_path, monkeypatch):
-    path = tmp_path / "demo.db"
-    shutil.copy(_demo, path)
+def demo(demo_template, tmp_path, monkeypatch):
+    path = copy_demo(demo_template, tmp_path)
+    db = connect(path)
+    try:  # the demo ships a trained machine coder
+        assert [m.name for m in list_models(db, get_project(db))] == ["demo"]
+    finally:
+        db.close()
     monkeypatch.setenv("DAZI_DATABASE_URL", str(path))
     return path
 

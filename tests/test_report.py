@@ -30,14 +30,13 @@ from coding.coders import add_coder, get_coder
 from coding.codings import save_coding
 from corpus.code_terms import keyword_evaluation
 from corpus.sampling import draw_sample
-from dazi.demo import build_demo
 from dazi.errors import NotFound
 from dazi.projects import get_project
 from reports import charts
 from reports.charts import ChartItem, alpha_chart, cjk_font
 from reports.methods import coefficient
 from reports.report import reliability_report, render_html, write_pdf, write_report
-from tests.conftest import make_posts, unavailable
+from tests.conftest import copy_demo, make_posts, unavailable
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CODEBOOK = {
@@ -292,11 +291,10 @@ def _same(cells: list[str], score) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, demo_template):
     from dazi.db import connect
 
-    db = connect(tmp_path_factory.mktemp("demo") / "demo.db")
-    build_demo(db)
+    db = connect(copy_demo(demo_template, tmp_path_factory.mktemp("demo")))
     project = get_project(db)
     yield db, project, reliability_report(db, project, bootstrap=0)
     db.engine.dispose()

@@ -21,7 +21,7 @@ from dazi.cli import cli
 from dazi.db import connect
 from dazi.projects import get_project
 from reports.data import EXPORT_FIELDS
-from tests.conftest import DATA
+from tests.conftest import DATA, copy_demo
 
 SOURCES = DATA / "sources"
 
@@ -46,11 +46,9 @@ def _posts(db_path, name):
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_db(tmp_path_factory, demo_template):
     """The demo project: 500 notes with comments, a codebook and codings (coding columns in every export)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    run("demo", db=path)
-    return path
+    return copy_demo(demo_template, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")

@@ -346,7 +346,7 @@ def test_database_at_0004_upgrades_and_searches(tmp_path):
     con.close()
     db = connect(path)
     try:
-        assert db.schema_revision() == "0009"
+        assert db.schema_revision() == "0010"
         from dazi.projects import get_project
 
         assert _found(db, get_project(db), "搭子") == (1, {"p0"})

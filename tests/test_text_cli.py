@@ -21,16 +21,15 @@ from corpus.code_terms import code_terms, keyword_evaluation
 from corpus.search import SearchFilters, ensure_gram_index, ensure_index, index_posts, search
 from dazi.cli import cli
 from dazi.db import connect
-from dazi.demo import build_demo
 from dazi.projects import get_project
 from dazi.schema import posts
+from tests.conftest import copy_demo
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+def demo(tmp_path_factory, demo_template):
+    path = copy_demo(demo_template, tmp_path_factory.mktemp("demo"))
     db = connect(path)
-    build_demo(db)
     yield path, db, get_project(db)
     db.engine.dispose()
 

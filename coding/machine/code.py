@@ -25,7 +25,7 @@ from sqlalchemy import and_, delete, exists, select
 from coding.codebook import Codebook, is_applicable
 from coding.machine import learners
 from coding.machine.features import document
-from coding.machine.store import Model, get_model
+from coding.machine.store import LLM_KIND, Model, get_model
 from dazi.db import Database, bulk_insert
 from dazi.errors import ValidationError
 from dazi.projects import Project
@@ -153,6 +153,9 @@ def code_posts(db: Database, project: Project, name: str, *, sample: str | None 
     from corpus.sampling import get_sample
 
     model = get_model(db, project, name)
+    if model.kind == LLM_KIND:
+        raise ValidationError(f"Model {name!r} is a language model: it codes through coding.machine.code_posts "
+                              "(dazi model code), which calls its endpoint.")
     codebook = check_current(db, project, model)
     sample_id = get_sample(db, project, sample).id if sample else None
     todo, humans, already = _todo(db, project, model, sample_id, recode)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from coding.codebook import Variable
 from coding.machine import validate
+from coding.machine.store import LLM_KIND
 
 __all__ = ["curve_frame", "report_lines", "validation_frame", "validation_report"]
 
@@ -34,7 +35,7 @@ def validation_report(variable: Variable, classes: list[str], units: list[str], 
     team = validate.one_more_coder(variable, humans.get(variable.id, {}), model_codes, bootstrap=min(bootstrap, 500),
                                    seed=seed, margin=float(settings["equivalence_margin"]))
     curve = []
-    for fraction in validate.FRACTIONS:
+    for fraction in validate.FRACTIONS if "curve" in cv else ():  # a language model learns nothing: no curve
         labels = cv["curve"][fraction]
         point = validate.code_metrics(variable, classes, truth, labels)
         alpha = validate.model_alpha(variable, units, truth, labels, bootstrap=0, seed=seed)["alpha"]
@@ -42,7 +43,8 @@ def validation_report(variable: Variable, classes: list[str], units: list[str], 
                       "macro_f1": point["macro_f1"], "alpha": alpha})
     return {
         "type": variable.type, "classes": classes, "n": len(units), **metrics, "model": agreement,
-        "one_more_coder": team, "learning_curve": curve, "curve_verdict": validate.curve_verdict(curve),
+        "one_more_coder": team, "learning_curve": curve,
+        "curve_verdict": validate.curve_verdict(curve) if curve else "no learning curve: the model is not trained",
         "oof": {"post_ids": units, "truth": truth, "predicted": predicted},
     }
 
@@ -84,10 +86,20 @@ def curve_frame(metrics: dict[str, Any]) -> pd.DataFrame:
 def report_lines(model) -> list[str]:
     """The validation report of a stored model as lines of text."""
     metrics = model.metrics
-    lines = [(f"Model {model.name!r} version {model.version}: trained on {model.training['n_posts']:,} coded "
-              f"posts, codebook version {model.codebook_version}, {metrics.get('n_features', 0):,} features"),
-             (f"Validation: {model.settings['folds']}-fold cross-validation on the coded posts; alpha intervals "
-              f"from {model.settings['bootstrap']:,} bootstrap resamples.")]
+    if model.kind == LLM_KIND:
+        settings = model.settings
+        lines = [(f"Model {model.name!r} version {model.version}: language model {settings['model']!r} at "
+                  f"{settings['endpoint']} (not trained; prompt built from codebook version "
+                  f"{model.codebook_version})")]
+        lines.append(f"Validation: its codes of {model.training['n_posts']:,} coded posts against their final values "
+                     f"(it never saw them: nothing is trained); alpha intervals from {settings['bootstrap']:,} "
+                     "bootstrap resamples." if metrics.get("variables") else
+                     f"Not validated yet: run `dazi model validate {model.name}` before it codes.")
+    else:
+        lines = [(f"Model {model.name!r} version {model.version}: trained on {model.training['n_posts']:,} coded "
+                  f"posts, codebook version {model.codebook_version}, {metrics.get('n_features', 0):,} features"),
+                 (f"Validation: {model.settings['folds']}-fold cross-validation on the coded posts; alpha "
+                  f"intervals from {model.settings['bootstrap']:,} bootstrap resamples.")]
     for vid, report in metrics.get("variables", {}).items():
         human = report.get("human") or {}
         lines.append("")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, delete, exists, select
 
-from coding.machine.store import get_model, new_id
+from coding.machine.store import LLM_KIND, get_model, new_id
 from corpus.sampling import NONRANDOM_METHODS, Sample, get_sample
 from dazi.db import Database
 from dazi.errors import ValidationError
@@ -39,6 +39,10 @@ def draw_uncertainty_sample(db: Database, project: Project, name: str, model_nam
     if size is None or size < 1:
         raise ValidationError("The sample size must be at least 1.", "Pass --size N.")
     model = get_model(db, project, model_name, parameters=False)
+    if model.kind == LLM_KIND:
+        raise ValidationError(f"Model {model_name!r} is a language model: it gives codes without probabilities, so "
+                              "it cannot tell which posts it is least sure of.",
+                              "Draw the sample with a trained model (dazi model train NAME), or draw a random one.")
     human = exists().where(and_(coding_units.c.post_pk == machine_codings.c.post_pk, coding_units.c.done.is_(True)))
     query = (select(machine_codings.c.post_pk, machine_codings.c.uncertainty)
              .where(machine_codings.c.model_id == model.id, machine_codings.c.model_version == model.version, ~human)

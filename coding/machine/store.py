@@ -17,6 +17,7 @@ and its codes always belong together.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,11 +31,15 @@ from dazi.errors import NotFound, ValidationError
 from dazi.projects import Project
 from dazi.schema import coders, machine_codings, model_arrays, models, utcnow
 
-__all__ = ["MACHINE_KIND", "Model", "VariableModel", "coder_name", "delete_model", "get_model", "list_models",
-           "save_model"]
+__all__ = ["KINDS", "LINEAR_KIND", "LLM_KIND", "MACHINE_KIND", "Model", "VariableModel", "coder_name", "delete_model",
+           "get_model", "list_models", "save_model"]
 
 #: ``coders.kind`` of a machine coder.
 MACHINE_KIND = "machine"
+#: ``models.kind``: a model trained on the coded posts (:mod:`coding.machine.train`), or a language model
+#: behind a chat endpoint (:mod:`coding.machine.llm`), which is only validated and stores no parameters.
+LINEAR_KIND, LLM_KIND = "linear", "llm"
+KINDS = {LINEAR_KIND: "trained model", LLM_KIND: "language model"}
 _PREFIX = "model:"
 
 
@@ -139,17 +144,26 @@ def _machine_coder(conn: Connection, project: Project, name: str) -> int:
         created_at=utcnow(), kind=MACHINE_KIND)))
 
 
-def save_model(db: Database, project: Project, model: Model) -> Model:
+def save_model(db: Database, project: Project, model: Model, *,
+               also: Callable[[Connection, Model], None] | None = None) -> Model:
     """Store ``model`` under its name (the next version if the name exists), in one transaction.
 
     The previous version's parameters and machine codings are deleted with it.
+    ``also(conn, model)`` runs in the same transaction once the model has its
+    id and version (a language model's calls are stored with its validation).
+    A name held by a model of another kind is refused.
     """
     arrays = {key: _npy(value) for key, value in _arrays(model).items()}
 
     def tx(conn: Connection) -> Model:
         coder_id = _machine_coder(conn, project, model.name)
-        existing = conn.execute(select(models.c.id, models.c.version).where(
+        existing = conn.execute(select(models.c.id, models.c.version, models.c.kind).where(
             models.c.project_id == project.id, models.c.name == model.name)).first()
+        if existing is not None and existing.kind != model.kind:
+            raise ValidationError(
+                f"Model {model.name!r} is a {KINDS.get(existing.kind, existing.kind)}, not a "
+                f"{KINDS.get(model.kind, model.kind)}.",
+                f"Pick another name, or delete it first: dazi model delete {model.name}")
         now = utcnow()
         values = {"kind": model.kind, "coder_id": coder_id, "codebook_version": model.codebook_version,
                   "settings": model.settings, "training": model.training, "metrics": model.metrics,
@@ -166,6 +180,8 @@ def save_model(db: Database, project: Project, model: Model) -> Model:
         if arrays:
             conn.execute(model_arrays.insert(), [{"model_id": model_id, "key": k, "data": v} for k, v in arrays.items()])
         model.id, model.version, model.created_at = model_id, version, now
+        if also is not None:
+            also(conn, model)
         return model
 
     return db.retrying(tx)

@@ -57,9 +57,9 @@ def code_metrics(variable: Variable, classes: Sequence[str], truth: Sequence[Any
         P = np.array([[c in (p or ()) for c in classes] for p in predicted], dtype=int)
         precision, recall, f1, support = precision_recall_fscore_support(Y, P, zero_division=0)
         accuracy = float(np.mean([set(t or ()) == set(p or ()) for t, p in zip(truth, predicted)]))
-    else:
+    else:  # no code (a language model's null) is a miss: a label no class has
         precision, recall, f1, support = precision_recall_fscore_support(
-            list(truth), list(predicted), labels=classes, zero_division=0)
+            list(truth), ["\x00none" if p is None else p for p in predicted], labels=classes, zero_division=0)
         accuracy = float(np.mean([t == p for t, p in zip(truth, predicted)]))
     used = [i for i, s in enumerate(support) if s > 0]
     per_code = [{"code": c, "label": variable.code(c).display("en") if variable.has_code(c) else c,

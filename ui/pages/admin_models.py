@@ -13,8 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from coding.machine import code_posts, get_model, list_models, train_model, validation_frame
+from coding.machine.llm import destination
 from coding.machine.report import curve_frame
+from coding.machine.store import LLM_KIND
 from ui.feedback import errors, progress_bar
+from ui.llm_coder import llm_actions, llm_section
 from ui.reliability_table import alpha_colour
 from ui.session import require
 from ui.store import codebook
@@ -44,13 +47,23 @@ with errors():
             st.success(f"Stored model {model.name!r} version {model.version}.")
             models = list_models(ctx.db, ctx.project)
 
+    if llm_section(ctx, book):
+        models = list_models(ctx.db, ctx.project)
+
     if not models:
         st.info("No model yet: train one above (or `dazi model train NAME`).")
         st.stop()
     shown = st.selectbox("Model", [m.name for m in models], key="am_model")
     model = get_model(ctx.db, ctx.project, shown, parameters=False)
-    st.text(f"Version {model.version}, codebook version {model.codebook_version}, "
-            f"{model.training['n_posts']:,} training posts, {model.settings['folds']}-fold cross-validation")
+    agreed = True
+    if model.kind == LLM_KIND:
+        agreed = llm_actions(ctx, model)
+        model = get_model(ctx.db, ctx.project, shown, parameters=False)
+        if not model.metrics.get("variables"):
+            st.stop()
+    else:
+        st.text(f"Version {model.version}, codebook version {model.codebook_version}, "
+                f"{model.training['n_posts']:,} training posts, {model.settings['folds']}-fold cross-validation")
     frame = validation_frame(model.metrics)
     st.dataframe(frame.style.format({"macro_f1": "{:.3f}", "accuracy": "{:.3f}", "alpha_model": "{:.3f}",
                                      "alpha_humans": "{:.3f}"}, na_rep="–")
@@ -75,7 +88,9 @@ with errors():
         st.caption(note)
 
     st.subheader("Code the posts nobody coded")
-    if st.button("Code with this model", key="am_code"):
+    if model.kind == LLM_KIND:
+        st.warning(destination(model))
+    if st.button("Code with this model", key="am_code", disabled=not agreed):
         with progress_bar("Coding") as progress:
             run = code_posts(ctx.db, ctx.project, model.name, progress=progress)
         st.success(run.lines()[0])

@@ -1,7 +1,9 @@
-"""``dazi model ...``: machine coders trained on the team's final values.
+"""``dazi model ...``: machine coders trained on the team's final values, or language models.
 
 Train a model (validated by cross-validation, like a coder), read its
 validation report, code the posts no human coded, list and delete models.
+``llm`` sets a language model's endpoint, ``validate`` validates it on the
+coded posts, ``calls`` prints its stored prompts and replies.
 Corpus-wide tables with a model's codes are ``dazi tables --with-model``;
 the posts it is least sure of are ``dazi sample NAME --by-uncertainty``.
 """
@@ -32,6 +34,12 @@ def model_group():
       dazi model code svm
       dazi tables "freq match_outcome" --with-model svm
       dazi sample next --by-uncertainty svm --size 100
+
+    \b
+    A language model behind a chat endpoint (not trained, validated the same way):
+      dazi model llm qwen --endpoint http://127.0.0.1:11434/v1 --model qwen2.5:7b
+      dazi model validate qwen
+      dazi model code qwen
     """
 
 
@@ -110,30 +118,39 @@ def report_cmd(ctx: Context, name: str, fmt: str):
 @click.argument("name")
 @click.option("--sample", metavar="SAMPLE", help="Only the posts of this sample.")
 @click.option("--recode", is_flag=True, help="Code again the posts this model version already coded.")
-@click.option("--batch-size", type=int, default=2000, show_default=True, help="Posts per transaction.")
+@click.option("--batch-size", type=int, default=None,
+              help="Posts per transaction (default 2,000; 50 for a language model).")
 @click.option("--processes", type=int, default=1, show_default=True,
               help="Processes tokenising posts that are not in the token cache yet.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="A language model: calls in flight at once.")
+@click.option("--yes", is_flag=True, help="A language model on another computer: send the posts without asking.")
 @pass_ctx
-def code_cmd(ctx: Context, name: str, sample: str | None, recode: bool, batch_size: int, processes: int):
+def code_cmd(ctx: Context, name: str, sample: str | None, recode: bool, batch_size: int | None, processes: int,
+             workers: int, yes: bool):
     """Code every post without a human coding with model NAME.
 
     Codes and probabilities are stored as the coder model:NAME, apart from
     the human codings: blind coders never see them and human reliability
     never counts them.  Each batch is committed as it is done; run again to
-    finish an interrupted run.
+    finish an interrupted run.  A language model (dazi model llm) is sent
+    each post's text: where to is said before the first call.
 
     \b
     Example:
       dazi model code svm
       dazi model code svm --sample main --processes 2
+      dazi model code qwen --yes
     """
     from coding.machine import code_posts
+
+    _consent(ctx, name, yes)
 
     def progress(done: int, total: int) -> None:
         click.echo(f"\r  {done:,} of {total:,} posts", nl=False, err=True)
 
     run = code_posts(ctx.db, ctx.project(), name, sample=sample, recode=recode, batch_size=batch_size,
-                     n_process=processes, progress=progress if sys.stderr.isatty() else None)
+                     n_process=processes, workers=workers, progress=progress if sys.stderr.isatty() else None)
     if sys.stderr.isatty() and run.coded:
         click.echo("", err=True)
     for line in run.lines():
@@ -155,8 +172,11 @@ def list_cmd(ctx: Context):
     if not found:
         click.echo("No models yet. Train one with: dazi model train NAME")
     for m in found:
+        posts = (f"{m.training['n_posts']:,} training posts" if m.kind != "llm" else
+                 f"language model {m.settings['model']} at {m.settings['endpoint']}, "
+                 + (f"validated on {m.training['n_posts']:,} posts" if m.metrics.get("variables") else "not validated"))
         click.echo(f"{m.name}\tversion {m.version}\tcodebook version {m.codebook_version}\t"
-                   f"{m.training['n_posts']:,} training posts\t{', '.join(m.metrics.get('variables', {}))}")
+                   f"{posts}\t{', '.join(m.metrics.get('variables', {}))}")
 
 
 @model_group.command("delete")
@@ -199,3 +219,132 @@ def export_cmd(ctx: Context, name: str, out: Path):
     with replacing(out) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8-sig")
     click.echo(f"Wrote {len(frame):,} posts to {out}")
+
+
+def _consent(ctx: Context, name: str, yes: bool) -> None:
+    """Before a language model is sent any post: say where the text goes; ask when it leaves the machine."""
+    from coding.machine.llm import endpoint_of
+    from coding.machine.store import LLM_KIND, get_model
+
+    model = get_model(ctx.db, ctx.project(), name, parameters=False)
+    if model.kind != LLM_KIND:
+        return
+    endpoint = endpoint_of(model)
+    click.echo(endpoint.destination(), err=True)
+    if endpoint.is_local or yes:
+        return
+    if not sys.stdin.isatty():
+        from dazi.errors import ValidationError
+
+        raise ValidationError(f"Not sending posts to {endpoint.host} without your consent. Nothing was sent.",
+                              "Pass --yes to send them.")
+    click.confirm(f"Send the posts' text to {endpoint.host}?", abort=True, err=True)
+
+
+@model_group.command("llm")
+@click.argument("name")
+@click.option("--endpoint", "url", required=True, metavar="URL",
+              help="The server's OpenAI-compatible address, e.g. http://127.0.0.1:8080/v1 (llama.cpp), "
+                   "http://127.0.0.1:11434/v1 (Ollama), http://127.0.0.1:8000/v1 (vLLM) or a hosted API.")
+@click.option("--model", "model_name", required=True, metavar="M", help="The model name the server knows.")
+@click.option("--api-key-env", metavar="VAR",
+              help="The environment variable holding the API key (the key itself is never stored).")
+@click.option("--variables", "variables", multiple=True, metavar="VAR",
+              help="Only these variables (repeatable, or comma-separated). Default: every single, multi and "
+                   "ordinal variable.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each answer.")
+@click.option("--retries", type=int, default=2, show_default=True,
+              help="Further tries after a timeout, a refused connection or a server error.")
+@click.option("--json-mode/--no-json-mode", default=True, show_default=True,
+              help="Ask the server for a JSON answer (response_format); turn off for servers that refuse it.")
+@pass_ctx
+def llm_cmd(ctx: Context, name: str, url: str, model_name: str, api_key_env: str | None,
+            variables: tuple[str, ...], timeout: float, retries: int, json_mode: bool):
+    """Set the endpoint of a language model that codes as model:NAME (nothing is sent now).
+
+    The model gets a prompt built from the codebook (definitions, inclusion
+    and exclusion rules, examples) at temperature 0 and answers in JSON.  It
+    is not trained: validate it on the coded posts (dazi model validate NAME)
+    before it codes the rest (dazi model code NAME).  Setting the endpoint of
+    an existing NAME again stores its next version.
+
+    \b
+    Example:
+      dazi model llm qwen --endpoint http://127.0.0.1:11434/v1 --model qwen2.5:7b
+      dazi model llm gpt --endpoint https://api.openai.com/v1 --model gpt-4o-mini --api-key-env OPENAI_API_KEY
+    """
+    from coding.machine.llm import register_llm
+    from coding.machine.llm_client import Endpoint
+
+    chosen = [v.strip() for value in variables for v in value.split(",") if v.strip()]
+    endpoint = Endpoint(url, model_name, api_key_env, timeout, retries, json_mode)
+    model = register_llm(ctx.db, ctx.project(), name, endpoint, variables=chosen or None)
+    click.echo(f"Language model {model.name!r} (version {model.version}): {endpoint.model} at {endpoint.url}")
+    click.echo("When validated or used: " + endpoint.destination())
+    if api_key_env:
+        click.echo(f"API key read from ${api_key_env} at each call (not stored).")
+    click.echo(f"Next: dazi model validate {model.name}")
+
+
+@model_group.command("validate")
+@click.argument("name")
+@click.option("--limit", type=int, help="Validate on this many coded posts drawn at random (each post is one call).")
+@click.option("--seed", type=int, help="Seed of the draw and the bootstrap (default: the model's, 0).")
+@click.option("--bootstrap", type=int, help="Resamples for the alpha intervals (default 1000).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Calls in flight at once.")
+@click.option("--yes", is_flag=True, help="A server on another computer: send the posts without asking.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def validate_cmd(ctx: Context, name: str, limit: int | None, seed: int | None, bootstrap: int | None, workers: int,
+                 yes: bool, fmt: str):
+    """Validate language model NAME on the coded posts, like a coder, and print the report.
+
+    The model codes every coded post (or --limit of them); its codes are
+    compared with the final values: per code precision, recall, F1, alpha
+    with its interval and verdict beside the human coders' alpha, the
+    one-more-coder test.  Every prompt and reply is stored with the report,
+    as the model's next version, only if every post got a valid answer.
+    A trained model was validated when trained: its report is printed.
+
+    \b
+    Example:
+      dazi model validate qwen
+      dazi model validate gpt --limit 200 --yes
+    """
+    from coding.machine import get_model
+    from coding.machine.store import LLM_KIND
+
+    model = get_model(ctx.db, ctx.project(), name, parameters=False)
+    if model.kind != LLM_KIND:
+        click.echo(f"Model {name!r} is a trained model: it was cross-validated when trained.", err=True)
+        _show(model, fmt)
+        return
+    from coding.machine.llm import validate_llm
+
+    _consent(ctx, name, yes)
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\r  {done:,} of {total:,} posts", nl=False, err=True)
+
+    model = validate_llm(ctx.db, ctx.project(), name, limit=limit, seed=seed, bootstrap=bootstrap, workers=workers,
+                         progress=progress if sys.stderr.isatty() else None)
+    if sys.stderr.isatty():
+        click.echo("", err=True)
+    _show(model, fmt)
+
+
+@model_group.command("calls")
+@click.argument("name")
+@click.option("--limit", type=int, help="Only the first N calls.")
+@pass_ctx
+def calls_cmd(ctx: Context, name: str, limit: int | None):
+    """Print the stored calls of language model NAME as JSON lines (prompt, raw reply, parsed values, latency).
+
+    \b
+    Example:
+      dazi model calls qwen --limit 5
+    """
+    from coding.machine.llm import list_calls
+
+    for call in list_calls(ctx.db, ctx.project(), name, limit=limit):
+        click.echo(json.dumps(call, ensure_ascii=False, default=str))
