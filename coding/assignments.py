@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy import and_, case, delete, func, select, tuple_
@@ -269,6 +269,23 @@ class Progress:
     remaining: int
     overlap_assigned: int
     overlap_coded: int
+
+    def after_save(self, *, was_done: bool, was_uncertain: bool, done: bool, uncertain: bool,
+                   overlap: bool) -> Progress:
+        """This progress once one of the coder's assigned posts was saved (its unit's state before
+        and after, as :class:`coding.codings.SaveResult` gives them; ``overlap``: the post is in the
+        reliability overlap).
+
+        What :func:`coder_progress` would count after the save, without counting: the Code page
+        follows each Save & next with it instead of aggregating the coder's whole assignment
+        again.  Only for a post assigned to the coder (an admin's save of another post changes
+        no count).
+        """
+        newly = int(done and not was_done) - int(was_done and not done)
+        coded = self.coded + newly
+        return replace(self, coded=coded, remaining=self.assigned - coded,
+                       uncertain=self.uncertain + int(uncertain) - int(was_uncertain),
+                       overlap_coded=self.overlap_coded + (newly if overlap else 0))
 
 
 def progress(db: Database, project: Project) -> tuple[list[Progress], dict]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from coding.codebook import Codebook, is_applicable, validate_value
 from coding.codebook_store import StoredCodebook, current_codebook
@@ -62,12 +62,18 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save changed: the variables whose values changed, and events written."""
+    """What a save changed: the variables whose values changed, events written, and the unit's
+    state before and after (``was_done``/``was_uncertain``, ``done``/``uncertain``: what a
+    progress count needs to follow the save without counting again)."""
 
     post_pk: int
     changed: list[str]
     events: int
     codebook_version: int
+    was_done: bool = False
+    was_uncertain: bool = False
+    done: bool = False
+    uncertain: bool = False
 
 
 @dataclass
@@ -190,33 +196,46 @@ def _current_values(conn: Connection, coder_id: int, post_pk: int) -> dict:
     }
 
 
+#: The statements :func:`_write_values` runs, built once: building one per value (``insert().values(...)``)
+#: cost more than running it (SQLAlchemy derives a cache key for each new statement).
+_EVENT_INSERT = coding_events.insert()
+_CODING_INSERT = codings.insert()
+_CODING_UPDATE = (
+    update(codings)
+    .where(codings.c.post_pk == bindparam("w_post"), codings.c.coder_id == bindparam("w_coder"),
+           codings.c.variable == bindparam("w_variable"))
+    .values(value=bindparam("n_value"), codebook_version=bindparam("n_version"), updated_at=bindparam("n_at"),
+            event_id=bindparam("n_event"))
+)
+
+
 def _write_values(conn, project, coder_id, post_pk, new: Mapping[str, object], current: Mapping, version: int,
                   now: datetime, note: str | None = None) -> list[str]:
+    """Write the values of ``new`` that differ from ``current``: an event each, then the coding rows
+    (inserted or updated, each kind in one statement).  Returns the variables changed."""
     changed = []
+    inserts: list[dict] = []
+    updates: list[dict] = []
     for variable, value in new.items():
         old = current.get(variable)
         if old == value:
             continue
-        event_id = conn.execute(
-            coding_events.insert().values(
-                project_id=project.id, post_pk=post_pk, coder_id=coder_id, field="value", variable=variable,
-                value=value, old_value=old, note=note, codebook_version=version, created_at=now,
-            )
-        ).inserted_primary_key[0]
+        event_id = conn.execute(_EVENT_INSERT, {
+            "project_id": project.id, "post_pk": post_pk, "coder_id": coder_id, "field": "value",
+            "variable": variable, "value": value, "old_value": old, "note": note, "codebook_version": version,
+            "created_at": now,
+        }).inserted_primary_key[0]
         if variable in current:
-            conn.execute(
-                update(codings)
-                .where(codings.c.post_pk == post_pk, codings.c.coder_id == coder_id, codings.c.variable == variable)
-                .values(value=value, codebook_version=version, updated_at=now, event_id=event_id)
-            )
+            updates.append({"w_post": post_pk, "w_coder": coder_id, "w_variable": variable, "n_value": value,
+                            "n_version": version, "n_at": now, "n_event": event_id})
         else:
-            conn.execute(
-                codings.insert().values(
-                    project_id=project.id, post_pk=post_pk, coder_id=coder_id, variable=variable, value=value,
-                    codebook_version=version, updated_at=now, event_id=event_id,
-                )
-            )
+            inserts.append({"project_id": project.id, "post_pk": post_pk, "coder_id": coder_id, "variable": variable,
+                            "value": value, "codebook_version": version, "updated_at": now, "event_id": event_id})
         changed.append(variable)
+    if inserts:
+        conn.execute(_CODING_INSERT, inserts)
+    if updates:
+        conn.execute(_CODING_UPDATE, updates)
     return changed
 
 
@@ -286,7 +305,8 @@ def _save_in(conn: Connection, db: Database, project: Project, coder: Coder, pos
             .values(memo=wanted["memo"], uncertain=wanted["uncertain"], seconds=coding_units.c.seconds + spent,
                     done=wanted["done"], updated_at=now, **({} if hints is None else {"hints": hints}))
         )
-    return SaveResult(post_pk, changed, events, stored.version)
+    return SaveResult(post_pk, changed, events, stored.version, was_done=bool(state["done"]),
+                      was_uncertain=bool(state["uncertain"]), done=bool(wanted["done"]), uncertain=bool(wanted["uncertain"]))
 
 
 def save_coding(

@@ -212,10 +212,66 @@ def test_save_and_next_commits_and_moves_on(study, db, panel):
     assert unit.values["communication_channel"] == ["comments"] and unit.values["match_outcome"] == "seeking"
     assert at.session_state["ws_cursor"] != pk and panel.data["post"] != pk
     assert _progress(at).startswith(f"{DOUBLE_CODED + 1} of {len(study.post_pks)} coded")
-    [toast] = at.toast
     from corpus.store import get_post_by_pk
 
-    assert toast.value == f"Saved post {get_post_by_pk(db, project, pk)['post_id']} (8 value(s) changed)."
+    assert not at.toast  # (said in the panel, beside Save & next)
+    assert panel.data["saved"] == f"Saved post {get_post_by_pk(db, project, pk)['post_id']} (8 value(s) changed)."
+
+
+def test_save_and_next_counts_nothing_and_the_progress_follows(study, db, panel, monkeypatch):
+    """The save path runs no aggregate over the coder's assignment: the progress the page shows next
+    is the one it showed, followed from the save's result (Progress.after_save), and equals what
+    counting again gives.  (The Code page's Save & next reruns only its fragment, which keeps that
+    progress; a run of the whole page counts afresh.)"""
+    import streamlit as st
+
+    import coding.assignments
+    import ui.codes_panel
+    from coding.assignments import coder_progress
+
+    counted: list[list[int]] = []
+    real_counts = coding.assignments._coder_counts
+    monkeypatch.setattr(coding.assignments, "_coder_counts", lambda conn, ids: counted.append(ids) or real_counts(conn, ids))
+    during: list[tuple[int, object]] = []
+
+    def mount(*, key, data, on_save_change):
+        def save():
+            before = len(counted)
+            on_save_change()
+            during.append((len(counted) - before, st.session_state.get("ws_progress")))
+        return panel.__class__.mount(panel, key=key, data=data, on_save_change=save)
+
+    monkeypatch.setattr(ui.codes_panel, "_panel", mount)
+    at = open_page("alice", CODE)
+    alice = _coder(db, "alice")
+    project = get_project(db)
+    for uncertain in (True, False, True):
+        panel.save(at, _filled(), uncertain=uncertain)
+        assert not at.exception and not at.error
+        aggregates, followed = during[-1]
+        assert aggregates == 0
+        assert followed == coder_progress(db, project, alice)
+    assert _progress(at).startswith(f"{DOUBLE_CODED + 3} of {len(study.post_pks)} coded · 2 marked uncertain")
+
+
+def test_all_coded_then_review_from_the_first_post(study, db, panel):
+    """Once every assigned post is coded the page says so; "Review from the first post" shows the
+    coder's first post with the filter on all posts (the filters are reset by a run of the whole page,
+    as the button sits in the coding fragment)."""
+    from coding.assignments import assigned_post_pks
+
+    at = open_page("alice", CODE)
+    for _ in range(len(study.post_pks)):
+        if at.session_state["ws_cursor"] is None:
+            break
+        panel.save(at, _filled())
+        assert not at.exception and not at.error
+    assert at.session_state["ws_cursor"] is None
+    assert any("assigned posts are coded" in s.value for s in at.success)
+    at.button(key="ws_review").click().run()
+    first = assigned_post_pks(db, get_project(db), _coder(db, "alice"))[0]
+    assert at.session_state["ws_cursor"] == first and panel.data["post"] == first
+    assert at.selectbox(key="ws_status").value == "all"
 
 
 def _value_events(db, pk) -> int:

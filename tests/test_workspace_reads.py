@@ -130,6 +130,31 @@ def test_coder_progress_counts_like_progress(db, team):
     assert mine == everyone["a"] and coder_progress(db, team, b) == everyone["b"]
 
 
+def test_progress_follows_each_save_as_counting_would(db, team):
+    """Progress.after_save from a save's result equals counting again (coder_progress), for every
+    kind of save the Code page makes: a first save, a draft, a draft finished, the same values again,
+    "uncertain" set and cleared, a post of the overlap and one outside it."""
+    from coding.hints import is_overlap
+
+    a = get_coder(db, team, "a")
+    order = assigned_post_pks(db, team, a)
+    overlap = [pk for pk in order if is_overlap(db, team, a.id, pk)]
+    alone = [pk for pk in order if pk not in overlap]
+    assert overlap and alone
+    saves = [
+        (overlap[0], {"uncertain": True}), (alone[0], {}), (alone[1], {"done": False}),
+        (alone[1], {"done": False, "uncertain": True}), (alone[1], {"uncertain": False}), (overlap[0], {}),
+        (overlap[0], {"uncertain": False}), (overlap[1], {"done": False}), (overlap[1], {}), (alone[0], {}),
+    ]
+    followed = coder_progress(db, team, a)
+    for pk, kw in saves:
+        result = save_coding(db, team, a, pk, {"kind": "meal", "tags": ["a"]}, **kw)
+        followed = followed.after_save(was_done=result.was_done, was_uncertain=result.was_uncertain,
+                                       done=result.done, uncertain=result.uncertain, overlap=pk in overlap)
+        assert followed == coder_progress(db, team, a), (pk, kw)
+    assert (followed.coded, followed.overlap_coded, followed.uncertain) == (4, 2, 0)
+
+
 def test_assignment_page_pages_through_the_filtered_order(db, team):
     a = get_coder(db, team, "a")
     order = assigned_post_pks(db, team, a)

@@ -13,4 +13,13 @@ and what they share, one concern per module.
 Each page is a thin script: read widgets into plain values, call one function of
 :mod:`coding`, :mod:`corpus` or :mod:`reports`, show the result.  The folder is not
 ``pages/``: Streamlit would list every file there as a page on its own.
+
+Importing ``ui`` (the first thing ``app.py`` does after Streamlit) installs
+:func:`ui.reruns.run_unknown_fragments_whole`: in a freshly started server, a click
+from a tab that outlived the restart can arrive while the first run is still importing
+the rest of the app.
 """
+
+from ui.reruns import run_unknown_fragments_whole
+
+run_unknown_fragments_whole()

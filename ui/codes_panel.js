@@ -30,6 +30,7 @@ export default function (component) {
   panel.saveButtons.forEach((b) => (b.disabled = false));
   panel.error.textContent = data.error || "";
   panel.error.hidden = !data.error;
+  panel.saved.textContent = data.saved || "";
   root.__dz = panel;
   window.__dzPanel = panel;
   installKeys();
@@ -158,7 +159,10 @@ function newPanel(root, data, send) {
   save.title = "Ctrl+Enter";
   save.addEventListener("click", () => submit(panel));
   const status = el("span", "dzc-status");
-  bar.append(save, status);
+  const saved = el("span", "dzc-saved");
+  saved.setAttribute("role", "status");
+  bar.append(save, status, saved);
+  panel.saved = saved;
   root.appendChild(bar);
   panel.saveButtons = [save];
   panel.status = status;

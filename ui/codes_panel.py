@@ -118,12 +118,13 @@ def hint_lines(book: Codebook, suggestions: list, lang: str) -> dict[str, str]:
 
 def codes_panel(book: Codebook, lang: str, *, post_pk: int, values: Mapping, memo: str | None, uncertain: bool,
                 draft: str, rev: str, hints: Mapping[str, str] | None = None, error: str | None = None,
-                on_save: Callable[[], None]) -> dict | None:
+                saved: str | None = None, on_save: Callable[[], None]) -> dict | None:
     """Mount the panel for one post; returns the coding sent with Save & next in this run (or None).
 
     ``values`` is the coder's saved coding (``{variable: value}``); ``draft`` names the
     post's unsaved choices in the browser (project, coder and post); ``rev`` changes on
-    every run that shows the panel again (a failed save's ``error`` re-enables it);
+    every run that shows the panel again (a failed save's ``error`` re-enables it); ``saved``
+    says what the last Save & next saved (shown beside the button, as text);
     ``on_save`` runs when Save & next is pressed (read the coding with :func:`submitted`).
     A session's first run gets what the browser sent without calling ``on_save`` (Streamlit
     knows a callback only once the script has registered it: a tab reconnected to a restarted
@@ -132,7 +133,7 @@ def codes_panel(book: Codebook, lang: str, *, post_pk: int, values: Mapping, mem
     variables = _with_retired(book, panel_variables(book, lang), values, lang)
     if hints:
         variables = [{**v, "hint": hints[v["id"]]} if v["id"] in hints else v for v in variables]
-    data = {"post": post_pk, "rev": rev, "draft": draft, "vars": variables, "error": error,
+    data = {"post": post_pk, "rev": rev, "draft": draft, "vars": variables, "error": error, "saved": saved,
             "values": {v["id"]: values.get(v["id"]) for v in variables}, "memo": memo or "", "uncertain": uncertain}
     result = _panel(key=KEY, data=data, on_save_change=on_save)
     sent = getattr(result, "save", None)

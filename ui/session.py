@@ -146,11 +146,25 @@ def signed_in(ctx: Session | None) -> Iterator[None]:
         _RUN.ctx = None
 
 
+def _fragment_run() -> bool:
+    """Whether this run reruns only a fragment of the page (``app.py`` did not run)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    return bool(run is not None and run.fragment_ids_this_run)
+
+
 def require(*roles: str) -> Session:
-    """The signed-in coder if their role is one of ``roles`` (any role when none given); else stop the page."""
+    """The signed-in coder if their role is one of ``roles`` (any role when none given); else stop the page.
+
+    In a run of the whole page this is the coder ``app.py`` checked; in a fragment's rerun
+    (``app.py`` does not run) the session's token is checked here.
+    """
     ctx = getattr(_RUN, "ctx", None) or session()
-    if ctx is None:  # (app.py shows the sign-in form instead of a page: reached only without app.py)
-        st.info("Sign in first.")
+    if ctx is None:
+        if _fragment_run():  # (the session ended since the page ran: the whole page shows the sign-in form)
+            st.rerun()
+        st.info("Sign in first.")  # (app.py shows the sign-in form instead of a page: reached only without app.py)
         st.stop()
     if roles and ctx.coder.role not in roles:
         st.error(f"This page is for the {' or '.join(roles)} role; you are signed in as a {ctx.coder.role}.")

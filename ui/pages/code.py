@@ -19,13 +19,23 @@ Coding: the variables, memo, "uncertain" and Save & next are one panel
 no round trip, and Save & next sends the whole coding.  The save callback ignores a
 coding sent for a post no longer shown (a double click), and
 :func:`coding.codings.save_coding` writes nothing when the values did not change.  It
-commits before the next post is shown.  The page has no fragment: a run is always the
-whole page, so a tab whose server restarted never holds a part the new server does not
-know.  The post's column stays in view (sticky) while the panel scrolls beside it.
+commits before the next post is shown.  The post's column stays in view (sticky) while
+the panel scrolls beside it.
+
+Speed: the progress bar, the post and the panel are one fragment (:func:`_coding`), so
+Save & next reruns only that part: the navigation, sidebar, filters and buttons are
+neither run nor sent again.  The progress bar follows each save from the save's own
+result (:meth:`coding.assignments.Progress.after_save`) instead of counting the coder's
+whole assignment again; every run of the whole page (navigation, filters, a reload)
+counts afresh.  What was saved is said in the panel beside Save & next (a toast's
+animation held up the next post).  A tab that outlived a server restart holds a
+fragment the new server does not know: it runs the whole page when it reconnects
+(``run_every``), and a click that comes first runs it too (:mod:`ui.reruns`).
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import secrets
 import time
@@ -64,6 +74,8 @@ Choices not saved yet stay with the post in this tab (also after a reload).
 FILTER_LABELS = {"all": "all posts", "uncoded": "uncoded", "coded": "coded", "uncertain": "marked uncertain"}
 DEFAULT_FILTER = "uncoded"
 BACK_LIMIT = 100
+#: How often the coding part reruns on its own (it changes nothing: see :func:`_coding` for why).
+AUTO_RERUN = datetime.timedelta(minutes=30)
 
 
 def _filters() -> tuple[str, str | None]:
@@ -127,10 +139,19 @@ def _save(ctx: Session, book: Codebook, sent: dict | None = None) -> None:
         state["ws_error"] = exc.describe()
         return
     state["ws_shown"] = (post_pk, None)  # a repeated save adds no time
-    shown_id = (view.get("post") or {}).get("post_id") if view.get("pk") == post_pk else None
-    state.pop("ws_view", None)  # progress and the unit changed: read them again
+    shown = view.get("pk") == post_pk
+    shown_id = (view.get("post") or {}).get("post_id") if shown else None
+    progress = state.get("ws_progress")
+    if shown and progress is not None and view.get("place") is not None:  # (a post of the coder's assignment)
+        state["ws_progress"] = progress.after_save(
+            was_done=result.was_done, was_uncertain=result.was_uncertain, done=result.done,
+            uncertain=result.uncertain, overlap=view["overlap"])
+    else:
+        state.pop("ws_progress", None)  # counted again
+    state.pop("ws_view", None)  # the unit changed: read it again
     changed = f"{len(result.changed)} value(s) changed" if result.changed else "no value changed"
-    state["ws_flash"] = f"Saved post {shown_id or post_pk} ({changed})."
+    # (said in the panel, beside Save & next: a toast's animation cost the next post ~15 ms to show)
+    state["ws_saved"] = f"Saved post {shown_id or post_pk} ({changed})."
     # next within the filters; when none is left there, whatever is still uncoded (None: all done)
     _show(post_pk, _target(ctx, post_pk, "next") or next_uncoded(ctx.db, ctx.project, ctx.coder))
 
@@ -182,21 +203,44 @@ def _from_address(ctx: Session) -> int | None:
 
 def _view(ctx: Session, post_pk: int | None) -> dict:
     """What the page shows around ``post_pk``, read from the database once per post shown
-    (a save drops it: progress and the unit changed)."""
+    (a save drops it: the unit changed), with the coder's progress (``ws_progress``: counted
+    on a run of the whole page, then followed from each save)."""
     state = st.session_state
     view = state.get("ws_view")
-    if view is not None and view["pk"] == post_pk:
-        return view
+    if view is not None and view["pk"] == post_pk and "ws_progress" in state:
+        return {**view, "progress": state["ws_progress"]}
     db, project, me = ctx.db, ctx.project, ctx.coder
     with db.snapshot():  # (one read transaction for all of it)
-        view = {"pk": post_pk, "progress": coder_progress(db, project, me)}
+        if "ws_progress" not in state:
+            state["ws_progress"] = coder_progress(db, project, me)
+        view = {"pk": post_pk}
         if post_pk is not None:
             post = get_post_by_pk(db, project, post_pk)
-            view.update(post=post, unit=get_unit(db, project, me, post_pk),
+            overlap = is_overlap(db, project, me.id, post_pk)
+            view.update(post=post, unit=get_unit(db, project, me, post_pk), overlap=overlap,
                         place=assignment_position(db, project, me, post_pk), comments=post_comments(db, project, dict(post)),
-                        hints=hints_shown(project, overlap=is_overlap(db, project, me.id, post_pk)))
+                        hints=hints_shown(project, overlap=overlap))
     state["ws_view"] = view
-    return view
+    return {**view, "progress": state["ws_progress"]}
+
+
+@st.fragment(run_every=AUTO_RERUN)
+def _coding() -> None:
+    """The progress bar, the post and its codes panel: the part of the page Save & next reruns.
+
+    A fragment's rerun calls it with the arguments of the page's last run, so the coder
+    and the codebook are read here (the session's token is checked again; a session that
+    ended, or a codebook gone, runs the whole page).  ``run_every``: a tab with a fragment
+    that reruns on its own asks for a run of the whole page when it reconnects (Streamlit's
+    browser side does so to register the fragment again), so a tab that outlived a server
+    restart gets the new session to know this fragment before the coder clicks in it.
+    """
+    ctx = require()
+    with errors():
+        book = codebook(ctx.db, ctx.project)
+        if book is None:
+            st.rerun()
+        _workspace(ctx, book)
 
 
 def _workspace(ctx: Session, book: Codebook) -> None:
@@ -212,14 +256,18 @@ def _workspace(ctx: Session, book: Codebook) -> None:
     st.progress(progress.coded / progress.assigned,
                 text=f"{progress.coded} of {progress.assigned} coded · {progress.uncertain} marked uncertain")
     if flash := state.pop("ws_flash", None):
-        st.toast(flash, icon="✅" if flash.startswith("Saved") else "ℹ️")
+        st.toast(flash, icon="ℹ️")
     if post_pk is None:
+        state.pop("ws_saved", None)  # (the page says all is coded, or that nothing matches)
         st.query_params.pop("post", None)
         if progress.remaining == 0:
             st.success(f"All {progress.assigned} assigned posts are coded. Thank you!")
         else:
             st.info("No post matches the filters.")
-        st.button("Review from the first post", key="ws_review", on_click=_review, args=(ctx,))
+        if st.button("Review from the first post", key="ws_review"):
+            # the filters it resets are outside this fragment: the whole page resets them, before it draws them
+            st.session_state["ws_review_asked"] = True
+            st.rerun()
         return
 
     if (state.get("ws_shown") or (None,))[0] != post_pk:
@@ -240,14 +288,17 @@ def _workspace(ctx: Session, book: Codebook) -> None:
         sent = codes_panel.codes_panel(
             book, ctx.lang, post_pk=post_pk, values=unit.values, memo=unit.memo, uncertain=bool(unit.uncertain),
             draft=f"{project.id}:{me.id}:{post_pk}", rev=state["ws_rev"], hints=hints, error=state.pop("ws_error", None),
-            on_save=functools.partial(_save, ctx, book))
+            saved=state.pop("ws_saved", None), on_save=functools.partial(_save, ctx, book))
     if sent is not None and state.get("ws_handled") != sent:  # (the callback did not run: see codes_panel)
         _save(ctx, book, sent)
         st.rerun()
 
 
 ctx = require()
-st.session_state.pop("ws_view", None)  # a run of the page (navigation, filters, a save) reads afresh
+for _key in ("ws_view", "ws_progress"):
+    st.session_state.pop(_key, None)  # a run of the whole page (navigation, filters, a reload) reads afresh
+if st.session_state.pop("ws_review_asked", False):
+    _review(ctx)
 st.title("Code 编码")
 with errors():
     book = codebook(ctx.db, ctx.project)
@@ -264,5 +315,5 @@ with errors():
         _nav_button(ctx, "← Previous", "previous", "ws_prev", "P")
         _nav_button(ctx, "Skip →", "next", "ws_skip", "S")
         _nav_button(ctx, "Next uncoded", "uncoded", "ws_uncoded", "U")
-    _workspace(ctx, book)
-    settle("workspace")  # the codebook, widgets and segmenter stay loaded: freeze them once
+_coding()
+settle("workspace")  # the codebook, widgets and segmenter stay loaded: freeze them once
