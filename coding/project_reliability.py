@@ -12,13 +12,13 @@ left out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from coding.codebook import Codebook
+from coding.codebook import Codebook, Variable
 from coding.coders import Coder
 from coding.reliability import MultiReliability, VariableReliability, multi_reliability, reliability
 from dazi.db import Database
@@ -29,6 +29,8 @@ __all__ = [
     "VariableFrame",
     "project_codings",
     "project_reliability",
+    "MissingCodeRule",
+    "missing_code_rule",
     "variable_frame",
     "variable_reliability",
 ]
@@ -143,6 +145,39 @@ class VariableFrame:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class MissingCodeRule:
+    """How a variable's "not stated" codes are read for reliability (see :func:`missing_code_rule`):
+    the level to compute at, the codes read as missing values, and a note saying so (or None)."""
+
+    level: str
+    missing: frozenset[str]
+    note: str | None = None
+
+
+def missing_code_rule(variable: Variable, chosen: Iterable[Any], policy: str = "value") -> MissingCodeRule:
+    """The level and missing values of a single-choice, ordinal or numeric variable, given the values
+    coders *chose* and the codebook's ``reliability_missing_codes`` *policy* (rules in :func:`variable_frame`).
+
+    The one rule for human coders and for a machine coder's validation
+    (:mod:`coding.machine.validate`), so the two alphas stand on the same footing.
+    """
+    level = variable.level or "nominal"
+    missing_codes = [c.id for c in variable.all_codes() if c.missing]
+    taken = [v for v in chosen if v in missing_codes] if missing_codes else []
+    named = ", ".join(repr(c) for c in missing_codes)
+    if taken and policy == "missing":
+        return MissingCodeRule(level, frozenset(missing_codes), (
+            f"{len(taken)} value(s) {named} (a 'not stated' code) were treated as missing values, as "
+            "the codebook says (reliability_missing_codes: missing)"))
+    if taken and level != "nominal":
+        return MissingCodeRule("nominal", frozenset(), (
+            f"coders chose {named} (a 'not stated' code, off the {level} scale) {len(taken)} time(s); "
+            "the codebook counts it as a value (reliability_missing_codes: value), so this variable "
+            "is computed at the nominal level, where it disagrees with every scale point"))
+    return MissingCodeRule(level, frozenset())
+
+
 def variable_frame(part: pd.DataFrame, codebook: Codebook, variable_id: str) -> VariableFrame:
     """A variable's codings (``unit``, ``coder``, ``value`` columns) as reliability data.
 
@@ -170,28 +205,13 @@ def variable_frame(part: pd.DataFrame, codebook: Codebook, variable_id: str) -> 
         sets = [list(v) if isinstance(v, list) else ([] if v is None else [v]) for v in part["value"]]
         frame = pd.DataFrame({"unit": unit, "coder": coder, "value": sets})
         return VariableFrame(frame, "nominal", None)
-    level = variable.level or "nominal"
-    order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
-    missing_codes = [c.id for c in variable.all_codes() if c.missing]
-    chosen = [v for v in part["value"] if v in missing_codes] if missing_codes else []
-    notes: list[str] = []
     values: list[Any] = list(part["value"])
-    named = ", ".join(repr(c) for c in missing_codes)
-    if chosen and codebook.reliability_missing_codes == "missing":
-        values = [None if v in missing_codes else v for v in values]
-        notes.append(
-            f"{len(chosen)} value(s) {named} (a 'not stated' code) were treated as missing values, as "
-            "the codebook says (reliability_missing_codes: missing)"
-        )
-    elif chosen and level != "nominal":
-        notes.append(
-            f"coders chose {named} (a 'not stated' code, off the {level} scale) {len(chosen)} time(s); "
-            "the codebook counts it as a value (reliability_missing_codes: value), so this variable "
-            "is computed at the nominal level, where it disagrees with every scale point"
-        )
-        level, order = "nominal", None
+    rule = missing_code_rule(variable, values, codebook.reliability_missing_codes)
+    order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" and rule.level != "nominal" else None
+    if rule.missing:
+        values = [None if v in rule.missing else v for v in values]
     frame = pd.DataFrame({"unit": unit, "coder": coder, "value": pd.Series(values, dtype=object)})
-    return VariableFrame(frame, level, order, tuple(notes))
+    return VariableFrame(frame, rule.level, order, (rule.note,) if rule.note else ())
 
 
 def variable_reliability(

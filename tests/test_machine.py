@@ -484,9 +484,9 @@ def test_multi_select_missing_code_is_decided_alike_in_validation_and_coding(db,
     seen: dict = {}
     original = report_module.validation_report
 
-    def spy(variable, classes, units, labels, cv, humans, chosen):
+    def spy(variable, classes, units, labels, cv, humans, chosen, **options):
         seen[variable.id] = cv["predicted"]
-        return original(variable, classes, units, labels, cv, humans, chosen)
+        return original(variable, classes, units, labels, cv, humans, chosen, **options)
 
     report_module.validation_report = spy
     try:
@@ -644,3 +644,58 @@ def test_a_process_with_threads_starts_its_workers_from_a_fork_server():
         stop.set()
         thread.join()
     assert list(ordered_map(operator.add, range(7), shared=10, n_jobs=1, ahead=3)) == list(range(10, 17))
+
+
+# ---------------------------------------------------------------------------
+# The model's alpha reads "not stated" codes as the human coders' alpha does
+# ---------------------------------------------------------------------------
+
+FREQ = Codebook.from_dict({"name": "f", "reliability_missing_codes": "value", "variables": [
+    {"id": "freq", "label": "How often", "type": "ordinal", "codes": [
+        {"id": "rarely", "label": "Rarely"}, {"id": "weekly", "label": "Weekly"},
+        {"id": "daily", "label": "Daily"},
+        {"id": "not_stated", "label": "Not stated", "missing": True}]}]}).variable("freq")
+FREQ_TRUTH = ["rarely", "weekly", "daily", "weekly", "not_stated", "daily", "rarely", "weekly"]
+FREQ_MODEL = ["rarely", "daily", "daily", "weekly", "weekly", "daily", "weekly", "weekly"]
+
+
+def _kripp(truth, model, order, level):
+    import krippendorff
+
+    rank = {c: float(i) for i, c in enumerate(order)}
+    data = np.array([[rank.get(v, np.nan) for v in truth], [rank.get(v, np.nan) for v in model]])
+    return krippendorff.alpha(reliability_data=data, level_of_measurement=level)
+
+
+@pytest.mark.parametrize("bootstrap", [0, 200])
+def test_model_alpha_counts_a_chosen_not_stated_as_the_human_alpha_does(bootstrap):
+    from coding.machine.validate import model_alpha
+
+    units = [str(i) for i in range(len(FREQ_TRUTH))]
+    # "value" (the default): not_stated is a category, so the ordinal variable is computed nominal
+    got = model_alpha(FREQ, units, FREQ_TRUTH, FREQ_MODEL, bootstrap=bootstrap, seed=0)["alpha"]
+    nominal = _kripp(FREQ_TRUTH, FREQ_MODEL, ["rarely", "weekly", "daily", "not_stated"], "nominal")
+    assert got == pytest.approx(nominal, abs=1e-9)
+    # "missing": not_stated is left out and the scale stays ordinal
+    got = model_alpha(FREQ, units, FREQ_TRUTH, FREQ_MODEL, bootstrap=bootstrap, seed=0, missing_codes="missing")["alpha"]
+    ordinal = _kripp(FREQ_TRUTH, FREQ_MODEL, ["rarely", "weekly", "daily"], "ordinal")
+    assert got == pytest.approx(ordinal, abs=1e-9) and ordinal != pytest.approx(nominal)
+
+
+def test_one_more_coder_is_at_the_level_of_the_human_alpha():
+    from coding.machine.validate import one_more_coder
+    from coding.project_reliability import missing_code_rule
+
+    human = {str(i): {"a": t, "b": t if i % 3 else m} for i, (t, m) in enumerate(zip(FREQ_TRUTH, FREQ_MODEL))}
+    model = {str(i): m for i, m in enumerate(FREQ_MODEL)}
+    chosen = [v for u in human.values() for v in u.values()]
+    assert missing_code_rule(FREQ, chosen, "value").level == "nominal"  # what the human alpha uses
+    got = one_more_coder(FREQ, human, model, bootstrap=50, seed=0)
+    by_coder = [[human[u]["a"] for u in human], [human[u]["b"] for u in human]]
+    order = ["rarely", "weekly", "daily", "not_stated"]
+    rank = {c: float(i) for i, c in enumerate(order)}
+    import krippendorff
+
+    humans_only = krippendorff.alpha(reliability_data=np.array([[rank[v] for v in row] for row in by_coder]),
+                                     level_of_measurement="nominal")
+    assert got["alpha_humans"] == pytest.approx(humans_only, abs=1e-9)

@@ -288,7 +288,7 @@ def validate_llm(db: Database, project: Project, name: str, *, limit: int | None
                   if ids[pk] in humans.get(variable.id, {}) and pk not in valued}
         cv = {"predicted": predicted, "unseen": unseen}
         reports[variable.id] = validation_report(variable, _classes(variable, truth, predicted), units, truth, cv,
-                                                 humans, settings)
+                                                 humans, settings, missing_codes=codebook.reliability_missing_codes)
     for vid, alpha in _human_alphas(db, project, list(reports), settings["bootstrap"], settings["seed"]).items():
         reports[vid]["human"] = alpha
     post_ids = [ids[pk] for pk in pks]

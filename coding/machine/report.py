@@ -25,22 +25,28 @@ __all__ = ["curve_frame", "report_lines", "validation_frame", "validation_report
 
 def validation_report(variable: Variable, classes: list[str], units: list[str], truth: list[Any],
                       cv: dict[str, Any], humans: dict[str, dict[str, dict[str, Any]]],
-                      settings: dict[str, Any]) -> dict[str, Any]:
-    """One variable's validation as JSON-safe values (see the module docstring)."""
+                      settings: dict[str, Any], *, missing_codes: str = "value") -> dict[str, Any]:
+    """One variable's validation as JSON-safe values (see the module docstring).
+
+    *missing_codes* is the codebook's ``reliability_missing_codes``: the model's alpha reads
+    "not stated" codes as the human coders' alpha does, so the two are at the same level.
+    """
     bootstrap, seed = int(settings["bootstrap"]), int(settings["seed"])
     predicted = cv["predicted"]
     metrics = validate.code_metrics(variable, classes, truth, predicted)
-    agreement = validate.model_alpha(variable, units, truth, predicted, bootstrap=bootstrap, seed=seed)
+    agreement = validate.model_alpha(variable, units, truth, predicted, bootstrap=bootstrap, seed=seed,
+                                     missing_codes=missing_codes)
     model_codes = {**cv.get("unseen", {}), **dict(zip(units, predicted))}
     team = validate.one_more_coder(variable, humans.get(variable.id, {}), model_codes, bootstrap=min(bootstrap, 500),
-                                   seed=seed, margin=float(settings["equivalence_margin"]))
+                                   seed=seed, margin=float(settings["equivalence_margin"]), missing_codes=missing_codes)
     curve = []
     rows = cv.get("curve_rows", range(len(units)))
     curve_units, curve_truth = [units[i] for i in rows], [truth[i] for i in rows]
     for fraction in validate.FRACTIONS if "curve" in cv else ():  # a language model learns nothing: no curve
         labels = cv["curve"][fraction]
         point = validate.code_metrics(variable, classes, curve_truth, labels)
-        alpha = validate.model_alpha(variable, curve_units, curve_truth, labels, bootstrap=0, seed=seed)["alpha"]
+        alpha = validate.model_alpha(variable, curve_units, curve_truth, labels, bootstrap=0, seed=seed,
+                                     missing_codes=missing_codes)["alpha"]
         curve.append({"fraction": fraction, "n_train": round(fraction * len(units) * (1 - 1 / int(settings["folds"]))),
                       "macro_f1": point["macro_f1"], "alpha": alpha})
     return {

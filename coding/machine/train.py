@@ -265,8 +265,9 @@ def train_model(db: Database, project: Project, name: str, variables: Sequence[s
             if unseen:
                 probs = learners.probabilities(learnt, learners.scores(learnt, X_all[[row_of[u] for u in unseen]]))
                 cv["unseen"] = dict(zip(unseen, learners.predict(learnt, probs, job.missing), strict=True))
-            reports[target.variable.id] = validation_report(target.variable, target.classes, units, target.labels,
-                                                            cv, humans, chosen)
+            reports[target.variable.id] = validation_report(
+                target.variable, target.classes, units, target.labels, cv, humans, chosen,
+                missing_codes=codebook.reliability_missing_codes)
     human_alphas = _human_alphas(db, project, list(fitted), int(chosen["bootstrap"]), int(chosen["seed"]),
                                  overlap=bool(humans))
     for vid, alpha in human_alphas.items():

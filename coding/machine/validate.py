@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from coding.codebook import Variable
+from coding.project_reliability import missing_code_rule
 from coding.reliability import (
     MultiReliability,
     VariableReliability,
@@ -70,16 +71,19 @@ def code_metrics(variable: Variable, classes: Sequence[str], truth: Sequence[Any
 
 
 def model_alpha(variable: Variable, units: Sequence[str], truth: Sequence[Any], predicted: Sequence[Any], *,
-                bootstrap: int, seed: int) -> dict[str, Any]:
+                bootstrap: int, seed: int, missing_codes: str = "value") -> dict[str, Any]:
     """Krippendorff's alpha between the final values and the model's codes, with its interval.
 
+    "Not stated" codes are read as for the human coders' alpha
+    (:func:`coding.project_reliability.missing_code_rule`, with the codebook's
+    ``reliability_missing_codes`` as *missing_codes*): the two alphas are at the same level.
     Without a bootstrap (the learning curve's points) alpha is computed on the units x coders array
     directly (:func:`pair_alpha`), the same coefficient without building the reliability tables.
     """
     import pandas as pd
 
     if bootstrap == 0:
-        alpha = pair_alpha(variable, truth, predicted)
+        alpha = pair_alpha(variable, truth, predicted, missing_codes=missing_codes)
         return {"alpha": alpha, "alpha_ci": None, "verdict": alpha_verdict(alpha)}
 
     frame = pd.DataFrame({"unit": [*units, *units], "coder": ["final"] * len(units) + ["model"] * len(units),
@@ -90,18 +94,18 @@ def model_alpha(variable: Variable, units: Sequence[str], truth: Sequence[Any], 
         result = multi_reliability(frame, codes=[c.id for c in variable.codable_codes()], bootstrap=bootstrap,
                                    seed=seed, variable=variable.id)
     else:
-        missing = {c.id for c in variable.all_codes() if c.missing}
-        frame["value"] = pd.Series([None if v in missing else v for v in frame["value"]], dtype=object)
-        order = [c.id for c in variable.ordered_codes()] if variable.type == "ordinal" else None
-        result = reliability(frame, level=variable.level or "nominal", value_order=order, bootstrap=bootstrap,
+        rule = missing_code_rule(variable, frame["value"], missing_codes)
+        frame["value"] = pd.Series([None if v in rule.missing else v for v in frame["value"]], dtype=object)
+        order = [c.id for c in variable.ordered_codes()] if rule.level != "nominal" else None
+        result = reliability(frame, level=rule.level, value_order=order, bootstrap=bootstrap,
                              seed=seed, variable=variable.id)
     alpha = result.krippendorff_alpha
     return {"alpha": alpha, "alpha_ci": list(result.alpha_ci) if result.alpha_ci else None,
             "verdict": alpha_verdict(alpha)}
 
 
-def _unit_matrix(variable: Variable, table: dict[str, dict[str, Any]], coders: list[str]
-                 ) -> tuple[np.ndarray, str, int]:
+def _unit_matrix(variable: Variable, table: dict[str, dict[str, Any]], coders: list[str],
+                 missing_codes: str = "value") -> tuple[np.ndarray, str, int]:
     """Units x coders as numbers (rows per unit; for multi, one row per unit and code), its level, rows per unit."""
     units = list(table)
     if variable.type == "multi":
@@ -111,13 +115,12 @@ def _unit_matrix(variable: Variable, table: dict[str, dict[str, Any]], coders: l
             for code in codes:
                 rows.append([np.nan if table[unit].get(c) is None else float(code in table[unit][c]) for c in coders])
         return np.array(rows, dtype=float).reshape(len(units) * len(codes), len(coders)), "nominal", len(codes)
-    missing = {c.id for c in variable.all_codes() if c.missing}
-    if variable.type == "ordinal":
+    rule = missing_code_rule(variable, (table[u].get(c) for u in units for c in coders), missing_codes)
+    missing, level = rule.missing, rule.level
+    if level != "nominal":
         rank = {c.id: float(i) for i, c in enumerate(variable.ordered_codes())}
-        level = variable.level or "ordinal"
     else:
         rank = {c.id: float(i) for i, c in enumerate(variable.all_codes())}
-        level = "nominal"
     out = np.full((len(units), len(coders)), np.nan)
     for i, unit in enumerate(units):
         for j, coder in enumerate(coders):
@@ -127,10 +130,11 @@ def _unit_matrix(variable: Variable, table: dict[str, dict[str, Any]], coders: l
     return out, level, 1
 
 
-def pair_alpha(variable: Variable, truth: Sequence[Any], predicted: Sequence[Any]) -> float | None:
+def pair_alpha(variable: Variable, truth: Sequence[Any], predicted: Sequence[Any], *,
+               missing_codes: str = "value") -> float | None:
     """Krippendorff's alpha between two codings of the same units, from the units x coders array."""
     table = {str(i): {"final": t, "model": p} for i, (t, p) in enumerate(zip(truth, predicted, strict=True))}
-    matrix, level, _ = _unit_matrix(variable, table, ["final", "model"])
+    matrix, level, _ = _unit_matrix(variable, table, ["final", "model"], missing_codes)
     return _finite(_alpha(matrix, level))
 
 
@@ -143,7 +147,7 @@ def _alpha(matrix: np.ndarray, level: str) -> float:
 
 
 def one_more_coder(variable: Variable, human: dict[str, dict[str, Any]], model: dict[str, Any], *,
-                   bootstrap: int, seed: int, margin: float = 0.05) -> dict[str, Any]:
+                   bootstrap: int, seed: int, margin: float = 0.05, missing_codes: str = "value") -> dict[str, Any]:
     """Alpha among the humans with and without the model on the units two or more humans coded.
 
     Parameters
@@ -154,6 +158,9 @@ def one_more_coder(variable: Variable, human: dict[str, dict[str, Any]], model: 
         ``{unit: value}``: the model's cross-validated code of each unit.
     margin : float
         How much lower alpha with the model may be and still count as equal.
+    missing_codes : {"value", "missing"}
+        The codebook's ``reliability_missing_codes``: how "not stated" codes are read, as for
+        the human coders' alpha (:func:`coding.project_reliability.missing_code_rule`).
 
     Returns
     -------
@@ -169,7 +176,7 @@ def one_more_coder(variable: Variable, human: dict[str, dict[str, Any]], model: 
                 "note": "fewer than two posts coded by two or more coders and by the model"}
     coders = sorted({c for u in units for c in human[u]})
     table = {u: {**human[u], "\x00model": model[u]} for u in units}
-    matrix, level, per_unit = _unit_matrix(variable, table, [*coders, "\x00model"])
+    matrix, level, per_unit = _unit_matrix(variable, table, [*coders, "\x00model"], missing_codes)
     without, with_model = _alpha(matrix[:, :-1], level), _alpha(matrix, level)
     rng = np.random.default_rng(seed)
     n = len(units)
