@@ -249,7 +249,9 @@ def test_killed_import_codings_leaves_the_project_as_it_was(db, db_url, project,
             assert proc.poll() is None, f"import-codings ended before it was seen writing: {proc.communicate()}"
             assert time.monotonic() < deadline, "import-codings wrote nothing in two minutes"
             time.sleep(0.005)
-        time.sleep(0.25)  # well into the saving (one post takes a few ms): per-post commits would show by now
+        # into the saving, not past it: the sheet's one transaction takes a few hundred ms on a busy machine
+        # (400 posts), while commits per post (a few ms each) would have saved several posts by now
+        time.sleep(0.05)
         assert proc.poll() is None and _writing(db_url), "import-codings finished saving before the kill"
         _kill(proc)
     finally:

@@ -4,6 +4,14 @@
 most disagreeing variables first); :func:`coding.adjudication.adjudicate`
 records a final value with its rationale.  Only adjudicators and admins open
 this page (the core refuses anyone else while the project is blind).
+
+The post shown is in the address (``/adjudicate?post=<post id>``), so a reload, a
+bookmark or a tab that outlived a server restart stays at that post.  The buttons act on
+their returned value, not a callback: in a restarted server's first run of a tab there is
+no callback yet, and the tab's typed values are not known by key (Streamlit maps keys to
+widgets as a run draws them), so a "Record final value" arriving then is not recorded
+from values that would be the stored ones: the page says so and the adjudicator presses
+it again.
 """
 
 from __future__ import annotations
@@ -39,8 +47,15 @@ def _record(ctx: Session, book: Codebook, post_pk: int, variable_id: str) -> Non
     state["adj_flash"] = f"Recorded the final value of {variable.display(ctx.lang)}."
 
 
-def _step(keys: list[int], current: int, step: int) -> None:
-    st.session_state["adj_post"] = keys[(keys.index(current) + step) % len(keys)]
+def _go(keys: list[int], current: int, step: int) -> None:
+    """Show the post ``step`` places from ``current`` (set before the select box is drawn: see the page)."""
+    st.session_state["adj_goto"] = keys[(keys.index(current) + step) % len(keys)]
+    st.rerun()
+
+
+def _from_address(by_post: dict[int, list]) -> int | None:
+    wanted = st.query_params.get("post")
+    return next((pk for pk, items in by_post.items() if items[0].post_id == wanted), None) if wanted else None
 
 
 def _label(items: list) -> str:
@@ -52,6 +67,8 @@ def _label(items: list) -> str:
 
 
 ctx = require("adjudicator", "admin")
+first_run = "adj_ready" not in st.session_state  # (a new session: a new tab, or one that outlived a restart)
+st.session_state["adj_ready"] = True
 st.title("Adjudicate 裁决")
 with errors():
     book = codebook(ctx.db, ctx.project)
@@ -67,15 +84,21 @@ with errors():
     for item in items:
         by_post.setdefault(item.post_pk, []).append(item)
     keys = list(by_post)
-    if st.session_state.get("adj_post") not in by_post:
-        st.session_state["adj_post"] = keys[0]
+    if (goto := st.session_state.pop("adj_goto", None)) in by_post:
+        st.session_state["adj_post"] = goto
+    elif st.session_state.get("adj_post") not in by_post:
+        st.session_state["adj_post"] = _from_address(by_post) or keys[0]
     open_count = sum(1 for d in items if not d.resolved)
     st.caption(f"{open_count} open disagreement(s) on {sum(1 for k in keys if any(not d.resolved for d in by_post[k]))} post(s)")
     labels = {k: _label(by_post[k]) for k in keys}
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="bottom")
     post_pk = c1.selectbox("Post", keys, format_func=labels.__getitem__, key="adj_post")
-    c2.button("← Previous", key="adj_prev", on_click=_step, args=(keys, post_pk, -1))
-    c3.button("Next →", key="adj_next", on_click=_step, args=(keys, post_pk, 1))
+    if st.query_params.get("post") != by_post[post_pk][0].post_id:
+        st.query_params["post"] = by_post[post_pk][0].post_id  # a reload, a bookmark or a restart keeps it
+    if c2.button("← Previous", key="adj_prev"):
+        _go(keys, post_pk, -1)
+    if c3.button("Next →", key="adj_next"):
+        _go(keys, post_pk, 1)
     if flash := st.session_state.pop("adj_flash", None):
         st.toast(flash, icon="⚖️")
 
@@ -108,7 +131,13 @@ with errors():
                 value_widget(variable, key, ctx.lang, show_label=False)
                 st.text_input("Rationale", key=f"adjr_{item.variable}_{post_pk}",
                               placeholder="Why this value? e.g. the title says 饭搭子; codebook rule: title first")
-                st.form_submit_button("Record final value", type="primary", on_click=_record,
-                                      args=(ctx, book, post_pk, item.variable), key=f"adjgo_{item.variable}_{post_pk}")
+                pressed = st.form_submit_button("Record final value", type="primary",
+                                                key=f"adjgo_{item.variable}_{post_pk}")
+            if pressed and first_run:
+                st.warning("The server restarted before this value was recorded, so the form shows the stored "
+                           "value again. Check the value and the rationale, then press Record final value again.")
+            elif pressed:
+                _record(ctx, book, post_pk, item.variable)
+                st.rerun()
             if error and error[0] == item.variable:
                 st.error(error[1])
