@@ -201,6 +201,16 @@ def test_blind_coder_never_sees_another_coders_values(study, db, panel):
     assert BOB_SECRET not in page_text(at)
 
 
+def test_my_work_opens_the_chosen_post_in_the_workspace(study, db):
+    at = open_page("alice", "ui/pages/my_work.py")
+    options = at.selectbox(key="mw_pick").options
+    assert len(options) > 1
+    at.selectbox(key="mw_pick").select_index(1).run()
+    chosen = at.selectbox(key="mw_pick").value
+    at.button(key="mw_open").click().run()
+    assert not at.exception and at.session_state["ws_cursor"] == chosen
+
+
 def test_save_and_next_commits_and_moves_on(study, db, panel):
     at = open_page("alice", CODE)
     pk = at.session_state["ws_cursor"]

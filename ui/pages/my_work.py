@@ -55,7 +55,8 @@ with errors():
     if rows:
         choice = st.selectbox("Open a post in the workspace", [r.post_pk for r in rows], key="mw_pick",
                               format_func={r.post_pk: f"#{r.position} · {r.post_id}" for r in rows}.__getitem__)
-        if st.button("Open", key="mw_open", on_click=_open, args=(choice,)):
+        if st.button("Open", key="mw_open"):  # (on its value: a restarted server's first run has no callback)
+            _open(choice)
             st.switch_page("ui/pages/code.py")
     p1, p2 = st.columns(2)
     if p1.button("← Previous page", disabled=page_no == 0, key="mw_prev"):
