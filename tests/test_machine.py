@@ -8,6 +8,7 @@ SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -327,6 +328,12 @@ def test_cli_train_report_code_tables_sample_export(coded, db_url, tmp_path):
     assert (frame["topic__source"] == "machine").sum() == 100
     bad = run("model", "train", "x", "--folds", "1", ok=False)
     assert bad.exit_code == 1 and "needs" in bad.output and "Traceback" not in bad.output
+    # one worker process or two: the same model, the same report, the same codes
+    one = json.loads(run("model", "train", "one", "--bootstrap", "100", "--jobs", "1", "--format", "json").output)
+    two = json.loads(run("model", "train", "two", "--bootstrap", "100", "--format", "json").output)
+    assert one["variables"] == two["variables"]
+    assert "coded 100 posts" in run("model", "code", "one", "--jobs", "1").output
+    assert "--jobs" in run("model", "code", "one", "--jobs", "0", ok=False).output
     assert "No model named 'nope'" in run("model", "code", "nope", ok=False).output
     with pytest.raises(DaziError):
         get_model(db, project, "x")

@@ -56,10 +56,12 @@ def model_group():
 @click.option("--skip-unready", is_flag=True,
               help="Leave out variables whose coded posts cannot train them (too few posts for a code) instead of "
                    "refusing.")
+@click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes fitting the models (the results are the same for any number).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
 def train_cmd(ctx: Context, name: str, variables: tuple[str, ...], folds: int, seed: int, bootstrap: int,
-              skip_unready: bool, fmt: str):
+              skip_unready: bool, jobs: int, fmt: str):
     """Train model NAME on the final values of the coded posts, validate it and store it.
 
     Prints the validation report: per variable and code precision, recall,
@@ -79,7 +81,8 @@ def train_cmd(ctx: Context, name: str, variables: tuple[str, ...], folds: int, s
     chosen = [v.strip() for value in variables for v in value.split(",") if v.strip()]
     progress = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() or fmt == "text" else None
     model = train_model(ctx.db, ctx.project(), name, chosen or None, skip_unready=skip_unready,
-                        settings={"folds": folds, "seed": seed, "bootstrap": bootstrap}, progress=progress)
+                        settings={"folds": folds, "seed": seed, "bootstrap": bootstrap, "n_jobs": jobs},
+                        progress=progress)
     _show(model, fmt)
 
 
@@ -124,10 +127,12 @@ def report_cmd(ctx: Context, name: str, fmt: str):
               help="Processes tokenising posts that are not in the token cache yet.")
 @click.option("--workers", type=int, default=1, show_default=True,
               help="A language model: calls in flight at once.")
+@click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="A trained model: worker processes coding the posts.")
 @click.option("--yes", is_flag=True, help="A language model on another computer: send the posts without asking.")
 @pass_ctx
 def code_cmd(ctx: Context, name: str, sample: str | None, recode: bool, batch_size: int | None, processes: int,
-             workers: int, yes: bool):
+             workers: int, jobs: int, yes: bool):
     """Code every post without a human coding with model NAME.
 
     Codes and probabilities are stored as the coder model:NAME, apart from
@@ -150,7 +155,8 @@ def code_cmd(ctx: Context, name: str, sample: str | None, recode: bool, batch_si
         click.echo(f"\r  {done:,} of {total:,} posts", nl=False, err=True)
 
     run = code_posts(ctx.db, ctx.project(), name, sample=sample, recode=recode, batch_size=batch_size,
-                     n_process=processes, workers=workers, progress=progress if sys.stderr.isatty() else None)
+                     n_process=processes, workers=workers, n_jobs=jobs,
+                     progress=progress if sys.stderr.isatty() else None)
     if sys.stderr.isatty() and run.coded:
         click.echo("", err=True)
     for line in run.lines():
