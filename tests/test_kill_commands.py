@@ -47,7 +47,7 @@ from tests.conftest import DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 DAZI = Path(sys.executable).with_name("dazi")  # the installed console script
-BIG_NOTES = 12_000  # three batches of 5,000 (the importer's default batch size)
+BIG_NOTES = 24_000  # five batches of 5,000 (the importer's default batch size): still importing when 5,000 are counted, on a quiet machine too
 SHEET_POSTS = 400
 
 
